@@ -1,0 +1,69 @@
+/* cache.h - the cache reader: map a cache file read-only, validate, look up.
+ *
+ * Linked by the worker and the tests (and the compiler's self-check). Any bad file -
+ * truncated, a flipped byte, another format version, an offset out of range, empty - is
+ * turned into OAC_ECACHE with a message in struct cache_error, never a crash.
+ *
+ * Verification is per section: cache_open(..., CACHE_VERIFY_ALL) (long-running worker)
+ * checks every section's checksum and every string/index in it; CACHE_VERIFY_LAZY (CGI)
+ * checks the header at open and a section the first time cache_section() is asked for it.
+ */
+#ifndef OAC_CACHE_H
+#define OAC_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "../common/result.h"
+#include "format.h"
+
+struct cache_error {
+  char msg[512];
+};
+
+enum cache_verify { CACHE_VERIFY_LAZY = 0, CACHE_VERIFY_ALL = 1 };
+
+struct cache {
+  const unsigned char *base;    /* the mapping (or caller's memory) */
+  size_t size;
+  int mapped;                   /* munmap on close */
+  const struct cache_header *hdr;
+  uint32_t verified;            /* bit per section kind that passed verification */
+  uint32_t bad;                 /* bit per section kind that failed */
+  /* identity of the file, for reload detection */
+  dev_t dev;
+  ino_t ino;
+  int64_t mtime_ns;
+  char path[4096];
+};
+
+enum oac_result cache_open(struct cache *c, const char *path, enum cache_verify v,
+                           struct cache_error *err);
+enum oac_result cache_open_mem(struct cache *c, const void *data, size_t size,
+                               enum cache_verify v, struct cache_error *err);
+void cache_close(struct cache *c);
+
+/* The section's bytes, verified (checksum + structure) on first use. NULL + error if the
+ * section is absent or bad. */
+const void *cache_section(struct cache *c, enum cache_section_kind kind, uint32_t *count,
+                          struct cache_error *err);
+/* A string of the header or of a verified section (always in bounds, NUL-terminated). */
+static inline const char *cache_str(const struct cache *c, struct cache_str s)
+{
+  return (const char *)c->base + s.off;
+}
+
+/* Type lookup by binding name, O(1). -1 if absent (or the index is bad: see err). */
+int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err);
+const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
+/* The describe JSON body. */
+const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err);
+
+/* Header fields for /health and selection, no section needed. */
+const char *cache_registration(const struct cache *c);
+
+/* Default file name for a registration string: 16 hex digits of its hash + ".cache"
+ * (OUT gets at least 23 bytes). A worker opens DIR/<name> directly. */
+void cache_default_name(const char *registration, size_t len, char out[32]);
+
+#endif

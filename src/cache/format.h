@@ -1,0 +1,187 @@
+/* format.h - the binary spec cache file format, shared by the compiler (writer) and the
+ * worker (reader). Position-independent: every reference is an offset from the start of
+ * the file. Native little-endian only (the byte-order field refuses anything else).
+ *
+ * Layout:  [header + header strings][section 1][section 2]...   each section 16-aligned
+ *
+ * The header (struct cache_header, then the strings it names) is covered by
+ * header_checksum (computed with that field zeroed). Each section has its own checksum so a
+ * CGI process verifies only what it reads. Strings are (offset, length) pairs; the bytes at
+ * offset+length are a NUL. Record indices are 0-based; "index + 1" fields use 0 for none.
+ *
+ * Changing anything here (including oac_hash64) means bumping CACHE_FORMAT_VERSION.
+ */
+#ifndef OAC_CACHE_FORMAT_H
+#define OAC_CACHE_FORMAT_H
+
+#include <stdint.h>
+
+#define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
+#define CACHE_FORMAT_VERSION 1u
+#define CACHE_BYTE_ORDER 0x01020304u
+#define CACHE_ALIGN 16u
+#define CACHE_MAX_SECTIONS 16u
+
+enum cache_section_kind {
+  CS_STRINGS = 1,   /* string pool: NUL-terminated strings */
+  CS_DESCRIBE,      /* the whole DescribeServiceResponse JSON text (no NUL) */
+  CS_TYPES,         /* struct cache_type[count] */
+  CS_PROPS,         /* struct cache_prop[count] */
+  CS_INDEX,         /* struct cache_index_head + struct cache_bucket[nbuckets] */
+  CS_PLANS,         /* struct cache_plan[count] */
+  CS_PARAMS,        /* struct cache_param[count] */
+  CS_U32,           /* uint32_t[count]: lists (body property indices, scheme indices) */
+  CS_SECALTS,       /* struct cache_secalt[count] */
+  CS_SCHEMES,       /* struct cache_scheme[count] */
+  CS_EXAMPLES,      /* example payloads: ready JSON text (issue: response examples) */
+  CS_KIND_MAX
+};
+
+struct cache_str {
+  uint32_t off;     /* from the start of the file; 0 with len 0 = empty string */
+  uint32_t len;
+};
+
+struct cache_section {
+  uint32_t kind;        /* enum cache_section_kind */
+  uint32_t count;       /* number of records (bytes for STRINGS/DESCRIBE/EXAMPLES) */
+  uint64_t offset;
+  uint64_t size;        /* bytes */
+  uint64_t checksum;    /* oac_hash64(section bytes, size, CACHE_FORMAT_VERSION) */
+};
+
+#define CACHE_F_IDENTITY 0x1u   /* the document declares an x-flow-identity */
+
+struct cache_header {
+  char magic[8];
+  uint32_t format_version;
+  uint32_t byte_order;
+  uint64_t file_size;
+  uint64_t compile_time;        /* Unix seconds */
+  uint64_t source_checksum;     /* oac_hash64 of the root document bytes */
+  uint32_t header_size;         /* struct + header strings, before the first section */
+  uint32_t flags;               /* CACHE_F_* */
+  struct cache_str registration;/* the Schema URL this cache answers (--as or SOURCE) */
+  struct cache_str source;      /* SOURCE as given */
+  struct cache_str compiler_version;
+  struct cache_str server_url;  /* upstream base URL */
+  struct cache_str title;       /* info.title */
+  struct cache_str api_version; /* info.version */
+  uint32_t ntypes;              /* == CS_TYPES count (quick answer for /health) */
+  uint32_t nsections;
+  struct cache_section sections[CACHE_MAX_SECTIONS];
+  uint64_t header_checksum;     /* oac_hash64(header_size bytes with this field 0, 0) */
+};
+
+/* Flow content types, as stored. */
+enum cache_ctype {
+  CT_NONE = 0,
+  CT_STRING, CT_NUMBER, CT_BOOLEAN, CT_DATETIME, CT_PASSWORD, CT_OBJECT, CT_LIST,
+  CT_CONTENT, CT_ENCRYPTED
+};
+
+/* Property flags. */
+#define CP_READONLY     0x0001u  /* readOnly: never sent in a request body */
+#define CP_CUSTOM       0x0002u  /* from customProperties: never sent in a body */
+#define CP_DATE         0x0004u  /* format: date -> written back as YYYY-MM-DD */
+#define CP_JSONTEXT     0x0008u  /* free-form value held as JSON text (ContentString) */
+#define CP_SCALAR_LIST  0x0010u  /* list of an ID/Value helper type: plain JSON array */
+#define CP_ALTERNATIVE  0x0020u  /* one alternative of a oneOf/anyOf split */
+#define CP_INTEGER      0x0040u  /* OpenAPI integer (numbers otherwise) */
+#define CP_ID           0x0080u  /* helper ID property (element index) */
+#define CP_VALUE        0x0100u  /* helper Value property (the element) */
+
+struct cache_prop {
+  struct cache_str name;        /* developerName = databaseFieldName */
+  struct cache_str json_name;   /* key in the API's JSON (the original property of a split) */
+  struct cache_str db_type;     /* databaseContentType: "string/date-time", ... */
+  uint16_t ctype;               /* enum cache_ctype */
+  uint16_t flags;               /* CP_* */
+  int32_t ref_type;             /* type index for CT_OBJECT / CT_LIST, -1 otherwise */
+  uint32_t alt_group;           /* CP_ALTERNATIVE: index (within the type) of the group's
+                                   first alternative; alternatives of a group are adjacent */
+  uint32_t alt_count;           /* CP_ALTERNATIVE: alternatives in the group */
+};
+
+enum cache_op { OP_LOAD = 0, OP_QUERY, OP_SAVE, OP_UPDATE, OP_DELETE, OP_MAX };
+
+#define CT_F_HELPER      0x1u    /* generated helper type (<Parent>:<prop>) */
+#define CT_F_SCALAR_ITEM 0x2u    /* ID/Value helper of a scalar array */
+
+struct cache_type {
+  struct cache_str name;        /* type name = binding name */
+  uint32_t first_prop;          /* into CS_PROPS */
+  uint32_t nprops;
+  int32_t external_id_prop;     /* index within the type's props, -1 = none (UUID v5) */
+  uint32_t flags;               /* CT_F_* */
+  uint32_t plans[OP_MAX];       /* index + 1 into CS_PLANS, 0 = no such extension */
+};
+
+struct cache_index_head {
+  uint32_t nbuckets;            /* power of two, >= 2 * ntypes */
+  uint32_t pad;
+};
+struct cache_bucket {
+  uint32_t hash;                /* low 32 bits of oac_name_hash(name) */
+  uint32_t type;                /* type index + 1, 0 = empty */
+};
+
+enum cache_method { M_GET = 1, M_PUT, M_POST, M_DELETE, M_PATCH, M_HEAD, M_OPTIONS };
+enum cache_param_in { PIN_QUERY = 1, PIN_PATH, PIN_HEADER, PIN_COOKIE };
+enum cache_param_src {
+  PSRC_EXTERNAL_ID = 1,  /* externalId / id: the listFilter.id or the object's external ID */
+  PSRC_LIMIT, PSRC_OFFSET, PSRC_SEARCH, PSRC_ORDER_BY, PSRC_ORDER_DIR,
+  PSRC_USER,             /* arg = $User field name as written after "$User." */
+  PSRC_DEFAULT,          /* arg = the constant's text */
+  PSRC_PROPERTY,         /* arg = property name of the object */
+  PSRC_WHERE             /* query: arg = type property; an EQUAL on it is sent */
+};
+
+#define PLAN_F_EXAMPLE   0x1u    /* answer from CS_EXAMPLES, no upstream call */
+#define PLAN_F_BODY      0x2u    /* send the object as a JSON request body */
+
+struct cache_plan {
+  uint16_t op;                  /* enum cache_op */
+  uint16_t method;              /* enum cache_method */
+  uint32_t flags;               /* PLAN_F_* */
+  struct cache_str path;        /* template relative to the server URL: "/pet/{petId}" */
+  struct cache_str items;       /* unwrap path ("albums.items"), empty = automatic */
+  struct cache_str body_type;   /* request media type ("application/json") */
+  uint32_t first_param, nparams;    /* into CS_PARAMS */
+  uint32_t first_secalt, nsecalts;  /* into CS_SECALTS: alternatives, first usable wins */
+  uint32_t first_body, nbody;       /* into CS_U32: property indices sent in the body */
+  uint32_t example_off, example_len;/* into the file (CS_EXAMPLES); len 0 = none */
+  uint32_t example_status;          /* HTTP status of the example (200 normally) */
+  uint32_t pad;
+};
+
+struct cache_param {
+  struct cache_str name;        /* API parameter name */
+  struct cache_str arg;         /* see enum cache_param_src */
+  uint16_t in;                  /* enum cache_param_in */
+  uint16_t src;                 /* enum cache_param_src */
+  uint32_t pad;
+};
+
+struct cache_secalt {
+  uint32_t first, count;        /* into CS_U32: scheme indices that must all be applied */
+};
+
+enum cache_scheme_type {
+  SCH_APIKEY = 1, SCH_BASIC, SCH_BEARER, SCH_OAUTH2, SCH_OIDC, SCH_OTHER
+};
+
+#define SCH_F_IDENTITY 0x1u     /* carries x-flow-identity */
+
+struct cache_scheme {
+  struct cache_str name;        /* key under components.securitySchemes */
+  uint16_t type;                /* enum cache_scheme_type */
+  uint16_t in;                  /* apiKey: enum cache_param_in */
+  uint32_t flags;               /* SCH_F_* */
+  struct cache_str param_name;  /* apiKey: the header/query/cookie name */
+  /* identity (x-flow-identity) */
+  struct cache_str authorization_url, token_url, userinfo_url, default_url, scope;
+  struct cache_str map_first_name, map_last_name, map_email, map_username, map_user_id;
+};
+
+#endif

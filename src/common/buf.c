@@ -1,0 +1,157 @@
+/* buf.c - growable byte buffer (see buf.h). */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "buf.h"
+#include "mem.h"
+
+void buf_init(struct buf *b)
+{
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->oom = 0;
+}
+
+void buf_free(struct buf *b)
+{
+  oac_free(b->data);
+  buf_init(b);
+}
+
+void buf_reset(struct buf *b)
+{
+  b->len = 0;
+  b->oom = 0;
+  if(b->data)
+    b->data[0] = '\0';
+}
+
+int buf_reserve(struct buf *b, size_t extra)
+{
+  if(b->oom)
+    return 0;
+  if(b->len + extra + 1 <= b->cap)
+    return 1;
+  size_t cap = b->cap ? b->cap : 256;
+  while(cap < b->len + extra + 1) {
+    if(cap > SIZE_MAX / 2) {
+      b->oom = 1;
+      return 0;
+    }
+    cap *= 2;
+  }
+  char *p = oac_realloc(b->data, cap);
+  if(!p) {
+    b->oom = 1;
+    return 0;
+  }
+  b->data = p;
+  b->cap = cap;
+  return 1;
+}
+
+void buf_append(struct buf *b, const void *p, size_t n)
+{
+  if(!buf_reserve(b, n))
+    return;
+  if(n)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_putc(struct buf *b, char c) { buf_append(b, &c, 1); }
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if(n < 0) {
+    b->oom = 1;
+    return;
+  }
+  if(!buf_reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void buf_zero(struct buf *b, size_t n)
+{
+  if(!buf_reserve(b, n))
+    return;
+  memset(b->data + b->len, 0, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void buf_align(struct buf *b, size_t align)
+{
+  size_t r = b->len % align;
+  if(r)
+    buf_zero(b, align - r);
+}
+
+void buf_json_strn(struct buf *b, const char *s, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  if(!s) {
+    buf_append(b, "null", 4);
+    return;
+  }
+  if(!buf_reserve(b, n + 2))
+    return;
+  buf_putc(b, '"');
+  size_t start = 0;
+  for(size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *esc = NULL;
+    char u[6];
+    switch(c) {
+    case '"': esc = "\\\""; break;
+    case '\\': esc = "\\\\"; break;
+    case '\n': esc = "\\n"; break;
+    case '\r': esc = "\\r"; break;
+    case '\t': esc = "\\t"; break;
+    case '\b': esc = "\\b"; break;
+    case '\f': esc = "\\f"; break;
+    default:
+      if(c < 0x20) {
+        u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+        u[4] = hex[c >> 4]; u[5] = hex[c & 15];
+        buf_append(b, s + start, i - start);
+        buf_append(b, u, 6);
+        start = i + 1;
+      }
+      continue;
+    }
+    buf_append(b, s + start, i - start);
+    buf_puts(b, esc);
+    start = i + 1;
+  }
+  buf_append(b, s + start, n - start);
+  buf_putc(b, '"');
+}
+
+void buf_json_str(struct buf *b, const char *s)
+{
+  buf_json_strn(b, s, s ? strlen(s) : 0);
+}
+
+char *buf_steal(struct buf *b, size_t *len)
+{
+  char *p = b->oom ? NULL : b->data;
+  if(len)
+    *len = p ? b->len : 0;
+  if(!p)
+    oac_free(b->data);
+  buf_init(b);
+  return p;
+}

@@ -1,0 +1,111 @@
+/* model.h - what the compiler decided: types, properties, operation plans, security.
+ *
+ * Built by the OpenAPI walk (openapi.c, types.c, plans.c), turned into the describe JSON
+ * (describe.c), printed by --list (list.c) and serialized by the cache writer
+ * (cache_write.c). Everything is allocated in the model's arena. Field meanings mirror
+ * cache/format.h, which is the authoritative description.
+ */
+#ifndef OAC_MODEL_H
+#define OAC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/arena.h"
+#include "../cache/format.h"
+
+struct doc_node;
+
+struct model_prop {
+  const char *name;             /* developerName */
+  const char *json_name;        /* API JSON key */
+  const char *db_type;          /* databaseContentType */
+  enum cache_ctype ctype;
+  unsigned flags;               /* CP_* */
+  int ref_type;                 /* type index or -1 */
+  unsigned alt_group, alt_count;
+};
+
+struct model_param {
+  const char *name;
+  const char *arg;
+  enum cache_param_in in;
+  enum cache_param_src src;
+};
+
+struct model_plan {
+  int present;
+  enum cache_op op;
+  enum cache_method method;
+  unsigned flags;               /* PLAN_F_* */
+  const char *path;
+  const char *items;            /* NULL = automatic */
+  const char *body_type;        /* NULL = none */
+  struct model_param *params;
+  size_t nparams;
+  /* security: alternatives, each a list of scheme indices */
+  size_t nsecalts;
+  size_t *secalt_len;           /* [nsecalts] */
+  size_t **secalt;              /* [nsecalts][secalt_len[i]] */
+  unsigned *body;               /* property indices sent in the body */
+  size_t nbody;
+  /* example (filled by the examples stage; text is ready JSON) */
+  const char *example;
+  size_t example_len;
+  unsigned example_status;
+  /* where the extension was written, for --list and diagnostics */
+  const struct doc_node *at;
+  /* raw example setting, resolved by the examples stage */
+  const struct doc_node *example_setting;
+  const struct doc_node *operation;  /* the matching OpenAPI operation object, or NULL */
+};
+
+struct model_type {
+  const char *name;
+  const char *summary;          /* schema description, or NULL */
+  struct model_prop *props;
+  size_t nprops, cap_props;
+  int external_id_prop;
+  unsigned flags;               /* CT_F_* */
+  struct model_plan plans[OP_MAX];
+  const struct doc_node *schema;   /* the schema it was generated from (identity key) */
+  const char *where;            /* "file:line:col" of the schema, for messages and --list */
+  const char *content_types;    /* media types it appears under, for --list ("application/json") */
+};
+
+struct model_scheme {
+  const char *name;
+  enum cache_scheme_type type;
+  enum cache_param_in in;
+  unsigned flags;
+  const char *param_name;
+  const char *authorization_url, *token_url, *userinfo_url, *default_url, *scope;
+  const char *map_first_name, *map_last_name, *map_email, *map_username, *map_user_id;
+};
+
+struct model {
+  struct arena arena;
+  const char *registration;
+  const char *source;
+  const char *server_url;
+  const char *title;
+  const char *api_version;
+  uint64_t source_checksum;
+  uint64_t compile_time;
+  unsigned flags;               /* CACHE_F_* */
+  struct model_type *types;
+  size_t ntypes, cap_types;
+  struct model_scheme *schemes;
+  size_t nschemes, cap_schemes;
+  char *describe;               /* describe JSON, built by describe_build() */
+  size_t describe_len;
+};
+
+void model_init(struct model *m);
+void model_free(struct model *m);
+/* Appends a type; returns its index or -1 on allocation failure. */
+int model_add_type(struct model *m, const char *name);
+/* Appends a property to type T; returns its index or -1. */
+int model_add_prop(struct model *m, int t, const struct model_prop *p);
+int model_find_type(const struct model *m, const char *name);
+
+#endif
