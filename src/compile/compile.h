@@ -1,0 +1,41 @@
+/* compile.h - the compile step as one call: document -> model (+ describe JSON).
+ *
+ * Used by the CLI (main.c), the tests and bench/compile. Stages, one file each:
+ * doc_load.c / doc_ref.c (tree, $ref), openapi.c (version, servers, operations, security),
+ * xflow.c (x-flow-* extensions), types.c (§6.1 type generation), plans.c (operation plans),
+ * describe.c (describe JSON), list.c (--list table), cache_write.c (the cache file).
+ */
+#ifndef OAC_COMPILE_H
+#define OAC_COMPILE_H
+
+#include <stdio.h>
+#include "../common/result.h"
+#include "diag.h"
+#include "doc.h"
+#include "model.h"
+
+#define OAC_COMPILER_VERSION PACKAGE_VERSION
+
+struct compile_opts {
+  const char *source;        /* path or http(s) URL */
+  const char *as;            /* registration string (--as), NULL = source */
+  const char *server;        /* --server override, NULL = the document's */
+  const char *ca_file;       /* CA bundle for https fetches, NULL = system */
+  /* In-memory input instead of reading SOURCE (tests, fuzzing); SOURCE names it. */
+  const char *data;
+  size_t data_len;
+};
+
+/* Load, resolve, validate, generate. Diagnostics go to D. Returns OAC_OK (possibly with
+ * warnings), OAC_EDOC when D has errors, OAC_EIO/OAC_EUSAGE/OAC_ENOMEM otherwise. The doc
+ * set S must be initialised by the caller and outlives M's use of node pointers. */
+enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s,
+                                 struct diag *d, struct model *m);
+
+/* The describe JSON for M (stored in m->describe). */
+enum oac_result describe_build(struct model *m);
+
+/* The --list table. */
+void list_print(const struct model *m, FILE *out);
+
+#endif
