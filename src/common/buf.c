@@ -99,16 +99,11 @@ void buf_align(struct buf *b, size_t align)
     buf_zero(b, align - r);
 }
 
-void buf_json_strn(struct buf *b, const char *s, size_t n)
+void buf_json_escape(struct buf *b, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
-  if(!s) {
-    buf_append(b, "null", 4);
+  if(!buf_reserve(b, n))
     return;
-  }
-  if(!buf_reserve(b, n + 2))
-    return;
-  buf_putc(b, '"');
   size_t start = 0;
   for(size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
@@ -137,6 +132,16 @@ void buf_json_strn(struct buf *b, const char *s, size_t n)
     start = i + 1;
   }
   buf_append(b, s + start, n - start);
+}
+
+void buf_json_strn(struct buf *b, const char *s, size_t n)
+{
+  if(!s) {
+    buf_append(b, "null", 4);
+    return;
+  }
+  buf_putc(b, '"');
+  buf_json_escape(b, s, n);
   buf_putc(b, '"');
 }
 

@@ -32,6 +32,8 @@ void buf_align(struct buf *b, size_t align);
 /* JSON string literal with quotes and escapes; NULL writes null. */
 void buf_json_str(struct buf *b, const char *s);
 void buf_json_strn(struct buf *b, const char *s, size_t n);
+/* The escaped characters of a JSON string, without the quotes. */
+void buf_json_escape(struct buf *b, const char *s, size_t n);
 static inline int buf_failed(const struct buf *b) { return b->oom; }
 /* Hands the memory over to the caller (NULL if failed); the buffer is left empty. */
 char *buf_steal(struct buf *b, size_t *len);

@@ -52,8 +52,9 @@ struct model_plan {
   const char *example;
   size_t example_len;
   unsigned example_status;
-  /* where the extension was written, for --list and diagnostics */
+  /* where the extension was written: its key and its value (a mapping) */
   const struct doc_node *at;
+  const struct doc_node *ext;
   /* raw example setting, resolved by the examples stage */
   const struct doc_node *example_setting;
   const struct doc_node *operation;  /* the matching OpenAPI operation object, or NULL */

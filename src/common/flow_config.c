@@ -1,0 +1,26 @@
+/* flow_config.c - configuration values and the describe response head (flow_config.h). */
+#include "flow_config.h"
+
+const char *const flow_config_names[CFG_COUNT] = {
+  "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
+  "Authorization Groups", "Authorization Users"
+};
+
+void flow_describe_head(struct buf *b, int provides_identity)
+{
+  buf_puts(b, "{\"culture\":null,\"uri\":null,\"configurationValues\":[");
+  for(int i = 0; i < CFG_COUNT; i++) {
+    buf_puts(b, i ? ",{\"developerName\":" : "{\"developerName\":");
+    buf_json_str(b, flow_config_names[i]);
+    buf_printf(b, ",\"contentValue\":null,\"contentType\":\"ContentString\","
+               "\"typeElementDeveloperName\":null,\"ordinal\":%d,\"order\":%d,"
+               "\"required\":%s,\"isRequired\":%s}", i, i, i == CFG_SCHEMA_URL ? "true" : "false",
+               i == CFG_SCHEMA_URL ? "true" : "false");
+  }
+  buf_printf(b, "],\"providesAutoBinding\":false,\"providesDatabase\":true,"
+             "\"providesFiles\":false,\"providesIdentity\":%s,\"providesListening\":false,"
+             "\"providesLogic\":false,\"providesNotifications\":false,"
+             "\"providesSmartSave\":false,\"providesSocial\":false,\"providesSharing\":false,"
+             "\"providesViews\":false,\"providesVoting\":false,\"actions\":[]",
+             provides_identity ? "true" : "false");
+}

@@ -1,0 +1,20 @@
+/* flow_config.h - the connector's configuration values (product.md §4) and the fixed
+ * part of the describe response. Shared by the compiler (which prebuilds the full describe
+ * body into the cache) and the worker (which answers describe without a Schema URL). */
+#ifndef OAC_FLOW_CONFIG_H
+#define OAC_FLOW_CONFIG_H
+
+#include "buf.h"
+
+enum flow_config {
+  CFG_SCHEMA_URL, CFG_API_KEY, CFG_CLIENT_ID, CFG_CLIENT_SECRET, CFG_AUTH_GROUPS,
+  CFG_AUTH_USERS, CFG_COUNT
+};
+
+extern const char *const flow_config_names[CFG_COUNT];
+
+/* Writes '{' and every member up to and including "actions":[] (no closing brace), so the
+ * caller may add "install" and close the object. */
+void flow_describe_head(struct buf *b, int provides_identity);
+
+#endif

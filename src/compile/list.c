@@ -1,0 +1,59 @@
+/* list.c - `openapi-connector-compile --list`: the vendor's "preview actions & types".
+ * One block per generated type (helper types and types from other files included): its
+ * origin, content types, the operations it supports with method and path, and its
+ * properties with Flow content type, database type and the type they refer to. */
+#include <string.h>
+#include "compile.h"
+
+static const char *const ctype_names[] = {
+  "ContentString", "ContentString", "ContentNumber", "ContentBoolean", "ContentDateTime",
+  "ContentPassword", "ContentObject", "ContentList", "ContentContent", "ContentEncrypted"
+};
+static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
+static const char *const method_names[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
+                                            "HEAD", "OPTIONS" };
+
+void list_print(const struct model *m, FILE *out)
+{
+  size_t helpers = 0;
+  for(size_t i = 0; i < m->ntypes; i++)
+    helpers += (m->types[i].flags & CT_F_HELPER) != 0;
+  fprintf(out, "%s%s%s  ->  %s\n", m->title ? m->title : "(untitled)",
+          m->api_version ? " " : "", m->api_version ? m->api_version : "",
+          m->server_url ? m->server_url : "(no server)");
+  fprintf(out, "%zu types (%zu generated helper types)\n", m->ntypes, helpers);
+  for(size_t i = 0; i < m->ntypes; i++) {
+    const struct model_type *t = &m->types[i];
+    fprintf(out, "\nTYPE %s%s\n", t->name, t->flags & CT_F_HELPER ? "  (helper)" : "");
+    fprintf(out, "  from:          %s\n", t->where ? t->where : "?");
+    if(t->content_types)
+      fprintf(out, "  content types: %s\n", t->content_types);
+    fprintf(out, "  operations:   ");
+    int any = 0;
+    for(int op = 0; op < OP_MAX; op++)
+      if(t->plans[op].present) {
+        fprintf(out, " %s", op_names[op]);
+        any = 1;
+      }
+    fprintf(out, "%s\n", any ? "" : " (none)");
+    for(int op = 0; op < OP_MAX; op++) {
+      const struct model_plan *p = &t->plans[op];
+      if(!p->present)
+        continue;
+      fprintf(out, "    %-7s %-6s %s%s\n", op_names[op],
+              (unsigned)p->method < sizeof(method_names) / sizeof(method_names[0]) ?
+              method_names[p->method] : "?", p->path,
+              p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
+    }
+    fprintf(out, "  %-32s %-16s %-20s %s\n", "PROPERTY", "CONTENT TYPE", "DATABASE TYPE",
+            "TYPE");
+    for(size_t j = 0; j < t->nprops; j++) {
+      const struct model_prop *p = &t->props[j];
+      fprintf(out, "  %-32s %-16s %-20s %s%s%s\n", p->name, ctype_names[p->ctype],
+              p->db_type ? p->db_type : "", p->ref_type >= 0 ? m->types[p->ref_type].name : "",
+              (int)j == t->external_id_prop ? " [external id]" : "",
+              p->flags & CP_READONLY ? " [read-only]" :
+              p->flags & CP_CUSTOM ? " [custom]" : "");
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/* main.c - openapi-connector-compile: the command line around compile_document().
+ * Exit status: 0 ok, 1 the document has errors, 2 usage or I/O errors. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "compile.h"
+#include "cache_write.h"
+#include "../cache/cache.h"
+
+#ifndef OAC_DEFAULT_CACHE_DIR
+#define OAC_DEFAULT_CACHE_DIR "/var/lib/openapi-connector/spec-cache"
+#endif
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+    "usage: openapi-connector-compile [OPTIONS] SOURCE\n"
+    "Compile an OpenAPI 3 document (YAML or JSON, file or http(s) URL) with x-flow-*\n"
+    "extensions into a binary spec cache for openapi-connector.\n\n"
+    "  --check            validate only, write nothing\n"
+    "  --list             print every generated type, its properties and operations\n"
+    "  --as URL           register the cache under URL (the connector's Schema URL);\n"
+    "                     default: SOURCE as written\n"
+    "  --server URL       upstream base URL (default: the document's servers[0].url)\n"
+    "  -o, --output FILE  write the cache to FILE instead of the cache directory\n"
+    "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
+    "                     else %s)\n"
+    "  --ca-file FILE     CA bundle for https downloads\n"
+    "  -q, --quiet        no summary line\n"
+    "  -h, --help         this help\n"
+    "  -V, --version      print the version\n\n"
+    "Diagnostics: FILE:LINE:COL: error|warning: message\n"
+    "Exit status: 0 ok, 1 the document has errors, 2 usage or I/O errors.\n",
+    OAC_DEFAULT_CACHE_DIR);
+}
+
+static int exit_for(enum oac_result r)
+{
+  return r == OAC_OK ? 0 : r == OAC_EDOC || r == OAC_ELIMIT ? 1 : 2;
+}
+
+int main(int argc, char **argv)
+{
+  enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA };
+  static const struct option longopts[] = {
+    { "check", no_argument, NULL, OPT_CHECK },
+    { "list", no_argument, NULL, OPT_LIST },
+    { "as", required_argument, NULL, OPT_AS },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "output", required_argument, NULL, 'o' },
+    { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+    { "ca-file", required_argument, NULL, OPT_CA },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 }
+  };
+  struct compile_opts o;
+  const char *output = NULL, *cache_dir = getenv("OPENAPI_CONNECTOR_CACHE_DIR");
+  int check = 0, list = 0, quiet = 0, ch;
+  memset(&o, 0, sizeof(o));
+  while((ch = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+    switch(ch) {
+    case OPT_CHECK: check = 1; break;
+    case OPT_LIST: list = 1; break;
+    case OPT_AS: o.as = optarg; break;
+    case OPT_SERVER: o.server = optarg; break;
+    case 'o': output = optarg; break;
+    case OPT_CACHE_DIR: cache_dir = optarg; break;
+    case OPT_CA: o.ca_file = optarg; break;
+    case 'q': quiet = 1; break;
+    case 'h': usage(stdout); return 0;
+    case 'V': printf("openapi-connector-compile %s (cache format %u)\n",
+                     OAC_COMPILER_VERSION, CACHE_FORMAT_VERSION); return 0;
+    default: usage(stderr); return 2;
+    }
+  }
+  if(optind != argc - 1) {
+    fprintf(stderr, "openapi-connector-compile: %s\n", optind >= argc ?
+            "missing SOURCE" : "only one SOURCE may be given");
+    usage(stderr);
+    return 2;
+  }
+  o.source = argv[optind];
+  if(o.as && !*o.as) {
+    fprintf(stderr, "openapi-connector-compile: --as needs a non-empty value\n");
+    return 2;
+  }
+  if(!cache_dir || !*cache_dir)
+    cache_dir = OAC_DEFAULT_CACHE_DIR;
+
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  diag_init(&d, stderr);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  enum oac_result r = compile_document(&o, &s, &d, &m);
+  if(r == OAC_OK && list)
+    list_print(&m, stdout);
+  char path[4096];
+  if(r == OAC_OK && !check) {
+    if(output)
+      snprintf(path, sizeof(path), "%s", output);
+    else {
+      char name[32];
+      const char *reg = m.registration;
+      cache_default_name(reg, strlen(reg), name);
+      if(mkdir(cache_dir, 0755) && errno != EEXIST) {
+        fprintf(stderr, "openapi-connector-compile: cannot create cache directory %s: %s\n",
+                cache_dir, strerror(errno));
+        r = OAC_EIO;
+      }
+      snprintf(path, sizeof(path), "%s/%s", cache_dir, name);
+    }
+    if(r == OAC_OK) {
+      r = cache_write_file(&m, path);
+      if(r == OAC_EIO)
+        fprintf(stderr, "openapi-connector-compile: cannot write %s: %s\n", path,
+                strerror(errno));
+      else if(r)
+        fprintf(stderr, "openapi-connector-compile: cannot write %s: %s\n", path,
+                oac_result_str(r));
+    }
+    if(r == OAC_OK) {
+      /* self-check: the file must read back cleanly, every section verified */
+      struct cache c;
+      struct cache_error err;
+      if(cache_open(&c, path, CACHE_VERIFY_ALL, &err) != OAC_OK) {
+        fprintf(stderr, "openapi-connector-compile: internal error: %s\n", err.msg);
+        r = OAC_EINTERNAL;
+      }
+      else {
+        if(!quiet)
+          fprintf(stderr, "%s: %zu types, %u warnings -> %s (%zu bytes, registered as %s)\n",
+                  o.source, m.ntypes, d.warnings, path, c.size, m.registration);
+        cache_close(&c);
+      }
+    }
+  }
+  else if(r == OAC_OK && !quiet)
+    fprintf(stderr, "%s: ok, %zu types, %u warnings\n", o.source, m.ntypes, d.warnings);
+  else if(r == OAC_ENOMEM)
+    fprintf(stderr, "openapi-connector-compile: out of memory\n");
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  return exit_for(r);
+}

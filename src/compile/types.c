@@ -1,0 +1,541 @@
+/* types.c - type generation, product.md §6.1.
+ *
+ * Called by the OpenAPI walk (compile.c) for every schema that carries x-flow-type, and
+ * recursively for what those schemas contain: nested undecorated objects become helper
+ * types "<Parent>:<property>", arrays of scalars become ID/Value helper types, oneOf/anyOf
+ * properties are split into one property per alternative, allOf parts are merged, and a
+ * schema that refers back to an ancestor reuses the ancestor's type.
+ */
+#include <string.h>
+#include "types.h"
+#include "../common/mem.h"
+
+#define MAX_TYPES 20000u
+
+enum shape { SH_SCALAR, SH_OBJECT, SH_FREEFORM, SH_ARRAY, SH_ALTERNATIVES, SH_DECORATED,
+             SH_ANY };
+
+static uint64_t str_hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;
+  while(*s) {
+    h ^= (unsigned char)*s++;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static int grow_names(struct cctx *c)
+{
+  size_t cap = c->nnames_cap ? c->nnames_cap * 2 : 256;
+  struct name_slot *n = oac_calloc(cap, sizeof(*n));
+  if(!n)
+    return -1;
+  for(size_t i = 0; i < c->nnames_cap; i++) {
+    if(!c->names[i].name)
+      continue;
+    size_t j = str_hash(c->names[i].name) & (cap - 1);
+    while(n[j].name)
+      j = (j + 1) & (cap - 1);
+    n[j] = c->names[i];
+  }
+  oac_free(c->names);
+  c->names = n;
+  c->nnames_cap = cap;
+  return 0;
+}
+
+int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at)
+{
+  if((c->nnames + 1) * 2 > c->nnames_cap && grow_names(c)) {
+    cc_oom(c);
+    return -1;
+  }
+  size_t j = str_hash(name) & (c->nnames_cap - 1);
+  while(c->names[j].name) {
+    if(!strcmp(c->names[j].name, name)) {
+      const struct model_type *other = &c->m->types[c->names[j].type];
+      diag_node(c->diag, DIAG_ERROR, at, "type name '%s' is already used by the schema at %s",
+                name, other->where ? other->where : "?");
+      return -1;
+    }
+    j = (j + 1) & (c->nnames_cap - 1);
+  }
+  c->names[j].name = name;
+  c->names[j].type = t;
+  c->nnames++;
+  return 0;
+}
+
+static int find_decorated(struct cctx *c, const struct doc_node *schema)
+{
+  for(size_t i = 0; i < c->ndecorated; i++)
+    if(c->decorated[i].schema == schema)
+      return c->decorated[i].type;
+  return -1;
+}
+
+static int remember_decorated(struct cctx *c, const struct doc_node *schema, int t)
+{
+  if(c->ndecorated == c->cap_decorated) {
+    size_t cap = c->cap_decorated ? c->cap_decorated * 2 : 64;
+    struct schema_slot *n = oac_realloc(c->decorated, cap * sizeof(*n));
+    if(!n)
+      return -1;
+    c->decorated = n;
+    c->cap_decorated = cap;
+  }
+  c->decorated[c->ndecorated].schema = schema;
+  c->decorated[c->ndecorated].type = t;
+  c->ndecorated++;
+  return 0;
+}
+
+/* The OpenAPI type word: `type: x`, or the first non-null entry of a 3.1 type array. */
+static const char *schema_type(const struct doc_node *s)
+{
+  const struct doc_node *t = doc_get(s, "type");
+  if(!t)
+    return NULL;
+  if(t->kind == DOC_SCALAR)
+    return t->str;
+  if(t->kind == DOC_SEQ) {
+    for(size_t i = 0; i < t->n; i++)
+      if(t->items[i]->kind == DOC_SCALAR && strcmp(t->items[i]->str, "null"))
+        return t->items[i]->str;
+  }
+  return NULL;
+}
+
+static int is_nonempty_seq(const struct doc_node *n)
+{
+  return n && n->kind == DOC_SEQ && n->n > 0;
+}
+
+/* allOf with a single part and nothing else of substance is a wrapper around that part
+ * (a common way to add nullable/description to a $ref). Returns the unwrapped schema. */
+static const struct doc_node *unwrap(struct cctx *c, const struct doc_node *s)
+{
+  for(int guard = 0; s && guard < 16; guard++) {
+    const struct doc_node *all = doc_get(s, "allOf");
+    if(!all || all->kind != DOC_SEQ || all->n != 1 || doc_get(s, "properties") ||
+       doc_get_ci(s, "x-flow-type"))
+      return s;
+    s = cc_resolve(c, all->items[0]);
+  }
+  return s;
+}
+
+static enum shape classify(const struct doc_node *s)
+{
+  if(!s || s->kind != DOC_MAP)
+    return SH_ANY;
+  if(doc_get_ci(s, "x-flow-type"))
+    return SH_DECORATED;
+  if(is_nonempty_seq(doc_get(s, "oneOf")) || is_nonempty_seq(doc_get(s, "anyOf")))
+    return SH_ALTERNATIVES;
+  const char *type = schema_type(s);
+  const struct doc_node *props = doc_get(s, "properties");
+  int has_props = (props && props->kind == DOC_MAP && props->n > 0) ||
+                  is_nonempty_seq(doc_get(s, "allOf"));
+  if((type && !strcmp(type, "object")) ||
+     (!type && (props || doc_get(s, "allOf") || doc_get(s, "additionalProperties"))))
+    return has_props ? SH_OBJECT : SH_FREEFORM;
+  if((type && !strcmp(type, "array")) || (!type && doc_get(s, "items")))
+    return SH_ARRAY;
+  if(type && (!strcmp(type, "string") || !strcmp(type, "integer") ||
+              !strcmp(type, "number") || !strcmp(type, "boolean")))
+    return SH_SCALAR;
+  if(!type && doc_get(s, "enum"))
+    return SH_SCALAR;
+  return SH_ANY;
+}
+
+static void scalar_prop(struct cctx *c, const struct doc_node *s, struct model_prop *p)
+{
+  const char *type = schema_type(s);
+  const struct doc_node *fmt = doc_get(s, "format");
+  const char *format = fmt && fmt->kind == DOC_SCALAR && fmt->len ? fmt->str : NULL;
+  if(!type)
+    type = "string";   /* enum without a type */
+  p->ctype = CT_STRING;
+  if(!strcmp(type, "string")) {
+    if(format && (!strcmp(format, "date-time") || !strcmp(format, "date"))) {
+      p->ctype = CT_DATETIME;
+      if(!strcmp(format, "date"))
+        p->flags |= CP_DATE;
+    }
+    else if(format && !strcmp(format, "password"))
+      p->ctype = CT_PASSWORD;
+  }
+  else if(!strcmp(type, "integer")) {
+    p->ctype = CT_NUMBER;
+    p->flags |= CP_INTEGER;
+  }
+  else if(!strcmp(type, "number"))
+    p->ctype = CT_NUMBER;
+  else if(!strcmp(type, "boolean"))
+    p->ctype = CT_BOOLEAN;
+  p->db_type = format ? arena_printf(c->a, "%s/%s", type, format) : type;
+  if(!p->db_type)
+    cc_oom(c);
+}
+
+static int ancestor_type(struct cctx *c, const struct doc_node *s)
+{
+  for(unsigned i = c->depth; i-- > 0;)
+    if(c->stack[i].schema == s)
+      return c->stack[i].type;
+  return -1;
+}
+
+static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsigned level);
+
+/* A helper object type NAME for schema S (or the ancestor's type on recursion). */
+static int helper_object(struct cctx *c, const char *name, const struct doc_node *s,
+                         const struct doc_node *at)
+{
+  int t = ancestor_type(c, s);
+  if(t >= 0)
+    return t;
+  if(c->depth >= sizeof(c->stack) / sizeof(c->stack[0])) {
+    diag_node(c->diag, DIAG_ERROR, at, "schemas nested deeper than %u levels under one type",
+              (unsigned)(sizeof(c->stack) / sizeof(c->stack[0])));
+    return -1;
+  }
+  if(c->m->ntypes >= MAX_TYPES) {
+    if(c->fatal != OAC_ELIMIT)
+      diag_node(c->diag, DIAG_ERROR, at, "more than %u types generated: add x-flow-type to "
+                "nested schemas so they are shared", MAX_TYPES);
+    c->fatal = OAC_ELIMIT;
+    return -1;
+  }
+  t = model_add_type(c->m, name);
+  if(t < 0) {
+    cc_oom(c);
+    return -1;
+  }
+  c->m->types[t].flags |= CT_F_HELPER;
+  c->m->types[t].schema = s;
+  c->m->types[t].where = cc_where(c, s);
+  if(types_claim_name(c, c->m->types[t].name, t, at))
+    return -1;
+  c->stack[c->depth].schema = s;
+  c->stack[c->depth].type = t;
+  c->depth++;
+  collect_props(c, t, s, 0);
+  c->depth--;
+  return t;
+}
+
+/* The ID/Value helper for an array of scalars (or of things held as JSON text). */
+static int helper_scalar_list(struct cctx *c, const char *name, const struct doc_node *items,
+                              enum shape item_shape, const struct doc_node *at)
+{
+  if(c->m->ntypes >= MAX_TYPES) {
+    c->fatal = OAC_ELIMIT;
+    return -1;
+  }
+  int t = model_add_type(c->m, name);
+  if(t < 0) {
+    cc_oom(c);
+    return -1;
+  }
+  c->m->types[t].flags |= CT_F_HELPER | CT_F_SCALAR_ITEM;
+  c->m->types[t].schema = items;
+  c->m->types[t].where = cc_where(c, items ? items : at);
+  if(types_claim_name(c, c->m->types[t].name, t, at))
+    return -1;
+  struct model_prop id = { "ID", "ID", "string", CT_STRING, CP_ID, -1, 0, 0 };
+  struct model_prop value = { "Value", "Value", "any", CT_STRING, CP_VALUE, -1, 0, 0 };
+  if(item_shape == SH_SCALAR)
+    scalar_prop(c, items, &value);
+  else {
+    value.flags |= CP_JSONTEXT;
+    value.db_type = item_shape == SH_ARRAY ? "array" :
+                    item_shape == SH_ANY ? "any" : "object";
+  }
+  if(model_add_prop(c->m, t, &id) < 0 || model_add_prop(c->m, t, &value) < 0)
+    cc_oom(c);
+  return t;
+}
+
+/* Fill P for a (resolved, non-alternatives) schema S of property NAME in type T.
+ * Returns 0, or -1 if the property must be left out (diagnosed). */
+static int prop_for(struct cctx *c, int t, const char *name, const struct doc_node *s,
+                    const struct doc_node *at, struct model_prop *p)
+{
+  const char *helper;
+  int rt;
+  p->ref_type = -1;
+  switch(classify(s)) {
+  case SH_DECORATED:
+    rt = types_decorated(c, s);
+    if(rt < 0)
+      return -1;
+    p->ctype = CT_OBJECT;
+    p->db_type = "object";
+    p->ref_type = rt;
+    return 0;
+  case SH_OBJECT:
+    xflow_check_undecorated(c, s);
+    helper = arena_printf(c->a, "%s:%s", c->m->types[t].name, name);
+    if(!helper) {
+      cc_oom(c);
+      return -1;
+    }
+    rt = helper_object(c, helper, s, at);
+    if(rt < 0)
+      return -1;
+    p->ctype = CT_OBJECT;
+    p->db_type = "object";
+    p->ref_type = rt;
+    return 0;
+  case SH_FREEFORM:
+    p->ctype = CT_STRING;
+    p->db_type = "object";
+    p->flags |= CP_JSONTEXT;
+    return 0;
+  case SH_ANY:
+  case SH_ALTERNATIVES:   /* nested alternatives: held as JSON text */
+    p->ctype = CT_STRING;
+    p->db_type = "any";
+    p->flags |= CP_JSONTEXT;
+    return 0;
+  case SH_SCALAR:
+    scalar_prop(c, s, p);
+    return 0;
+  case SH_ARRAY: {
+    const struct doc_node *items = doc_get(s, "items");
+    const struct doc_node *it = items ? unwrap(c, cc_resolve(c, items)) : NULL;
+    enum shape ish = items ? classify(it) : SH_ANY;
+    if(items && !it)
+      return -1;   /* unresolvable $ref, diagnosed */
+    p->ctype = CT_LIST;
+    p->db_type = "array";
+    helper = arena_printf(c->a, "%s:%s", c->m->types[t].name, name);
+    if(!helper) {
+      cc_oom(c);
+      return -1;
+    }
+    if(ish == SH_DECORATED)
+      rt = types_decorated(c, it);
+    else if(ish == SH_OBJECT) {
+      xflow_check_undecorated(c, it);
+      rt = helper_object(c, helper, it, at);
+    }
+    else {
+      rt = helper_scalar_list(c, helper, it, ish, at);
+      p->flags |= CP_SCALAR_LIST;
+    }
+    if(rt < 0)
+      return -1;
+    p->ref_type = rt;
+    return 0;
+  }
+  }
+  return -1;
+}
+
+static int find_prop(const struct model_type *ty, const char *name)
+{
+  for(size_t i = 0; i < ty->nprops; i++)
+    if(!strcmp(ty->props[i].name, name))
+      return (int)i;
+  return -1;
+}
+
+static void add_prop(struct cctx *c, int t, const char *name, const struct doc_node *raw)
+{
+  const struct doc_node *s = cc_resolve(c, raw);
+  if(!s)
+    return;
+  s = unwrap(c, s);
+  if(!s)
+    return;
+  if(classify(s) == SH_ALTERNATIVES) {
+    const struct doc_node *alts = doc_get(s, "oneOf");
+    if(!is_nonempty_seq(alts))
+      alts = doc_get(s, "anyOf");
+    unsigned group = (unsigned)c->m->types[t].nprops;
+    unsigned count = 0;
+    for(size_t i = 0; i < alts->n; i++) {
+      const struct doc_node *alt = alts->items[i];
+      const char *ref = doc_ref_name(c->docs, alt);
+      const char *aname = ref ? arena_printf(c->a, "%s-%s", name, ref)
+                              : arena_printf(c->a, "%s-%zu", name, i + 1);
+      const struct doc_node *as = cc_resolve(c, alt);
+      if(!aname) {
+        cc_oom(c);
+        return;
+      }
+      if(!as)
+        continue;
+      as = unwrap(c, as);
+      struct model_prop p = { aname, name, NULL, CT_STRING, CP_ALTERNATIVE, -1, group, 0 };
+      if(prop_for(c, t, aname, as, alt, &p))
+        continue;
+      if(model_add_prop(c->m, t, &p) < 0) {
+        cc_oom(c);
+        return;
+      }
+      count++;
+    }
+    for(size_t i = group; i < c->m->types[t].nprops; i++)
+      c->m->types[t].props[i].alt_count = count;
+    return;
+  }
+  struct model_prop p = { name, name, NULL, CT_STRING, 0, -1, 0, 0 };
+  const struct doc_node *ro = doc_get(s, "readOnly");
+  if(!ro && s != raw)
+    ro = doc_get(raw, "readOnly");   /* 3.1: readOnly beside a $ref */
+  if(doc_bool(ro) == 1)
+    p.flags |= CP_READONLY;
+  if(prop_for(c, t, name, s, raw, &p))
+    return;
+  int old = find_prop(&c->m->types[t], name);
+  if(old >= 0) {   /* allOf: a later definition replaces the earlier one in place */
+    c->m->types[t].props[old] = p;
+    return;
+  }
+  if(model_add_prop(c->m, t, &p) < 0)
+    cc_oom(c);
+}
+
+static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsigned level)
+{
+  if(!s || s->kind != DOC_MAP || c->fatal)
+    return;
+  if(level > 32) {
+    diag_node(c->diag, DIAG_ERROR, s, "allOf nested deeper than 32 levels");
+    return;
+  }
+  const struct doc_node *all = doc_get(s, "allOf");
+  if(all && all->kind == DOC_SEQ) {
+    for(size_t i = 0; i < all->n; i++) {
+      const struct doc_node *part = cc_resolve(c, all->items[i]);
+      if(part && ancestor_type(c, part) < 0)
+        collect_props(c, t, part, level + 1);
+    }
+  }
+  const struct doc_node *props = doc_get(s, "properties");
+  if(props && props->kind == DOC_MAP) {
+    for(size_t i = 0; i < props->n && !c->fatal; i++) {
+      const struct doc_node *k = props->items[2 * i];
+      add_prop(c, t, k->str, props->items[2 * i + 1]);
+    }
+  }
+}
+
+static const struct doc_node *key_node_ci(const struct doc_node *m, const char *key)
+{
+  if(!m || m->kind != DOC_MAP)
+    return NULL;
+  for(size_t i = m->n; i-- > 0;)
+    if(doc_scalar_eq_ci(m->items[2 * i], key))
+      return m->items[2 * i];
+  return NULL;
+}
+
+static const struct {
+  const char *word;
+  enum cache_ctype ct;
+  const char *db;
+} custom_types[] = {
+  { "string", CT_STRING, "string" },
+  { "number", CT_NUMBER, "number" },
+  { "integer", CT_NUMBER, "integer" },
+  { "boolean", CT_BOOLEAN, "boolean" },
+  { "date-time", CT_DATETIME, "string/date-time" },
+};
+
+static void custom_props(struct cctx *c, int t, const struct doc_node *cp)
+{
+  if(!cp)
+    return;
+  if(cp->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, cp, "'customProperties' must be a mapping of property "
+              "names to types");
+    return;
+  }
+  for(size_t i = 0; i < cp->n; i++) {
+    const struct doc_node *k = cp->items[2 * i], *v = cp->items[2 * i + 1];
+    size_t j = 0;
+    for(; j < sizeof(custom_types) / sizeof(custom_types[0]); j++)
+      if(doc_scalar_eq_ci(v, custom_types[j].word))
+        break;
+    if(j == sizeof(custom_types) / sizeof(custom_types[0])) {
+      diag_node(c->diag, DIAG_ERROR, v, "unknown customProperties type '%s' (use string, "
+                "number, integer, boolean or date-time)", v->kind == DOC_SCALAR ? v->str : "?");
+      continue;
+    }
+    if(find_prop(&c->m->types[t], k->str) >= 0) {
+      diag_node(c->diag, DIAG_ERROR, k, "custom property '%s' is already a property of type "
+                "'%s'", k->str, c->m->types[t].name);
+      continue;
+    }
+    struct model_prop p = { k->str, k->str, custom_types[j].db, custom_types[j].ct,
+                            CP_CUSTOM, -1, 0, 0 };
+    if(model_add_prop(c->m, t, &p) < 0)
+      cc_oom(c);
+  }
+}
+
+int types_decorated(struct cctx *c, const struct doc_node *schema)
+{
+  int t = find_decorated(c, schema);
+  if(t >= 0 || c->fatal)
+    return t;
+  const struct doc_node *xkey = key_node_ci(schema, "x-flow-type");
+  const struct doc_node *xt = doc_get_ci(schema, "x-flow-type");
+  if(!xt || xt->kind != DOC_MAP) {
+    if(xt && !doc_is_null(xt))
+      diag_node(c->diag, DIAG_ERROR, xt, "'x-flow-type' must be a mapping");
+    else
+      diag_node(c->diag, DIAG_ERROR, xkey, "x-flow-type needs a 'name'");
+    remember_decorated(c, schema, -1);
+    return -1;
+  }
+  const struct doc_node *name = doc_get_ci(xt, "name");
+  if(!name || name->kind != DOC_SCALAR || !name->len) {
+    diag_node(c->diag, DIAG_ERROR, name && name->kind == DOC_SCALAR ? xkey : (name ? name : xkey),
+              "x-flow-type needs a 'name'");
+    remember_decorated(c, schema, -1);
+    return -1;
+  }
+  for(size_t i = 0; i < xt->n; i++) {
+    const struct doc_node *k = xt->items[2 * i];
+    if(!doc_scalar_eq_ci(k, "name") && !doc_scalar_eq_ci(k, "customProperties") &&
+       !doc_scalar_eq_ci(k, "externalId"))
+      diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-type (ignored)", k->str);
+  }
+  if(c->m->ntypes >= MAX_TYPES) {
+    c->fatal = OAC_ELIMIT;
+    return -1;
+  }
+  t = model_add_type(c->m, name->str);
+  if(t < 0 || remember_decorated(c, schema, t)) {
+    cc_oom(c);
+    return -1;
+  }
+  struct model_type *ty = &c->m->types[t];
+  ty->schema = schema;
+  ty->where = cc_where(c, schema);
+  const struct doc_node *desc = doc_get(schema, "description");
+  if(desc && desc->kind == DOC_SCALAR && desc->len)
+    ty->summary = desc->str;
+  if(types_claim_name(c, ty->name, t, name))
+    return t;   /* collision reported; keep going to find more errors */
+  if(c->depth >= sizeof(c->stack) / sizeof(c->stack[0])) {
+    diag_node(c->diag, DIAG_ERROR, schema, "schemas nested too deeply");
+    return t;
+  }
+  c->stack[c->depth].schema = schema;
+  c->stack[c->depth].type = t;
+  c->depth++;
+  collect_props(c, t, schema, 0);
+  c->depth--;
+  custom_props(c, t, doc_get_ci(xt, "customProperties"));
+  xflow_schema_crud(c, schema, t);
+  return t;
+}

@@ -1,0 +1,82 @@
+/* types.h - the compile context shared by the OpenAPI walk (compile.c), the x-flow
+ * extension parser (xflow.c) and type generation (types.c, product.md §6.1). */
+#ifndef OAC_TYPES_H
+#define OAC_TYPES_H
+
+#include "compile.h"
+
+/* One OpenAPI operation, indexed once so extensions can find theirs. */
+struct api_op {
+  const char *path;              /* as written under paths */
+  const char *norm;              /* placeholders collapsed to "{}" for matching */
+  enum cache_method method;
+  const struct doc_node *op;     /* the operation object */
+  const struct doc_node *item;   /* the path item (path-level parameters) */
+};
+
+struct name_slot {
+  const char *name;
+  int type;
+};
+
+struct schema_slot {
+  const struct doc_node *schema;
+  int type;
+};
+
+struct ancestor {
+  const struct doc_node *schema;
+  int type;
+};
+
+struct cctx {
+  const struct compile_opts *opts;
+  struct doc_set *docs;
+  struct diag *diag;
+  struct model *m;
+  struct arena *a;               /* = &m->arena */
+  const struct doc_node *root;
+  const struct doc_node *root_security;  /* document-level security, or NULL */
+  struct api_op *ops;
+  size_t nops;
+  /* type name -> index (open addressing, power of two) */
+  struct name_slot *names;
+  size_t nnames_cap, nnames;
+  /* decorated schema node -> type index */
+  struct schema_slot *decorated;
+  size_t ndecorated, cap_decorated;
+  /* walk stack for recursion reuse */
+  struct ancestor stack[64];
+  unsigned depth;
+  enum oac_result fatal;         /* OAC_ENOMEM / OAC_ELIMIT once hit */
+};
+
+/* Types. Returns the type index of decorated SCHEMA (generating it on first use), -1 if
+ * it could not be generated (diagnosed). SCHEMA must carry x-flow-type. */
+int types_decorated(struct cctx *c, const struct doc_node *schema);
+/* Register NAME for type T; reports a collision at AT. 0 ok, -1 collision/oom. */
+int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
+
+/* x-flow extensions (xflow.c). */
+/* Parse the CRUD extensions written on SCHEMA (decorated, type T). */
+void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t);
+/* Parse CRUD extensions written on an operation object; they belong to type T. */
+void xflow_operation_crud(struct cctx *c, const struct doc_node *op, int t);
+/* Report CRUD extensions found on a schema without x-flow-type; warn on unknown x-flow-*. */
+void xflow_check_undecorated(struct cctx *c, const struct doc_node *schema);
+/* Post-pass: plans, external ID (after all types exist). */
+void xflow_finish_type(struct cctx *c, int t);
+/* Security schemes + x-flow-identity. */
+void xflow_security(struct cctx *c);
+/* Is KEY one of x-flow-load/query/save/update/delete? Returns the op or -1. */
+int xflow_crud_op(const struct doc_node *key);
+
+/* Helpers (compile.c). */
+const struct doc_node *cc_resolve(struct cctx *c, const struct doc_node *n);
+const char *cc_where(struct cctx *c, const struct doc_node *n);
+const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char *path);
+int cc_method(const char *s);   /* enum cache_method or 0 */
+const char *cc_method_name(enum cache_method m);
+void cc_oom(struct cctx *c);
+
+#endif

@@ -1,0 +1,681 @@
+/* xflow.c - the x-flow-* extensions (product.md §5): CRUD extensions become operation
+ * plans, x-flow-identity on security schemes becomes the identity settings.
+ *
+ * Called by the OpenAPI walk (compile.c) and by type generation (types.c). Parsing of a
+ * CRUD extension is deferred to xflow_finish_type(), once the type's properties are known.
+ */
+#include <string.h>
+#include "types.h"
+
+static const char *const crud_names[OP_MAX] = {
+  "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
+};
+
+int xflow_crud_op(const struct doc_node *key)
+{
+  for(int i = 0; i < OP_MAX; i++)
+    if(doc_scalar_eq_ci(key, crud_names[i]))
+      return i;
+  return -1;
+}
+
+static int is_xflow_key(const struct doc_node *k)
+{
+  return k->kind == DOC_SCALAR && k->len > 7 && !strncasecmp(k->str, "x-flow-", 7);
+}
+
+static int is_known_xflow(const struct doc_node *k)
+{
+  return xflow_crud_op(k) >= 0 || doc_scalar_eq_ci(k, "x-flow-type") ||
+         doc_scalar_eq_ci(k, "x-flow-identity");
+}
+
+static void set_plan(struct cctx *c, int t, int op, const struct doc_node *k,
+                     const struct doc_node *v)
+{
+  struct model_plan *p = &c->m->types[t].plans[op];
+  if(p->at) {
+    diag_node(c->diag, DIAG_ERROR, k, "type '%s' already has %s (at %s)", c->m->types[t].name,
+              crud_names[op], cc_where(c, p->at));
+    return;
+  }
+  p->at = k;
+  p->ext = v;
+  p->op = (enum cache_op)op;
+}
+
+void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t)
+{
+  for(size_t i = 0; i < schema->n; i++) {
+    const struct doc_node *k = schema->items[2 * i];
+    int op = xflow_crud_op(k);
+    if(op >= 0)
+      set_plan(c, t, op, k, schema->items[2 * i + 1]);
+    else if(is_xflow_key(k) && !is_known_xflow(k))
+      diag_node(c->diag, DIAG_WARNING, k, "unknown extension '%s' (ignored)", k->str);
+  }
+}
+
+void xflow_operation_crud(struct cctx *c, const struct doc_node *opnode, int t)
+{
+  for(size_t i = 0; i < opnode->n; i++) {
+    const struct doc_node *k = opnode->items[2 * i];
+    int op = xflow_crud_op(k);
+    if(op >= 0)
+      set_plan(c, t, op, k, opnode->items[2 * i + 1]);
+  }
+}
+
+void xflow_check_undecorated(struct cctx *c, const struct doc_node *schema)
+{
+  if(!schema || schema->kind != DOC_MAP)
+    return;
+  for(size_t i = 0; i < schema->n; i++) {
+    const struct doc_node *k = schema->items[2 * i];
+    if(xflow_crud_op(k) >= 0)
+      diag_node(c->diag, DIAG_ERROR, k, "%s on a schema without x-flow-type", k->str);
+    else if(is_xflow_key(k) && !is_known_xflow(k))
+      diag_node(c->diag, DIAG_WARNING, k, "unknown extension '%s' (ignored)", k->str);
+  }
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+static const char *const user_fields[] = {
+  "UserId", "Email", "FirstName", "LastName", "Username", "DirectoryId", "DirectoryName",
+  "PrimaryGroupId", "PrimaryGroupName", "RoleId", "RoleName"
+};
+
+static int find_prop(const struct model_type *ty, const char *name)
+{
+  for(size_t i = 0; i < ty->nprops; i++)
+    if(!strcmp(ty->props[i].name, name))
+      return (int)i;
+  return -1;
+}
+
+/* Where the OpenAPI operation declares parameter NAME; 0 if it does not. */
+static enum cache_param_in declared_in(struct cctx *c, const struct api_op *api,
+                                       const char *name)
+{
+  const struct doc_node *lists[2] = { api ? doc_get(api->op, "parameters") : NULL,
+                                      api ? doc_get(api->item, "parameters") : NULL };
+  for(int l = 0; l < 2; l++) {
+    const struct doc_node *ps = lists[l];
+    if(!ps || ps->kind != DOC_SEQ)
+      continue;
+    for(size_t i = 0; i < ps->n; i++) {
+      const struct doc_node *p = cc_resolve(c, ps->items[i]);
+      if(!p || !doc_scalar_eq(doc_get(p, "name"), name))
+        continue;
+      const struct doc_node *in = doc_get(p, "in");
+      if(doc_scalar_eq(in, "path"))
+        return PIN_PATH;
+      if(doc_scalar_eq(in, "header"))
+        return PIN_HEADER;
+      if(doc_scalar_eq(in, "cookie"))
+        return PIN_COOKIE;
+      return PIN_QUERY;
+    }
+  }
+  return 0;
+}
+
+static int path_has_placeholder(const char *path, const char *name)
+{
+  size_t n = strlen(name);
+  for(const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{'))
+    if(!strncmp(p + 1, name, n) && p[1 + n] == '}')
+      return 1;
+  return 0;
+}
+
+struct plan_builder {
+  struct model_param params[64];
+  size_t n;
+};
+
+static void add_param(struct cctx *c, struct plan_builder *b, const struct api_op *api,
+                      const char *path, const struct doc_node *at, const char *name,
+                      enum cache_param_src src, const char *arg)
+{
+  if(b->n == sizeof(b->params) / sizeof(b->params[0])) {
+    diag_node(c->diag, DIAG_ERROR, at, "more than %zu parameters",
+              sizeof(b->params) / sizeof(b->params[0]));
+    return;
+  }
+  enum cache_param_in in = declared_in(c, api, name);
+  if(!in)
+    in = path_has_placeholder(path, name) ? PIN_PATH : PIN_QUERY;
+  struct model_param *p = &b->params[b->n++];
+  p->name = name;
+  p->arg = arg;
+  p->src = src;
+  p->in = in;
+}
+
+static int list_word(const char *w, enum cache_param_src *src)
+{
+  static const struct {
+    const char *w;
+    enum cache_param_src s;
+  } words[] = {
+    { "externalId", PSRC_EXTERNAL_ID }, { "id", PSRC_EXTERNAL_ID },
+    { "limit", PSRC_LIMIT }, { "offset", PSRC_OFFSET }, { "search", PSRC_SEARCH },
+    { "orderBy", PSRC_ORDER_BY }, { "orderByDirection", PSRC_ORDER_DIR },
+  };
+  for(size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+    if(!strcasecmp(w, words[i].w)) {
+      *src = words[i].s;
+      return 1;
+    }
+  return 0;
+}
+
+static void parse_params(struct cctx *c, int t, enum cache_op op, const struct doc_node *ps,
+                         const struct api_op *api, const char *path, struct plan_builder *b)
+{
+  const struct model_type *ty = &c->m->types[t];
+  if(!ps)
+    return;
+  if(ps->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, ps, "'parameters' must be a mapping of API parameter "
+              "names to value sources");
+    return;
+  }
+  for(size_t i = 0; i < ps->n; i++) {
+    const struct doc_node *k = ps->items[2 * i], *v = ps->items[2 * i + 1];
+    if(doc_scalar_eq_ci(k, "where")) {
+      if(op != OP_QUERY) {
+        diag_node(c->diag, DIAG_ERROR, k, "'where' is only allowed in x-flow-query");
+        continue;
+      }
+      if(!v || v->kind != DOC_MAP) {
+        diag_node(c->diag, DIAG_ERROR, v ? v : k, "'where' must map type properties to API "
+                  "parameter names");
+        continue;
+      }
+      for(size_t j = 0; j < v->n; j++) {
+        const struct doc_node *wk = v->items[2 * j], *wv = v->items[2 * j + 1];
+        if(wv->kind != DOC_SCALAR || !wv->len) {
+          diag_node(c->diag, DIAG_ERROR, wv, "'where' entry '%s' must name an API parameter",
+                    wk->str);
+          continue;
+        }
+        if(find_prop(ty, wk->str) < 0) {
+          diag_node(c->diag, DIAG_ERROR, wk, "'where' property '%s' is not a property of type "
+                    "'%s'", wk->str, ty->name);
+          continue;
+        }
+        add_param(c, b, api, path, wv, wv->str, PSRC_WHERE, wk->str);
+      }
+      continue;
+    }
+    enum cache_param_src src;
+    if(v->kind == DOC_SCALAR && v->len && !doc_is_null(v)) {
+      const char *w = v->str;
+      if(!v->quoted && list_word(w, &src)) {
+        if(src != PSRC_EXTERNAL_ID && op != OP_QUERY && op != OP_LOAD)
+          diag_node(c->diag, DIAG_WARNING, v, "'%s' has no value in %s (only loads have a "
+                    "list filter)", w, op == OP_SAVE ? "x-flow-save" :
+                    op == OP_UPDATE ? "x-flow-update" : "x-flow-delete");
+        add_param(c, b, api, path, k, k->str, src, NULL);
+      }
+      else if(!strncasecmp(w, "$User.", 6)) {
+        size_t j = 0;
+        const char *f = w + 6;
+        for(; j < sizeof(user_fields) / sizeof(user_fields[0]); j++)
+          if(!strcasecmp(f, user_fields[j]))
+            break;
+        if(j == sizeof(user_fields) / sizeof(user_fields[0])) {
+          diag_node(c->diag, DIAG_ERROR, v, "unknown $User field '%s' (use UserId, Email, "
+                    "FirstName, LastName, Username, DirectoryId, DirectoryName, "
+                    "PrimaryGroupId, PrimaryGroupName, RoleId or RoleName)", f);
+          continue;
+        }
+        add_param(c, b, api, path, k, k->str, PSRC_USER, user_fields[j]);
+      }
+      else if(find_prop(ty, w) >= 0) {
+        /* in a query a property word is an EQUAL criterion on it (the vendor's
+         * `country: country`); elsewhere the object's property value */
+        add_param(c, b, api, path, k, k->str,
+                  op == OP_QUERY ? PSRC_WHERE : op == OP_LOAD ? PSRC_WHERE : PSRC_PROPERTY, w);
+      }
+      else if(op == OP_QUERY || op == OP_LOAD)
+        diag_node(c->diag, DIAG_WARNING, v, "parameter '%s': '%s' is neither a list-filter "
+                  "value (id, limit, offset, search, orderBy, orderByDirection) nor a property "
+                  "of type '%s', so it is never sent", k->str, w, ty->name);
+      else
+        diag_node(c->diag, DIAG_ERROR, v, "parameter '%s': '%s' is not a property of type "
+                  "'%s'", k->str, w, ty->name);
+      continue;
+    }
+    if(v->kind == DOC_MAP && v->n == 1 && v->items[1]->kind == DOC_SCALAR) {
+      const struct doc_node *mk = v->items[0], *mv = v->items[1];
+      if(doc_scalar_eq_ci(mk, "default")) {
+        add_param(c, b, api, path, k, k->str, PSRC_DEFAULT, mv->str);
+        continue;
+      }
+      if(doc_scalar_eq_ci(mk, "property")) {
+        if(find_prop(ty, mv->str) < 0)
+          diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': '%s' is not a property of type "
+                    "'%s'", k->str, mv->str, ty->name);
+        else
+          add_param(c, b, api, path, k, k->str, PSRC_PROPERTY, mv->str);
+        continue;
+      }
+    }
+    diag_node(c->diag, DIAG_ERROR, v, "parameter '%s' must be a word, {default: value} or "
+              "{property: name}", k->str);
+  }
+}
+
+static void parse_security(struct cctx *c, struct model_plan *p, const struct api_op *api)
+{
+  const struct doc_node *sec = api ? doc_get(api->op, "security") : NULL;
+  if(!sec)
+    sec = c->root_security;
+  if(!sec || sec->kind != DOC_SEQ || !sec->n)
+    return;
+  p->secalt = arena_calloc(c->a, sec->n * sizeof(*p->secalt));
+  p->secalt_len = arena_calloc(c->a, sec->n * sizeof(*p->secalt_len));
+  if(!p->secalt || !p->secalt_len) {
+    cc_oom(c);
+    return;
+  }
+  for(size_t i = 0; i < sec->n; i++) {
+    const struct doc_node *alt = sec->items[i];
+    if(alt->kind != DOC_MAP)
+      continue;
+    size_t *list = arena_calloc(c->a, (alt->n + 1) * sizeof(*list));
+    size_t n = 0;
+    int usable = 1;
+    if(!list) {
+      cc_oom(c);
+      return;
+    }
+    for(size_t j = 0; j < alt->n; j++) {
+      const struct doc_node *name = alt->items[2 * j];
+      size_t s = 0;
+      for(; s < c->m->nschemes; s++)
+        if(!strcmp(c->m->schemes[s].name, name->str))
+          break;
+      if(s == c->m->nschemes) {
+        diag_node(c->diag, DIAG_WARNING, name, "security scheme '%s' is not defined in "
+                  "components.securitySchemes", name->str);
+        usable = 0;
+        break;
+      }
+      list[n++] = s;
+    }
+    if(!usable)
+      continue;
+    p->secalt[p->nsecalts] = list;
+    p->secalt_len[p->nsecalts] = n;
+    p->nsecalts++;
+  }
+}
+
+static void parse_exclude(struct cctx *c, const struct model_type *ty,
+                          const struct doc_node *ex, unsigned char *excluded)
+{
+  if(!ex)
+    return;
+  if(ex->kind == DOC_SEQ) {
+    for(size_t i = 0; i < ex->n; i++) {
+      int pi = ex->items[i]->kind == DOC_SCALAR ? find_prop(ty, ex->items[i]->str) : -1;
+      if(pi < 0)
+        diag_node(c->diag, DIAG_WARNING, ex->items[i], "exclude: no property '%s' in type "
+                  "'%s'", ex->items[i]->kind == DOC_SCALAR ? ex->items[i]->str : "?", ty->name);
+      else
+        excluded[pi] = 1;
+    }
+    return;
+  }
+  if(ex->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, ex, "'exclude' must map property names to true");
+    return;
+  }
+  for(size_t i = 0; i < ex->n; i++) {
+    const struct doc_node *k = ex->items[2 * i], *v = ex->items[2 * i + 1];
+    int b = doc_bool(v);
+    if(b < 0) {
+      diag_node(c->diag, DIAG_ERROR, v, "exclude: '%s' must be true or false", k->str);
+      continue;
+    }
+    int pi = find_prop(ty, k->str);
+    if(pi < 0)
+      diag_node(c->diag, DIAG_WARNING, k, "exclude: no property '%s' in type '%s'", k->str,
+                ty->name);
+    else if(b)
+      excluded[pi] = 1;
+  }
+}
+
+static void parse_example(struct cctx *c, struct model_plan *p, const struct doc_node *ex)
+{
+  if(!ex)
+    return;
+  int b = doc_bool(ex);
+  if(b >= 0) {
+    if(b) {
+      p->flags |= PLAN_F_EXAMPLE;
+      p->example_setting = ex;
+    }
+    return;
+  }
+  if(ex->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, ex, "'example' must be true, false or {response, "
+              "examples}");
+    return;
+  }
+  for(size_t i = 0; i < ex->n; i++) {
+    const struct doc_node *k = ex->items[2 * i], *v = ex->items[2 * i + 1];
+    if(doc_scalar_eq_ci(k, "response") || doc_scalar_eq_ci(k, "examples")) {
+      if(v->kind != DOC_SCALAR || !v->len)
+        diag_node(c->diag, DIAG_ERROR, v, "example: '%s' must be a %s", k->str,
+                  doc_scalar_eq_ci(k, "response") ? "status code" : "name");
+    }
+    else
+      diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in example (ignored)", k->str);
+  }
+  p->flags |= PLAN_F_EXAMPLE;
+  p->example_setting = ex;
+}
+
+static const char *request_media_type(struct cctx *c, const struct api_op *api)
+{
+  const struct doc_node *rb = api ? cc_resolve(c, doc_get(api->op, "requestBody")) : NULL;
+  const struct doc_node *content = rb ? doc_get(rb, "content") : NULL;
+  if(content && content->kind == DOC_MAP)
+    for(size_t i = 0; i < content->n; i++)
+      if(strstr(content->items[2 * i]->str, "json"))
+        return content->items[2 * i]->str;
+  return "application/json";
+}
+
+static int key_allowed(enum cache_op op, const struct doc_node *k)
+{
+  if(doc_scalar_eq_ci(k, "path") || doc_scalar_eq_ci(k, "operation") ||
+     doc_scalar_eq_ci(k, "parameters") || doc_scalar_eq_ci(k, "example"))
+    return 1;
+  if(doc_scalar_eq_ci(k, "items"))
+    return op == OP_LOAD || op == OP_QUERY;
+  if(doc_scalar_eq_ci(k, "exclude"))
+    return op == OP_UPDATE;
+  return 0;
+}
+
+static void finish_plan(struct cctx *c, int t, enum cache_op op)
+{
+  struct model_plan *p = &c->m->types[t].plans[op];
+  const struct doc_node *v = p->ext, *key = p->at;
+  const char *ext = crud_names[op];
+  if(!v || v->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, v && !doc_is_null(v) ? v : key, "'%s' must be a mapping",
+              ext);
+    return;
+  }
+  for(size_t i = 0; i < v->n; i++)
+    if(!key_allowed(op, v->items[2 * i]))
+      diag_node(c->diag, DIAG_WARNING, v->items[2 * i], "unknown key '%s' in %s (ignored)",
+                v->items[2 * i]->str, ext);
+  const struct doc_node *path = doc_get_ci(v, "path");
+  const struct doc_node *method = doc_get_ci(v, "operation");
+  unsigned errors = c->diag->errors;
+  if(!path)
+    diag_node(c->diag, DIAG_ERROR, key, "%s needs a 'path'", ext);
+  else if(path->kind != DOC_SCALAR || path->str[0] != '/')
+    diag_node(c->diag, DIAG_ERROR, path, "path must start with '/'");
+  if(!method)
+    diag_node(c->diag, DIAG_ERROR, key, "%s needs an 'operation'", ext);
+  else if(method->kind != DOC_SCALAR || !cc_method(method->str))
+    diag_node(c->diag, DIAG_ERROR, method, "unknown HTTP method '%s'",
+              method->kind == DOC_SCALAR ? method->str : "?");
+  if(c->diag->errors != errors)
+    return;
+  p->method = (enum cache_method)cc_method(method->str);
+  p->path = path->str;
+  const struct api_op *api = cc_find_op(c, p->method, p->path);
+  if(!api)
+    diag_node(c->diag, DIAG_WARNING, path, "no operation %s %s in paths: parameter locations "
+              "are guessed", cc_method_name(p->method), p->path);
+  p->operation = api ? api->op : NULL;
+  struct plan_builder b;
+  b.n = 0;
+  parse_params(c, t, op, doc_get_ci(v, "parameters"), api, p->path, &b);
+  /* every {placeholder} must be bound */
+  for(const char *s = strchr(p->path, '{'); s; s = strchr(s + 1, '{')) {
+    const char *e = strchr(s, '}');
+    if(!e)
+      break;
+    size_t j = 0;
+    for(; j < b.n; j++)
+      if(b.params[j].in == PIN_PATH && strlen(b.params[j].name) == (size_t)(e - s - 1) &&
+         !strncmp(b.params[j].name, s + 1, (size_t)(e - s - 1)))
+        break;
+    if(j == b.n)
+      diag_node(c->diag, DIAG_ERROR, path, "path parameter '%.*s' has no binding in "
+                "parameters", (int)(e - s - 1), s + 1);
+  }
+  p->params = arena_alloc(c->a, (b.n ? b.n : 1) * sizeof(*p->params));
+  if(!p->params) {
+    cc_oom(c);
+    return;
+  }
+  memcpy(p->params, b.params, b.n * sizeof(*p->params));
+  p->nparams = b.n;
+  const struct doc_node *items = doc_get_ci(v, "items");
+  if(items && (op == OP_LOAD || op == OP_QUERY)) {
+    if(items->kind != DOC_SCALAR || !items->len)
+      diag_node(c->diag, DIAG_ERROR, items, "'items' must be a dotted path like albums.items");
+    else
+      p->items = items->str;
+  }
+  parse_example(c, p, doc_get_ci(v, "example"));
+  parse_security(c, p, api);
+  if((op == OP_SAVE || op == OP_UPDATE) &&
+     (p->method == M_POST || p->method == M_PUT || p->method == M_PATCH)) {
+    const struct model_type *ty = &c->m->types[t];
+    unsigned char *excluded = arena_calloc(c->a, ty->nprops + 1);
+    p->body = arena_alloc(c->a, (ty->nprops + 1) * sizeof(*p->body));
+    if(!excluded || !p->body) {
+      cc_oom(c);
+      return;
+    }
+    if(op == OP_UPDATE)
+      parse_exclude(c, ty, doc_get_ci(v, "exclude"), excluded);
+    p->flags |= PLAN_F_BODY;
+    p->body_type = request_media_type(c, api);
+    for(size_t i = 0; i < ty->nprops; i++)
+      if(!excluded[i] && !(ty->props[i].flags & (CP_READONLY | CP_CUSTOM)))
+        p->body[p->nbody++] = (unsigned)i;
+  }
+  p->present = 1;
+}
+
+void xflow_finish_type(struct cctx *c, int t)
+{
+  struct model_type *ty = &c->m->types[t];
+  ty->external_id_prop = -1;
+  const struct doc_node *xt = ty->flags & CT_F_HELPER ? NULL :
+                              doc_get_ci(ty->schema, "x-flow-type");
+  const struct doc_node *eid = xt ? doc_get_ci(xt, "externalId") : NULL;
+  if(eid) {
+    int pi = eid->kind == DOC_SCALAR ? find_prop(ty, eid->str) : -1;
+    if(pi < 0)
+      diag_node(c->diag, DIAG_ERROR, eid, "externalId '%s' is not a property of type '%s'",
+                eid->kind == DOC_SCALAR ? eid->str : "?", ty->name);
+    ty->external_id_prop = pi;
+  }
+  else if(!(ty->flags & CT_F_SCALAR_ITEM)) {
+    for(size_t i = 0; i < ty->nprops; i++)
+      if(!strcasecmp(ty->props[i].name, "id") && !(ty->props[i].flags & CP_ALTERNATIVE)) {
+        ty->external_id_prop = (int)i;
+        break;
+      }
+  }
+  for(int op = 0; op < OP_MAX; op++)
+    if(c->m->types[t].plans[op].at)
+      finish_plan(c, t, (enum cache_op)op);
+}
+
+/* ------------------------------------------------------------------------------------ */
+
+static const char *url_of(struct cctx *c, const struct doc_node *n, const char *what)
+{
+  if(!n)
+    return NULL;
+  if(n->kind != DOC_SCALAR || !n->len) {
+    diag_node(c->diag, DIAG_ERROR, n, "'%s' must be a URL", what);
+    return NULL;
+  }
+  return n->str;
+}
+
+static void identity_me(struct cctx *c, struct model_scheme *s, const struct doc_node *me)
+{
+  static const char *const keys[] = { "defaultUrl", "userInfoUrl", "firstName", "lastName",
+                                      "email", "username", "userId" };
+  if(me->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, me, "'me' must be a mapping");
+    return;
+  }
+  for(size_t i = 0; i < me->n; i++) {
+    const struct doc_node *k = me->items[2 * i], *v = me->items[2 * i + 1];
+    size_t j = 0;
+    for(; j < sizeof(keys) / sizeof(keys[0]); j++)
+      if(doc_scalar_eq_ci(k, keys[j]))
+        break;
+    if(j == sizeof(keys) / sizeof(keys[0])) {
+      diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity.me (ignored)",
+                k->str);
+      continue;
+    }
+    if(v->kind != DOC_SCALAR || !v->len) {
+      diag_node(c->diag, DIAG_ERROR, v, "'%s' must be a string", k->str);
+      continue;
+    }
+    const char **dst[] = { &s->default_url, &s->userinfo_url, &s->map_first_name,
+                           &s->map_last_name, &s->map_email, &s->map_username,
+                           &s->map_user_id };
+    *dst[j] = v->str;
+  }
+}
+
+static void one_scheme(struct cctx *c, const struct doc_node *name, const struct doc_node *raw)
+{
+  const struct doc_node *def = cc_resolve(c, raw);
+  if(!def || def->kind != DOC_MAP)
+    return;
+  if(c->m->nschemes == c->m->cap_schemes) {
+    size_t cap = c->m->cap_schemes ? c->m->cap_schemes * 2 : 8;
+    struct model_scheme *n = arena_calloc(c->a, cap * sizeof(*n));
+    if(!n) {
+      cc_oom(c);
+      return;
+    }
+    if(c->m->nschemes)
+      memcpy(n, c->m->schemes, c->m->nschemes * sizeof(*n));
+    c->m->schemes = n;
+    c->m->cap_schemes = cap;
+  }
+  struct model_scheme *s = &c->m->schemes[c->m->nschemes];
+  memset(s, 0, sizeof(*s));
+  s->name = name->str;
+  s->type = SCH_OTHER;
+  const struct doc_node *type = doc_get(def, "type");
+  if(doc_scalar_eq_ci(type, "apiKey")) {
+    const struct doc_node *in = doc_get(def, "in"), *pn = doc_get(def, "name");
+    s->type = SCH_APIKEY;
+    s->in = doc_scalar_eq(in, "header") ? PIN_HEADER : doc_scalar_eq(in, "cookie") ?
+            PIN_COOKIE : doc_scalar_eq(in, "query") ? PIN_QUERY : 0;
+    if(!s->in)
+      diag_node(c->diag, DIAG_ERROR, in ? in : name, "apiKey scheme '%s' needs 'in': header, "
+                "query or cookie", name->str);
+    if(!pn || pn->kind != DOC_SCALAR || !pn->len)
+      diag_node(c->diag, DIAG_ERROR, name, "apiKey scheme '%s' needs a 'name'", name->str);
+    else
+      s->param_name = pn->str;
+  }
+  else if(doc_scalar_eq_ci(type, "http")) {
+    const struct doc_node *sch = doc_get(def, "scheme");
+    s->type = doc_scalar_eq_ci(sch, "basic") ? SCH_BASIC :
+              doc_scalar_eq_ci(sch, "bearer") ? SCH_BEARER : SCH_OTHER;
+  }
+  else if(doc_scalar_eq_ci(type, "oauth2")) {
+    const struct doc_node *flows = doc_get(def, "flows");
+    const struct doc_node *code = flows ? doc_get(flows, "authorizationCode") : NULL;
+    s->type = SCH_OAUTH2;
+    if(code) {
+      s->authorization_url = url_of(c, doc_get(code, "authorizationUrl"), "authorizationUrl");
+      s->token_url = url_of(c, doc_get(code, "tokenUrl"), "tokenUrl");
+      const struct doc_node *scopes = doc_get(code, "scopes");
+      if(scopes && scopes->kind == DOC_MAP && scopes->n) {
+        struct buf b;
+        buf_init(&b);
+        for(size_t i = 0; i < scopes->n; i++) {
+          if(i)
+            buf_putc(&b, ' ');
+          buf_puts(&b, scopes->items[2 * i]->str);
+        }
+        s->scope = buf_failed(&b) ? NULL : arena_strndup(c->a, b.data, b.len);
+        buf_free(&b);
+      }
+    }
+  }
+  else if(doc_scalar_eq_ci(type, "openIdConnect")) {
+    s->type = SCH_OIDC;
+    s->authorization_url = url_of(c, doc_get(def, "openIdConnectUrl"), "openIdConnectUrl");
+  }
+  const struct doc_node *xid = doc_get_ci(def, "x-flow-identity");
+  if(xid) {
+    if(xid->kind != DOC_MAP) {
+      diag_node(c->diag, DIAG_ERROR, xid, "'x-flow-identity' must be a mapping");
+    }
+    else {
+      s->flags |= SCH_F_IDENTITY;
+      c->m->flags |= CACHE_F_IDENTITY;
+      for(size_t i = 0; i < xid->n; i++) {
+        const struct doc_node *k = xid->items[2 * i], *v = xid->items[2 * i + 1];
+        if(doc_scalar_eq_ci(k, "me"))
+          identity_me(c, s, v);
+        else if(doc_scalar_eq_ci(k, "scope")) {
+          if(v->kind != DOC_SCALAR || !v->len)
+            diag_node(c->diag, DIAG_ERROR, v, "'scope' must be a space-separated list");
+          else
+            s->scope = v->str;
+        }
+        else
+          diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity (ignored)",
+                    k->str);
+      }
+      if(s->type == SCH_OIDC && !doc_get_ci(xid, "scope"))
+        diag_node(c->diag, DIAG_ERROR, name, "openIdConnect scheme '%s': x-flow-identity "
+                  "needs a 'scope'", name->str);
+      if((s->type == SCH_OAUTH2 || s->type == SCH_BASIC) && !doc_get_ci(xid, "me"))
+        diag_node(c->diag, DIAG_ERROR, name, "scheme '%s': x-flow-identity needs 'me'",
+                  name->str);
+    }
+  }
+  c->m->nschemes++;
+}
+
+void xflow_security(struct cctx *c)
+{
+  const struct doc_node *comp = doc_get(c->root, "components");
+  const struct doc_node *ss = comp ? doc_get(comp, "securitySchemes") : NULL;
+  const struct doc_node *schemas = comp ? doc_get(comp, "schemas") : NULL;
+  const struct doc_node *misplaced = schemas ? doc_get(schemas, "securitySchemes") : NULL;
+  if(ss && ss->kind == DOC_MAP)
+    for(size_t i = 0; i < ss->n; i++)
+      one_scheme(c, ss->items[2 * i], ss->items[2 * i + 1]);
+  if(misplaced && misplaced->kind == DOC_MAP) {
+    for(size_t i = 0; i < schemas->n; i++)
+      if(doc_scalar_eq(schemas->items[2 * i], "securitySchemes"))
+        diag_node(c->diag, DIAG_WARNING, schemas->items[2 * i], "securitySchemes belongs "
+                  "under components, not components.schemas (accepted)");
+    for(size_t i = 0; i < misplaced->n; i++)
+      one_scheme(c, misplaced->items[2 * i], misplaced->items[2 * i + 1]);
+  }
+}
