@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include "diag.h"
 #include "doc.h"
+#include "../common/hash.h"
 
 void diag_init(struct diag *d, FILE *out)
 {
@@ -10,6 +11,7 @@ void diag_init(struct diag *d, FILE *out)
   buf_init(&d->text);
   d->errors = d->warnings = 0;
   d->max_errors = 100;
+  d->nseen = 0;
 }
 
 void diag_free(struct diag *d) { buf_free(&d->text); }
@@ -24,6 +26,7 @@ static void emit(struct diag *d, enum diag_severity sev, const char *file, unsig
   if(sev == DIAG_ERROR && d->max_errors && d->errors > d->max_errors)
     return;
   size_t start = d->text.len;
+  uint64_t h;
   if(file && line)
     buf_printf(&d->text, "%s:%u:%u: ", file, line, col);
   else if(file)
@@ -33,6 +36,20 @@ static void emit(struct diag *d, enum diag_severity sev, const char *file, unsig
   vsnprintf(msg, sizeof(msg), fmt, ap);
   buf_puts(&d->text, msg);
   buf_putc(&d->text, '\n');
+  /* the same node can be reached on several walks: say each thing once */
+  h = buf_failed(&d->text) ? 0 : oac_hash64(d->text.data + start, d->text.len - start, 0);
+  for(unsigned i = 0; h && i < d->nseen && i < DIAG_SEEN_MAX; i++)
+    if(d->seen[i] == h) {
+      d->text.len = start;
+      d->text.data[start] = '\0';
+      if(sev == DIAG_ERROR)
+        d->errors--;
+      else
+        d->warnings--;
+      return;
+    }
+  if(d->nseen < DIAG_SEEN_MAX)
+    d->seen[d->nseen++] = h;
   if(d->out && !buf_failed(&d->text)) {
     fwrite(d->text.data + start, 1, d->text.len - start, d->out);
     fflush(d->out);

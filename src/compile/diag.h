@@ -7,7 +7,10 @@
 #ifndef OAC_DIAG_H
 #define OAC_DIAG_H
 
+#include <stdint.h>
 #include <stdio.h>
+
+#define DIAG_SEEN_MAX 512
 #include "../common/buf.h"
 
 enum diag_severity { DIAG_ERROR, DIAG_WARNING };
@@ -20,6 +23,8 @@ struct diag {
   unsigned errors;
   unsigned warnings;
   unsigned max_errors;  /* stop reporting after this many (0 = 100) */
+  unsigned nseen;       /* hashes of the messages said, to say each only once */
+  uint64_t seen[DIAG_SEEN_MAX];
 };
 
 void diag_init(struct diag *d, FILE *out);

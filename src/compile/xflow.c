@@ -133,6 +133,8 @@ static int path_has_placeholder(const char *path, const char *name)
 struct plan_builder {
   struct model_param params[64];
   size_t n;
+  const char *failed[64];   /* parameters already diagnosed: no second error for them */
+  size_t nfailed;
 };
 
 static void add_param(struct cctx *c, struct plan_builder *b, const struct api_op *api,
@@ -172,10 +174,98 @@ static int list_word(const char *w, enum cache_param_src *src)
   return 0;
 }
 
+static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_node *k,
+                      const struct doc_node *v, const struct api_op *api, const char *path,
+                      struct plan_builder *b)
+{
+  const struct model_type *ty = &c->m->types[t];
+  if(doc_scalar_eq_ci(k, "where")) {
+    if(op != OP_QUERY) {
+      diag_node(c->diag, DIAG_ERROR, k, "'where' is only allowed in x-flow-query");
+      return;
+    }
+    if(!v || v->kind != DOC_MAP) {
+      diag_node(c->diag, DIAG_ERROR, v ? v : k, "'where' must map type properties to API "
+                "parameter names");
+      return;
+    }
+    for(size_t j = 0; j < v->n; j++) {
+      const struct doc_node *wk = v->items[2 * j], *wv = v->items[2 * j + 1];
+      if(wv->kind != DOC_SCALAR || !wv->len) {
+        diag_node(c->diag, DIAG_ERROR, wv, "'where' entry '%s' must name an API parameter",
+                  wk->str);
+        continue;
+      }
+      if(find_prop(ty, wk->str) < 0) {
+        diag_node(c->diag, DIAG_ERROR, wk, "'where' property '%s' is not a property of type "
+                  "'%s'", wk->str, ty->name);
+        continue;
+      }
+      add_param(c, b, api, path, wv, wv->str, PSRC_WHERE, wk->str);
+    }
+    return;
+  }
+  enum cache_param_src src;
+  if(v->kind == DOC_SCALAR && v->len && !doc_is_null(v)) {
+    const char *w = v->str;
+    if(!v->quoted && list_word(w, &src)) {
+      if(src != PSRC_EXTERNAL_ID && op != OP_QUERY && op != OP_LOAD)
+        diag_node(c->diag, DIAG_WARNING, v, "'%s' has no value in %s (only loads have a "
+                  "list filter)", w, op == OP_SAVE ? "x-flow-save" :
+                  op == OP_UPDATE ? "x-flow-update" : "x-flow-delete");
+      add_param(c, b, api, path, k, k->str, src, NULL);
+    }
+    else if(!strncasecmp(w, "$User.", 6)) {
+      size_t j = 0;
+      const char *f = w + 6;
+      for(; j < sizeof(user_fields) / sizeof(user_fields[0]); j++)
+        if(!strcasecmp(f, user_fields[j]))
+          break;
+      if(j == sizeof(user_fields) / sizeof(user_fields[0])) {
+        diag_node(c->diag, DIAG_ERROR, v, "unknown $User field '%s' (use UserId, Email, "
+                  "FirstName, LastName, Username, DirectoryId, DirectoryName, "
+                  "PrimaryGroupId, PrimaryGroupName, RoleId or RoleName)", f);
+        return;
+      }
+      add_param(c, b, api, path, k, k->str, PSRC_USER, user_fields[j]);
+    }
+    else if(find_prop(ty, w) >= 0) {
+      /* in a query a property word is an EQUAL criterion on it (the vendor's
+       * `country: country`); elsewhere the object's property value */
+      add_param(c, b, api, path, k, k->str,
+                op == OP_QUERY ? PSRC_WHERE : op == OP_LOAD ? PSRC_WHERE : PSRC_PROPERTY, w);
+    }
+    else if(op == OP_QUERY || op == OP_LOAD)
+      diag_node(c->diag, DIAG_WARNING, v, "parameter '%s': '%s' is neither a list-filter "
+                "value (id, limit, offset, search, orderBy, orderByDirection) nor a property "
+                "of type '%s', so it is never sent", k->str, w, ty->name);
+    else
+      diag_node(c->diag, DIAG_ERROR, v, "parameter '%s': '%s' is not a property of type "
+                "'%s'", k->str, w, ty->name);
+    return;
+  }
+  if(v->kind == DOC_MAP && v->n == 1 && v->items[1]->kind == DOC_SCALAR) {
+    const struct doc_node *mk = v->items[0], *mv = v->items[1];
+    if(doc_scalar_eq_ci(mk, "default")) {
+      add_param(c, b, api, path, k, k->str, PSRC_DEFAULT, mv->str);
+      return;
+    }
+    if(doc_scalar_eq_ci(mk, "property")) {
+      if(find_prop(ty, mv->str) < 0)
+        diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': '%s' is not a property of type "
+                  "'%s'", k->str, mv->str, ty->name);
+      else
+        add_param(c, b, api, path, k, k->str, PSRC_PROPERTY, mv->str);
+      return;
+    }
+  }
+  diag_node(c->diag, DIAG_ERROR, v, "parameter '%s' must be a word, {default: value} or "
+            "{property: name}", k->str);
+}
+
 static void parse_params(struct cctx *c, int t, enum cache_op op, const struct doc_node *ps,
                          const struct api_op *api, const char *path, struct plan_builder *b)
 {
-  const struct model_type *ty = &c->m->types[t];
   if(!ps)
     return;
   if(ps->kind != DOC_MAP) {
@@ -184,89 +274,10 @@ static void parse_params(struct cctx *c, int t, enum cache_op op, const struct d
     return;
   }
   for(size_t i = 0; i < ps->n; i++) {
-    const struct doc_node *k = ps->items[2 * i], *v = ps->items[2 * i + 1];
-    if(doc_scalar_eq_ci(k, "where")) {
-      if(op != OP_QUERY) {
-        diag_node(c->diag, DIAG_ERROR, k, "'where' is only allowed in x-flow-query");
-        continue;
-      }
-      if(!v || v->kind != DOC_MAP) {
-        diag_node(c->diag, DIAG_ERROR, v ? v : k, "'where' must map type properties to API "
-                  "parameter names");
-        continue;
-      }
-      for(size_t j = 0; j < v->n; j++) {
-        const struct doc_node *wk = v->items[2 * j], *wv = v->items[2 * j + 1];
-        if(wv->kind != DOC_SCALAR || !wv->len) {
-          diag_node(c->diag, DIAG_ERROR, wv, "'where' entry '%s' must name an API parameter",
-                    wk->str);
-          continue;
-        }
-        if(find_prop(ty, wk->str) < 0) {
-          diag_node(c->diag, DIAG_ERROR, wk, "'where' property '%s' is not a property of type "
-                    "'%s'", wk->str, ty->name);
-          continue;
-        }
-        add_param(c, b, api, path, wv, wv->str, PSRC_WHERE, wk->str);
-      }
-      continue;
-    }
-    enum cache_param_src src;
-    if(v->kind == DOC_SCALAR && v->len && !doc_is_null(v)) {
-      const char *w = v->str;
-      if(!v->quoted && list_word(w, &src)) {
-        if(src != PSRC_EXTERNAL_ID && op != OP_QUERY && op != OP_LOAD)
-          diag_node(c->diag, DIAG_WARNING, v, "'%s' has no value in %s (only loads have a "
-                    "list filter)", w, op == OP_SAVE ? "x-flow-save" :
-                    op == OP_UPDATE ? "x-flow-update" : "x-flow-delete");
-        add_param(c, b, api, path, k, k->str, src, NULL);
-      }
-      else if(!strncasecmp(w, "$User.", 6)) {
-        size_t j = 0;
-        const char *f = w + 6;
-        for(; j < sizeof(user_fields) / sizeof(user_fields[0]); j++)
-          if(!strcasecmp(f, user_fields[j]))
-            break;
-        if(j == sizeof(user_fields) / sizeof(user_fields[0])) {
-          diag_node(c->diag, DIAG_ERROR, v, "unknown $User field '%s' (use UserId, Email, "
-                    "FirstName, LastName, Username, DirectoryId, DirectoryName, "
-                    "PrimaryGroupId, PrimaryGroupName, RoleId or RoleName)", f);
-          continue;
-        }
-        add_param(c, b, api, path, k, k->str, PSRC_USER, user_fields[j]);
-      }
-      else if(find_prop(ty, w) >= 0) {
-        /* in a query a property word is an EQUAL criterion on it (the vendor's
-         * `country: country`); elsewhere the object's property value */
-        add_param(c, b, api, path, k, k->str,
-                  op == OP_QUERY ? PSRC_WHERE : op == OP_LOAD ? PSRC_WHERE : PSRC_PROPERTY, w);
-      }
-      else if(op == OP_QUERY || op == OP_LOAD)
-        diag_node(c->diag, DIAG_WARNING, v, "parameter '%s': '%s' is neither a list-filter "
-                  "value (id, limit, offset, search, orderBy, orderByDirection) nor a property "
-                  "of type '%s', so it is never sent", k->str, w, ty->name);
-      else
-        diag_node(c->diag, DIAG_ERROR, v, "parameter '%s': '%s' is not a property of type "
-                  "'%s'", k->str, w, ty->name);
-      continue;
-    }
-    if(v->kind == DOC_MAP && v->n == 1 && v->items[1]->kind == DOC_SCALAR) {
-      const struct doc_node *mk = v->items[0], *mv = v->items[1];
-      if(doc_scalar_eq_ci(mk, "default")) {
-        add_param(c, b, api, path, k, k->str, PSRC_DEFAULT, mv->str);
-        continue;
-      }
-      if(doc_scalar_eq_ci(mk, "property")) {
-        if(find_prop(ty, mv->str) < 0)
-          diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': '%s' is not a property of type "
-                    "'%s'", k->str, mv->str, ty->name);
-        else
-          add_param(c, b, api, path, k, k->str, PSRC_PROPERTY, mv->str);
-        continue;
-      }
-    }
-    diag_node(c->diag, DIAG_ERROR, v, "parameter '%s' must be a word, {default: value} or "
-              "{property: name}", k->str);
+    unsigned errors = c->diag->errors;
+    one_param(c, t, op, ps->items[2 * i], ps->items[2 * i + 1], api, path, b);
+    if(c->diag->errors != errors && b->nfailed < sizeof(b->failed) / sizeof(b->failed[0]))
+      b->failed[b->nfailed++] = ps->items[2 * i]->str;
   }
 }
 
@@ -443,6 +454,7 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
   p->operation = api ? api->op : NULL;
   struct plan_builder b;
   b.n = 0;
+  b.nfailed = 0;
   parse_params(c, t, op, doc_get_ci(v, "parameters"), api, p->path, &b);
   /* every {placeholder} must be bound */
   for(const char *s = strchr(p->path, '{'); s; s = strchr(s + 1, '{')) {
@@ -454,6 +466,10 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
       if(b.params[j].in == PIN_PATH && strlen(b.params[j].name) == (size_t)(e - s - 1) &&
          !strncmp(b.params[j].name, s + 1, (size_t)(e - s - 1)))
         break;
+    for(size_t f = 0; j == b.n && f < b.nfailed; f++)
+      if(strlen(b.failed[f]) == (size_t)(e - s - 1) &&
+         !strncmp(b.failed[f], s + 1, (size_t)(e - s - 1)))
+        j = 0;   /* its binding was wrong, and said so */
     if(j == b.n)
       diag_node(c->diag, DIAG_ERROR, path, "path parameter '%.*s' has no binding in "
                 "parameters", (int)(e - s - 1), s + 1);

@@ -1,0 +1,516 @@
+/* check_compile.c - data-driven tests of the compile step.
+ *
+ * tests/data/compile/valid/<case>/{spec.yaml|spec.json, types.json[, warnings]}: the
+ * document compiles; the describe body's types equal types.json (compact form: type ->
+ * [[name, contentType, databaseContentType(, typeElementDeveloperName)]...]); every
+ * binding is consistent with its type; expected warnings appear.
+ * tests/data/compile/invalid/<case>/{spec.yaml, errors}: every expected diagnostic
+ * (FILE:LINE:COL: severity: substring) appears and no other error does.
+ * Plus: the bundled example, a round trip through the cache reader, CLI-level checks.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "../../src/compile/compile.h"
+#include "../../src/compile/cache_write.h"
+#include "../../src/cache/cache.h"
+
+static char srcdir[2048];
+static char *valid_cases[256], *invalid_cases[256];
+static int nvalid, ninvalid;
+
+static char *read_file(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if(!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *p = malloc((size_t)n + 1);
+  if(p && fread(p, 1, (size_t)n, f) != (size_t)n) {
+    free(p);
+    p = NULL;
+  }
+  fclose(f);
+  if(p) {
+    p[n] = '\0';
+    if(len)
+      *len = (size_t)n;
+  }
+  return p;
+}
+
+static int exists(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_cases(const char *kind, char **out, int max)
+{
+  char dir[4096];
+  int n = 0;
+  snprintf(dir, sizeof(dir), "%s/tests/data/compile/%s", srcdir, kind);
+  DIR *d = opendir(dir);
+  if(!d)
+    return 0;
+  struct dirent *e;
+  while((e = readdir(d)) && n < max) {
+    if(e->d_name[0] == '.')
+      continue;
+    char p[4096 + 256];
+    snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+    struct stat st;
+    if(stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+      out[n++] = strdup(p);
+  }
+  closedir(d);
+  qsort(out, (size_t)n, sizeof(*out), cmpstr);
+  return n;
+}
+
+struct result {
+  enum oac_result r;
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  char source[4096];
+};
+
+static void compile_case(const char *dir, struct result *res)
+{
+  struct compile_opts o;
+  memset(&o, 0, sizeof(o));
+  snprintf(res->source, sizeof(res->source), "%s/spec.yaml", dir);
+  if(!exists(res->source))
+    snprintf(res->source, sizeof(res->source), "%s/spec.json", dir);
+  o.source = res->source;
+  diag_init(&res->d, NULL);
+  doc_set_init(&res->s, &res->d);
+  model_init(&res->m);
+  res->r = compile_document(&o, &res->s, &res->d, &res->m);
+}
+
+static void result_free(struct result *res)
+{
+  model_free(&res->m);
+  doc_set_free(&res->s);
+  diag_free(&res->d);
+}
+
+/* Does the diagnostic text contain a line "FILE:L:C: sev: ...substring..."? Paths in the
+ * actual text are made relative to the case directory first. */
+static int diag_has(const char *text, const char *dir, const char *expected)
+{
+  char prefix[4096];
+  const char *sev = strstr(expected, ": error: ");
+  if(!sev)
+    sev = strstr(expected, ": warning: ");
+  if(!sev || !text)
+    return 0;
+  const char *colon = strchr(sev + 2, ':');
+  size_t poslen = (size_t)(colon - expected + 1);
+  const char *sub = colon + 2;
+  snprintf(prefix, sizeof(prefix), "%s/", dir);
+  /* relative copy of the text */
+  size_t tl = strlen(text), pl = strlen(prefix);
+  char *rel = malloc(tl + 1), *o = rel;
+  ck_assert_ptr_nonnull(rel);
+  for(const char *p = text; *p;) {
+    if(!strncmp(p, prefix, pl))
+      p += pl;
+    else
+      *o++ = *p++;
+  }
+  *o = '\0';
+  int found = 0;
+  for(const char *line = rel; line && *line && !found;) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    if(n >= poslen && !strncmp(line, expected, poslen)) {
+      char tmp[2048];
+      snprintf(tmp, sizeof(tmp), "%.*s", (int)(n - poslen), line + poslen);
+      if(strcasestr(tmp, sub))
+        found = 1;
+    }
+    line = end ? end + 1 : NULL;
+  }
+  free(rel);
+  return found;
+}
+
+static void check_expected_lines(const char *dir, const char *file, const char *text)
+{
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/%s", dir, file);
+  char *exp = read_file(path, NULL);
+  if(!exp)
+    return;
+  for(char *line = strtok(exp, "\n"); line; line = strtok(NULL, "\n")) {
+    while(*line == ' ')
+      line++;
+    if(!*line || *line == '#')
+      continue;
+    ck_assert_msg(diag_has(text, dir, line), "%s: expected diagnostic not found:\n  %s\n"
+                  "actual diagnostics:\n%s", dir, line, text ? text : "(none)");
+  }
+  free(exp);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Shape checks every TypeElement must pass, whatever the case. */
+static void check_type_element(const cJSON *te)
+{
+  const char *name = jstr(te, "developerName");
+  ck_assert_ptr_nonnull(name);
+  ck_assert_str_eq(jstr(te, "elementType"), "TYPE");
+  const cJSON *props = cJSON_GetObjectItemCaseSensitive(te, "properties");
+  const cJSON *bindings = cJSON_GetObjectItemCaseSensitive(te, "bindings");
+  ck_assert(cJSON_IsArray(props));
+  ck_assert_int_eq(cJSON_GetArraySize(bindings), 1);
+  const cJSON *b = cJSON_GetArrayItem(bindings, 0);
+  ck_assert_str_eq(jstr(b, "developerName"), name);
+  ck_assert_str_eq(jstr(b, "databaseTableName"), name);
+  const cJSON *pb = cJSON_GetObjectItemCaseSensitive(b, "propertyBindings");
+  ck_assert_int_eq(cJSON_GetArraySize(pb), cJSON_GetArraySize(props));
+  for(int i = 0; i < cJSON_GetArraySize(props); i++) {
+    const cJSON *p = cJSON_GetArrayItem(props, i), *q = cJSON_GetArrayItem(pb, i);
+    ck_assert_str_eq(jstr(q, "databaseFieldName"), jstr(p, "developerName"));
+    ck_assert_str_eq(jstr(q, "typeElementPropertyDeveloperName"), jstr(p, "developerName"));
+    ck_assert_ptr_nonnull(jstr(q, "databaseContentType"));
+    const char *ct = jstr(p, "contentType");
+    ck_assert_ptr_nonnull(ct);
+    int needs_ref = !strcmp(ct, "ContentObject") || !strcmp(ct, "ContentList");
+    ck_assert_msg(needs_ref == (jstr(p, "typeElementDeveloperName") != NULL),
+                  "%s.%s: typeElementDeveloperName must be set exactly for objects and lists",
+                  name, jstr(p, "developerName"));
+  }
+}
+
+/* Compare the describe body's types with the compact expectation. */
+static void compare_types(const char *where, const char *describe, const char *expected_path)
+{
+  char *exp_text = read_file(expected_path, NULL);
+  ck_assert_msg(exp_text != NULL, "%s: cannot read %s", where, expected_path);
+  cJSON *exp = cJSON_Parse(exp_text);
+  ck_assert_msg(exp != NULL, "%s: %s is not valid JSON", where, expected_path);
+  cJSON *got = cJSON_Parse(describe);
+  ck_assert_msg(got != NULL, "%s: the describe body is not valid JSON", where);
+  const cJSON *tes = cJSON_GetObjectItemCaseSensitive(
+    cJSON_GetObjectItemCaseSensitive(got, "install"), "typeElements");
+  ck_assert(cJSON_IsArray(tes));
+  ck_assert_msg(cJSON_GetArraySize(tes) == cJSON_GetArraySize(exp),
+                "%s: %d types generated, %d expected", where, cJSON_GetArraySize(tes),
+                cJSON_GetArraySize(exp));
+  const cJSON *te;
+  cJSON_ArrayForEach(te, tes) {
+    check_type_element(te);
+    const char *name = jstr(te, "developerName");
+    const cJSON *want = cJSON_GetObjectItemCaseSensitive(exp, name);
+    ck_assert_msg(want != NULL, "%s: unexpected type '%s'", where, name);
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(te, "properties");
+    const cJSON *pb = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(te, "bindings"), 0),
+      "propertyBindings");
+    ck_assert_msg(cJSON_GetArraySize(props) == cJSON_GetArraySize(want),
+                  "%s: type '%s' has %d properties, %d expected", where, name,
+                  cJSON_GetArraySize(props), cJSON_GetArraySize(want));
+    for(int i = 0; i < cJSON_GetArraySize(want); i++) {
+      const cJSON *w = cJSON_GetArrayItem(want, i);
+      const cJSON *p = cJSON_GetArrayItem(props, i), *q = cJSON_GetArrayItem(pb, i);
+      const char *wname = cJSON_GetArrayItem(w, 0)->valuestring;
+      const char *wct = cJSON_GetArrayItem(w, 1)->valuestring;
+      const char *wdb = cJSON_GetArrayItem(w, 2)->valuestring;
+      const cJSON *wref = cJSON_GetArrayItem(w, 3);
+      ck_assert_msg(!strcmp(jstr(p, "developerName"), wname), "%s: %s property %d is '%s', "
+                    "expected '%s'", where, name, i, jstr(p, "developerName"), wname);
+      ck_assert_msg(!strcmp(jstr(p, "contentType"), wct), "%s: %s.%s is %s, expected %s",
+                    where, name, wname, jstr(p, "contentType"), wct);
+      ck_assert_msg(!strcmp(jstr(q, "databaseContentType"), wdb), "%s: %s.%s database type "
+                    "is %s, expected %s", where, name, wname, jstr(q, "databaseContentType"),
+                    wdb);
+      const char *ref = jstr(p, "typeElementDeveloperName");
+      if(wref && cJSON_IsString(wref))
+        ck_assert_msg(ref && !strcmp(ref, wref->valuestring), "%s: %s.%s refers to %s, "
+                      "expected %s", where, name, wname, ref ? ref : "nothing",
+                      wref->valuestring);
+      else
+        ck_assert_msg(ref == NULL, "%s: %s.%s refers to %s, expected nothing", where, name,
+                      wname, ref);
+    }
+  }
+  cJSON_Delete(got);
+  cJSON_Delete(exp);
+  free(exp_text);
+}
+
+START_TEST(test_valid_case)
+{
+  const char *dir = valid_cases[_i];
+  struct result res;
+  compile_case(dir, &res);
+  ck_assert_msg(res.r == OAC_OK, "%s: compile failed (%s):\n%s", dir, oac_result_str(res.r),
+                res.d.text.data ? res.d.text.data : "");
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/types.json", dir);
+  compare_types(dir, res.m.describe, path);
+  check_expected_lines(dir, "warnings", res.d.text.data);
+  result_free(&res);
+}
+END_TEST
+
+START_TEST(test_invalid_case)
+{
+  const char *dir = invalid_cases[_i];
+  struct result res;
+  compile_case(dir, &res);
+  ck_assert_msg(res.r == OAC_EDOC, "%s: expected document errors, got %s:\n%s", dir,
+                oac_result_str(res.r), res.d.text.data ? res.d.text.data : "");
+  check_expected_lines(dir, "errors", res.d.text.data);
+  /* no error beyond the expected ones */
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/errors", dir);
+  char *exp = read_file(path, NULL);
+  ck_assert_ptr_nonnull(exp);
+  unsigned want = 0;
+  for(const char *p = exp; (p = strstr(p, ": error: ")); p++)
+    want++;
+  ck_assert_msg(res.d.errors <= want, "%s: %u errors reported, %u expected:\n%s", dir,
+                res.d.errors, want, res.d.text.data);
+  free(exp);
+  result_free(&res);
+}
+END_TEST
+
+static void compile_example(struct result *res)
+{
+  struct compile_opts o;
+  memset(&o, 0, sizeof(o));
+  snprintf(res->source, sizeof(res->source), "%s/examples/petstore-flow.yaml", srcdir);
+  o.source = res->source;
+  o.as = "https://example.com/petstore-flow.yaml";
+  diag_init(&res->d, NULL);
+  doc_set_init(&res->s, &res->d);
+  model_init(&res->m);
+  res->r = compile_document(&o, &res->s, &res->d, &res->m);
+}
+
+START_TEST(test_example_types)
+{
+  struct result res;
+  char path[4096];
+  compile_example(&res);
+  ck_assert_msg(res.r == OAC_OK, "petstore-flow.yaml: %s\n%s", oac_result_str(res.r),
+                res.d.text.data ? res.d.text.data : "");
+  ck_assert_msg(res.d.warnings == 0, "the bundled example must compile without warnings:\n%s",
+                res.d.text.data);
+  snprintf(path, sizeof(path), "%s/examples/petstore-flow.types.json", srcdir);
+  compare_types("petstore-flow.yaml", res.m.describe, path);
+  result_free(&res);
+}
+END_TEST
+
+/* The full describe body: configuration values and flags per product.md §3-4. */
+START_TEST(test_example_describe_shape)
+{
+  struct result res;
+  compile_example(&res);
+  ck_assert_int_eq(res.r, OAC_OK);
+  cJSON *j = cJSON_Parse(res.m.describe);
+  ck_assert_ptr_nonnull(j);
+  const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "configurationValues");
+  static const char *const names[] = { "Schema URL", "API Key", "OAuth2/OIDC: Client Id",
+                                       "OAuth2/OIDC: Client Secret", "Authorization Groups",
+                                       "Authorization Users" };
+  ck_assert_int_eq(cJSON_GetArraySize(cv), 6);
+  for(int i = 0; i < 6; i++) {
+    const cJSON *v = cJSON_GetArrayItem(cv, i);
+    ck_assert_str_eq(jstr(v, "developerName"), names[i]);
+    ck_assert_str_eq(jstr(v, "contentType"), "ContentString");
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(v, "ordinal")->valueint, i);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(v, "order")->valueint, i);
+    int req = i == 0;
+    ck_assert(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(v, "required")));
+    ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "required")), req);
+    ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "isRequired")), req);
+  }
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "providesDatabase")));
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "providesIdentity")));
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "providesLogic")));
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "actions")), 0);
+  cJSON_Delete(j);
+  ck_assert_str_eq(res.m.server_url, "http://127.0.0.1:3000");
+  result_free(&res);
+}
+END_TEST
+
+/* compile -> cache image -> reader: the describe text and every type are found again. */
+START_TEST(test_example_cache_round_trip)
+{
+  struct result res;
+  struct buf img;
+  struct cache c;
+  struct cache_error err;
+  compile_example(&res);
+  ck_assert_int_eq(res.r, OAC_OK);
+  buf_init(&img);
+  ck_assert_int_eq(cache_build_image(&res.m, &img), OAC_OK);
+  ck_assert_msg(cache_open_mem(&c, img.data, img.len, CACHE_VERIFY_ALL, &err) == OAC_OK,
+                "%s", err.msg);
+  size_t len = 0;
+  const char *d = cache_describe(&c, &len, &err);
+  ck_assert_ptr_nonnull(d);
+  ck_assert_uint_eq(len, res.m.describe_len);
+  ck_assert(memcmp(d, res.m.describe, len) == 0);
+  ck_assert_str_eq(cache_registration(&c), "https://example.com/petstore-flow.yaml");
+  for(size_t i = 0; i < res.m.ntypes; i++) {
+    const char *name = res.m.types[i].name;
+    int t = cache_find_type(&c, name, strlen(name), &err);
+    ck_assert_msg(t == (int)i, "type %s found at %d", name, t);
+  }
+  ck_assert_int_eq(cache_find_type(&c, "NoSuchType", 10, &err), -1);
+  int pet = cache_find_type(&c, "Pet", 3, &err);
+  ck_assert_int_ge(pet, 0);
+  const struct cache_type *ty = cache_type_at(&c, (uint32_t)pet, &err);
+  ck_assert_ptr_nonnull(ty);
+  for(int op = 0; op < OP_MAX; op++)
+    ck_assert_msg(ty->plans[op] != 0, "Pet lacks plan %d", op);
+  cache_close(&c);
+  buf_free(&img);
+  result_free(&res);
+}
+END_TEST
+
+/* Plans of the example: parameter sources and locations, body without readOnly/excluded. */
+START_TEST(test_example_plans)
+{
+  struct result res;
+  compile_example(&res);
+  ck_assert_int_eq(res.r, OAC_OK);
+  int pet = model_find_type(&res.m, "Pet");
+  ck_assert_int_ge(pet, 0);
+  const struct model_type *t = &res.m.types[pet];
+  ck_assert_int_ge(t->external_id_prop, 0);
+  ck_assert_str_eq(t->props[t->external_id_prop].name, "id");
+  const struct model_plan *upd = &t->plans[OP_UPDATE];
+  ck_assert(upd->present);
+  ck_assert_int_eq(upd->method, M_PUT);
+  ck_assert(upd->flags & PLAN_F_BODY);
+  int found = 0;
+  for(size_t i = 0; i < upd->nparams; i++)
+    if(!strcmp(upd->params[i].name, "id")) {
+      ck_assert_int_eq(upd->params[i].in, PIN_PATH);
+      ck_assert_int_eq(upd->params[i].src, PSRC_EXTERNAL_ID);
+      found = 1;
+    }
+  ck_assert(found);
+  for(size_t i = 0; i < upd->nbody; i++)
+    ck_assert_str_ne(t->props[upd->body[i]].name, "id");
+  const struct model_plan *q = &t->plans[OP_QUERY];
+  int where = 0;
+  for(size_t i = 0; i < q->nparams; i++)
+    if(q->params[i].src == PSRC_WHERE) {
+      ck_assert_int_eq(q->params[i].in, PIN_QUERY);
+      where++;
+    }
+  ck_assert_int_ge(where, 1);
+  ck_assert_uint_ge(q->nsecalts, 1);
+  result_free(&res);
+}
+END_TEST
+
+/* The same document as JSON text in memory compiles to the same describe body. */
+START_TEST(test_mem_source_and_server_override)
+{
+  static const char doc[] =
+    "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"t\",\"version\":\"1\"},"
+    "\"paths\":{},\"components\":{\"schemas\":{\"A\":{\"x-flow-type\":{\"name\":\"A\"},"
+    "\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}}}}";
+  struct compile_opts o;
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  memset(&o, 0, sizeof(o));
+  o.source = "mem.json";
+  o.data = doc;
+  o.data_len = sizeof(doc) - 1;
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  /* no servers and no --server: an error */
+  ck_assert_int_eq(compile_document(&o, &s, &d, &m), OAC_EDOC);
+  ck_assert_ptr_nonnull(strstr(d.text.data, "no server URL"));
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  o.server = "https://api.example.com/v1/";
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  ck_assert_int_eq(compile_document(&o, &s, &d, &m), OAC_OK);
+  ck_assert_str_eq(m.server_url, "https://api.example.com/v1");
+  ck_assert_uint_eq(m.ntypes, 1);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+}
+END_TEST
+
+static Suite *compile_suite(void)
+{
+  Suite *s = suite_create("compile");
+  TCase *tc = tcase_create("cases");
+  tcase_set_timeout(tc, 30);
+  if(nvalid)
+    tcase_add_loop_test(tc, test_valid_case, 0, nvalid);
+  if(ninvalid)
+    tcase_add_loop_test(tc, test_invalid_case, 0, ninvalid);
+  suite_add_tcase(s, tc);
+  TCase *ex = tcase_create("example");
+  tcase_add_test(ex, test_example_types);
+  tcase_add_test(ex, test_example_describe_shape);
+  tcase_add_test(ex, test_example_cache_round_trip);
+  tcase_add_test(ex, test_example_plans);
+  tcase_add_test(ex, test_mem_source_and_server_override);
+  suite_add_tcase(s, ex);
+  return s;
+}
+
+int main(void)
+{
+  const char *top = getenv("top_srcdir");
+  snprintf(srcdir, sizeof(srcdir), "%s", top && *top ? top : ".");
+  nvalid = list_cases("valid", valid_cases, 256);
+  ninvalid = list_cases("invalid", invalid_cases, 256);
+  printf("compile cases: %d valid, %d invalid (from %s/tests/data/compile)\n", nvalid,
+         ninvalid, srcdir);
+  if(!nvalid || !ninvalid) {
+    fprintf(stderr, "no data-driven cases found under %s/tests/data/compile\n", srcdir);
+    return 1;
+  }
+  SRunner *sr = srunner_create(compile_suite());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  for(int i = 0; i < nvalid; i++)
+    free(valid_cases[i]);
+  for(int i = 0; i < ninvalid; i++)
+    free(invalid_cases[i]);
+  return failed == 0 ? 0 : 1;
+}
