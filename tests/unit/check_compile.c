@@ -267,9 +267,36 @@ START_TEST(test_valid_case)
   compile_case(dir, &res);
   ck_assert_msg(res.r == OAC_OK, "%s: compile failed (%s):\n%s", dir, oac_result_str(res.r),
                 res.d.text.data ? res.d.text.data : "");
+  /* what a worker serves: the describe body read back from the cache image */
+  struct buf img;
+  struct cache c;
+  struct cache_error err;
+  size_t len = 0;
+  buf_init(&img);
+  ck_assert_int_eq(cache_build_image(&res.m, &img), OAC_OK);
+  ck_assert_msg(cache_open_mem(&c, img.data, img.len, CACHE_VERIFY_ALL, &err) == OAC_OK,
+                "%s: %s", dir, err.msg);
+  const char *cached = cache_describe(&c, &len, &err);
+  ck_assert_ptr_nonnull(cached);
+  char *body = strndup(cached, len);
   char path[4096];
   snprintf(path, sizeof(path), "%s/types.json", dir);
-  compare_types(dir, res.m.describe, path);
+  compare_types(dir, body, path);
+  /* where a full expected describe body is given, it must match exactly (as JSON) */
+  snprintf(path, sizeof(path), "%s/describe.json", dir);
+  char *full = read_file(path, NULL);
+  if(full) {
+    cJSON *want = cJSON_Parse(full), *got = cJSON_Parse(body);
+    ck_assert_msg(want != NULL, "%s: describe.json is not valid JSON", dir);
+    ck_assert_msg(cJSON_Compare(want, got, 1), "%s: describe body differs from describe.json:"
+                  "\n%s", dir, body);
+    cJSON_Delete(want);
+    cJSON_Delete(got);
+    free(full);
+  }
+  free(body);
+  cache_close(&c);
+  buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);
   result_free(&res);
 }
