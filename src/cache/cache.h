@@ -47,10 +47,11 @@ void cache_close(struct cache *c);
  * section is absent or bad. */
 const void *cache_section(struct cache *c, enum cache_section_kind kind, uint32_t *count,
                           struct cache_error *err);
-/* A string of the header or of a verified section (always in bounds, NUL-terminated). */
+/* A string of the header or of a verified section (always in bounds, NUL-terminated).
+ * The empty string is stored as {0,0}, which does not point at a NUL: hence the test. */
 static inline const char *cache_str(const struct cache *c, struct cache_str s)
 {
-  return (const char *)c->base + s.off;
+  return s.len ? (const char *)c->base + s.off : "";
 }
 
 /* Type lookup by binding name, O(1). -1 if absent (or the index is bad: see err). */
@@ -58,6 +59,10 @@ int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
 /* The describe JSON body. */
 const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err);
+/* A plan's example payload (verifies CS_EXAMPLES on first use). "" with *LEN 0 when the
+ * plan has none; NULL + error if the section is bad. */
+const char *cache_example(struct cache *c, const struct cache_plan *p, size_t *len,
+                          struct cache_error *err);
 
 /* Header fields for /health and selection, no section needed. */
 const char *cache_registration(const struct cache *c);

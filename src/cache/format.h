@@ -4,6 +4,12 @@
  *
  * Layout:  [header + header strings][section 1][section 2]...   each section 16-aligned
  *
+ * The layout is strict, so that every byte of a valid file is covered by a checksum or a
+ * check: header_size includes the zero padding after the header strings (a multiple of 16);
+ * sections follow each other in table order, each at the next 16-aligned offset after the
+ * previous one, with zero padding between them; the file ends where the last section ends;
+ * every kind is present exactly once; unused section table entries are zero.
+ *
  * The header (struct cache_header, then the strings it names) is covered by
  * header_checksum (computed with that field zeroed). Each section has its own checksum so a
  * CGI process verifies only what it reads. Strings are (offset, length) pairs; the bytes at
@@ -59,7 +65,8 @@ struct cache_header {
   uint64_t file_size;
   uint64_t compile_time;        /* Unix seconds */
   uint64_t source_checksum;     /* oac_hash64 of the root document bytes */
-  uint32_t header_size;         /* struct + header strings, before the first section */
+  uint32_t header_size;         /* struct + header strings + padding: the first section's
+                                   offset, a multiple of CACHE_ALIGN */
   uint32_t flags;               /* CACHE_F_* */
   struct cache_str registration;/* the Schema URL this cache answers (--as or SOURCE) */
   struct cache_str source;      /* SOURCE as given */
@@ -118,7 +125,7 @@ struct cache_type {
 };
 
 struct cache_index_head {
-  uint32_t nbuckets;            /* power of two, >= 2 * ntypes */
+  uint32_t nbuckets;            /* power of two, >= 2 * ntypes, >= 8; == the section's count */
   uint32_t pad;
 };
 struct cache_bucket {

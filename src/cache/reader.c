@@ -1,0 +1,637 @@
+/* reader.c - map a spec cache file read-only, validate it, look things up (see cache.h).
+ *
+ * Linked by the worker, the compiler's self-check and the tests. Nothing in the file is
+ * trusted: the header (sizes, offsets, strings, section table) is checked at open, and
+ * each section's checksum and records the first time it is used (all at open with
+ * CACHE_VERIFY_ALL). The layout is strict - sections follow each other in table order,
+ * 16-aligned, with zero padding, and the file ends with the last one - so every byte of a
+ * valid file is covered by a checksum or a check. Any failure is OAC_ECACHE plus a message
+ * naming the file, the section and the record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../common/hash.h"
+#include "../common/mem.h"
+#include "cache.h"
+
+static const char *const section_names[CS_KIND_MAX] = {
+  [CS_STRINGS] = "STRINGS", [CS_DESCRIBE] = "DESCRIBE", [CS_TYPES] = "TYPES",
+  [CS_PROPS] = "PROPS", [CS_INDEX] = "INDEX", [CS_PLANS] = "PLANS",
+  [CS_PARAMS] = "PARAMS", [CS_U32] = "U32", [CS_SECALTS] = "SECALTS",
+  [CS_SCHEMES] = "SCHEMES", [CS_EXAMPLES] = "EXAMPLES"
+};
+
+/* Record size of each section kind; 1 for byte sections, 0 for INDEX (a head first). */
+static const size_t record_size[CS_KIND_MAX] = {
+  [CS_STRINGS] = 1, [CS_DESCRIBE] = 1, [CS_TYPES] = sizeof(struct cache_type),
+  [CS_PROPS] = sizeof(struct cache_prop), [CS_INDEX] = 0,
+  [CS_PLANS] = sizeof(struct cache_plan), [CS_PARAMS] = sizeof(struct cache_param),
+  [CS_U32] = sizeof(uint32_t), [CS_SECALTS] = sizeof(struct cache_secalt),
+  [CS_SCHEMES] = sizeof(struct cache_scheme), [CS_EXAMPLES] = 1
+};
+
+static enum oac_result fail(const struct cache *c, struct cache_error *err, const char *fmt,
+                            ...) __attribute__((format(printf, 3, 4)));
+
+static enum oac_result fail(const struct cache *c, struct cache_error *err, const char *fmt,
+                            ...)
+{
+  if(!err)
+    return OAC_ECACHE;
+  /* a very long path keeps its tail (the file name) and leaves room for the message */
+  const char *p = c->path[0] ? c->path : "cache image";
+  size_t pl = strlen(p);
+  int n = pl > 300 ? snprintf(err->msg, sizeof(err->msg), "...%s: ", p + pl - 297)
+                   : snprintf(err->msg, sizeof(err->msg), "%.300s: ", p);
+  if(n < 0 || (size_t)n >= sizeof(err->msg))
+    n = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+  va_end(ap);
+  return OAC_ECACHE;
+}
+
+static uint64_t align16(uint64_t x) { return (x + CACHE_ALIGN - 1) & ~(uint64_t)(CACHE_ALIGN - 1); }
+
+/* The section table entry of KIND; every kind is present once the header passed. */
+static const struct cache_section *sec_of(const struct cache *c, unsigned kind)
+{
+  const struct cache_header *h = c->hdr;
+  for(uint32_t i = 0; i < h->nsections; i++)
+    if(h->sections[i].kind == kind)
+      return &h->sections[i];
+  return NULL;
+}
+
+static const void *sec_data(const struct cache *c, const struct cache_section *s)
+{
+  return c->base + s->offset;
+}
+
+/* ---- strings ---- */
+
+/* 0 ok, 1 out of range, 2 not NUL-terminated. The region is [lo, hi). */
+static int str_check(const struct cache *c, struct cache_str s, uint64_t lo, uint64_t hi)
+{
+  if(!s.off && !s.len)
+    return 0;
+  uint64_t end = (uint64_t)s.off + s.len;   /* where the NUL is */
+  if(s.off < lo || end >= hi)
+    return 1;
+  return c->base[end] ? 2 : 0;
+}
+
+static enum oac_result bad_str(const struct cache *c, struct cache_error *err, int why,
+                               const char *where, uint32_t rec, const char *field,
+                               struct cache_str s)
+{
+  if(why == 1)
+    return fail(c, err, "section %s record %u: string %s (offset %u, length %u) out of range",
+                where, rec, field, s.off, s.len);
+  return fail(c, err, "section %s record %u: string %s (offset %u, length %u) is not "
+              "NUL-terminated", where, rec, field, s.off, s.len);
+}
+
+/* Checks string S of record REC of section KIND against the string pool. */
+#define CHECK_STR(kind, rec, field)                                                  \
+  do {                                                                               \
+    int why_ = str_check(c, (field), lo, hi);                                        \
+    if(why_)                                                                         \
+      return bad_str(c, err, why_, section_names[kind], (rec), #field, (field));     \
+  } while(0)
+
+/* ---- header ---- */
+
+static enum oac_result check_header(struct cache *c, struct cache_error *err)
+{
+  const unsigned char *b = c->base;
+  size_t size = c->size;
+  if(!size)
+    return fail(c, err, "empty file");
+  if(memcmp(b, CACHE_MAGIC, size < 8 ? size : 8))
+    return fail(c, err, "not an openapi-connector cache file (bad magic)");
+  if(size < sizeof(struct cache_header))
+    return fail(c, err, "truncated: %zu bytes, shorter than the cache header (%zu bytes)",
+                size, sizeof(struct cache_header));
+  if((uintptr_t)b % 8)
+    return fail(c, err, "image is not 8-byte aligned in memory");
+  const struct cache_header *h = (const struct cache_header *)(const void *)b;
+  if(h->byte_order != CACHE_BYTE_ORDER) {
+    if(h->byte_order == __builtin_bswap32(CACHE_BYTE_ORDER))
+      return fail(c, err, "written for the other byte order: recompile on this machine");
+    return fail(c, err, "bad byte order mark 0x%08x", h->byte_order);
+  }
+  if(h->format_version != CACHE_FORMAT_VERSION)
+    return fail(c, err, "format version %u, this worker reads version %u: recompile with "
+                "this version", h->format_version, CACHE_FORMAT_VERSION);
+  if(h->file_size > size)
+    return fail(c, err, "truncated: %zu bytes, the header says %llu", size,
+                (unsigned long long)h->file_size);
+  if(h->file_size < size)
+    return fail(c, err, "has trailing bytes: %zu bytes, the header says %llu", size,
+                (unsigned long long)h->file_size);
+  if(h->header_size < sizeof(*h) || h->header_size > size || h->header_size % CACHE_ALIGN)
+    return fail(c, err, "header size %u out of range (file %zu bytes)", h->header_size, size);
+
+  /* checksum over the header with its checksum field zeroed */
+  unsigned char small[4096];
+  unsigned char *copy = h->header_size <= sizeof(small) ? small : oac_malloc(h->header_size);
+  if(!copy) {
+    fail(c, err, "out of memory checking the header");
+    return OAC_ENOMEM;
+  }
+  memcpy(copy, b, h->header_size);
+  memset(copy + offsetof(struct cache_header, header_checksum), 0, sizeof(uint64_t));
+  uint64_t sum = oac_hash64(copy, h->header_size, 0);
+  if(copy != small)
+    oac_free(copy);
+  if(sum != h->header_checksum)
+    return fail(c, err, "header checksum mismatch (damaged file)");
+
+  /* header strings live between the struct and header_size */
+  struct { const char *name; struct cache_str s; } hs[] = {
+    {"registration", h->registration}, {"source", h->source},
+    {"compiler_version", h->compiler_version}, {"server_url", h->server_url},
+    {"title", h->title}, {"api_version", h->api_version}
+  };
+  for(size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
+    int why = str_check(c, hs[i].s, sizeof(*h), h->header_size);
+    if(why)
+      return fail(c, err, "header string %s (offset %u, length %u) %s", hs[i].name,
+                  hs[i].s.off, hs[i].s.len, why == 1 ? "out of range" : "is not NUL-terminated");
+  }
+
+  /* section table: strict layout, every kind once */
+  if(h->nsections > CACHE_MAX_SECTIONS)
+    return fail(c, err, "%u sections, at most %u allowed", h->nsections, CACHE_MAX_SECTIONS);
+  static const struct cache_section zero;
+  for(uint32_t i = h->nsections; i < CACHE_MAX_SECTIONS; i++)
+    if(memcmp(&h->sections[i], &zero, sizeof(zero)))
+      return fail(c, err, "unused section table entry %u is not zero", i);
+  uint32_t seen = 0;
+  uint64_t pos = h->header_size;
+  for(uint32_t i = 0; i < h->nsections; i++) {
+    const struct cache_section *s = &h->sections[i];
+    if(!s->kind || s->kind >= CS_KIND_MAX)
+      return fail(c, err, "section %u: unknown kind %u", i, s->kind);
+    const char *nm = section_names[s->kind];
+    if(seen & (1u << s->kind))
+      return fail(c, err, "section %u: duplicate %s section", i, nm);
+    seen |= 1u << s->kind;
+    if(s->offset > h->file_size || s->size > h->file_size - s->offset)
+      return fail(c, err, "section %s: offset %llu size %llu out of range (file %llu bytes)",
+                  nm, (unsigned long long)s->offset, (unsigned long long)s->size,
+                  (unsigned long long)h->file_size);
+    if(s->offset % CACHE_ALIGN)
+      return fail(c, err, "section %s: offset %llu not aligned", nm,
+                  (unsigned long long)s->offset);
+    uint64_t expect = align16(pos);
+    if(s->offset != expect)
+      return fail(c, err, "section %s: offset %llu out of range: sections follow each other "
+                  "(expected %llu)", nm, (unsigned long long)s->offset,
+                  (unsigned long long)expect);
+    for(uint64_t p = pos; p < expect; p++)
+      if(b[p])
+        return fail(c, err, "nonzero padding byte at offset %llu before section %s",
+                    (unsigned long long)p, nm);
+    int ok;
+    if(s->kind == CS_INDEX)
+      ok = s->size == sizeof(struct cache_index_head) +
+                      (uint64_t)s->count * sizeof(struct cache_bucket);
+    else
+      ok = s->size == (uint64_t)s->count * record_size[s->kind];
+    if(!ok)
+      return fail(c, err, "section %s: size %llu does not match its %u records", nm,
+                  (unsigned long long)s->size, s->count);
+    pos = s->offset + s->size;
+  }
+  if(pos != h->file_size)
+    return fail(c, err, "%llu unaccounted bytes after the last section",
+                (unsigned long long)(h->file_size - pos));
+  for(unsigned k = 1; k < CS_KIND_MAX; k++)
+    if(!(seen & (1u << k)))
+      return fail(c, err, "missing section %s", section_names[k]);
+  c->hdr = h;
+  const struct cache_section *ts = sec_of(c, CS_TYPES);
+  if(h->ntypes != ts->count) {
+    c->hdr = NULL;
+    return fail(c, err, "header says %u types, section TYPES has %u", h->ntypes, ts->count);
+  }
+  return OAC_OK;
+}
+
+/* ---- per-section structure ---- */
+
+static enum oac_result check_types(struct cache *c, const struct cache_section *s,
+                                   uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_section *ps = sec_of(c, CS_PROPS), *pls = sec_of(c, CS_PLANS);
+  const struct cache_section *us = sec_of(c, CS_U32);
+  const struct cache_type *t = sec_data(c, s);
+  const struct cache_prop *props = sec_data(c, ps);
+  const struct cache_plan *plans = sec_data(c, pls);
+  const uint32_t *u = sec_data(c, us);
+  for(uint32_t i = 0; i < s->count; i++, t++) {
+    CHECK_STR(CS_TYPES, i, t->name);
+    if(!t->name.len)
+      return fail(c, err, "section TYPES record %u: empty name", i);
+    if((uint64_t)t->first_prop + t->nprops > ps->count)
+      return fail(c, err, "section TYPES record %u: properties %u+%u out of range (PROPS has "
+                  "%u)", i, t->first_prop, t->nprops, ps->count);
+    if(t->external_id_prop != -1 &&
+       (t->external_id_prop < 0 || (uint32_t)t->external_id_prop >= t->nprops))
+      return fail(c, err, "section TYPES record %u: external ID property %d out of range", i,
+                  t->external_id_prop);
+    for(uint32_t j = 0; j < t->nprops; j++) {
+      const struct cache_prop *p = &props[t->first_prop + j];
+      if((p->flags & CP_ALTERNATIVE) &&
+         (!p->alt_count || p->alt_group > j || j - p->alt_group >= p->alt_count ||
+          (uint64_t)p->alt_group + p->alt_count > t->nprops))
+        return fail(c, err, "section TYPES record %u: property %u: alternative group %u+%u "
+                    "out of range", i, j, p->alt_group, p->alt_count);
+    }
+    for(int op = 0; op < OP_MAX; op++) {
+      uint32_t k = t->plans[op];
+      if(!k)
+        continue;
+      if(k > pls->count)
+        return fail(c, err, "section TYPES record %u: plan %u out of range (PLANS has %u)", i,
+                    k, pls->count);
+      const struct cache_plan *pl = &plans[k - 1];
+      if((uint64_t)pl->first_body + pl->nbody > us->count)
+        return fail(c, err, "section TYPES record %u: plan %u: body list out of range", i, k);
+      for(uint32_t b = 0; b < pl->nbody; b++)
+        if(u[pl->first_body + b] >= t->nprops)
+          return fail(c, err, "section TYPES record %u: plan %u: body property %u out of "
+                      "range", i, k, u[pl->first_body + b]);
+    }
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_props(struct cache *c, const struct cache_section *s,
+                                   uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_prop *p = sec_data(c, s);
+  uint32_t ntypes = c->hdr->ntypes;
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    CHECK_STR(CS_PROPS, i, p->name);
+    CHECK_STR(CS_PROPS, i, p->json_name);
+    CHECK_STR(CS_PROPS, i, p->db_type);
+    if(p->ctype > CT_ENCRYPTED)
+      return fail(c, err, "section PROPS record %u: unknown content type %u", i, p->ctype);
+    if(p->ref_type != -1 && (p->ref_type < 0 || (uint32_t)p->ref_type >= ntypes))
+      return fail(c, err, "section PROPS record %u: type reference %d out of range", i,
+                  p->ref_type);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_index(struct cache *c, const struct cache_section *s,
+                                   struct cache_error *err)
+{
+  const struct cache_index_head *head = sec_data(c, s);
+  const struct cache_bucket *bk = (const struct cache_bucket *)(head + 1);
+  uint32_t nb = head->nbuckets, ntypes = c->hdr->ntypes;
+  if(nb != s->count || !nb || (nb & (nb - 1)) || nb <= ntypes)
+    return fail(c, err, "section INDEX: bad bucket count %u (%u records, %u types)", nb,
+                s->count, ntypes);
+  for(uint32_t i = 0; i < nb; i++)
+    if(bk[i].type > ntypes)
+      return fail(c, err, "section INDEX record %u: type %u out of range", i, bk[i].type);
+  return OAC_OK;
+}
+
+static enum oac_result check_plans(struct cache *c, const struct cache_section *s,
+                                   uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_plan *p = sec_data(c, s);
+  const struct cache_section *pa = sec_of(c, CS_PARAMS), *sa = sec_of(c, CS_SECALTS);
+  const struct cache_section *us = sec_of(c, CS_U32), *ex = sec_of(c, CS_EXAMPLES);
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    if(p->op >= OP_MAX)
+      return fail(c, err, "section PLANS record %u: unknown operation %u", i, p->op);
+    if(p->method > M_OPTIONS)
+      return fail(c, err, "section PLANS record %u: unknown method %u", i, p->method);
+    CHECK_STR(CS_PLANS, i, p->path);
+    CHECK_STR(CS_PLANS, i, p->items);
+    CHECK_STR(CS_PLANS, i, p->body_type);
+    if((uint64_t)p->first_param + p->nparams > pa->count)
+      return fail(c, err, "section PLANS record %u: parameters %u+%u out of range (PARAMS has "
+                  "%u)", i, p->first_param, p->nparams, pa->count);
+    if((uint64_t)p->first_secalt + p->nsecalts > sa->count)
+      return fail(c, err, "section PLANS record %u: security alternatives %u+%u out of range "
+                  "(SECALTS has %u)", i, p->first_secalt, p->nsecalts, sa->count);
+    if((uint64_t)p->first_body + p->nbody > us->count)
+      return fail(c, err, "section PLANS record %u: body list %u+%u out of range (U32 has %u)",
+                  i, p->first_body, p->nbody, us->count);
+    if(p->example_len ? p->example_off < ex->offset ||
+                        (uint64_t)p->example_off + p->example_len > ex->offset + ex->size
+                      : p->example_off != 0)
+      return fail(c, err, "section PLANS record %u: example (offset %u, length %u) out of "
+                  "range", i, p->example_off, p->example_len);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_params(struct cache *c, const struct cache_section *s,
+                                    uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_param *p = sec_data(c, s);
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    CHECK_STR(CS_PARAMS, i, p->name);
+    CHECK_STR(CS_PARAMS, i, p->arg);
+    if(p->in < PIN_QUERY || p->in > PIN_COOKIE)
+      return fail(c, err, "section PARAMS record %u: unknown location %u", i, p->in);
+    if(p->src < PSRC_EXTERNAL_ID || p->src > PSRC_WHERE)
+      return fail(c, err, "section PARAMS record %u: unknown value source %u", i, p->src);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_secalts(struct cache *c, const struct cache_section *s,
+                                     struct cache_error *err)
+{
+  const struct cache_secalt *a = sec_data(c, s);
+  const struct cache_section *us = sec_of(c, CS_U32), *ss = sec_of(c, CS_SCHEMES);
+  const uint32_t *u = sec_data(c, us);
+  for(uint32_t i = 0; i < s->count; i++, a++) {
+    if((uint64_t)a->first + a->count > us->count)
+      return fail(c, err, "section SECALTS record %u: schemes %u+%u out of range (U32 has %u)",
+                  i, a->first, a->count, us->count);
+    for(uint32_t k = 0; k < a->count; k++)
+      if(u[a->first + k] >= ss->count)
+        return fail(c, err, "section SECALTS record %u: scheme %u out of range (SCHEMES has "
+                    "%u)", i, u[a->first + k], ss->count);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_schemes(struct cache *c, const struct cache_section *s,
+                                     uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_scheme *p = sec_data(c, s);
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    CHECK_STR(CS_SCHEMES, i, p->name);
+    CHECK_STR(CS_SCHEMES, i, p->param_name);
+    CHECK_STR(CS_SCHEMES, i, p->authorization_url);
+    CHECK_STR(CS_SCHEMES, i, p->token_url);
+    CHECK_STR(CS_SCHEMES, i, p->userinfo_url);
+    CHECK_STR(CS_SCHEMES, i, p->default_url);
+    CHECK_STR(CS_SCHEMES, i, p->scope);
+    CHECK_STR(CS_SCHEMES, i, p->map_first_name);
+    CHECK_STR(CS_SCHEMES, i, p->map_last_name);
+    CHECK_STR(CS_SCHEMES, i, p->map_email);
+    CHECK_STR(CS_SCHEMES, i, p->map_username);
+    CHECK_STR(CS_SCHEMES, i, p->map_user_id);
+    if(p->type < SCH_APIKEY || p->type > SCH_OTHER)
+      return fail(c, err, "section SCHEMES record %u: unknown type %u", i, p->type);
+    if(p->in > PIN_COOKIE)
+      return fail(c, err, "section SCHEMES record %u: unknown location %u", i, p->in);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error *err)
+{
+  if(!c->hdr)
+    return fail(c, err, "not open");
+  if(!kind || kind >= CS_KIND_MAX)
+    return fail(c, err, "unknown section kind %u", kind);
+  uint32_t bit = 1u << kind;
+  if(c->verified & bit)
+    return OAC_OK;
+  const struct cache_section *s = sec_of(c, kind);
+  enum oac_result r;
+  /* sections holding strings need the pool's contents to be right too */
+  if(kind != CS_STRINGS && kind != CS_DESCRIBE && kind != CS_INDEX && kind != CS_U32 &&
+     kind != CS_SECALTS && kind != CS_EXAMPLES) {
+    r = verify(c, CS_STRINGS, err);
+    if(r)
+      return r;
+  }
+  if(oac_hash64(sec_data(c, s), (size_t)s->size, CACHE_FORMAT_VERSION) != s->checksum) {
+    c->bad |= bit;
+    return fail(c, err, "section %s: checksum mismatch (damaged file)", section_names[kind]);
+  }
+  const struct cache_section *pool = sec_of(c, CS_STRINGS);
+  uint64_t lo = pool->offset, hi = pool->offset + pool->size;
+  switch(kind) {
+  case CS_STRINGS:
+    r = s->size && c->base[s->offset + s->size - 1]
+        ? fail(c, err, "section STRINGS does not end with a NUL") : OAC_OK;
+    break;
+  case CS_TYPES: r = check_types(c, s, lo, hi, err); break;
+  case CS_PROPS: r = check_props(c, s, lo, hi, err); break;
+  case CS_INDEX: r = check_index(c, s, err); break;
+  case CS_PLANS: r = check_plans(c, s, lo, hi, err); break;
+  case CS_PARAMS: r = check_params(c, s, lo, hi, err); break;
+  case CS_SECALTS: r = check_secalts(c, s, err); break;
+  case CS_SCHEMES: r = check_schemes(c, s, lo, hi, err); break;
+  default: r = OAC_OK; break;   /* DESCRIBE, U32, EXAMPLES: bytes the checksum covers */
+  }
+  if(r)
+    c->bad |= bit;
+  else
+    c->verified |= bit;
+  return r;
+}
+
+/* ---- open / close ---- */
+
+static enum oac_result open_common(struct cache *c, enum cache_verify v, struct cache_error *err)
+{
+  enum oac_result r = check_header(c, err);
+  for(unsigned k = 1; !r && v == CACHE_VERIFY_ALL && k < CS_KIND_MAX; k++)
+    r = verify(c, k, err);
+  return r;
+}
+
+enum oac_result cache_open_mem(struct cache *c, const void *data, size_t size,
+                               enum cache_verify v, struct cache_error *err)
+{
+  memset(c, 0, sizeof(*c));
+  if(err)
+    err->msg[0] = '\0';
+  if(!data && size)
+    return fail(c, err, "no data");
+  c->base = data;
+  c->size = size;
+  enum oac_result r = open_common(c, v, err);
+  if(r)
+    memset(c, 0, sizeof(*c));
+  return r;
+}
+
+enum oac_result cache_open(struct cache *c, const char *path, enum cache_verify v,
+                           struct cache_error *err)
+{
+  memset(c, 0, sizeof(*c));
+  if(err)
+    err->msg[0] = '\0';
+  snprintf(c->path, sizeof(c->path), "%s", path);
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if(fd < 0) {
+    int e = errno;
+    fail(c, err, "%s", strerror(e));
+    errno = e;
+    return OAC_EIO;
+  }
+  struct stat st;
+  if(fstat(fd, &st)) {
+    int e = errno;
+    close(fd);
+    fail(c, err, "%s", strerror(e));
+    errno = e;
+    return OAC_EIO;
+  }
+  if(!S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(c, err, "not a regular file");
+  }
+  if(st.st_size <= 0) {
+    close(fd);
+    return fail(c, err, "empty file");
+  }
+  if((unsigned long long)st.st_size > SIZE_MAX) {
+    close(fd);
+    return fail(c, err, "too large to map");
+  }
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  int e = errno;
+  close(fd);
+  if(p == MAP_FAILED) {
+    fail(c, err, "mmap: %s", strerror(e));
+    errno = e;
+    return OAC_EIO;
+  }
+  c->base = p;
+  c->size = (size_t)st.st_size;
+  c->mapped = 1;
+  c->dev = st.st_dev;
+  c->ino = st.st_ino;
+  c->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  enum oac_result r = open_common(c, v, err);
+  if(r)
+    cache_close(c);
+  return r;
+}
+
+void cache_close(struct cache *c)
+{
+  if(c->mapped && c->base)
+    munmap((void *)c->base, c->size);
+  memset(c, 0, sizeof(*c));
+}
+
+/* ---- access ---- */
+
+const void *cache_section(struct cache *c, enum cache_section_kind kind, uint32_t *count,
+                          struct cache_error *err)
+{
+  if(count)
+    *count = 0;
+  if(verify(c, (unsigned)kind, err))
+    return NULL;
+  const struct cache_section *s = sec_of(c, (unsigned)kind);
+  if(count)
+    *count = s->count;
+  return sec_data(c, s);
+}
+
+int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err)
+{
+  if(err)
+    err->msg[0] = '\0';
+  uint32_t nt, nb;
+  const struct cache_type *types = cache_section(c, CS_TYPES, &nt, err);
+  if(!types)
+    return -1;
+  const struct cache_index_head *head = cache_section(c, CS_INDEX, &nb, err);
+  if(!head)
+    return -1;
+  if(!name && len)
+    return -1;
+  const struct cache_bucket *bk = (const struct cache_bucket *)(head + 1);
+  uint32_t h = (uint32_t)oac_name_hash(name ? name : "", len);
+  uint32_t mask = nb - 1;
+  for(uint32_t i = h & mask, n = 0; n < nb; i = (i + 1) & mask, n++) {
+    if(!bk[i].type)
+      return -1;
+    if(bk[i].hash != h)
+      continue;
+    const struct cache_type *t = &types[bk[i].type - 1];
+    if(t->name.len == len && (!len || !memcmp(c->base + t->name.off, name, len)))
+      return (int)(bk[i].type - 1);
+  }
+  return -1;
+}
+
+const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err)
+{
+  uint32_t n;
+  const struct cache_type *t = cache_section(c, CS_TYPES, &n, err);
+  if(!t)
+    return NULL;
+  if(i >= n) {
+    fail(c, err, "type %u out of range (%u types)", i, n);
+    return NULL;
+  }
+  return &t[i];
+}
+
+const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err)
+{
+  uint32_t n;
+  const char *d = cache_section(c, CS_DESCRIBE, &n, err);
+  if(len)
+    *len = d ? n : 0;
+  return d;
+}
+
+const char *cache_example(struct cache *c, const struct cache_plan *p, size_t *len,
+                          struct cache_error *err)
+{
+  if(len)
+    *len = 0;
+  uint32_t n;
+  const char *ex = cache_section(c, CS_EXAMPLES, &n, err);
+  if(!ex)
+    return NULL;
+  if(!p->example_len)
+    return "";
+  const struct cache_section *s = sec_of(c, CS_EXAMPLES);
+  if(p->example_off < s->offset ||
+     (uint64_t)p->example_off + p->example_len > s->offset + s->size) {
+    fail(c, err, "example (offset %u, length %u) out of range", p->example_off,
+         p->example_len);
+    return NULL;
+  }
+  if(len)
+    *len = p->example_len;
+  return (const char *)c->base + p->example_off;
+}
+
+const char *cache_registration(const struct cache *c)
+{
+  if(!c->hdr)
+    return "";
+  return cache_str(c, c->hdr->registration);
+}
+
+void cache_default_name(const char *registration, size_t len, char out[32])
+{
+  static const char hex[] = "0123456789abcdef";
+  uint64_t h = oac_hash64(registration ? registration : "", registration ? len : 0, 0);
+  for(int i = 0; i < 16; i++)
+    out[i] = hex[(h >> (60 - 4 * i)) & 15];
+  memcpy(out + 16, ".cache", 7);
+}
