@@ -29,6 +29,7 @@ struct doc_file;
 struct doc_node {
   enum doc_kind kind;
   unsigned char quoted;       /* scalar written quoted ('x' "x" | >): never null/bool/number */
+  unsigned char dup_keys;     /* MAP: some key occurs twice (warned; the later one wins) */
   unsigned line, col;         /* 1-based start of the node */
   const struct doc_file *file;
   const char *str;            /* scalar text, NUL-terminated (NULL for SEQ/MAP) */
@@ -55,13 +56,18 @@ struct doc_limits {
   long timeout_s;             /* http(s) fetch (default 60) */
 };
 
+struct doc_failure;           /* a load that failed (doc_load.c): not retried */
+struct doc_index;             /* hash index of big maps for $ref pointers (doc_ref.c) */
+
 struct doc_set {
   struct arena arena;
   struct doc_file *files;     /* first = root document */
   unsigned nfiles;
   struct diag *diag;
   struct doc_limits limits;
-  char *ca_file;              /* optional CA bundle for https */
+  char *ca_file;              /* optional CA bundle for https (not owned) */
+  struct doc_failure *failed; /* sources that failed to load, so a $ref does not retry */
+  struct doc_index *index;    /* in the arena; NULL until a $ref needs it */
 };
 
 void doc_set_init(struct doc_set *s, struct diag *d);
@@ -73,6 +79,11 @@ void doc_set_free(struct doc_set *s);
  * reader errors use libyaml's problem_offset), OAC_ELIMIT (alias expansion / depth / size;
  * reported at the node), OAC_ENOMEM. */
 enum oac_result doc_load(struct doc_set *s, const char *source, struct doc_file **out);
+/* Load REF (a path or URL, percent-encoded as in a URI, no fragment) relative to FROM:
+ * resolved against FROM's base, shown relative to FROM's name. For doc_ref.c. A source
+ * that failed before fails again with the same result and no new diagnostic. */
+enum oac_result doc_load_rel(struct doc_set *s, const struct doc_file *from, const char *ref,
+                             struct doc_file **out);
 /* Same, from a buffer (tests, fuzzing). NAME is used in diagnostics and as base. */
 enum oac_result doc_load_mem(struct doc_set *s, const char *name, const char *data,
                              size_t len, struct doc_file **out);
@@ -94,7 +105,10 @@ enum oac_result doc_to_json(const struct doc_node *n, struct buf *out);
 
 /* Resolve N if it is a map with a "$ref" (following chains). *OUT receives the target
  * (N itself if it has no $ref). FROM is the file N belongs to (n->file). Errors are
- * reported at the $ref node: unresolvable target, cycle, load failure. */
+ * reported at the $ref node: unresolvable target, cycle, load failure. Returns OAC_EDOC
+ * (bad target, cycle), OAC_EIO / OAC_ELIMIT (the file could not be loaded), OAC_ENOMEM;
+ * on error *OUT is N. A "$ref" whose value is not a scalar is no reference (a property
+ * named "$ref" in a JSON Schema meta-schema). Siblings of $ref are ignored. */
 enum oac_result doc_ref_resolve(struct doc_set *s, const struct doc_node *n,
                                 const struct doc_node **out);
 /* The last JSON-pointer segment of a $ref string ("#/components/schemas/Pet" -> "Pet"),
