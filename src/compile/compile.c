@@ -46,7 +46,12 @@ const struct doc_node *cc_resolve(struct cctx *c, const struct doc_node *n)
   const struct doc_node *out = NULL;
   if(!n)
     return NULL;
-  if(doc_ref_resolve(c->docs, n, &out) != OAC_OK)
+  enum oac_result r = doc_ref_resolve(c->docs, n, &out);
+  if(r == OAC_EIO)
+    c->io_error = 1;   /* exit status 2, as for the root document */
+  else if(r == OAC_ENOMEM)
+    cc_oom(c);
+  if(r)
     return NULL;
   return out;
 }
@@ -446,6 +451,6 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
   if(r == OAC_ENOMEM)
     return r;
   if(d->errors)
-    return OAC_EDOC;
+    return c.io_error ? OAC_EIO : OAC_EDOC;
   return describe_build(m);
 }

@@ -762,6 +762,78 @@ static enum oac_result on_event(struct loader *ld, const yaml_event_t *ev)
   }
 }
 
+/* libyaml does not accept JSON's UTF-16 surrogate escapes ("\ud83d\ude00"), which are
+ * valid JSON. For JSON input (first non-blank byte '{' or '['), rewrite each pair as the
+ * equivalent YAML escape "\U0001f600" and a lone surrogate as "\ufffd". Returns a new
+ * buffer (oac_free) or NULL when nothing needs rewriting (or on allocation failure, with
+ * *oom set). A rewritten line's later columns move left by 2 per pair in diagnostics. */
+static int hex4(const char *p, unsigned *v)
+{
+  unsigned x = 0;
+  for(int i = 0; i < 4; i++) {
+    int h = hexval((unsigned char)p[i]);
+    if(h < 0)
+      return 0;
+    x = x * 16 + (unsigned)h;
+  }
+  *v = x;
+  return 1;
+}
+
+static char *json_surrogates(const char *d, size_t len, size_t *outlen, int *oom)
+{
+  size_t i = 0;
+  *oom = 0;
+  while(i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+    i++;
+  if(i >= len || (d[i] != '{' && d[i] != '['))
+    return NULL;
+  int found = 0;
+  unsigned v;
+  for(size_t j = i; j + 5 < len; j++)
+    if(d[j] == '\\') {
+      if(d[j + 1] == 'u' && hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
+        found = 1;
+        break;
+      }
+      j++;
+    }
+  if(!found)
+    return NULL;
+  char *o = oac_malloc(len + 1);
+  if(!o) {
+    *oom = 1;
+    return NULL;
+  }
+  size_t n = 0;
+  for(size_t j = 0; j < len; j++) {
+    if(d[j] != '\\' || j + 1 >= len) {
+      o[n++] = d[j];
+      continue;
+    }
+    if(d[j + 1] == 'u' && j + 5 < len && hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
+      unsigned lo;
+      if(v < 0xdc00 && j + 11 < len && d[j + 6] == '\\' && d[j + 7] == 'u' &&
+         hex4(d + j + 8, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+        unsigned cp = 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
+        n += (size_t)snprintf(o + n, len + 1 - n, "\\U%08x", cp);
+        j += 11;
+      }
+      else {
+        memcpy(o + n, "\\ufffd", 6);
+        n += 6;
+        j += 5;
+      }
+      continue;
+    }
+    o[n++] = d[j];
+    o[n++] = d[j + 1];
+    j++;
+  }
+  *outlen = n;
+  return o;
+}
+
 /* Parse DATA into a new doc_file appended to the set. */
 static enum oac_result parse_doc(struct doc_set *s, const char *name, const char *base,
                                  const char *data, size_t len, struct doc_file **out)
@@ -776,6 +848,16 @@ static enum oac_result parse_doc(struct doc_set *s, const char *name, const char
   f->nbytes = len;
   f->checksum = oac_hash64(data, len, 0);
 
+  int oom;
+  size_t rlen = 0;
+  char *rewritten = json_surrogates(data, len, &rlen, &oom);
+  if(oom)
+    return OAC_ENOMEM;
+  if(rewritten) {
+    data = rewritten;
+    len = rlen;
+  }
+
   struct loader ld;
   memset(&ld, 0, sizeof(ld));
   ld.s = s;
@@ -784,8 +866,10 @@ static enum oac_result parse_doc(struct doc_set *s, const char *name, const char
   ld.len = len;
 
   yaml_parser_t p;
-  if(!yaml_parser_initialize(&p))
+  if(!yaml_parser_initialize(&p)) {
+    oac_free(rewritten);
     return OAC_ENOMEM;
+  }
   yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
   enum oac_result r = OAC_OK;
   for(;;) {
@@ -802,6 +886,7 @@ static enum oac_result parse_doc(struct doc_set *s, const char *name, const char
   }
   yaml_parser_delete(&p);
   loader_free(&ld);
+  oac_free(rewritten);
   if(r)
     return r;
   if(!ld.root) {      /* an empty stream: a null document */

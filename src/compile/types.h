@@ -49,6 +49,7 @@ struct cctx {
   struct ancestor stack[64];
   unsigned depth;
   enum oac_result fatal;         /* OAC_ENOMEM / OAC_ELIMIT once hit */
+  int io_error;                  /* a referenced file or URL could not be loaded */
 };
 
 /* Types. Returns the type index of decorated SCHEMA (generating it on first use), -1 if
