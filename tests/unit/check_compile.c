@@ -499,6 +499,42 @@ START_TEST(test_mem_source_and_server_override)
 }
 END_TEST
 
+/* A $ref to a file that does not exist: an I/O error (exit status 2), not a document
+ * error, with the $ref's position in the message. */
+START_TEST(test_missing_ref_file_is_io_error)
+{
+  static const char doc[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9'}]\n"
+    "paths: {}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    A:\n"
+    "      x-flow-type: {name: A}\n"
+    "      properties:\n"
+    "        b: {$ref: 'no-such-file.yaml#/B'}\n";
+  char name[4096];
+  struct compile_opts o;
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  memset(&o, 0, sizeof(o));
+  snprintf(name, sizeof(name), "%s/tests/data/compile/mem.yaml", srcdir);
+  o.source = name;
+  o.data = doc;
+  o.data_len = sizeof(doc) - 1;
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  ck_assert_int_eq(compile_document(&o, &s, &d, &m), OAC_EIO);
+  ck_assert_ptr_nonnull(strstr(d.text.data, "mem.yaml:10:19: error: cannot resolve $ref"));
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+}
+END_TEST
+
 static Suite *compile_suite(void)
 {
   Suite *s = suite_create("compile");
@@ -515,6 +551,7 @@ static Suite *compile_suite(void)
   tcase_add_test(ex, test_example_cache_round_trip);
   tcase_add_test(ex, test_example_plans);
   tcase_add_test(ex, test_mem_source_and_server_override);
+  tcase_add_test(ex, test_missing_ref_file_is_io_error);
   suite_add_tcase(s, ex);
   return s;
 }
