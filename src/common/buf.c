@@ -160,3 +160,31 @@ char *buf_steal(struct buf *b, size_t *len)
   buf_init(b);
   return p;
 }
+
+int hex_value(int c)
+{
+  if(c >= '0' && c <= '9')
+    return c - '0';
+  if(c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if(c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+void buf_pct_decode(struct buf *b, const char *s, size_t len)
+{
+  size_t start = 0;
+  for(size_t i = 0; i < len; i++) {
+    int h, l;
+    if(s[i] == '%' && i + 2 < len && (h = hex_value((unsigned char)s[i + 1])) >= 0 &&
+       (l = hex_value((unsigned char)s[i + 2])) >= 0 && (h || l)) {
+      char c = (char)(h * 16 + l);
+      buf_append(b, s + start, i - start);
+      buf_append(b, &c, 1);
+      i += 2;
+      start = i + 1;
+    }
+  }
+  buf_append(b, s + start, len - start);
+}

@@ -6,6 +6,15 @@ const char *const flow_config_names[CFG_COUNT] = {
   "Authorization Groups", "Authorization Users"
 };
 
+const char *flow_ctype_name(unsigned ctype)
+{
+  static const char *const names[] = {
+    "ContentString", "ContentString", "ContentNumber", "ContentBoolean", "ContentDateTime",
+    "ContentPassword", "ContentObject", "ContentList", "ContentContent", "ContentEncrypted"
+  };
+  return ctype < sizeof(names) / sizeof(names[0]) ? names[ctype] : "ContentString";
+}
+
 void flow_describe_head(struct buf *b, int provides_identity)
 {
   buf_puts(b, "{\"culture\":null,\"uri\":null,\"configurationValues\":[");

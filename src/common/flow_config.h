@@ -13,6 +13,9 @@ enum flow_config {
 
 extern const char *const flow_config_names[CFG_COUNT];
 
+/* Flow's name of a content type ("ContentString", ...); enum cache_ctype values. */
+const char *flow_ctype_name(unsigned ctype);
+
 /* Writes '{' and every member up to and including "actions":[] (no closing brace), so the
  * caller may add "install" and close the object. */
 void flow_describe_head(struct buf *b, int provides_identity);

@@ -4,10 +4,6 @@
 #include "compile.h"
 #include "../common/flow_config.h"
 
-static const char *const ctype_names[] = {
-  "ContentString", "ContentString", "ContentNumber", "ContentBoolean", "ContentDateTime",
-  "ContentPassword", "ContentObject", "ContentList", "ContentContent", "ContentEncrypted"
-};
 
 static void type_element(struct buf *b, const struct model *m, const struct model_type *t)
 {
@@ -21,7 +17,7 @@ static void type_element(struct buf *b, const struct model *m, const struct mode
     buf_puts(b, i ? ",{\"id\":null,\"developerName\":" : "{\"id\":null,\"developerName\":");
     buf_json_str(b, p->name);
     buf_puts(b, ",\"contentType\":");
-    buf_json_str(b, ctype_names[p->ctype]);
+    buf_json_str(b, flow_ctype_name(p->ctype));
     buf_puts(b, ",\"contentFormat\":null,\"typeElementId\":null,\"typeElementDeveloperName\":");
     buf_json_str(b, p->ref_type >= 0 ? m->types[p->ref_type].name : NULL);
     buf_putc(b, '}');

@@ -133,35 +133,14 @@ static char *path_absolute(struct arena *a, const char *path)
   return j ? path_normalize(a, j) : NULL;
 }
 
-static int hexval(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* %XX decoding (a $ref is a URI); invalid or %00 sequences are kept as written. */
 static char *pct_decode(struct arena *a, const char *s)
 {
-  size_t len = strlen(s), o = 0;
-  char *out = arena_alloc(a, len + 1);
-  if(!out)
-    return NULL;
-  for(size_t i = 0; i < len; i++) {
-    int h, l;
-    if(s[i] == '%' && i + 2 < len && (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-       (l = hexval((unsigned char)s[i + 2])) >= 0 && (h || l)) {
-      out[o++] = (char)(h * 16 + l);
-      i += 2;
-    }
-    else
-      out[o++] = s[i];
-  }
-  out[o] = '\0';
+  struct buf b;
+  buf_init(&b);
+  buf_pct_decode(&b, s, strlen(s));
+  char *out = buf_failed(&b) ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+  buf_free(&b);
   return out;
 }
 
@@ -771,7 +750,7 @@ static int hex4(const char *p, unsigned *v)
 {
   unsigned x = 0;
   for(int i = 0; i < 4; i++) {
-    int h = hexval((unsigned char)p[i]);
+    int h = hex_value((unsigned char)p[i]);
     if(h < 0)
       return 0;
     x = x * 16 + (unsigned)h;

@@ -44,32 +44,6 @@ static const struct doc_node *ref_of(const struct doc_node *n)
   return r && r->kind == DOC_SCALAR ? r : NULL;
 }
 
-static int hexval(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* %XX-decode S[0..len) into B (invalid sequences kept as written). */
-static void pct_decode(struct buf *b, const char *s, size_t len)
-{
-  for(size_t i = 0; i < len; i++) {
-    int h, l;
-    if(s[i] == '%' && i + 2 < len && (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-       (l = hexval((unsigned char)s[i + 2])) >= 0) {
-      buf_putc(b, (char)(h * 16 + l));
-      i += 2;
-    }
-    else
-      buf_putc(b, s[i]);
-  }
-}
-
 /* Unescape one pointer token (~1 -> '/', ~0 -> '~') into B. */
 static void token_unescape(struct buf *b, const char *s, size_t len)
 {
@@ -291,7 +265,7 @@ static enum oac_result target(struct doc_set *s, struct chain *c, const struct d
   const struct doc_node *cur = file->root;
   if(hash) {
     size_t plen = ref->len - flen - 1;
-    pct_decode(&ptr, hash + 1, plen);
+    buf_pct_decode(&ptr, hash + 1, plen);
     if(buf_failed(&ptr)) {
       r = OAC_ENOMEM;
       goto done;
@@ -414,7 +388,7 @@ const char *doc_ref_name(struct doc_set *s, const struct doc_node *n)
   const char *res = NULL;
   if(hash && hash + 1 < str + ref->len) {
     /* last pointer segment, decoded */
-    pct_decode(&b, hash + 1, ref->len - (size_t)(hash + 1 - str));
+    buf_pct_decode(&b, hash + 1, ref->len - (size_t)(hash + 1 - str));
     if(buf_failed(&b))
       goto done;
     const char *last = b.data ? strrchr(b.data, '/') : NULL;
@@ -446,7 +420,7 @@ const char *doc_ref_name(struct doc_set *s, const struct doc_node *n)
       }
     if(dot == st)
       dot = end;    /* ".hidden" keeps its name */
-    pct_decode(&b, fname + st, dot - st);
+    buf_pct_decode(&b, fname + st, dot - st);
     if(!buf_failed(&b))
       res = arena_strndup(&s->arena, b.data ? b.data : "", b.len);
   }

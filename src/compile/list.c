@@ -4,11 +4,8 @@
  * properties with Flow content type, database type and the type they refer to. */
 #include <string.h>
 #include "compile.h"
+#include "../common/flow_config.h"
 
-static const char *const ctype_names[] = {
-  "ContentString", "ContentString", "ContentNumber", "ContentBoolean", "ContentDateTime",
-  "ContentPassword", "ContentObject", "ContentList", "ContentContent", "ContentEncrypted"
-};
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
 static const char *const method_names[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
                                             "HEAD", "OPTIONS" };
@@ -49,7 +46,7 @@ void list_print(const struct model *m, FILE *out)
             "TYPE");
     for(size_t j = 0; j < t->nprops; j++) {
       const struct model_prop *p = &t->props[j];
-      fprintf(out, "  %-32s %-16s %-20s %s%s%s\n", p->name, ctype_names[p->ctype],
+      fprintf(out, "  %-32s %-16s %-20s %s%s%s\n", p->name, flow_ctype_name(p->ctype),
               p->db_type ? p->db_type : "", p->ref_type >= 0 ? m->types[p->ref_type].name : "",
               (int)j == t->external_id_prop ? " [external id]" : "",
               p->flags & CP_READONLY ? " [read-only]" :

@@ -191,6 +191,15 @@ static int ancestor_type(struct cctx *c, const struct doc_node *s)
 
 static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsigned level);
 
+/* "<Parent>:<property>" */
+static const char *helper_name(struct cctx *c, int t, const char *prop)
+{
+  const char *n = arena_printf(c->a, "%s:%s", c->m->types[t].name, prop);
+  if(!n)
+    cc_oom(c);
+  return n;
+}
+
 /* A helper object type NAME for schema S (or the ancestor's type on recursion). */
 static int helper_object(struct cctx *c, const char *name, const struct doc_node *s,
                          const struct doc_node *at)
@@ -279,12 +288,8 @@ static int prop_for(struct cctx *c, int t, const char *name, const struct doc_no
     return 0;
   case SH_OBJECT:
     xflow_check_undecorated(c, s);
-    helper = arena_printf(c->a, "%s:%s", c->m->types[t].name, name);
-    if(!helper) {
-      cc_oom(c);
-      return -1;
-    }
-    rt = helper_object(c, helper, s, at);
+    helper = helper_name(c, t, name);
+    rt = helper ? helper_object(c, helper, s, at) : -1;
     if(rt < 0)
       return -1;
     p->ctype = CT_OBJECT;
@@ -313,11 +318,9 @@ static int prop_for(struct cctx *c, int t, const char *name, const struct doc_no
       return -1;   /* unresolvable $ref, diagnosed */
     p->ctype = CT_LIST;
     p->db_type = "array";
-    helper = arena_printf(c->a, "%s:%s", c->m->types[t].name, name);
-    if(!helper) {
-      cc_oom(c);
+    helper = helper_name(c, t, name);
+    if(!helper)
       return -1;
-    }
     if(ish == SH_DECORATED)
       rt = types_decorated(c, it);
     else if(ish == SH_OBJECT) {
@@ -337,7 +340,7 @@ static int prop_for(struct cctx *c, int t, const char *name, const struct doc_no
   return -1;
 }
 
-static int find_prop(const struct model_type *ty, const char *name)
+int types_find_prop(const struct model_type *ty, const char *name)
 {
   for(size_t i = 0; i < ty->nprops; i++)
     if(!strcmp(ty->props[i].name, name))
@@ -393,7 +396,7 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
     p.flags |= CP_READONLY;
   if(prop_for(c, t, name, s, raw, &p))
     return;
-  int old = find_prop(&c->m->types[t], name);
+  int old = types_find_prop(&c->m->types[t], name);
   if(old >= 0) {   /* allOf: a later definition replaces the earlier one in place */
     c->m->types[t].props[old] = p;
     return;
@@ -469,7 +472,7 @@ static void custom_props(struct cctx *c, int t, const struct doc_node *cp)
                 "number, integer, boolean or date-time)", v->kind == DOC_SCALAR ? v->str : "?");
       continue;
     }
-    if(find_prop(&c->m->types[t], k->str) >= 0) {
+    if(types_find_prop(&c->m->types[t], k->str) >= 0) {
       diag_node(c->diag, DIAG_ERROR, k, "custom property '%s' is already a property of type "
                 "'%s'", k->str, c->m->types[t].name);
       continue;

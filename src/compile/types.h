@@ -58,6 +58,9 @@ int types_decorated(struct cctx *c, const struct doc_node *schema);
 /* Register NAME for type T; reports a collision at AT. 0 ok, -1 collision/oom. */
 int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
 
+/* Index of property NAME in TY, -1 if absent. */
+int types_find_prop(const struct model_type *ty, const char *name);
+
 /* x-flow extensions (xflow.c). */
 /* Parse the CRUD extensions written on SCHEMA (decorated, type T). */
 void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t);

@@ -86,14 +86,6 @@ static const char *const user_fields[] = {
   "PrimaryGroupId", "PrimaryGroupName", "RoleId", "RoleName"
 };
 
-static int find_prop(const struct model_type *ty, const char *name)
-{
-  for(size_t i = 0; i < ty->nprops; i++)
-    if(!strcmp(ty->props[i].name, name))
-      return (int)i;
-  return -1;
-}
-
 /* Where the OpenAPI operation declares parameter NAME; 0 if it does not. */
 static enum cache_param_in declared_in(struct cctx *c, const struct api_op *api,
                                        const char *name)
@@ -196,7 +188,7 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
                   wk->str);
         continue;
       }
-      if(find_prop(ty, wk->str) < 0) {
+      if(types_find_prop(ty, wk->str) < 0) {
         diag_node(c->diag, DIAG_ERROR, wk, "'where' property '%s' is not a property of type "
                   "'%s'", wk->str, ty->name);
         continue;
@@ -229,7 +221,7 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
       }
       add_param(c, b, api, path, k, k->str, PSRC_USER, user_fields[j]);
     }
-    else if(find_prop(ty, w) >= 0) {
+    else if(types_find_prop(ty, w) >= 0) {
       /* in a query a property word is an EQUAL criterion on it (the vendor's
        * `country: country`); elsewhere the object's property value */
       add_param(c, b, api, path, k, k->str,
@@ -251,7 +243,7 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
       return;
     }
     if(doc_scalar_eq_ci(mk, "property")) {
-      if(find_prop(ty, mv->str) < 0)
+      if(types_find_prop(ty, mv->str) < 0)
         diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': '%s' is not a property of type "
                   "'%s'", k->str, mv->str, ty->name);
       else
@@ -334,7 +326,7 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
     return;
   if(ex->kind == DOC_SEQ) {
     for(size_t i = 0; i < ex->n; i++) {
-      int pi = ex->items[i]->kind == DOC_SCALAR ? find_prop(ty, ex->items[i]->str) : -1;
+      int pi = ex->items[i]->kind == DOC_SCALAR ? types_find_prop(ty, ex->items[i]->str) : -1;
       if(pi < 0)
         diag_node(c->diag, DIAG_WARNING, ex->items[i], "exclude: no property '%s' in type "
                   "'%s'", ex->items[i]->kind == DOC_SCALAR ? ex->items[i]->str : "?", ty->name);
@@ -354,7 +346,7 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
       diag_node(c->diag, DIAG_ERROR, v, "exclude: '%s' must be true or false", k->str);
       continue;
     }
-    int pi = find_prop(ty, k->str);
+    int pi = types_find_prop(ty, k->str);
     if(pi < 0)
       diag_node(c->diag, DIAG_WARNING, k, "exclude: no property '%s' in type '%s'", k->str,
                 ty->name);
@@ -518,7 +510,7 @@ void xflow_finish_type(struct cctx *c, int t)
                               doc_get_ci(ty->schema, "x-flow-type");
   const struct doc_node *eid = xt ? doc_get_ci(xt, "externalId") : NULL;
   if(eid) {
-    int pi = eid->kind == DOC_SCALAR ? find_prop(ty, eid->str) : -1;
+    int pi = eid->kind == DOC_SCALAR ? types_find_prop(ty, eid->str) : -1;
     if(pi < 0)
       diag_node(c->diag, DIAG_ERROR, eid, "externalId '%s' is not a property of type '%s'",
                 eid->kind == DOC_SCALAR ? eid->str : "?", ty->name);
