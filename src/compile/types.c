@@ -279,17 +279,14 @@ static int prop_for(struct cctx *c, int t, const char *name, const struct doc_no
   p->ref_type = -1;
   switch(classify(s)) {
   case SH_DECORATED:
-    rt = types_decorated(c, s);
-    if(rt < 0)
-      return -1;
-    p->ctype = CT_OBJECT;
-    p->db_type = "object";
-    p->ref_type = rt;
-    return 0;
   case SH_OBJECT:
-    xflow_check_undecorated(c, s);
-    helper = helper_name(c, t, name);
-    rt = helper ? helper_object(c, helper, s, at) : -1;
+    if(classify(s) == SH_DECORATED)
+      rt = types_decorated(c, s);
+    else {
+      xflow_check_undecorated(c, s);
+      helper = helper_name(c, t, name);
+      rt = helper ? helper_object(c, helper, s, at) : -1;
+    }
     if(rt < 0)
       return -1;
     p->ctype = CT_OBJECT;
