@@ -1,0 +1,366 @@
+/* caches.c - selecting and reloading compiled documents (caches.h). */
+#include "caches.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../common/mem.h"
+#include "log.h"
+
+struct entry {
+  struct cache c;               /* mapped when ok */
+  int ok;
+  int seen;                     /* found by the current scan */
+  /* identity of a file that failed, so that it is reported once, not every second */
+  dev_t bad_dev;
+  ino_t bad_ino;
+  int64_t bad_mtime;
+  char path[4096];
+};
+
+struct cache_set {
+  char *dir;
+  int cgi;
+  struct entry *e;
+  size_t n, cap;
+  time_t last_check;            /* monotonic seconds of the last scan; 0 = never */
+  int scanned;
+  struct cache one;             /* CGI: the one cache this process uses */
+  int one_open;
+};
+
+static time_t now_sec(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec;
+}
+
+struct cache_set *caches_new(const char *dir, int cgi)
+{
+  struct cache_set *s = oac_calloc(1, sizeof(*s));
+  if(!s)
+    return NULL;
+  size_t n = strlen(dir);
+  s->dir = oac_malloc(n + 1);
+  if(!s->dir) {
+    oac_free(s);
+    return NULL;
+  }
+  memcpy(s->dir, dir, n + 1);
+  s->cgi = cgi;
+  return s;
+}
+
+void caches_free(struct cache_set *s)
+{
+  if(!s)
+    return;
+  for(size_t i = 0; i < s->n; i++)
+    if(s->e[i].ok)
+      cache_close(&s->e[i].c);
+  if(s->one_open)
+    cache_close(&s->one);
+  oac_free(s->e);
+  oac_free(s->dir);
+  oac_free(s);
+}
+
+const char *caches_dir(const struct cache_set *s)
+{
+  return s->dir;
+}
+
+void caches_recheck(struct cache_set *s)
+{
+  s->scanned = 0;
+}
+
+static int is_cache_name(const char *name)
+{
+  size_t n = strlen(name);
+  return name[0] != '.' && n > 6 && !strcmp(name + n - 6, ".cache");
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+  return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static struct entry *entry_for(struct cache_set *s, const char *path)
+{
+  for(size_t i = 0; i < s->n; i++)
+    if(!strcmp(s->e[i].path, path))
+      return &s->e[i];
+  if(s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 8;
+    struct entry *e = oac_realloc(s->e, cap * sizeof(*e));
+    if(!e)
+      return NULL;
+    s->e = e;
+    s->cap = cap;
+  }
+  struct entry *e = &s->e[s->n++];
+  memset(e, 0, sizeof(*e));
+  snprintf(e->path, sizeof(e->path), "%s", path);
+  return e;
+}
+
+/* Bring one file's entry up to date: map it if new or replaced and valid. */
+static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
+{
+  struct entry *e = entry_for(s, path);
+  if(!e) {
+    log_msg(LOG_ERROR, "out of memory while loading caches");
+    return;
+  }
+  e->seen = 1;
+  if(e->ok && e->c.dev == st->st_dev && e->c.ino == st->st_ino &&
+     e->c.mtime_ns == mtime_ns(st))
+    return;                                     /* unchanged */
+  if(e->bad_ino && e->bad_dev == st->st_dev && e->bad_ino == st->st_ino &&
+     e->bad_mtime == mtime_ns(st))
+    return;                                     /* known bad, already reported */
+  struct cache fresh;
+  struct cache_error err;
+  enum oac_result r = cache_open(&fresh, path, CACHE_VERIFY_ALL, &err);
+  if(r) {
+    e->bad_dev = st->st_dev;
+    e->bad_ino = st->st_ino;
+    e->bad_mtime = mtime_ns(st);
+    if(e->ok)
+      log_msg(LOG_ERROR, "cache %s refused, the previous version stays in service: %s",
+              path, err.msg);
+    else
+      log_msg(LOG_ERROR, "cache %s refused: %s", path, err.msg);
+    return;
+  }
+  if(e->ok) {
+    log_msg(LOG_INFO, "cache %s replaced (registered as %s)", path,
+            cache_registration(&fresh));
+    cache_close(&e->c);
+  }
+  else
+    log_msg(LOG_INFO, "cache %s loaded (registered as %s)", path, cache_registration(&fresh));
+  e->c = fresh;
+  e->ok = 1;
+  e->bad_ino = 0;
+}
+
+static void scan(struct cache_set *s)
+{
+  time_t now = now_sec();
+  if(s->scanned && now - s->last_check < 1)
+    return;
+  s->scanned = 1;
+  s->last_check = now;
+  for(size_t i = 0; i < s->n; i++)
+    s->e[i].seen = 0;
+  DIR *d = opendir(s->dir);
+  if(!d) {
+    log_msg(LOG_WARN, "cache directory %s: %s", s->dir, strerror(errno));
+  }
+  else {
+    struct dirent *de;
+    char path[4096];
+    while((de = readdir(d))) {
+      if(!is_cache_name(de->d_name))
+        continue;
+      struct stat st;
+      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+      if(n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) || !S_ISREG(st.st_mode))
+        continue;
+      refresh_file(s, path, &st);
+    }
+    closedir(d);
+  }
+  /* files that disappeared are dropped (nothing refers to them between requests) */
+  size_t k = 0;
+  for(size_t i = 0; i < s->n; i++) {
+    if(!s->e[i].seen) {
+      if(s->e[i].ok) {
+        log_msg(LOG_INFO, "cache %s removed", s->e[i].path);
+        cache_close(&s->e[i].c);
+      }
+      continue;
+    }
+    if(k != i)
+      s->e[k] = s->e[i];
+    k++;
+  }
+  s->n = k;
+}
+
+static void unknown(struct cache_set *s, const char *url, struct problem *p)
+{
+  problem_set(p, 400, "No compiled document is registered for the Schema URL '%s' in %s. "
+              "Compile it with: openapi-connector-compile --cache-dir %s '%s'",
+              url, s->dir, s->dir, url);
+}
+
+/* CGI: the file named after the registration, else any file registered under it. */
+static struct cache *get_cgi(struct cache_set *s, const char *url, struct problem *p)
+{
+  char name[32], path[4096];
+  struct cache_error err;
+  if(s->one_open) {
+    if(!strcmp(cache_registration(&s->one), url))
+      return &s->one;
+    cache_close(&s->one);
+    s->one_open = 0;
+  }
+  cache_default_name(url, strlen(url), name);
+  snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+  enum oac_result r = cache_open(&s->one, path, CACHE_VERIFY_LAZY, &err);
+  int default_bad = r && r != OAC_EIO;
+  char bad_msg[512] = "";
+  if(!r && !strcmp(cache_registration(&s->one), url)) {
+    s->one_open = 1;
+    return &s->one;
+  }
+  if(!r)
+    cache_close(&s->one);
+  else if(default_bad)
+    snprintf(bad_msg, sizeof(bad_msg), "%s", err.msg);
+  /* files written with -o: read the headers */
+  DIR *d = opendir(s->dir);
+  if(d) {
+    struct dirent *de;
+    struct cache cand;
+    while((de = readdir(d))) {
+      if(!is_cache_name(de->d_name) || !strcmp(de->d_name, name))
+        continue;
+      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+      if(n < 0 || (size_t)n >= sizeof(path))
+        continue;
+      if(cache_open(&cand, path, CACHE_VERIFY_LAZY, &err))
+        continue;
+      if(strcmp(cache_registration(&cand), url)) {
+        cache_close(&cand);
+        continue;
+      }
+      if(s->one_open && s->one.hdr->compile_time >= cand.hdr->compile_time) {
+        log_msg(LOG_WARN, "%s and %s are both registered as %s; using the newer, %s",
+                s->one.path, cand.path, url, s->one.path);
+        cache_close(&cand);
+        continue;
+      }
+      if(s->one_open) {
+        log_msg(LOG_WARN, "%s and %s are both registered as %s; using the newer, %s",
+                s->one.path, cand.path, url, cand.path);
+        cache_close(&s->one);
+      }
+      s->one = cand;
+      s->one_open = 1;
+    }
+    closedir(d);
+  }
+  if(s->one_open)
+    return &s->one;
+  if(default_bad) {
+    problem_set(p, 503, "The compiled document for '%s' is unusable (%s). Recompile it with: "
+                "openapi-connector-compile --cache-dir %s '%s'", url, bad_msg, s->dir, url);
+    return NULL;
+  }
+  unknown(s, url, p);
+  return NULL;
+}
+
+struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p)
+{
+  if(s->cgi)
+    return get_cgi(s, url, p);
+  scan(s);
+  struct cache *best = NULL;
+  int dup = 0;
+  for(size_t i = 0; i < s->n; i++) {
+    struct entry *e = &s->e[i];
+    if(!e->ok || strcmp(cache_registration(&e->c), url))
+      continue;
+    if(best) {
+      dup = 1;
+      if(e->c.hdr->compile_time <= best->hdr->compile_time)
+        continue;
+    }
+    best = &e->c;
+  }
+  if(dup)
+    log_msg(LOG_WARN, "several caches in %s are registered as %s; using the newest, %s",
+            s->dir, url, best->path);
+  if(best)
+    return best;
+  /* a refused file named after this registration: say so instead of "unknown" */
+  char name[32], path[4096];
+  cache_default_name(url, strlen(url), name);
+  snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+  for(size_t i = 0; i < s->n; i++)
+    if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {
+      problem_set(p, 503, "The compiled document for '%s' (%s) failed validation. Recompile "
+                  "it with: openapi-connector-compile --cache-dir %s '%s'", url, path,
+                  s->dir, url);
+      return NULL;
+    }
+  unknown(s, url, p);
+  return NULL;
+}
+
+static void health_one(struct buf *out, const struct cache *c, int first)
+{
+  const struct cache_header *h = c->hdr;
+  buf_puts(out, first ? "{\"registration\":" : ",{\"registration\":");
+  buf_json_str(out, cache_registration(c));
+  buf_puts(out, ",\"source\":");
+  buf_json_str(out, cache_str(c, h->source));
+  buf_puts(out, ",\"title\":");
+  buf_json_str(out, cache_str(c, h->title));
+  buf_puts(out, ",\"compiler\":");
+  buf_json_str(out, cache_str(c, h->compiler_version));
+  char when[32];
+  time_t t = (time_t)h->compile_time;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  buf_printf(out, ",\"compiled\":\"%s\",\"sourceChecksum\":\"%016llx\",\"types\":%u,"
+             "\"file\":", when, (unsigned long long)h->source_checksum, (unsigned)h->ntypes);
+  buf_json_str(out, c->path);
+  buf_putc(out, '}');
+}
+
+void caches_health_json(struct cache_set *s, struct buf *out)
+{
+  buf_putc(out, '[');
+  int first = 1;
+  if(s->cgi) {
+    /* a one-request process reports what the directory holds (headers only) */
+    DIR *d = opendir(s->dir);
+    if(d) {
+      struct dirent *de;
+      char path[4096];
+      while((de = readdir(d))) {
+        struct cache c;
+        struct cache_error err;
+        int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+        if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
+           cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
+          continue;
+        health_one(out, &c, first);
+        first = 0;
+        cache_close(&c);
+      }
+      closedir(d);
+    }
+  }
+  else {
+    scan(s);
+    for(size_t i = 0; i < s->n; i++)
+      if(s->e[i].ok) {
+        health_one(out, &s->e[i].c, first);
+        first = 0;
+      }
+  }
+  buf_putc(out, ']');
+}

@@ -1,0 +1,44 @@
+/* caches.h - the worker's compiled documents: which cache answers a Schema URL
+ * (product.md §6.3).
+ *
+ * Long-running worker (FastCGI): every *.cache file of the directory is mapped and fully
+ * verified when first needed; at most once a second (on a request) the files are checked
+ * with stat() and the directory re-read: a new or replaced file is mapped and verified, and
+ * replaces the old mapping only if it is valid - a bad file is logged once and the previous
+ * one stays in service. A deleted file is dropped.
+ *
+ * CGI (one request per process): the file named after the Schema URL's hash is opened
+ * directly with lazy verification (only the sections the request reads are checked); only
+ * when it is absent or registered under another string are the other files' headers read.
+ *
+ * When two files claim the same registration, the newest compile wins (a warning is
+ * logged).
+ */
+#ifndef OAC_CACHES_H
+#define OAC_CACHES_H
+
+#include <stddef.h>
+#include "../cache/cache.h"
+#include "../common/buf.h"
+#include "problem.h"
+
+struct cache_set;
+
+/* DIR is copied. CGI selects the one-request strategy. NULL on allocation failure. */
+struct cache_set *caches_new(const char *dir, int cgi);
+void caches_free(struct cache_set *s);
+
+/* The cache registered under SCHEMA_URL (already trimmed). NULL with P set: 400 naming
+ * the compile command when none is registered, 503 when the only candidate is unusable. */
+struct cache *caches_get(struct cache_set *s, const char *schema_url, struct problem *p);
+
+/* Forget the stat() rate limit: the next caches_get checks the files (SIGHUP). */
+void caches_recheck(struct cache_set *s);
+
+/* The /health "caches" array: one object per cache (registration, source, title, compile
+ * time, source checksum, types, file). */
+void caches_health_json(struct cache_set *s, struct buf *out);
+
+const char *caches_dir(const struct cache_set *s);
+
+#endif

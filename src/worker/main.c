@@ -1,0 +1,277 @@
+/* main.c - openapi-connector, the worker: FastCGI responder or CGI program.
+ *
+ * libfcgi decides the mode: FCGX_IsCGI() is false when fd 0 is a listening socket (the
+ * web server or cgi-fcgi spawned us as FastCGI), true otherwise. FCGX_Accept_r has no CGI
+ * mode of its own, so the CGI path reads the environment and stdin itself and serves one
+ * request. Both paths fill the same struct http_request for worker_handle().
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/buf.h"
+#include "handler.h"
+#include "log.h"
+
+static volatile sig_atomic_t hup;
+
+static void on_hup(int sig)
+{
+  (void)sig;
+  hup = 1;
+}
+
+/* Spawners such as `cgi-fcgi -start` close stdout/stderr: a log line must land in
+ * /dev/null then, never on a socket that a later open() would get as fd 2. */
+static void ensure_std_fds(void)
+{
+  for(int fd = 0; fd <= 2; fd++)
+    if(fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      int n = open("/dev/null", O_RDWR);
+      if(n >= 0 && n != fd) {
+        dup2(n, fd);
+        close(n);
+      }
+    }
+}
+
+static void usage(FILE *f)
+{
+  fputs("usage: openapi-connector [options]\n"
+        "Serves Boomi Flow connector requests for the APIs compiled into the cache directory.\n"
+        "Run by a web server as a FastCGI or CGI program (the mode is detected).\n\n"
+        "  --cache-dir DIR        compiled caches (env OPENAPI_CONNECTOR_CACHE_DIR; default\n"
+        "                         " OAC_DEFAULT_CACHE_DIR ")\n"
+        "  --prefix PATH          mount point to strip from REQUEST_URI; without it the\n"
+        "                         path's ending is matched (env OPENAPI_CONNECTOR_PREFIX)\n"
+        "  --connect-timeout S    upstream connect timeout in seconds (default 5;\n"
+        "                         env OPENAPI_CONNECTOR_CONNECT_TIMEOUT)\n"
+        "  --timeout S            upstream total timeout in seconds (default 15;\n"
+        "                         env OPENAPI_CONNECTOR_TIMEOUT)\n"
+        "  --ca-file FILE         CA bundle for https upstreams (env OPENAPI_CONNECTOR_CA_FILE)\n"
+        "  --log-level L          error, warn, info (default), debug\n"
+        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n"
+        "  --help, --version\n", f);
+}
+
+static long seconds_to_ms(const char *s, const char *what)
+{
+  char *end;
+  double v = s ? strtod(s, &end) : 0;
+  if(!s || end == s || *end || v <= 0 || v > 3600) {
+    fprintf(stderr, "openapi-connector: %s must be a number of seconds (0 < s <= 3600)\n",
+            what);
+    exit(2);
+  }
+  return (long)(v * 1000 + 0.5);
+}
+
+static void parse_args(int argc, char **argv, struct worker_opts *o)
+{
+  static const struct option opts[] = {
+    { "cache-dir", required_argument, NULL, 'd' },
+    { "prefix", required_argument, NULL, 'p' },
+    { "connect-timeout", required_argument, NULL, 'c' },
+    { "timeout", required_argument, NULL, 't' },
+    { "ca-file", required_argument, NULL, 'a' },
+    { "log-level", required_argument, NULL, 'l' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char *e;
+  o->cache_dir = (e = getenv("OPENAPI_CONNECTOR_CACHE_DIR")) && *e ? e : OAC_DEFAULT_CACHE_DIR;
+  o->prefix = (e = getenv("OPENAPI_CONNECTOR_PREFIX")) && *e ? e : NULL;
+  if((e = getenv("OPENAPI_CONNECTOR_CONNECT_TIMEOUT")) && *e)
+    o->up.connect_timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_CONNECT_TIMEOUT");
+  if((e = getenv("OPENAPI_CONNECTOR_TIMEOUT")) && *e)
+    o->up.timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_TIMEOUT");
+  if((e = getenv("OPENAPI_CONNECTOR_CA_FILE")) && *e)
+    o->up.ca_file = e;
+  if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
+    log_level = log_level_parse(e);
+  int ch;
+  while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch(ch) {
+    case 'd': o->cache_dir = optarg; break;
+    case 'p': o->prefix = optarg; break;
+    case 'c': o->up.connect_timeout_ms = seconds_to_ms(optarg, "--connect-timeout"); break;
+    case 't': o->up.timeout_ms = seconds_to_ms(optarg, "--timeout"); break;
+    case 'a': o->up.ca_file = optarg; break;
+    case 'l':
+      if(log_level_parse(optarg) < 0) {
+        fprintf(stderr, "openapi-connector: --log-level: error, warn, info or debug\n");
+        exit(2);
+      }
+      log_level = log_level_parse(optarg);
+      break;
+    case 'h': usage(stdout); exit(0);
+    case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
+    default: usage(stderr); exit(2);
+    }
+  }
+  if(optind < argc) {
+    usage(stderr);
+    exit(2);
+  }
+}
+
+/* CONTENT_LENGTH: -1 when absent or not a number. */
+static long long content_length(const char *s)
+{
+  if(!s || !*s)
+    return -1;
+  char *end;
+  long long n = strtoll(s, &end, 10);
+  return *end || n < 0 ? -1 : n;
+}
+
+static void header_text(struct buf *h, const struct http_response *rs, int head)
+{
+  static const struct { int code; const char *text; } reasons[] = {
+    { 200, "OK" }, { 400, "Bad Request" }, { 401, "Unauthorized" }, { 404, "Not Found" },
+    { 405, "Method Not Allowed" }, { 413, "Payload Too Large" },
+    { 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+    { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+  };
+  const char *reason = "";
+  for(size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+    if(reasons[i].code == rs->status)
+      reason = reasons[i].text;
+  buf_printf(h, "Status: %d %s\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\n", rs->status, reason, head ? (size_t)0 : rs->body.len);
+  if(rs->problem)
+    buf_puts(h, "X-ManyWho-Service-Problem-Kind: service\r\n");
+  if(rs->allow)
+    buf_printf(h, "Allow: %s\r\n", rs->allow);
+  buf_puts(h, "\r\n");
+}
+
+static int serve_cgi(struct worker *w)
+{
+  struct http_request rq = { 0 };
+  struct http_response rs = { 0 };
+  struct buf body, h;
+  buf_init(&body);
+  buf_init(&h);
+  buf_init(&rs.body);
+  rq.method = getenv("REQUEST_METHOD");
+  rq.uri = getenv("REQUEST_URI");
+  rq.path_info = getenv("PATH_INFO");
+  rq.authorization = getenv("HTTP_AUTHORIZATION");
+  long long cl = content_length(getenv("CONTENT_LENGTH"));
+  if(cl > (long long)worker_max_body(w))
+    rq.body_too_large = 1;
+  else if(cl > 0) {
+    if(buf_reserve(&body, (size_t)cl + 1)) {
+      size_t got = fread(body.data, 1, (size_t)cl, stdin);
+      body.len = got;
+      body.data[got] = '\0';
+    }
+    rq.body = body.data;
+    rq.body_len = body.len;
+  }
+  worker_handle(w, &rq, &rs);
+  int head = rq.method && !strcmp(rq.method, "HEAD");
+  header_text(&h, &rs, head);
+  fwrite(h.data, 1, h.len, stdout);
+  if(!head)
+    fwrite(rs.body.data, 1, rs.body.len, stdout);
+  int r = fflush(stdout) ? 1 : 0;
+  buf_free(&body);
+  buf_free(&h);
+  buf_free(&rs.body);
+  return r;
+}
+
+static int serve_fcgi(struct worker *w)
+{
+  FCGX_Request req;
+  struct http_response rs = { 0 };
+  struct buf body, h;
+  buf_init(&body);
+  buf_init(&h);
+  buf_init(&rs.body);
+  if(FCGX_InitRequest(&req, 0, 0)) {
+    log_msg(LOG_ERROR, "FCGX_InitRequest failed");
+    return 1;
+  }
+  while(FCGX_Accept_r(&req) >= 0) {
+    if(hup) {
+      hup = 0;
+      worker_recheck_caches(w);
+    }
+    struct http_request rq = { 0 };
+    rq.method = FCGX_GetParam("REQUEST_METHOD", req.envp);
+    rq.uri = FCGX_GetParam("REQUEST_URI", req.envp);
+    rq.path_info = FCGX_GetParam("PATH_INFO", req.envp);
+    rq.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", req.envp);
+    long long cl = content_length(FCGX_GetParam("CONTENT_LENGTH", req.envp));
+    buf_reset(&body);
+    if(cl > (long long)worker_max_body(w))
+      rq.body_too_large = 1;
+    else if(cl > 0 && buf_reserve(&body, (size_t)cl + 1)) {
+      int got = FCGX_GetStr(body.data, (int)cl, req.in);
+      body.len = got > 0 ? (size_t)got : 0;
+      body.data[body.len] = '\0';
+      rq.body = body.data;
+      rq.body_len = body.len;
+    }
+    worker_handle(w, &rq, &rs);
+    int head = rq.method && !strcmp(rq.method, "HEAD");
+    buf_reset(&h);
+    header_text(&h, &rs, head);
+    FCGX_PutStr(h.data, (int)h.len, req.out);
+    if(!head)
+      FCGX_PutStr(rs.body.data, (int)rs.body.len, req.out);
+    FCGX_Finish_r(&req);
+    /* a huge answer should not pin its memory in an idle worker */
+    if(rs.body.cap > (1u << 20)) {
+      buf_free(&rs.body);
+      buf_init(&rs.body);
+    }
+    if(body.cap > (1u << 20)) {
+      buf_free(&body);
+      buf_init(&body);
+    }
+  }
+  buf_free(&body);
+  buf_free(&h);
+  buf_free(&rs.body);
+  return 0;
+}
+
+int main(int argc, char **argv)
+{
+  ensure_std_fds();
+  signal(SIGPIPE, SIG_IGN);
+  struct worker_opts o = { 0 };
+  parse_args(argc, argv, &o);
+  if(FCGX_Init()) {
+    fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
+    return 1;
+  }
+  o.cgi = FCGX_IsCGI();
+  struct worker *w = worker_new(&o);
+  if(!w) {
+    log_msg(LOG_ERROR, "cannot start: out of memory or libcurl initialisation failed");
+    return 1;
+  }
+  if(!o.cgi) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_hup;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+    log_msg(LOG_INFO, "FastCGI worker started (cache directory %s)", o.cache_dir);
+  }
+  int r = o.cgi ? serve_cgi(w) : serve_fcgi(w);
+  worker_free(w);
+  return r;
+}

@@ -1,0 +1,33 @@
+/* ops.h - the data operations: load, save (insert / update), delete (product.md §5.2-§5.4,
+ * §7, §9.1). Called by the request handler once it has the cache and the type; each
+ * operation chooses the plan, builds the upstream call(s) from the plan's parameter
+ * bindings, maps the answers and writes the ObjectDataResponse into `out`.
+ */
+#ifndef OAC_OPS_H
+#define OAC_OPS_H
+
+#include <stdint.h>
+#include "../cache/cache.h"
+#include "../common/arena.h"
+#include "../common/buf.h"
+#include "problem.h"
+#include "request.h"
+#include "upstream.h"
+
+struct op_ctx {
+  struct cache *c;
+  const struct flow_request *rq;
+  struct upstream *up;
+  struct upstream_resp *resp;   /* reused between calls (its body buffer) */
+  struct arena *a;              /* per-request memory */
+  struct buf *out;              /* the response body */
+  struct problem *p;
+  long upstream_status;         /* of the last call, for the log (0 = none) */
+  unsigned ncalls;
+};
+
+int op_load(struct op_ctx *x, uint32_t type);
+int op_save(struct op_ctx *x, uint32_t type);
+int op_delete(struct op_ctx *x, uint32_t type);
+
+#endif

@@ -1,0 +1,35 @@
+/* problem.c - ServiceProblem bodies (problem.h). */
+#include "problem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int problem_set(struct problem *p, int status, const char *fmt, ...)
+{
+  va_list ap;
+  p->status = status;
+  va_start(ap, fmt);
+  vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+void problem_write_json(struct buf *b, const struct problem *p, const char *uri)
+{
+  /* The SDKs cut the message at 500 characters; Flow shows it to builders and users. */
+  size_t n = 0;
+  while(p->msg[n] && n < 500)
+    n++;
+  while(p->msg[n] && n > 0 && ((unsigned char)p->msg[n] & 0xC0) == 0x80)
+    n--;                                        /* not inside a UTF-8 sequence */
+  buf_puts(b, "{\"kind\":\"service\",\"uri\":");
+  buf_json_str(b, uri);
+  buf_printf(b, ",\"statusCode\":%d,\"message\":", p->status);
+  buf_json_strn(b, p->msg, n);
+  buf_puts(b, ",\"responseBody\":");
+  if(p->response_body)
+    buf_json_strn(b, p->response_body, p->response_len);
+  else
+    buf_puts(b, "null");
+  buf_puts(b, ",\"responseHeaders\":null,\"invokeType\":null,\"action\":null}");
+}

@@ -1,0 +1,32 @@
+/* problem.h - an error on its way to Flow as a ServiceProblem (product.md §10,
+ * flow-protocol.md §4.12).
+ *
+ * Every module of the worker that can refuse a request fills a struct problem: the HTTP
+ * status and a message that names what was wrong (the request field, the type, the
+ * upstream call). The request handler turns it into the JSON body with the header
+ * X-ManyWho-Service-Problem-Kind: service.
+ */
+#ifndef OAC_PROBLEM_H
+#define OAC_PROBLEM_H
+
+#include <stddef.h>
+#include "../common/buf.h"
+
+#define PROBLEM_MSG_MAX 1024
+
+struct problem {
+  int status;                   /* 0 = no problem */
+  char msg[PROBLEM_MSG_MAX];
+  const char *response_body;    /* the upstream's body (502), not owned; NULL = none */
+  size_t response_len;
+};
+
+/* Sets status and message (truncated to fit). Returns -1, so that a failing function can
+ * end with `return problem_set(p, 400, "...")`. */
+int problem_set(struct problem *p, int status, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+/* The ServiceProblem JSON body for request path URI. */
+void problem_write_json(struct buf *b, const struct problem *p, const char *uri);
+
+#endif

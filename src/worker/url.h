@@ -1,0 +1,23 @@
+/* url.h - URL pieces for upstream calls: percent-encoding and origins.
+ *
+ * Path values are encoded as exactly one segment (product.md §5.2): everything except the
+ * unreserved characters A-Z a-z 0-9 - . _ ~ is %XX-encoded, so "/", "?", "#" and "%" in a
+ * value can never change the URL's structure. Query names and values use the same set.
+ */
+#ifndef OAC_URL_H
+#define OAC_URL_H
+
+#include <stddef.h>
+#include "../common/buf.h"
+
+void url_encode_segment(struct buf *b, const char *s, size_t n);
+void url_encode_query(struct buf *b, const char *s, size_t n);
+
+/* "scheme://host:port" of an absolute http(s) URL, lowercased, with the default port made
+ * explicit, into ORIGIN. 0 on success, -1 if URL is not an absolute http(s) URL or does not
+ * fit. Used to keep redirects on the same scheme, host and port. Parsed by libcurl's own URL
+ * parser, so the host is the one curl would connect to; userinfo is left out, an IPv6
+ * literal keeps its brackets ("http://[::1]:8080"). */
+int url_origin(const char *url, char *origin, size_t size);
+
+#endif

@@ -1,0 +1,640 @@
+/* check_worker.c - the request handler as Flow sees it: routing, describe, health, errors,
+ * tolerant request parsing, cache selection and reload, and how upstream calls are built
+ * (seen through the 502 a closed upstream port gives, whose message shows the URL).
+ * Calls worker_handle() directly; the integration tests drive the real program.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "test_cache.h"
+#include "worker/handler.h"
+#include "worker/json.h"
+#include "worker/log.h"
+#include "common/arena.h"
+#include "worker/problem.h"
+#include "worker/request.h"
+
+static char dir[256];
+static int closed_port;
+
+static const char REG[] = "https://example.test/pets.yaml";
+
+/* A port nothing listens on: bind, read the number, close. */
+static int find_closed_port(void)
+{
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t l = sizeof(a);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+  ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+static char *doc_text(const char *title)
+{
+  static char text[8192];
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: '%s', version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:%d/v1'}]\n"
+    "components:\n"
+    "  securitySchemes:\n"
+    "    key: {type: apiKey, in: query, name: api_key}\n"
+    "    hkey: {type: apiKey, in: header, name: X-Key}\n"
+    "    oauth:\n"
+    "      type: oauth2\n"
+    "      flows: {authorizationCode: {authorizationUrl: 'https://id.example/a', "
+    "tokenUrl: 'https://id.example/t', scopes: {}}}\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      x-flow-type: {name: Pet}\n"
+    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id, "
+    "X-User: $User.FirstName}}\n"
+    "      x-flow-query:\n"
+    "        path: /pets\n"
+    "        operation: get\n"
+    "        parameters: {_limit: limit, owner: $User.Email, tag: {default: 'a b'}, "
+    "where: {status: status}}\n"
+    "      x-flow-save: {path: /pets, operation: post}\n"
+    "      x-flow-delete: {path: '/pets/{id}', operation: delete, parameters: {id: externalId}}\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: integer, readOnly: true}\n"
+    "        name: {type: string}\n"
+    "        status: {type: string}\n"
+    "    Owner:\n"
+    "      x-flow-type: {name: Owner}\n"
+    "      x-flow-load:\n"
+    "        path: '/owners/{id}'\n"
+    "        operation: get\n"
+    "        parameters: {id: id, X-Trace: {property: name}}\n"
+    "      x-flow-save: {path: /owners, operation: post}\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: string}\n"
+    "        name: {type: string}\n"
+    "paths:\n"
+    "  /pets:\n"
+    "    get:\n"
+    "      security: [{key: []}]\n"
+    "      parameters:\n"
+    "        - {name: owner, in: query, schema: {type: string}}\n"
+    "        - {name: tag, in: header, schema: {type: string}}\n"
+    "      responses: {'200': {description: ok}}\n"
+    "    post:\n"
+    "      security: [{oauth: []}]\n"
+    "      responses: {'201': {description: ok}}\n"
+    "  /pets/{id}:\n"
+    "    get:\n"
+    "      security: [{hkey: []}, {key: []}]\n"
+    "      parameters:\n"
+    "        - {name: id, in: path, required: true, schema: {type: string}}\n"
+    "        - {name: X-User, in: header, schema: {type: string}}\n"
+    "      responses: {'200': {description: ok}}\n"
+    "    delete:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses: {'200': {description: ok}}\n"
+    "  /owners/{id}:\n"
+    "    get:\n"
+    "      parameters:\n"
+    "        - {name: id, in: path, required: true, schema: {type: string}}\n"
+    "        - {name: X-Trace, in: header, schema: {type: string}}\n"
+    "      responses: {'200': {description: ok}}\n",
+    title, closed_port);
+  return text;
+}
+
+static void rm_dir(const char *d)
+{
+  DIR *dd = opendir(d);
+  if(!dd)
+    return;
+  struct dirent *e;
+  char p[512];
+  while((e = readdir(dd)))
+    if(e->d_name[0] != '.') {
+      snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+      unlink(p);
+    }
+  closedir(dd);
+  rmdir(d);
+}
+
+static void setup(void)
+{
+  const char *b = getenv("top_builddir");
+  snprintf(dir, sizeof(dir), "%s/tests/unit/worker-caches.XXXXXX", b ? b : ".");
+  if(!mkdtemp(dir)) {
+    snprintf(dir, sizeof(dir), "/tmp/worker-caches.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+  }
+  closed_port = find_closed_port();
+  test_cache_write(doc_text("Pets one"), REG, dir);
+  log_level = LOG_ERROR;          /* keep the test log readable */
+}
+
+static void teardown(void)
+{
+  rm_dir(dir);
+}
+
+static struct worker *new_worker(int cgi, const char *prefix)
+{
+  struct worker_opts o = { 0 };
+  o.cache_dir = dir;
+  o.prefix = prefix;
+  o.cgi = cgi;
+  o.up.connect_timeout_ms = 2000;
+  o.up.timeout_ms = 3000;
+  struct worker *w = worker_new(&o);
+  ck_assert_ptr_nonnull(w);
+  return w;
+}
+
+struct answer {
+  struct http_response rs;
+  cJSON *json;
+};
+
+static void call(struct worker *w, const char *method, const char *uri, const char *body,
+                 const char *auth, struct answer *a)
+{
+  struct http_request rq = { 0 };
+  rq.method = method;
+  rq.uri = uri;
+  rq.body = body;
+  rq.body_len = body ? strlen(body) : 0;
+  rq.authorization = auth;
+  buf_init(&a->rs.body);
+  worker_handle(w, &rq, &a->rs);
+  struct json_error je;
+  a->json = NULL;
+  ck_assert_msg(json_parse(a->rs.body.data, a->rs.body.len, &a->json, &je) == OAC_OK,
+                "answer is not JSON: %s", a->rs.body.data);
+  if(a->rs.problem) {
+    /* flow-protocol.md §4.12: the documented ServiceProblem fields */
+    ck_assert_str_eq(json_get_str(a->json, "kind"), "service");
+    ck_assert_int_eq(json_get_long(a->json, "statusCode", 0), a->rs.status);
+    ck_assert_ptr_nonnull(json_get_str(a->json, "message"));
+    ck_assert_ptr_nonnull(json_get_str(a->json, "uri"));
+  }
+}
+
+static void answer_free(struct answer *a)
+{
+  cJSON_Delete(a->json);
+  buf_free(&a->rs.body);
+}
+
+static const char *msg(const struct answer *a)
+{
+  const char *m = json_get_str(a->json, "message");
+  return m ? m : "";
+}
+
+#define ASSERT_HAS(hay, needle) \
+  ck_assert_msg(strstr((hay), (needle)) != NULL, "'%s' not in '%s'", (needle), (hay))
+
+/* A request body with the Schema URL (and an API key) and the given tail. */
+static const char *req(const char *schema, const char *tail)
+{
+  static char b[4096];
+  snprintf(b, sizeof(b), "{\"configurationValues\":[{\"developerName\":\"Schema URL\","
+           "\"contentValue\":\"%s\"},{\"developerName\":\"API Key\",\"contentValue\":"
+           "\"k-SECRET\"}]%s%s}", schema, tail && *tail ? "," : "", tail ? tail : "");
+  return b;
+}
+
+START_TEST(test_routing_suffix)
+{
+  struct worker *w = new_worker(0, NULL);
+  static const struct { const char *m, *uri; int status; } cases[] = {
+    { "POST", "/metadata", 200 },
+    { "POST", "/api/openapi/metadata", 200 },
+    { "POST", "/api/openapi/metadata/", 200 },
+    { "POST", "/api/openapi/metadata?x=1", 200 },
+    { "POST", "/api/openapi/metadata/install", 200 },
+    { "GET", "/x/health", 200 },
+    { "POST", "/x/mymetadata", 404 },        /* only at a '/' boundary */
+    { "POST", "/x/metadata/other", 404 },
+    { "GET", "/x/metadata", 405 },
+    { "GET", "/x/data", 405 },
+    { "DELETE", "/x/data/delete", 405 },
+    { "POST", "/", 404 },
+    { "POST", "", 404 },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct answer a;
+    call(w, cases[i].m, cases[i].uri, "{}", NULL, &a);
+    ck_assert_msg(a.rs.status == cases[i].status, "%s %s: %d, expected %d", cases[i].m,
+                  cases[i].uri, a.rs.status, cases[i].status);
+    ck_assert_int_eq(a.rs.problem, cases[i].status != 200);
+    if(cases[i].status == 405)
+      ck_assert_ptr_nonnull(a.rs.allow);
+    answer_free(&a);
+  }
+  /* /data/delete is not taken for /data, nor the reverse: a delete without a type names
+   * "delete", a load "load" */
+  struct answer a;
+  call(w, "POST", "/x/data/delete", req(REG, NULL), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "delete");
+  answer_free(&a);
+  call(w, "POST", "/x/data", req(REG, NULL), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "load");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_routing_prefix)
+{
+  struct worker *w = new_worker(0, "/api/openapi/");
+  struct answer a;
+  call(w, "POST", "/api/openapi/metadata", "{}", NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  answer_free(&a);
+  call(w, "POST", "/other/metadata", "{}", NULL, &a);      /* outside the prefix */
+  ck_assert_int_eq(a.rs.status, 404);
+  answer_free(&a);
+  call(w, "POST", "/api/openapi/x/metadata", "{}", NULL, &a);  /* exact after the prefix */
+  ck_assert_int_eq(a.rs.status, 404);
+  answer_free(&a);
+  /* CGI without REQUEST_URI: PATH_INFO */
+  struct http_request rq = { 0 };
+  rq.method = "GET";
+  rq.path_info = "/api/openapi/health";
+  buf_init(&a.rs.body);
+  worker_handle(w, &rq, &a.rs);
+  ck_assert_int_eq(a.rs.status, 200);
+  buf_free(&a.rs.body);
+  worker_free(w);
+}
+END_TEST
+
+static void check_config_values(const cJSON *d)
+{
+  /* product.md §4: six values in this order, only Schema URL required; both spellings of
+   * the required flag and the order (flow-protocol.md §12) */
+  static const char *const names[] = {
+    "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
+    "Authorization Groups", "Authorization Users"
+  };
+  const cJSON *cv = json_get_array(d, "configurationValues");
+  ck_assert_int_eq(cJSON_GetArraySize(cv), 6);
+  for(int i = 0; i < 6; i++) {
+    const cJSON *v = cJSON_GetArrayItem(cv, i);
+    ck_assert_str_eq(json_get_str(v, "developerName"), names[i]);
+    ck_assert_str_eq(json_get_str(v, "contentType"), "ContentString");
+    ck_assert_int_eq(json_get_long(v, "ordinal", -1), i);
+    ck_assert_int_eq(json_get_long(v, "order", -1), i);
+    ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(v, "required")), i == 0);
+    ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(v, "isRequired")), i == 0);
+  }
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(d, "providesDatabase")));
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(d, "providesLogic")));
+  ck_assert_int_eq(cJSON_GetArraySize(json_get_array(d, "actions")), 0);
+}
+
+START_TEST(test_describe)
+{
+  struct worker *w = new_worker(_i, NULL);
+  struct answer a;
+  /* the first install: no configuration values at all (flow-protocol.md §6.1) */
+  call(w, "POST", "/metadata", "{\"culture\":null,\"uri\":\"https://x\","
+       "\"configurationValues\":null}", NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  check_config_values(a.json);
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a.json, "providesIdentity")));
+  ck_assert_int_eq(cJSON_GetArraySize(json_get_array(json_get_object(a.json, "install"),
+                                                     "typeElements")), 0);
+  answer_free(&a);
+  /* an empty body is a describe without values too */
+  call(w, "POST", "/metadata", "", NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  answer_free(&a);
+  /* with the Schema URL (key spelled in another case, value with blanks): the types */
+  call(w, "POST", "/metadata/install", "{\"ConfigurationValues\":[{\"DeveloperName\":"
+       "\" schema url \",\"contentValue\":\"  https://example.test/pets.yaml \","
+       "\"contentType\":null,\"objectData\":null,\"unknownKey\":[1,2]}]}", NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  check_config_values(a.json);
+  const cJSON *types = json_get_array(json_get_object(a.json, "install"), "typeElements");
+  ck_assert_int_eq(cJSON_GetArraySize(types), 2);
+  int pet = 0;
+  const cJSON *t;
+  cJSON_ArrayForEach(t, types) {
+    ck_assert_str_eq(json_get_str(t, "elementType"), "TYPE");
+    if(!strcmp(json_get_str(t, "developerName"), "Pet")) {
+      pet = 1;
+      const cJSON *b = cJSON_GetArrayItem(json_get_array(t, "bindings"), 0);
+      ck_assert_str_eq(json_get_str(b, "databaseTableName"), "Pet");
+      ck_assert_int_eq(cJSON_GetArraySize(json_get_array(t, "properties")), 3);
+    }
+  }
+  ck_assert(pet);
+  answer_free(&a);
+  /* an unknown Schema URL: 400 naming the command that compiles it */
+  call(w, "POST", "/metadata", req("https://example.test/other.yaml", NULL), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "openapi-connector-compile");
+  ASSERT_HAS(msg(&a), "https://example.test/other.yaml");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_health)
+{
+  struct worker *w = new_worker(_i, NULL);
+  struct answer a;
+  call(w, "GET", "/health", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  ck_assert_str_eq(json_get_str(a.json, "version"), PACKAGE_VERSION);
+  const cJSON *c = cJSON_GetArrayItem(json_get_array(a.json, "caches"), 0);
+  ck_assert_str_eq(json_get_str(c, "registration"), REG);
+  ck_assert_str_eq(json_get_str(c, "title"), "Pets one");
+  ck_assert_int_eq(json_get_long(c, "types", 0), 2);
+  ck_assert_ptr_nonnull(json_get_str(c, "compiled"));
+  ck_assert_ptr_nonnull(json_get_str(c, "sourceChecksum"));
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_bad_requests)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  static const struct { const char *body; const char *word; } cases[] = {
+    { "{\"configurationValues\":", "invalid JSON" },
+    { "[1,2]", "object" },
+    { "{} {}", "invalid JSON" },
+    { "{\"configurationValues\":[]}", "Schema URL" },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    call(w, "POST", "/data", cases[i].body, NULL, &a);
+    ck_assert_int_eq(a.rs.status, 400);
+    ASSERT_HAS(msg(&a), cases[i].word);
+    answer_free(&a);
+  }
+  /* nested deeper than the limit: a 400, not a crash */
+  struct buf deep;
+  buf_init(&deep);
+  buf_puts(&deep, "{\"listFilter\":");
+  for(int i = 0; i < 100000; i++)
+    buf_putc(&deep, '[');
+  call(w, "POST", "/data", deep.data, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "nested");
+  answer_free(&a);
+  buf_free(&deep);
+  /* the type: missing, unknown */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":null}"), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "objectDataType.developerName");
+  answer_free(&a);
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Nope\"}"), NULL,
+       &a);
+  ck_assert_int_eq(a.rs.status, 404);
+  ASSERT_HAS(msg(&a), "Nope");
+  answer_free(&a);
+  /* an operation the type lacks: Owner has no query, Owner no delete */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Owner\"}"), NULL,
+       &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "x-flow-query");
+  answer_free(&a);
+  call(w, "POST", "/data/delete", req(REG, "\"objectDataType\":{\"developerName\":\"Owner\"},"
+       "\"objectData\":[{\"externalId\":\"1\"}]"), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "x-flow-delete");
+  answer_free(&a);
+  /* a body over the limit */
+  struct http_request rq = { 0 };
+  rq.method = "POST";
+  rq.uri = "/data";
+  rq.body_too_large = 1;
+  buf_init(&a.rs.body);
+  worker_handle(w, &rq, &a.rs);
+  ck_assert_int_eq(a.rs.status, 413);
+  ck_assert(a.rs.problem);
+  buf_free(&a.rs.body);
+  worker_free(w);
+}
+END_TEST
+
+/* The URL a load builds, read from the 502 of the closed upstream port. */
+START_TEST(test_upstream_url)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  char expect[256];
+  const char *auth = "ManyWhoTenantId%3Dt%26Email%3Dann%40example.com%26UserId%3Du1%26"
+                     "Token%3Dtok%26FirstName%3DAnn";
+  /* load by id: the id is one encoded path segment, the API key in the header (the first
+   * alternative) - so nothing secret in the URL */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"listFilter\":{\"id\":\"../a?b#c/%2f\"}"), auth, &a);
+  ck_assert_int_eq(a.rs.status, 502);
+  snprintf(expect, sizeof(expect), "GET http://127.0.0.1:%d/v1/pets/..%%2Fa%%3Fb%%23c%%2F%%252f:",
+           closed_port);
+  ASSERT_HAS(msg(&a), expect);
+  ck_assert_ptr_null(strstr(a.rs.body.data, "k-SECRET"));
+  answer_free(&a);
+  /* a query: the API key goes into the query, and is left out of the message; $User.Email
+   * from the Authorization header; the where EQUAL on status pushed; limit pushed */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"listFilter\":{\"limit\":5,\"comparisonType\":\"AND\",\"where\":[{\"columnName\":"
+       "\"status\",\"criteriaType\":\"EQUAL\",\"contentValue\":\"sold out\"}]}"), auth, &a);
+  ck_assert_int_eq(a.rs.status, 502);
+  snprintf(expect, sizeof(expect), "GET http://127.0.0.1:%d/v1/pets?", closed_port);
+  ASSERT_HAS(msg(&a), expect);
+  ASSERT_HAS(msg(&a), "_limit=5");
+  ASSERT_HAS(msg(&a), "owner=ann%40example.com");
+  ASSERT_HAS(msg(&a), "status=sold%20out");
+  ck_assert_ptr_null(strstr(msg(&a), "api_key"));
+  ck_assert_ptr_null(strstr(a.rs.body.data, "k-SECRET"));
+  answer_free(&a);
+  /* a local criterion besides: paging is no longer pushed */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"listFilter\":{\"limit\":5,\"where\":[{\"columnName\":\"name\",\"criteriaType\":"
+       "\"CONTAINS\",\"contentValue\":\"o\"}]}"), auth, &a);
+  ck_assert_int_eq(a.rs.status, 502);
+  ck_assert_ptr_null(strstr(msg(&a), "_limit"));
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_user_and_security)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  /* $User.Email without an Authorization header: 400 naming it */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"}"), NULL,
+       &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "$User.Email");
+  answer_free(&a);
+  /* a header value from the request with CR/LF is refused: FirstName decodes to a\r\nb */
+  call(w, "POST", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"listFilter\":{\"id\":\"1\"}"), "UserId%3Du%26FirstName%3Da%250D%250AX-Evil%3A%201",
+       &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "line break");
+  answer_free(&a);
+  /* an operation whose only security is OAuth 2.0, for the public user: 401 */
+  call(w, "PUT", "/data", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"objectData\":[{\"internalId\":\"i1\",\"externalId\":null,\"developerName\":\"Pet\","
+       "\"properties\":[{\"developerName\":\"name\",\"contentValue\":\"Rex\"}]}]"),
+       "UserId%3DPUBLIC_USER%26Token%3DNONE", &a);
+  ck_assert_int_eq(a.rs.status, 401);
+  ASSERT_HAS(msg(&a), "sign");
+  answer_free(&a);
+  /* a delete without the external ID the path needs: 400 naming the parameter */
+  call(w, "POST", "/data/delete", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"objectData\":[{\"internalId\":\"i1\",\"externalId\":\"\",\"developerName\":\"Pet\"}]"),
+       NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "'id'");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+static const char *health_title(struct worker *w)
+{
+  static char title[64];
+  struct answer a;
+  call(w, "GET", "/health", NULL, NULL, &a);
+  const cJSON *c = cJSON_GetArrayItem(json_get_array(a.json, "caches"), 0);
+  snprintf(title, sizeof(title), "%s", c ? json_get_str(c, "title") : "(none)");
+  answer_free(&a);
+  return title;
+}
+
+START_TEST(test_reload)
+{
+  struct worker *w = new_worker(0, NULL);
+  ck_assert_str_eq(health_title(w), "Pets one");
+  /* a recompiled document replaces the file (rename): picked up without a restart */
+  const char *path = test_cache_write(doc_text("Pets two"), REG, dir);
+  worker_recheck_caches(w);
+  ck_assert_str_eq(health_title(w), "Pets two");
+  /* a corrupt file in its place: refused, the previous one keeps serving */
+  char tmp[600];
+  snprintf(tmp, sizeof(tmp), "%s.new", path);
+  FILE *f = fopen(tmp, "wb");
+  ck_assert_ptr_nonnull(f);
+  fputs("OACACHE\x1a this is not a cache", f);
+  fclose(f);
+  ck_assert_int_eq(rename(tmp, path), 0);
+  worker_recheck_caches(w);
+  ck_assert_str_eq(health_title(w), "Pets two");
+  struct answer a;
+  call(w, "POST", "/metadata", req(REG, NULL), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  answer_free(&a);
+  worker_free(w);
+  /* a new process (CGI) has no previous one: 503 naming the compile command */
+  w = new_worker(1, NULL);
+  call(w, "POST", "/metadata", req(REG, NULL), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 503);
+  ASSERT_HAS(msg(&a), "openapi-connector-compile");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+/* Every request fixture of the service-sql suite (real engine-shaped payloads) parses. */
+START_TEST(test_fixtures_parse)
+{
+  const char *env = getenv("OAC_FLOW_FIXTURES");
+  const char *top = getenv("top_srcdir");
+  char root[1024];
+  if(env && *env)
+    snprintf(root, sizeof(root), "%s", env);
+  else
+    snprintf(root, sizeof(root), "%s/../shared/flow-fixtures", top ? top : "..");
+  char cmd[1200];
+  snprintf(cmd, sizeof(cmd), "find '%s' -name '*request*.json' 2>/dev/null | sort", root);
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  char line[1024];
+  int n = 0;
+  while(fgets(line, sizeof(line), p)) {
+    line[strcspn(line, "\n")] = '\0';
+    FILE *f = fopen(line, "rb");
+    ck_assert_ptr_nonnull(f);
+    struct buf b;
+    buf_init(&b);
+    char chunk[4096];
+    size_t k;
+    while((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+      buf_append(&b, chunk, k);
+    fclose(f);
+    struct arena ar;
+    arena_init(&ar, 0);
+    struct flow_request fr;
+    struct problem pr = { 0 };
+    int r = request_parse(b.data, b.len, NULL, &ar, &fr, &pr);
+    ck_assert_msg(r == 0, "%s: %s", line, pr.msg);
+    /* data requests name their type; describe requests carry configuration values */
+    ck_assert_msg(fr.type_name || strstr(line, "describe") || strstr(line, "metadata"),
+                  "%s: no type name found", line);
+    request_free(&fr);
+    arena_free(&ar);
+    buf_free(&b);
+    n++;
+  }
+  pclose(p);
+  if(!n)
+    printf("SKIP: no request fixtures under %s (../shared/flow-fixtures is not here)\n", root);
+  else
+    printf("%d request fixtures parsed\n", n);
+}
+END_TEST
+
+Suite *worker_suite(void);
+Suite *worker_suite(void)
+{
+  Suite *s = suite_create("worker");
+  TCase *tc = tcase_create("handler");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_routing_suffix);
+  tcase_add_test(tc, test_routing_prefix);
+  tcase_add_loop_test(tc, test_describe, 0, 2);      /* FastCGI, CGI */
+  tcase_add_loop_test(tc, test_health, 0, 2);
+  tcase_add_test(tc, test_bad_requests);
+  tcase_add_test(tc, test_upstream_url);
+  tcase_add_test(tc, test_user_and_security);
+  tcase_add_test(tc, test_reload);
+  tcase_add_test(tc, test_fixtures_parse);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(worker_suite());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,103 @@
+/* test_cache.c - compile test documents in memory (test_cache.h). */
+#include "test_cache.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+#include "compile/cache_write.h"
+#include "compile/compile.h"
+
+struct test_cache {
+  struct cache c;               /* first: the struct cache * handed out is this */
+  char *image;
+};
+
+static void compile_image(const char *yaml, const char *registration, struct buf *img)
+{
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  char *log = NULL;
+  size_t loglen = 0;
+  FILE *mem = open_memstream(&log, &loglen);
+  ck_assert_ptr_nonnull(mem);
+  diag_init(&d, mem);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  struct compile_opts o = { 0 };
+  o.source = registration ? registration : "test.yaml";
+  o.data = yaml;
+  o.data_len = strlen(yaml);
+  enum oac_result r = compile_document(&o, &s, &d, &m);
+  if(!r)
+    r = describe_build(&m);
+  if(!r)
+    r = cache_build_image(&m, img);
+  fclose(mem);
+  if(r) {
+    fprintf(stderr, "test document does not compile (%s):\n%s", oac_result_str(r), log);
+    free(log);
+    ck_abort_msg("test document does not compile");
+  }
+  free(log);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+}
+
+struct cache *test_cache_compile(const char *yaml, const char *registration)
+{
+  struct buf img;
+  buf_init(&img);
+  compile_image(yaml, registration, &img);
+  struct test_cache *t = calloc(1, sizeof(*t));
+  ck_assert_ptr_nonnull(t);
+  size_t len = img.len;
+  t->image = buf_steal(&img, &len);
+  struct cache_error err;
+  enum oac_result r = cache_open_mem(&t->c, t->image, len, CACHE_VERIFY_ALL, &err);
+  ck_assert_msg(r == OAC_OK, "cache_open_mem: %s", err.msg);
+  return &t->c;
+}
+
+void test_cache_free(struct cache *c)
+{
+  struct test_cache *t = (struct test_cache *)c;
+  if(!t)
+    return;
+  cache_close(&t->c);
+  oac_free(t->image);
+  free(t);
+}
+
+const char *test_cache_write(const char *yaml, const char *registration, const char *dir)
+{
+  static char path[4096];
+  struct buf img;
+  char name[32];
+  buf_init(&img);
+  compile_image(yaml, registration, &img);
+  cache_default_name(registration, strlen(registration), name);
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  char tmp[4200];
+  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+  FILE *f = fopen(tmp, "wb");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(img.data, 1, img.len, f), img.len);
+  ck_assert_int_eq(fclose(f), 0);
+  ck_assert_int_eq(rename(tmp, path), 0);
+  buf_free(&img);
+  return path;
+}
+
+uint32_t test_cache_type(struct cache *c, const char *name)
+{
+  struct cache_error err;
+  int t = cache_find_type(c, name, strlen(name), &err);
+  ck_assert_msg(t >= 0, "type '%s' not in the test cache", name);
+  return (uint32_t)t;
+}

@@ -1,0 +1,22 @@
+/* test_cache.h - worker tests get their caches the way users do: an OpenAPI document run
+ * through the compile step (in memory, no files), then mapped by the cache reader. */
+#ifndef OAC_TEST_CACHE_H
+#define OAC_TEST_CACHE_H
+
+#include <stddef.h>
+#include "cache/cache.h"
+
+/* Compiles YAML (or JSON) text registered under REGISTRATION ("test.yaml" when NULL) and
+ * opens the image with full verification. Fails the running Check test (ck_abort) on
+ * compile errors, printing them. Free with test_cache_free. */
+struct cache *test_cache_compile(const char *yaml, const char *registration);
+void test_cache_free(struct cache *c);
+
+/* Compiles YAML and writes the cache file into DIR under its default name (what the
+ * compiler does without -o). Returns the path (static buffer). */
+const char *test_cache_write(const char *yaml, const char *registration, const char *dir);
+
+/* The type index of NAME, failing the test when absent. */
+uint32_t test_cache_type(struct cache *c, const char *name);
+
+#endif
