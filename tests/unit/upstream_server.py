@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""upstream_server.py - a small real HTTP/1.1 server on loopback for check_upstream.
+
+It binds 127.0.0.1 on a free port, prints the port on stdout and serves until killed (or,
+with --exit-on-stdin-eof, until its stdin closes, so it never outlives a crashed test).
+With --tls CERT KEY it speaks HTTPS instead.
+
+Endpoints (any method unless said):
+  /json                    200 application/json
+  /echo                    JSON: method, path, query, headers (lowercased names), body,
+                           body_len, client_port (the peer's port: same port = same
+                           connection)
+  /status/NNN              status NNN with a JSON body (none for 1xx, 204, 304)
+  /slow?ms=N[&then=PATH]   sleeps N ms, then JSON (or a 302 to PATH)
+  /big?mb=N[&cl=1]         N MiB of JSON-ish bytes, chunked (cl=1: with Content-Length)
+  /redirect-same           302 to /json
+  /redirect-other?to=K     302 to another origin: K=host (localhost, same port), port
+                           (127.0.0.1, port+1), scheme (https, same host and port);
+                           the target carries ?api_key=SECRET-IN-QUERY
+  /redirect-loop?...       302 to itself (query kept)
+  /redirect-chain?left=N   302 to left=N-1 until 0, then JSON {"done": true}
+  /NNN-echo                NNN (301 302 303 307 308) to /echo
+  /reset[?when=start]      promises 100000 bytes, sends a few and closes the connection
+                           (when=start: closes without answering)
+  /text                    200 text/plain
+  /ctype?t=TYPE            200 with Content-Type TYPE and body {}
+  /hits?p=PATH?QUERY       JSON {"count": n}: requests seen for that exact path and query
+"""
+import json
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+HITS = {}
+HITS_LOCK = threading.Lock()
+PORT = 0
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            out = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def answer(self, status, body=b"", ctype="application/json", extra=()):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        self.send_response(status)
+        for k, v in extra:
+            self.send_header(k, v)
+        no_body = status in (204, 304) or status < 200
+        if not no_body:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not no_body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def redirect(self, status, location):
+        self.answer(status, {"redirect": location}, extra=[("Location", location)])
+
+    def handle_any(self):
+        try:
+            self.route()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def route(self):
+        u = urlsplit(self.path)
+        q = parse_qs(u.query)
+        body = self.read_body()
+        key = u.path + ("?" + u.query if u.query else "")
+        with HITS_LOCK:
+            HITS[key] = HITS.get(key, 0) + 1
+        p = u.path
+        if p == "/json":
+            self.answer(200, {"ok": True, "items": [1, 2, 3]})
+        elif p == "/echo":
+            headers = {}
+            for k, v in self.headers.items():
+                k = k.lower()
+                headers[k] = headers[k] + ", " + v if k in headers else v
+            self.answer(200, {
+                "method": self.command, "path": u.path, "query": u.query,
+                "headers": headers, "body": body.decode("utf-8", "replace"),
+                "body_len": len(body), "client_port": self.client_address[1]})
+        elif p.startswith("/status/"):
+            code = int(p[len("/status/"):])
+            self.answer(code, {"status": code, "error": "status %d as asked" % code})
+        elif p == "/slow":
+            time.sleep(int(q.get("ms", ["1000"])[0]) / 1000.0)
+            if "then" in q:
+                self.redirect(302, q["then"][0])
+            else:
+                self.answer(200, {"slept": True})
+        elif p == "/big":
+            self.big(int(q.get("mb", ["1"])[0]), q.get("cl", ["0"])[0] == "1")
+        elif p == "/redirect-same":
+            self.redirect(302, "/json")
+        elif p == "/redirect-other":
+            to = q.get("to", ["host"])[0]
+            target = {"host": "http://localhost:%d" % PORT,
+                      "port": "http://127.0.0.1:%d" % (PORT + 1),
+                      "scheme": "https://127.0.0.1:%d" % PORT}[to]
+            self.redirect(302, target + "/json?api_key=SECRET-IN-QUERY")
+        elif p == "/redirect-loop":
+            self.redirect(302, key)
+        elif p == "/redirect-chain":
+            left = int(q.get("left", ["0"])[0])
+            if left > 0:
+                self.redirect(302, "/redirect-chain?left=%d" % (left - 1))
+            else:
+                self.answer(200, {"done": True})
+        elif p.endswith("-echo") and p[1:4].isdigit() and int(p[1:4]) in REDIRECTS:
+            self.redirect(int(p[1:4]), "/echo")
+        elif p == "/reset":
+            self.reset(q.get("when", ["middle"])[0])
+        elif p == "/text":
+            self.answer(200, b"plain words", ctype="text/plain")
+        elif p == "/ctype":
+            self.answer(200, b"{}", ctype=q.get("t", ["application/json"])[0])
+        elif p == "/hits":
+            with HITS_LOCK:
+                n = HITS.get(q.get("p", [""])[0], 0)
+            self.answer(200, {"count": n})
+        else:
+            self.answer(404, {"error": "no such endpoint"})
+
+    def big(self, mb, content_length):
+        chunk = b"x" * 65536
+        total = mb << 20
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if content_length:
+            self.send_header("Content-Length", str(total))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for _ in range(total // len(chunk)):
+            if content_length:
+                self.wfile.write(chunk)
+            else:
+                self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+        if not content_length:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def reset(self, when):
+        if when != "start":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 100000\r\n\r\n{\"partial\": \"")
+            self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that goes away (timeouts, refused bodies, failed TLS) is expected.
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def watch_stdin():
+    while sys.stdin.buffer.read(4096):
+        pass
+    import os
+    os._exit(0)
+
+
+def main():
+    global PORT
+    args = sys.argv[1:]
+    server = Server(("127.0.0.1", 0), Handler)
+    if "--tls" in args:
+        i = args.index("--tls")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args[i + 1], args[i + 2])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    PORT = server.server_address[1]
+    if "--exit-on-stdin-eof" in args:
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    print(PORT, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
