@@ -7,20 +7,30 @@
  * the JSON text, exponent forms written out; booleans "true"/"false"), null ->
  * contentValue null, declared-but-missing properties -> null, undeclared ones ignored,
  * format:password -> null, free-form (CP_JSONTEXT) -> the value's JSON text, scalar arrays
- * -> ContentList of ID/Value helper objects, oneOf/anyOf -> the alternative whose declared
- * properties match most keys (ties: the first). Only requested properties are written; a
- * requested object/list property without a nested `list` gets all properties of its type.
+ * -> ContentList of ID/Value helper objects (externalId and ID = the 0-based index, Value =
+ * the element), oneOf/anyOf -> the alternative whose declared properties match most keys
+ * (ties: the first; the value's kind decides first, so 42 goes to a number alternative, an
+ * array to a list alternative, "2021-..." to a date-time one). A value of the wrong kind for
+ * a scalar property (an object where a string is declared) is shown as its JSON text; for
+ * an object/list property it gives objectData null. Only requested properties are written;
+ * a requested object/list property without a nested `list` gets all properties of its type.
+ * Nested MObjects have internalId null, their own externalId, and order = their index in
+ * the API's array (0 for an object property).
  *
  * Flow -> JSON (request bodies): numbers from their string form (validated, never through
  * a double), booleans from any case, dates as given (CP_DATE: the YYYY-MM-DD part), nested
- * objects and lists recursively, ID/Value lists as plain arrays in order, the first
- * non-empty alternative of a split, JSON text inlined; an unset ("" or null) number /
- * boolean / date is omitted; readOnly and customProperties are never in a body (the plan's
- * body list already leaves them out).
+ * objects and lists recursively, ID/Value lists as plain arrays (objectData order, an
+ * unset element as null), the first non-empty alternative of a split, JSON text inlined;
+ * an unset ("" or null) number / boolean / date / JSON text is omitted (a string "" is sent
+ * as ""); objectData null leaves an object or list out, [] sends a list as []; readOnly and
+ * customProperties are never in a body (the plan's body list leaves them out at the top,
+ * nested types leave them out here).
  *
  * External IDs: the ID property's value as a string; without one, a UUID version 5
  * (namespace 914dc1ca-e5cc-4744-9f41-927adbf68794) over the type name, a NUL byte, and the
- * object's JSON canonicalised per RFC 8785.
+ * object's JSON canonicalised per RFC 8785. An object whose ID property is missing, null,
+ * "" or not a scalar gets the UUID too. Numbers are written as their plain decimal (the
+ * same text as the property's contentValue).
  */
 #ifndef OAC_MAPPING_H
 #define OAC_MAPPING_H
@@ -37,35 +47,43 @@
 struct map_want;
 
 /* WANT_PROPS is objectDataType.properties (an array of {developerName, list}) or NULL for
- * "all properties, recursively". Unknown names are ignored. Memory from A. NULL on
- * allocation failure. */
+ * "all properties, recursively" (so is an empty array, and so is a `list` that is null,
+ * empty or names nothing). Names match case-insensitively; unknown names are ignored. A
+ * `list` holds ObjectDataTypes ({developerName, properties}); property entries written
+ * directly in it are accepted too. Lookup tables are built here once per request, in A.
+ * NULL on allocation failure or when TYPE is not in the cache. */
 struct map_want *map_want_build(struct cache *c, uint32_t type, const cJSON *want_props,
                                 struct arena *a);
 
 /* Appends one MObject (flow-protocol.md §4.7) for the API's JSON object V of type TYPE:
  * internalId (INTERNAL_ID, or null), externalId, developerName = the type name,
- * typeElementId null, order ORDER, isSelected false, properties. 0, or -1 with P set (500 on
- * a bad cache, 400 never). */
+ * typeElementId null, order ORDER, isSelected false, properties (in the type's order).
+ * WANT NULL = everything; a WANT built for another type is ignored (everything). 0, or -1
+ * with P set (500 on a bad cache or memory, 400 never). */
 int map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                        const struct map_want *want, const char *internal_id, int order,
                        struct buf *out, struct problem *p);
 
 /* Appends the JSON object for Flow's MObject OBJ of type TYPE, with the properties whose
- * indices (within the type) are PROPS[0..n) - the plan's body list - or all of them when
- * PROPS is NULL (used to rebuild a saved object before merging the API's answer).
- * 0, or -1 with a 400 in P naming the object property that holds a bad value ("property
- * 'price' of Pet: 'abc' is not a number"). */
+ * indices (within the type) are PROPS[0..n) - the plan's body list - in that order, or all
+ * of them when PROPS is NULL (used to rebuild a saved object before merging the API's
+ * answer; readOnly/custom properties of nested types are then kept too). Flow's property
+ * names match case-insensitively. 0, or -1 with a 400 in P naming the object property that
+ * holds a bad value ("property 'price' of Pet: 'abc' is not a number", nested ones by their
+ * helper type: "property 'score' of Pet:extra: ..."), or a 500 (bad cache, memory); the
+ * buffer then holds a partial body. */
 int map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj, const uint32_t *props,
                      size_t n, struct buf *out, struct problem *p);
 
 /* The contentValue of property NAME (case-insensitive) of Flow's MObject OBJ; NULL when
- * absent or null. */
+ * absent or null. Points into OBJ. */
 const char *map_flow_value(const cJSON *obj, const char *name);
 
 /* Appends the external ID of the API object V of type TYPE (see above). 0 or -1 (memory). */
 int map_external_id(struct cache *c, uint32_t type, const cJSON *v, struct buf *out);
 
-/* Appends the RFC 8785 canonical form of V. 0 or -1 (a number that is not finite). */
+/* Appends the RFC 8785 canonical form of V. 0 or -1 (a number that is not finite, memory).
+ * Duplicate keys are kept, in their order. */
 int map_jcs(const cJSON *v, struct buf *out);
 
 /* The UUID v5 text (36 characters + NUL) of NAME[0..len) in the connector's namespace. */
@@ -96,7 +114,11 @@ struct map_items {
   struct cache *c;
   const struct cache_prop *props;   /* the type's properties */
 };
-/* The filter_src get() for struct map_items (filter.h). */
+/* The filter_src get() for struct map_items (filter.h). Values as Flow sees them: numbers
+ * as written in the JSON text, booleans "true"/"false", passwords null, a oneOf value only
+ * for the alternative it goes to. A free-form (or wrong-kind) object/array value is
+ * represented by "{}" / "[]" when empty and a non-empty stand-in otherwise, not by its
+ * JSON text (this needs no memory per call). */
 int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len);
 
 #endif
