@@ -1,0 +1,168 @@
+#!/bin/sh
+# worker-crud.sh - the worker against a real upstream: json-server 0.17 on loopback serving
+# tests/integration/db.json, described by examples/petstore-flow.yaml.
+#
+# The same scenario (tests/integration/flow.py) runs twice: with the worker as a CGI
+# program (one process per request, environment + stdin) and as a FastCGI responder
+# started by `cgi-fcgi -start` and driven with `cgi-fcgi -bind`, mounted under
+# /api/openapi (the worker routes on the path's ending). It covers describe, save, load by
+# id, queries (where pushed to the API, other filters / sorting / paging done locally, paging
+# pushed when nothing is local), update, delete, the errors of product.md §10 with an
+# upstream that refuses, fails, answers garbage or is too slow, /health, and the log (one
+# line per request, never the API key).
+#
+# Run by `make check` (top_srcdir and top_builddir exported); also runnable by hand from a
+# built tree: top_builddir=/path/to/build sh tests/integration/worker-crud.sh
+# (KEEP_RUN=1 keeps the run directory). Exit 0 pass, 1 fail, 77 skip (node, npm or
+# json-server cannot be had here).
+set -u
+
+# shellcheck source=tests/integration/lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+it_init worker-crud
+
+BIN=$top_builddir/src/worker/openapi-connector
+COMPILE=$top_builddir/src/compile/openapi-connector-compile
+SRC=$top_srcdir/tests/integration
+API_KEY=k-SECRET-123
+SCHEMA_URL=http://example.test/petstore.yaml
+REFUSED_URL=http://example.test/petstore-refused.yaml
+PREFIX=/api/openapi
+
+# 1. What the test needs --------------------------------------------------------------------
+
+if ! command -v python3 >/dev/null 2>&1; then
+  it_fail "python3 is required (Debian package python3)"
+  it_finish
+fi
+for b in "$BIN" "$COMPILE"; do
+  if [ ! -x "$b" ]; then
+    it_fail "$b is not built (make src/worker/openapi-connector src/compile/openapi-connector-compile)"
+    it_finish
+  fi
+done
+command -v node >/dev/null 2>&1 || it_skip "node is not installed (Debian package nodejs)"
+
+# OAC_JSON_SERVER_DIR lets several build trees share one install (the CI's two builds).
+JS=$(sh "$top_srcdir/scripts/json-server.sh" \
+  "${OAC_JSON_SERVER_DIR:-$top_builddir/tests/node_modules}")
+rc=$?
+if [ "$rc" -eq 3 ]; then
+  it_skip "json-server 0.17 cannot be had here: npm missing or its registry unreachable (see above)"
+elif [ "$rc" -ne 0 ] || [ -z "$JS" ]; then
+  it_fail "scripts/json-server.sh failed (exit $rc)"
+  it_finish
+fi
+
+# 2. The upstream: json-server on a free port, with the recording middleware ----------------
+
+# cat, not cp: the copy must be writable (json-server rewrites it; distcheck makes the
+# source tree read-only)
+cat "$SRC/db.json" >"$RUN/db.json"
+RECORD=$RUN/upstream-requests.jsonl
+OAC_RECORD_FILE=$RECORD
+export OAC_RECORD_FILE
+PORT=
+for attempt in 1 2 3; do
+  p=$(it_free_port)
+  # the source first: --middlewares takes every word after it
+  it_bg json-server "$RUN/json-server.log" node "$JS" "$RUN/db.json" --host 127.0.0.1 \
+    --port "$p" --middlewares "$SRC/middleware.js"
+  JS_PID=$IT_LAST_PID
+  if it_wait_http "http://127.0.0.1:$p/categories" 20 "$JS_PID"; then
+    PORT=$p
+    break
+  fi
+  it_stop "$JS_PID"
+  echo "json-server did not come up on port $p (attempt $attempt):"
+  tail -5 "$RUN/json-server.log"
+done
+if [ -z "$PORT" ]; then
+  it_fail "json-server did not start (see $RUN/json-server.log)"
+  it_finish
+fi
+it_pass "json-server 0.17 listens on 127.0.0.1:$PORT"
+UPSTREAM=http://127.0.0.1:$PORT
+
+# 3. The caches: the petstore against json-server, and again against a closed port ---------
+
+CACHE=$RUN/cache
+"$COMPILE" --quiet --server "$UPSTREAM" --as "$SCHEMA_URL" --cache-dir "$CACHE" \
+  "$top_srcdir/examples/petstore-flow.yaml" >"$RUN/compile.log" 2>&1
+it_eq "compile examples/petstore-flow.yaml for $UPSTREAM" 0 $?
+CLOSED=$(it_free_port)            # nothing listens there: connections are refused
+"$COMPILE" --quiet --server "http://127.0.0.1:$CLOSED" --as "$REFUSED_URL" \
+  --cache-dir "$CACHE" "$top_srcdir/examples/petstore-flow.yaml" >>"$RUN/compile.log" 2>&1
+it_eq "compile the petstore again for a closed port" 0 $?
+
+scenario() {
+  python3 "$SRC/flow.py" scenario --upstream "$UPSTREAM" --record "$RECORD" \
+    --schema-url "$SCHEMA_URL" --refused-schema-url "$REFUSED_URL" --api-key "$API_KEY" \
+    --results "$IT_RESULTS" "$@"
+  _rc=$?
+  if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 1 ]; then
+    it_fail "flow.py $1 $2 stopped with exit status $_rc"
+  fi
+}
+
+# 4. CGI: one process per request ---------------------------------------------------------
+
+echo "== CGI"
+scenario --mode cgi --transcript "$RUN/transcript-cgi.txt" --bin "$BIN" \
+  --cgi-env "OPENAPI_CONNECTOR_CACHE_DIR=$CACHE" --cgi-env OPENAPI_CONNECTOR_TIMEOUT=1 \
+  --worker-log "$RUN/cgi-stderr.log"
+
+# 5. FastCGI: cgi-fcgi -start spawns the worker on a socket, cgi-fcgi -bind drives it ------
+
+echo "== FastCGI (mounted under $PREFIX)"
+if ! command -v cgi-fcgi >/dev/null 2>&1; then
+  it_fail "cgi-fcgi is not installed (Debian package libfcgi-bin): FastCGI mode not tested"
+else
+  SOCK=$RUN/worker.sock
+  if [ "${#SOCK}" -gt 100 ]; then  # sun_path holds 108 bytes
+    IT_EXTRA_DIR=$(mktemp -d /tmp/oac-it.XXXXXX)
+    SOCK=$IT_EXTRA_DIR/worker.sock
+  fi
+  WLOG=$RUN/fcgi-worker.log
+  : >"$WLOG"
+  # cgi-fcgi -start closes the child's stderr and prints no PID: this wrapper (unique to
+  # the run) writes its PID, which exec keeps, and sends the worker's log to a file.
+  cat >"$RUN/fcgi-worker" <<EOF
+#!/bin/sh
+echo \$\$ >'$RUN/worker.pid'
+exec '$BIN' 2>>'$WLOG'
+EOF
+  chmod +x "$RUN/fcgi-worker"
+  OPENAPI_CONNECTOR_CACHE_DIR=$CACHE OPENAPI_CONNECTOR_TIMEOUT=1 \
+    cgi-fcgi -start -connect "$SOCK" "$RUN/fcgi-worker" >"$RUN/cgi-fcgi-start.log" 2>&1
+  it_eq "cgi-fcgi -start" 0 $?
+  if it_wait_file "$RUN/worker.pid" 5; then
+    WPID=$(cat "$RUN/worker.pid")
+    it_track fastcgi-worker "$WPID"
+    it_wait_file "$WLOG" 5 || true     # its start-up line, before the first request
+    scenario --mode fcgi --transcript "$RUN/transcript-fcgi.txt" --sock "$SOCK" \
+      --prefix "$PREFIX" --worker-log "$WLOG"
+    if it_alive "$WPID"; then
+      it_pass "fcgi: one worker process served every request"
+    else
+      it_fail "fcgi: the FastCGI worker (pid $WPID) died"
+    fi
+    it_stop "$WPID"
+  else
+    it_fail "fcgi: the worker did not start (no $RUN/worker.pid)"
+  fi
+fi
+
+# 6. The logs as a whole ------------------------------------------------------------------
+
+it_file_lacks "the CGI log never holds the API key" "$RUN/cgi-stderr.log" "$API_KEY"
+if [ -f "$RUN/fcgi-worker.log" ]; then
+  it_file_lacks "the FastCGI log never holds the API key" "$RUN/fcgi-worker.log" "$API_KEY"
+fi
+if it_alive "$JS_PID"; then
+  it_pass "json-server ran to the end"
+else
+  it_fail "json-server died (see $RUN/json-server.log)"
+fi
+
+it_finish
