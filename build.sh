@@ -35,7 +35,7 @@ say() { printf '==> %s\n' "$*"; }
 
 # Libraries and tools checked with dpkg-query.
 debian_pkgs=(build-essential autoconf automake libtool pkg-config
-             libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev check
+             libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin check
              python3 curl ca-certificates)
 
 pkg_installed() {
@@ -127,8 +127,18 @@ case $mode in
     "$compiler" --list --check "$example"
     say "cache written:"
     ls -l spec-cache/*.cache
+    worker=src/worker/openapi-connector
+    say "the worker, run as a CGI program: POST /metadata with the Schema URL"
+    body='{"configurationValues":[{"developerName":"Schema URL","contentValue":"'"$example"'"}]}'
+    printf '%s' "$body" | env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache \
+      REQUEST_METHOD=POST REQUEST_URI=/openapi/metadata CONTENT_LENGTH=${#body} \
+      "$worker" | head -c 600
+    echo " ..."
+    say "GET /health"
+    env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache REQUEST_METHOD=GET \
+      REQUEST_URI=/openapi/health "$worker"
     echo
-    echo "The worker that serves these types arrives in a later release; the cache above"
-    echo "is what it will load."
+    echo "Serving it behind lighttpd on 127.0.0.1:8080 comes with the deployment release;"
+    echo "see the README for running the worker under a web server now."
     ;;
 esac

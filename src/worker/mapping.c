@@ -411,7 +411,8 @@ static void put_scalar(struct rctx *r, const struct cache_prop *pr, const cJSON 
 }
 
 static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
-                       const struct map_want *w, const char *internal_id, int order);
+                       const struct map_want *w, const char *internal_id, int order,
+                       const char *external_id);
 
 /* objectData of object/list property PR for value V. */
 static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON *v,
@@ -425,7 +426,7 @@ static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON
   uint32_t rt = (uint32_t)pr->ref_type;
   buf_putc(out, '[');
   if(pr->ctype == CT_OBJECT) {
-    if(put_mobject(r, rt, v, -1, sub, NULL, 0))
+    if(put_mobject(r, rt, v, -1, sub, NULL, 0, NULL))
       return -1;
   }
   else {
@@ -435,7 +436,7 @@ static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON
         continue;                             /* null or junk in a list of objects */
       if(n++)
         buf_putc(out, ',');
-      if(put_mobject(r, rt, e, scalars ? k : -1, sub, NULL, k))
+      if(put_mobject(r, rt, e, scalars ? k : -1, sub, NULL, k, NULL))
         return -1;
     }
   }
@@ -445,7 +446,8 @@ static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON
 
 /* ITEM >= 0: V is element ITEM of a scalar array, TYPE its ID/Value helper. */
 static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
-                       const struct map_want *w, const char *internal_id, int order)
+                       const struct map_want *w, const char *internal_id, int order,
+                       const char *external_id)
 {
   struct buf *out = r->out;
   struct tview tv;
@@ -458,6 +460,8 @@ static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
   buf_puts(out, ",\"externalId\":");
   if(item >= 0)
     buf_printf(out, "\"%ld\"", item);
+  else if(external_id)
+    buf_json_str(out, external_id);
   else {
     buf_reset(&r->id);
     if(ext_id(r->c, &tv, v, &r->id, &r->tmp))
@@ -517,10 +521,18 @@ int map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                        const struct map_want *want, const char *internal_id, int order,
                        struct buf *out, struct problem *p)
 {
+  return map_object_to_flow_as(c, type, v, want, internal_id, NULL, order, out, p);
+}
+
+int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
+                          const struct map_want *want, const char *internal_id,
+                          const char *external_id, int order, struct buf *out,
+                          struct problem *p)
+{
   struct rctx r = { c, out, p, { 0 }, { 0 } };
   buf_init(&r.tmp);
   buf_init(&r.id);
-  int rc = put_mobject(&r, type, v, -1, want, internal_id, order);
+  int rc = put_mobject(&r, type, v, -1, want, internal_id, order, external_id);
   buf_free(&r.tmp);
   buf_free(&r.id);
   if(!rc && buf_failed(out))

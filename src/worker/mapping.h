@@ -64,6 +64,13 @@ int map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                        const struct map_want *want, const char *internal_id, int order,
                        struct buf *out, struct problem *p);
 
+/* The same with the external ID given (NULL = computed): an update of a type without an
+ * ID property keeps the external ID Flow sent. */
+int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
+                          const struct map_want *want, const char *internal_id,
+                          const char *external_id, int order, struct buf *out,
+                          struct problem *p);
+
 /* Appends the JSON object for Flow's MObject OBJ of type TYPE, with the properties whose
  * indices (within the type) are PROPS[0..n) - the plan's body list - in that order, or all
  * of them when PROPS is NULL (used to rebuild a saved object before merging the API's

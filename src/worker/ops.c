@@ -708,9 +708,9 @@ static const char *object_ext(const cJSON *obj, struct arena *a)
   return n ? arena_strndup(a, e, n) : NULL;
 }
 
-/* The saved object as JSON: everything Flow sent, the API's answer merged over it. */
-static int merged_object(struct op_ctx *x, uint32_t type, const cJSON *obj, cJSON *answer,
-                         cJSON **out)
+/* The object Flow sent, as the API's JSON (every property, custom and readOnly ones too):
+ * built before the call, so that a bad value is a 400 before anything is written. */
+static int sent_object(struct op_ctx *x, uint32_t type, const cJSON *obj, cJSON **out)
 {
   struct buf b;
   buf_init(&b);
@@ -728,17 +728,22 @@ static int merged_object(struct op_ctx *x, uint32_t type, const cJSON *obj, cJSO
   buf_free(&b);
   if(r)
     return problem_set(x->p, 500, "rebuilding the saved object: %s", je.msg);
-  if(cJSON_IsObject(answer)) {
-    cJSON *m = answer->child;
-    while(m) {
-      cJSON *next = m->next;
-      cJSON_DetachItemViaPointer(answer, m);
-      cJSON_DeleteItemFromObjectCaseSensitive(*out, m->string);
-      cJSON_AddItemToObject(*out, m->string, m);   /* copies the key first */
-      m = next;
-    }
-  }
   return 0;
+}
+
+/* The API's answer merged over the sent object: its members replace the sent ones. */
+static void merge_answer(cJSON *sent, cJSON *answer)
+{
+  if(!cJSON_IsObject(answer))
+    return;
+  cJSON *m = answer->child;
+  while(m) {
+    cJSON *next = m->next;
+    cJSON_DetachItemViaPointer(answer, m);
+    cJSON_DeleteItemFromObjectCaseSensitive(sent, m->string);
+    cJSON_AddItemToObject(sent, m->string, m);     /* copies the key first */
+    m = next;
+  }
 }
 
 int op_save(struct op_ctx *x, uint32_t type)
@@ -752,18 +757,37 @@ int op_save(struct op_ctx *x, uint32_t type)
   const struct cache_plan *save = plan_of(x, t, OP_SAVE), *update = plan_of(x, t, OP_UPDATE);
   if(x->p->status)
     return -1;
-  /* every object's plan first: a missing extension fails before anything is written */
+  /* every object's plan and values first: a missing extension or a bad value fails
+   * before anything is written */
   const cJSON *o;
-  size_t i = 0;
+  size_t i = 0, n = (size_t)cJSON_GetArraySize(objs);
+  cJSON **sent = arena_calloc(x->a, (n ? n : 1) * sizeof(*sent));
+  if(!sent)
+    return problem_set(x->p, 500, "out of memory");
+  int r = 0;
   cJSON_ArrayForEach(o, objs) {
-    if(!cJSON_IsObject(o))
-      return problem_set(x->p, 400, "objectData[%zu] is not an object", i);
+    if(!cJSON_IsObject(o)) {
+      r = problem_set(x->p, 400, "objectData[%zu] is not an object", i);
+      break;
+    }
     const char *ext = object_ext(o, x->a);
-    if(!save && !(ext && update))
-      return problem_set(x->p, 400, "type '%s' has no %s, so objectData[%zu] cannot be "
-                         "saved", tname, ext ? "x-flow-update or x-flow-save" : "x-flow-save",
-                         i);
+    if(!save && !(ext && update)) {
+      r = problem_set(x->p, 400, "type '%s' has no %s, so objectData[%zu] cannot be saved",
+                      tname, ext ? "x-flow-update or x-flow-save" : "x-flow-save", i);
+      break;
+    }
+    if(sent_object(x, type, o, &sent[i])) {
+      size_t l = strlen(x->p->msg);
+      snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
+      r = -1;
+      break;
+    }
     i++;
+  }
+  if(r) {
+    for(size_t k = 0; k < n; k++)
+      cJSON_Delete(sent[k]);
+    return -1;
   }
   struct map_want *want = map_want_build(x->c, type, x->rq->want, x->a);
   if(!want)
@@ -772,7 +796,6 @@ int op_save(struct op_ctx *x, uint32_t type)
   buf_init(&done);
   response_head(x->out);
   i = 0;
-  int r = 0;
   cJSON_ArrayForEach(o, objs) {
     const char *ext = object_ext(o, x->a);
     enum cache_op op = ext && update ? OP_UPDATE : OP_SAVE;
@@ -786,7 +809,8 @@ int op_save(struct op_ctx *x, uint32_t type)
     struct call_src src = { ext, o, NULL, what };
     struct call cl;
     call_init(&cl);
-    cJSON *answer = NULL, *merged = NULL;
+    cJSON *answer = NULL, *merged = sent[i];
+    sent[i] = NULL;
     r = call_prepare(x, type, pl, &src, &cl);
     if(!r)
       r = call_send(x, &cl, 0);
@@ -794,14 +818,17 @@ int op_save(struct op_ctx *x, uint32_t type)
       r = answer_json(x, &cl, &answer);
     call_free(&cl);
     if(!r)
-      r = merged_object(x, type, o, answer, &merged);
+      merge_answer(merged, answer);
     cJSON_Delete(answer);
     if(!r) {
       long order = json_get_long(o, "order", 0);
       if(i)
         buf_putc(x->out, ',');
-      r = map_object_to_flow(x->c, type, merged, want, json_get_str(o, "internalId"),
-                             (int)order, x->out, x->p);
+      /* without an ID property the external ID is a hash of the content: an update keeps
+       * the one Flow knows the object by */
+      r = map_object_to_flow_as(x->c, type, merged, want, json_get_str(o, "internalId"),
+                                op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
+                                (int)order, x->out, x->p);
     }
     if(r) {
       cJSON_Delete(merged);
@@ -811,13 +838,18 @@ int op_save(struct op_ctx *x, uint32_t type)
     /* the external ID just written, for a later failure's message */
     struct buf e;
     buf_init(&e);
-    map_external_id(x->c, type, merged, &e);
+    if(op == OP_UPDATE && t->external_id_prop < 0)
+      buf_puts(&e, ext);
+    else
+      map_external_id(x->c, type, merged, &e);
     done_add(&done, o, e.data);
     buf_free(&e);
     cJSON_Delete(merged);
     i++;
   }
   buf_free(&done);
+  for(size_t k = 0; k < n; k++)
+    cJSON_Delete(sent[k]);                        /* those not reached after a failure */
   if(r)
     return -1;
   response_tail(x->out, 0);
