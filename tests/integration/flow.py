@@ -174,6 +174,78 @@ def values_of(obj):
     return {n: p.get("contentValue") for n, p in props_of(obj).items()}
 
 
+# --- the documented shapes (flow-protocol.md §4.7, §4.12, §5) -------------------------------
+
+CONTENT_TYPES = {"ContentString", "ContentNumber", "ContentBoolean", "ContentDateTime",
+                 "ContentContent", "ContentPassword", "ContentEncrypted", "ContentObject",
+                 "ContentList"}
+MOBJECT_KEYS = {"internalId", "externalId", "developerName", "typeElementId", "order",
+                "isSelected", "properties"}
+PROPERTY_KEYS = {"typeElementPropertyId", "developerName", "contentType", "contentValue",
+                 "contentFormat", "objectData"}
+PROBLEM_KEYS = {"kind", "uri", "statusCode", "message", "responseBody", "responseHeaders",
+                "invokeType", "action"}
+
+
+def shape_errors_mobject(o, where):
+    errs = []
+    if not isinstance(o, dict):
+        return ["%s: not an object" % where]
+    missing = MOBJECT_KEYS - set(o)
+    if missing:
+        errs.append("%s: missing %s" % (where, sorted(missing)))
+    if not isinstance(o.get("externalId"), str) or not o.get("externalId"):
+        errs.append("%s: externalId %r is not a non-empty string" % (where, o.get("externalId")))
+    if not isinstance(o.get("isSelected"), bool) or not isinstance(o.get("order"), int):
+        errs.append("%s: isSelected/order of the wrong type" % where)
+    for i, p in enumerate(o.get("properties") or []):
+        pw = "%s.properties[%d]" % (where, i)
+        missing = PROPERTY_KEYS - set(p)
+        if missing:
+            errs.append("%s: missing %s" % (pw, sorted(missing)))
+        ct = p.get("contentType")
+        if ct not in CONTENT_TYPES:
+            errs.append("%s: contentType %r" % (pw, ct))
+        cv = p.get("contentValue")
+        if cv is not None and not isinstance(cv, str):
+            errs.append("%s: contentValue %r is not a string (all scalars are strings)" % (pw, cv))
+        if ct in ("ContentObject", "ContentList"):
+            if cv is not None:
+                errs.append("%s: an object/list property with a contentValue" % pw)
+            for k, child in enumerate(p.get("objectData") or []):
+                errs += shape_errors_mobject(child, "%s.objectData[%d]" % (pw, k))
+        elif p.get("objectData") not in ([], None):
+            errs.append("%s: a scalar with objectData" % pw)
+    return errs
+
+
+def shape_errors(path, ans):
+    """Differences between an answer and the documented shape of its endpoint."""
+    if ans.json is None or not isinstance(ans.json, dict):
+        return []                       # reported by the scenario's own checks
+    if ans.status != 200:
+        errs = []
+        if ans.headers.get("x-manywho-service-problem-kind") != "service":
+            errs.append("no X-ManyWho-Service-Problem-Kind: service header")
+        missing = PROBLEM_KEYS - set(ans.json)
+        if missing:
+            errs.append("ServiceProblem missing %s" % sorted(missing))
+        if ans.json.get("kind") != "service" or ans.json.get("statusCode") != ans.status:
+            errs.append("ServiceProblem kind/statusCode %r/%r" % (ans.json.get("kind"),
+                                                                 ans.json.get("statusCode")))
+        return errs
+    if not (path.endswith("/data") or path.endswith("/data/delete")):
+        return []
+    errs = []
+    if not isinstance(ans.json.get("objectData"), list):
+        errs.append("objectData is not a list")
+    if not isinstance(ans.json.get("hasMoreResults"), bool):
+        errs.append("hasMoreResults is not a boolean")
+    for i, o in enumerate(ans.json.get("objectData") or []):
+        errs += shape_errors_mobject(o, "objectData[%d]" % i)
+    return errs
+
+
 # --- the scenario ---------------------------------------------------------------------------
 
 class Scenario:
@@ -318,6 +390,10 @@ class Scenario:
         if ans.error or rc != 0:
             self.check("%s: a CGI answer" % label, False, "exit 0, headers and a JSON body",
                        "exit %s, %s; %r" % (rc, ans.error, out[:300]))
+        else:
+            errs = shape_errors(path_only.rstrip("/"), ans)
+            self.check("%s: the documented fields (flow-protocol.md §4.7/§4.12)" % label,
+                       not errs, "none missing", errs)
         return ans
 
     # common checks
