@@ -138,7 +138,6 @@ case $mode in
     env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache REQUEST_METHOD=GET \
       REQUEST_URI=/openapi/health "$worker"
     echo
-    echo "Serving it behind lighttpd on 127.0.0.1:8080 comes with the deployment release;"
-    echo "see the README for running the worker under a web server now."
+    echo "Serving it behind lighttpd on 127.0.0.1:8080 comes with the deployment release."
     ;;
 esac
