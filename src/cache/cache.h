@@ -59,10 +59,15 @@ int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
 /* The describe JSON body. */
 const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err);
-/* A plan's example payload (verifies CS_EXAMPLES on first use). "" with *LEN 0 when the
- * plan has none; NULL + error if the section is bad. */
-const char *cache_example(struct cache *c, const struct cache_plan *p, size_t *len,
-                          struct cache_error *err);
+/* A plan's response example (verifies CS_EXAMPLES, every record, on first use). NULL with
+ * an empty err->msg when the plan has none; NULL + error if the section is bad. */
+const struct cache_example *cache_example(struct cache *c, const struct cache_plan *p,
+                                          struct cache_error *err);
+/* A text of an example record: NULL for null; always NUL-terminated. */
+static inline const char *cache_xstr(const struct cache_example *e, struct cache_xstr s)
+{
+  return s.off ? (const char *)e + s.off : NULL;
+}
 
 /* Header fields for /health and selection, no section needed. */
 const char *cache_registration(const struct cache *c);

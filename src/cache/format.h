@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 1u
+#define CACHE_FORMAT_VERSION 2u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -39,7 +39,7 @@ enum cache_section_kind {
   CS_U32,           /* uint32_t[count]: lists (body property indices, scheme indices) */
   CS_SECALTS,       /* struct cache_secalt[count] */
   CS_SCHEMES,       /* struct cache_scheme[count] */
-  CS_EXAMPLES,      /* example payloads: ready JSON text (issue: response examples) */
+  CS_EXAMPLES,      /* response examples: struct cache_example records (below) */
   CS_KIND_MAX
 };
 
@@ -157,7 +157,8 @@ struct cache_plan {
   uint32_t first_param, nparams;    /* into CS_PARAMS */
   uint32_t first_secalt, nsecalts;  /* into CS_SECALTS: alternatives, first usable wins */
   uint32_t first_body, nbody;       /* into CS_U32: property indices sent in the body */
-  uint32_t example_off, example_len;/* into the file (CS_EXAMPLES); len 0 = none */
+  uint32_t example_off, example_len;/* PLAN_F_EXAMPLE: its struct cache_example record in
+                                       CS_EXAMPLES (file offset, bytes); len 0 = none */
   uint32_t example_status;          /* HTTP status of the example (200 normally) */
   uint32_t pad;
 };
@@ -189,6 +190,40 @@ struct cache_scheme {
   /* identity (x-flow-identity) */
   struct cache_str authorization_url, token_url, userinfo_url, default_url, scope;
   struct cache_str map_first_name, map_last_name, map_email, map_username, map_user_id;
+};
+
+/* A response example (product.md §8), resolved and mapped to Flow objects at compile time,
+ * so the worker answers from it without parsing JSON. One record per plan with an example,
+ * 8-aligned; every offset inside a record is relative to the record's start, so the
+ * compiler builds it as one self-contained blob. Texts are NUL-terminated.
+ *
+ *   [struct cache_example][struct cache_example_object x nobjects]
+ *   [struct cache_xstr x nobjects*nprops][texts]
+ */
+struct cache_xstr {
+  uint32_t off;                 /* from the record's start; 0 = null (no value) */
+  uint32_t len;
+};
+
+#define EX_F_LIST 0x1u          /* the example was a JSON array */
+
+struct cache_example {
+  uint32_t status;              /* the response the example stands for (200, 404, ...) */
+  uint32_t type;                /* type index */
+  uint32_t nobjects;            /* 2xx: the objects found in it (0 otherwise) */
+  uint32_t nprops;              /* == the type's nprops */
+  uint32_t flags;               /* EX_F_* */
+  uint32_t objects;             /* offset of struct cache_example_object[nobjects] */
+  uint32_t values;              /* offset of struct cache_xstr[nobjects * nprops]: each
+                                   property's value as a list filter reads it (filter.h) */
+  uint32_t pad;
+  struct cache_xstr body;       /* the example's JSON text (a non-2xx responseBody) */
+  struct cache_xstr response;   /* 2xx: the whole unfiltered ObjectDataResponse */
+};
+
+struct cache_example_object {
+  struct cache_xstr mobject;    /* the MObject's JSON text, all properties */
+  struct cache_xstr external_id;
 };
 
 #endif

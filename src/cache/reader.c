@@ -400,6 +400,62 @@ static enum oac_result check_schemes(struct cache *c, const struct cache_section
   return OAC_OK;
 }
 
+static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error *err);
+
+static int xstr_ok(const unsigned char *rec, uint32_t len, uint32_t hdr_end,
+                   struct cache_xstr s)
+{
+  if(!s.off)
+    return !s.len;
+  return s.off >= hdr_end && (uint64_t)s.off + s.len < len && !rec[s.off + s.len];
+}
+
+/* The records of every plan with an example: sizes, offsets, texts. */
+static enum oac_result check_examples(struct cache *c, struct cache_error *err)
+{
+  enum oac_result r = verify(c, CS_PLANS, err);
+  if(!r)
+    r = verify(c, CS_TYPES, err);
+  if(r)
+    return r;
+  const struct cache_section *ps = sec_of(c, CS_PLANS), *ts = sec_of(c, CS_TYPES);
+  const struct cache_plan *p = sec_data(c, ps);
+  const struct cache_type *types = sec_data(c, ts);
+  for(uint32_t i = 0; i < ps->count; i++, p++) {
+    if(!p->example_len)
+      continue;
+    const unsigned char *rec = c->base + p->example_off;
+    uint32_t len = p->example_len;
+    const struct cache_example *e = (const struct cache_example *)(const void *)rec;
+    if(p->example_off % 8 || len < sizeof(*e))
+      return fail(c, err, "section EXAMPLES: record of plan %u misaligned or too short", i);
+    if(e->type >= ts->count || e->nprops != types[e->type].nprops)
+      return fail(c, err, "section EXAMPLES: record of plan %u: type %u / %u properties do "
+                  "not match", i, e->type, e->nprops);
+    uint64_t objs_end = (uint64_t)e->objects + (uint64_t)e->nobjects * sizeof(struct
+                        cache_example_object);
+    uint64_t vals_end = (uint64_t)e->values + (uint64_t)e->nobjects * e->nprops *
+                        sizeof(struct cache_xstr);
+    if(e->objects % 4 || e->values % 4 || e->objects < sizeof(*e) || objs_end > len ||
+       e->values < sizeof(*e) || vals_end > len)
+      return fail(c, err, "section EXAMPLES: record of plan %u: arrays out of range", i);
+    uint32_t hdr_end = (uint32_t)sizeof(*e);
+    if(!xstr_ok(rec, len, hdr_end, e->body) || !xstr_ok(rec, len, hdr_end, e->response))
+      return fail(c, err, "section EXAMPLES: record of plan %u: bad text", i);
+    const struct cache_example_object *o =
+      (const struct cache_example_object *)(const void *)(rec + e->objects);
+    for(uint32_t k = 0; k < e->nobjects; k++)
+      if(!o[k].mobject.off || !xstr_ok(rec, len, hdr_end, o[k].mobject) ||
+         !o[k].external_id.off || !xstr_ok(rec, len, hdr_end, o[k].external_id))
+        return fail(c, err, "section EXAMPLES: record of plan %u: object %u: bad text", i, k);
+    const struct cache_xstr *v = (const struct cache_xstr *)(const void *)(rec + e->values);
+    for(uint64_t k = 0; k < (uint64_t)e->nobjects * e->nprops; k++)
+      if(!xstr_ok(rec, len, hdr_end, v[k]))
+        return fail(c, err, "section EXAMPLES: record of plan %u: bad value text", i);
+  }
+  return OAC_OK;
+}
+
 static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error *err)
 {
   if(!c->hdr)
@@ -436,7 +492,8 @@ static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error
   case CS_PARAMS: r = check_params(c, s, lo, hi, err); break;
   case CS_SECALTS: r = check_secalts(c, s, err); break;
   case CS_SCHEMES: r = check_schemes(c, s, lo, hi, err); break;
-  default: r = OAC_OK; break;   /* DESCRIBE, U32, EXAMPLES: bytes the checksum covers */
+  case CS_EXAMPLES: r = check_examples(c, err); break;
+  default: r = OAC_OK; break;   /* DESCRIBE, U32: bytes the checksum covers */
   }
   if(r)
     c->bad |= bit;
@@ -597,27 +654,18 @@ const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err
   return d;
 }
 
-const char *cache_example(struct cache *c, const struct cache_plan *p, size_t *len,
-                          struct cache_error *err)
+const struct cache_example *cache_example(struct cache *c, const struct cache_plan *p,
+                                          struct cache_error *err)
 {
-  if(len)
-    *len = 0;
-  uint32_t n;
-  const char *ex = cache_section(c, CS_EXAMPLES, &n, err);
-  if(!ex)
-    return NULL;
+  if(err)
+    err->msg[0] = '\0';
   if(!p->example_len)
-    return "";
-  const struct cache_section *s = sec_of(c, CS_EXAMPLES);
-  if(p->example_off < s->offset ||
-     (uint64_t)p->example_off + p->example_len > s->offset + s->size) {
-    fail(c, err, "example (offset %u, length %u) out of range", p->example_off,
-         p->example_len);
     return NULL;
-  }
-  if(len)
-    *len = p->example_len;
-  return (const char *)c->base + p->example_off;
+  uint32_t n;
+  if(!cache_section(c, CS_EXAMPLES, &n, err))
+    return NULL;
+  /* check_plans put the record inside the section, check_examples checked its insides */
+  return (const struct cache_example *)(const void *)(c->base + p->example_off);
 }
 
 const char *cache_registration(const struct cache *c)

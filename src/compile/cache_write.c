@@ -252,6 +252,7 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
   /* Relative to the EXAMPLES section for now; made absolute once the layout is known. */
   if(pl->example_len) {
     struct buf *ex = &S->s[CS_EXAMPLES];
+    buf_align(ex, 8);                           /* records are read in place */
     r->example_off = u32(ex->len);
     r->example_len = u32(pl->example_len);
     buf_append(ex, pl->example, pl->example_len);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "types.h"
+#include "examples.h"
 #include "../common/mem.h"
 
 static const struct {
@@ -444,6 +445,8 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
   visit_operations(&c);
   for(size_t t = 0; t < m->ntypes && !c.fatal; t++)
     xflow_finish_type(&c, (int)t);
+  if(!c.fatal)
+    examples_resolve(&c);
   r = c.fatal;
   oac_free(c.ops);
   oac_free(c.names);
@@ -452,5 +455,8 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     return r;
   if(d->errors)
     return c.io_error ? OAC_EIO : OAC_EDOC;
-  return describe_build(m);
+  r = describe_build(m);
+  if(!r)
+    r = examples_build(m);
+  return r;
 }

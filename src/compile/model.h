@@ -48,8 +48,10 @@ struct model_plan {
   size_t **secalt;              /* [nsecalts][secalt_len[i]] */
   unsigned *body;               /* property indices sent in the body */
   size_t nbody;
-  /* example (filled by the examples stage; text is ready JSON) */
-  const char *example;
+  /* response example (examples.c): the JSON it stands for, then the cache record */
+  const char *example_json;     /* NULL = none (a save/delete example may have none) */
+  size_t example_json_len;
+  const char *example;          /* struct cache_example record (format.h) */
   size_t example_len;
   unsigned example_status;
   /* where the extension was written: its key and its value (a mapping) */

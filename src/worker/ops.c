@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../common/flow_config.h"
 #include "filter.h"
@@ -536,11 +539,162 @@ static void response_tail(struct buf *out, int more)
   buf_printf(out, "],\"hasMoreResults\":%s}", more ? "true" : "false");
 }
 
-static int example_mode(struct op_ctx *x, const struct cache_type *t, enum cache_op op)
+/* ---- example mode (product.md §8): answers from the cache, no upstream call ---------- */
+
+static const struct cache_example *example_of(struct op_ctx *x, const struct cache_type *t,
+                                              const struct cache_plan *pl, enum cache_op op)
 {
-  return problem_set(x->p, 500, "%s of type '%s' answers from the document's examples, which "
-                     "this version of the worker does not serve yet", op_ext[op],
-                     cache_str(x->c, t->name));
+  struct cache_error err;
+  const struct cache_example *e = cache_example(x->c, pl, &err);
+  if(!e) {
+    if(err.msg[0])
+      problem_set(x->p, 503, "cache: %s", err.msg);
+    else
+      problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
+                  "not hold: recompile the document", op_ext[op], cache_str(x->c, t->name));
+  }
+  return e;
+}
+
+/* A non-2xx example is the API's error answer: a ServiceProblem with its status. */
+static int example_status_problem(struct op_ctx *x, const struct cache_type *t,
+                                  const struct cache_example *e, enum cache_op op)
+{
+  if(e->status >= 200 && e->status < 300)
+    return 0;
+  const char *body = cache_xstr(e, e->body);
+  problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
+              "status %u", op_ext[op], cache_str(x->c, t->name), e->status);
+  x->p->response_body = body;
+  x->p->response_len = body ? e->body.len : 0;
+  return -1;
+}
+
+/* filter_src over an example's precomputed values */
+static int example_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
+{
+  const struct cache_example *e = ctx;
+  const struct cache_xstr *v = (const struct cache_xstr *)(const void *)
+                               ((const char *)e + e->values);
+  struct cache_xstr x = v[item * e->nprops + prop];
+  if(!x.off)
+    return 0;
+  *s = (const char *)e + x.off;
+  *len = x.len;
+  return 1;
+}
+
+static int example_load(struct op_ctx *x, const struct cache_type *t,
+                        const struct cache_plan *pl, enum cache_op op,
+                        const struct list_filter *lf)
+{
+  const struct cache_example *e = example_of(x, t, pl, op);
+  if(!e || example_status_problem(x, t, e, op))
+    return -1;
+  const struct cache_example_object *objs = (const struct cache_example_object *)(const void *)
+                                            ((const char *)e + e->objects);
+  /* nothing to filter, sort or page: the prebuilt answer */
+  if(!lf->id && !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0 && e->response.off) {
+    buf_append(x->out, cache_xstr(e, e->response), e->response.len);
+    return 0;
+  }
+  size_t n = e->nobjects;
+  size_t *idx = arena_alloc(x->a, (n ? n : 1) * 2 * sizeof(*idx));
+  if(!idx)
+    return problem_set(x->p, 500, "out of memory");
+  size_t sel = 0, first = 0, count;
+  int more = 0;
+  if(lf->id) {
+    /* a list example: the objects with that external ID; one object: the answer */
+    for(size_t i = 0; i < n; i++)
+      if(!(e->flags & EX_F_LIST) || !strcmp(cache_xstr(e, objs[i].external_id), lf->id))
+        idx[sel++] = i;
+    count = sel;
+  }
+  else {
+    struct cache_error err;
+    uint32_t np;
+    const struct cache_prop *props = cache_section(x->c, CS_PROPS, &np, &err);
+    if(!props)
+      return problem_set(x->p, 500, "cache: %s", err.msg);
+    struct filter_src fs = { example_get, (void *)e, props + t->first_prop };
+    for(size_t i = 0; i < n; i++)
+      if(filter_match(lf, &fs, i))
+        idx[sel++] = i;
+    filter_sort(lf, &fs, idx, sel, idx + n);
+    first = lf->offset > 0 ? ((size_t)lf->offset < sel ? (size_t)lf->offset : sel) : 0;
+    count = sel - first;
+    if(lf->limit > 0 && count > (size_t)lf->limit) {
+      count = (size_t)lf->limit;
+      more = 1;
+    }
+  }
+  response_head(x->out);
+  for(size_t i = 0; i < count; i++) {
+    if(i)
+      buf_putc(x->out, ',');
+    const struct cache_example_object *o = &objs[idx[first + i]];
+    buf_append(x->out, cache_xstr(e, o->mobject), o->mobject.len);
+  }
+  response_tail(x->out, more);
+  return 0;
+}
+
+/* A generated external ID: a random UUID (version 4). */
+static void random_uuid(char out[37])
+{
+  unsigned char b[16];
+  if(getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+    /* no entropy source: time and a counter still give distinct IDs in this process */
+    static unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char seed[64];
+    int n = snprintf(seed, sizeof(seed), "%ld.%ld.%lu.%ld", (long)ts.tv_sec,
+                     (long)ts.tv_nsec, ++counter, (long)getpid());
+    map_uuid5(seed, (size_t)n, out);
+    return;
+  }
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+  static const char hex[] = "0123456789abcdef";
+  size_t k = 0;
+  for(int i = 0; i < 16; i++) {
+    if(i == 4 || i == 6 || i == 8 || i == 10)
+      out[k++] = '-';
+    out[k++] = hex[b[i] >> 4];
+    out[k++] = hex[b[i] & 15];
+  }
+  out[k] = '\0';
+}
+
+/* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one
+ * and the property is a number). */
+static void set_id_prop(struct op_ctx *x, const struct cache_type *t, cJSON *o, const char *ext)
+{
+  if(t->external_id_prop < 0)
+    return;
+  const struct cache_prop *props = type_props(x, t);
+  if(!props)
+    return;
+  const struct cache_prop *pr = &props[t->external_id_prop];
+  const char *key = cache_str(x->c, pr->json_name);
+  cJSON *v;
+  if(pr->ctype == CT_NUMBER && json_is_number(ext, strlen(ext))) {
+    v = cJSON_CreateNumber(0);
+    if(v) {
+      size_t n = strlen(ext);
+      v->valuestring = cJSON_malloc(n + 1);      /* the digits, as json_parse keeps them */
+      if(v->valuestring)
+        memcpy(v->valuestring, ext, n + 1);
+    }
+  }
+  else
+    v = cJSON_CreateString(ext);
+  if(!v)
+    return;
+  cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+  cJSON_AddItemToObject(o, key, v);
 }
 
 int op_load(struct op_ctx *x, uint32_t type)
@@ -574,10 +728,11 @@ int op_load(struct op_ctx *x, uint32_t type)
     if(!pl)
       return problem_set(x->p, 400, "type '%s' has no x-flow-query, so it cannot be loaded "
                          "without an id (listFilter.id)", tname);
-    decide_pushdown(x, t, pl, &lf);
   }
   if(pl->flags & PLAN_F_EXAMPLE)
-    return example_mode(x, t, op);
+    return example_load(x, t, pl, op, &lf);
+  if(!by_id)
+    decide_pushdown(x, t, pl, &lf);
 
   struct call cl;
   call_init(&cl);
@@ -796,13 +951,39 @@ int op_save(struct op_ctx *x, uint32_t type)
   buf_init(&done);
   response_head(x->out);
   i = 0;
+  size_t nnew = 0;
+  cJSON_ArrayForEach(o, objs)
+    nnew += !object_ext(o, x->a);
   cJSON_ArrayForEach(o, objs) {
     const char *ext = object_ext(o, x->a);
     enum cache_op op = ext && update ? OP_UPDATE : OP_SAVE;
     const struct cache_plan *pl = op == OP_UPDATE ? update : save;
     if(pl->flags & PLAN_F_EXAMPLE) {
-      r = example_mode(x, t, op);
-      break;
+      /* as if the API had accepted: one new object gets the example's ID, several new
+       * ones (or an example without objects) generated ones; an update keeps its own */
+      const struct cache_example *e = example_of(x, t, pl, op);
+      if(!e || example_status_problem(x, t, e, op)) {
+        r = -1;
+        break;
+      }
+      char uuid[37];
+      const struct cache_example_object *eo = (const struct cache_example_object *)
+        (const void *)((const char *)e + e->objects);
+      if(!ext && nnew == 1 && e->nobjects && t->external_id_prop >= 0)
+        ext = cache_xstr(e, eo[0].external_id);
+      else if(!ext) {
+        random_uuid(uuid);
+        ext = uuid;
+      }
+      set_id_prop(x, t, sent[i], ext);
+      if(i)
+        buf_putc(x->out, ',');
+      r = map_object_to_flow_as(x->c, type, sent[i], want, json_get_str(o, "internalId"), ext,
+                                (int)json_get_long(o, "order", 0), x->out, x->p);
+      if(r)
+        break;
+      i++;
+      continue;
     }
     char what[256];
     snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", op_ext[op], tname, i);
@@ -869,8 +1050,14 @@ int op_delete(struct op_ctx *x, uint32_t type)
   if(!pl)
     return problem_set(x->p, 400, "type '%s' has no x-flow-delete, so it cannot be deleted",
                        tname);
-  if(pl->flags & PLAN_F_EXAMPLE)
-    return example_mode(x, t, OP_DELETE);
+  if(pl->flags & PLAN_F_EXAMPLE) {
+    const struct cache_example *e = example_of(x, t, pl, OP_DELETE);
+    if(!e || example_status_problem(x, t, e, OP_DELETE))
+      return -1;
+    response_head(x->out);
+    response_tail(x->out, 0);
+    return 0;
+  }
   const cJSON *o;
   size_t i = 0;
   cJSON_ArrayForEach(o, x->rq->objects) {

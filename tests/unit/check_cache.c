@@ -20,6 +20,24 @@
 
 static const char DESCRIBE[] = "{\"uri\":\"https://example.com/pets.yaml\",\"types\":[]}";
 static const char EXAMPLE[] = "[{\"id\":1,\"email\":\"a@example.com\"}]";
+static unsigned char example_rec[256];
+
+/* A response example record (format.h) with no objects and EXAMPLE as its body text. */
+static size_t make_example_record(uint32_t type, uint32_t nprops)
+{
+  struct cache_example e;
+  memset(&e, 0, sizeof(e));
+  memset(example_rec, 0, sizeof(example_rec));
+  e.status = 200;
+  e.type = type;
+  e.nprops = nprops;
+  e.objects = e.values = (uint32_t)sizeof(e);
+  e.body.off = (uint32_t)sizeof(e);
+  e.body.len = (uint32_t)strlen(EXAMPLE);
+  memcpy(example_rec, &e, sizeof(e));
+  memcpy(example_rec + sizeof(e), EXAMPLE, strlen(EXAMPLE) + 1);
+  return (sizeof(e) + strlen(EXAMPLE) + 1 + 7) & ~(size_t)7;
+}
 static const char REGISTRATION[] = "https://example.com/pets.yaml";
 
 /* ---- a small model ---- */
@@ -122,8 +140,8 @@ static int build_model(struct model *m)
   q->flags = PLAN_F_EXAMPLE;
   q->path = "/owners";
   q->items = "data.items";
-  q->example = EXAMPLE;
-  q->example_len = strlen(EXAMPLE);
+  q->example_len = make_example_record((uint32_t)owner, (uint32_t)m->types[owner].nprops);
+  q->example = (const char *)example_rec;
   q->example_status = 200;
   return 0;
 }
@@ -319,15 +337,15 @@ static void check_contents(struct cache *c)
   const struct cache_plan *q = &plans[owner->plans[OP_QUERY] - 1];
   ck_assert_uint_eq(q->flags, PLAN_F_EXAMPLE);
   ck_assert_str_eq(cache_str(c, q->items), "data.items");
-  size_t elen;
-  const char *ex = cache_example(c, q, &elen, &err);
+  const struct cache_example *ex = cache_example(c, q, &err);
   ck_assert_ptr_nonnull(ex);
-  ck_assert_uint_eq(elen, strlen(EXAMPLE));
-  ck_assert(!memcmp(ex, EXAMPLE, elen));
+  ck_assert_uint_eq(ex->status, 200);
+  ck_assert_uint_eq(ex->nobjects, 0);
+  ck_assert_str_eq(cache_xstr(ex, ex->body), EXAMPLE);
+  ck_assert_ptr_null(cache_xstr(ex, ex->response));
   ck_assert_uint_eq(q->example_status, 200);
-  ex = cache_example(c, load, &elen, &err);
-  ck_assert_ptr_nonnull(ex);
-  ck_assert_uint_eq(elen, 0);
+  ck_assert_ptr_null(cache_example(c, load, &err));
+  ck_assert_str_eq(err.msg, "");
 
   const struct cache_type *tags = cache_type_at(c, 2, &err);
   ck_assert_ptr_nonnull(tags);
