@@ -134,6 +134,12 @@ case $mode in
       REQUEST_METHOD=POST REQUEST_URI=/openapi/metadata CONTENT_LENGTH=${#body} \
       "$worker" | head -c 600
     echo " ..."
+    say "POST /data: load PetExample, answered from the document's examples (no network)"
+    body='{"configurationValues":[{"developerName":"Schema URL","contentValue":"'"$example"'"}],"objectDataType":{"developerName":"PetExample"},"listFilter":{"where":[{"columnName":"status","criteriaType":"EQUAL","contentValue":"pending"}]}}'
+    printf '%s' "$body" | env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache \
+      REQUEST_METHOD=POST REQUEST_URI=/openapi/data CONTENT_LENGTH=${#body} \
+      "$worker" | head -c 700
+    echo " ..."
     say "GET /health"
     env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache REQUEST_METHOD=GET \
       REQUEST_URI=/openapi/health "$worker"
