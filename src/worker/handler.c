@@ -12,6 +12,7 @@
 #include "../common/mem.h"
 #include "caches.h"
 #include "log.h"
+#include "json.h"
 #include "ops.h"
 #include "problem.h"
 #include "request.h"
@@ -198,6 +199,8 @@ static void data_op(struct worker *w, enum route r, int is_put, const struct flo
   x.resp = &w->resp;
   x.a = &w->arena;
   x.out = &rs->body;
+  x.direct = &rs->direct;
+  x.direct_len = &rs->direct_len;
   x.p = p;
   if(r == R_DATA_DELETE)
     op_delete(&x, (uint32_t)t);
@@ -208,11 +211,11 @@ static void data_op(struct worker *w, enum route r, int is_put, const struct flo
   *upstream_status = x.upstream_status;
 }
 
-static double elapsed_ms(const struct timespec *t0)
+static long long elapsed_us(const struct timespec *t0)
 {
   struct timespec t1;
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+  return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
 void worker_handle(struct worker *w, const struct http_request *rq, struct http_response *rs)
@@ -226,7 +229,10 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   rs->status = 200;
   rs->problem = 0;
   rs->allow = NULL;
+  rs->direct = NULL;
+  rs->direct_len = 0;
   buf_reset(&rs->body);
+  json_arena_begin(&w->arena);                  /* cJSON nodes: no malloc/free each */
 
   const char *method = rq->method && *rq->method ? rq->method : "GET";
   const char *uri = rq->uri && *rq->uri ? rq->uri : rq->path_info ? rq->path_info : "";
@@ -269,6 +275,7 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   if(!p.status && buf_failed(&rs->body))
     problem_set(&p, 500, "out of memory");
   if(p.status) {
+    rs->direct = NULL;
     buf_reset(&rs->body);
     rs->body.oom = 0;
     rs->status = p.status;
@@ -282,11 +289,14 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
                      fr.type_name : "-";
   /* the message of an upstream failure quotes the API's answer, which is not ours to log */
   int quote = p.status && p.status != 502 && p.status != 504;
-  log_msg(rs->status >= 500 ? LOG_WARN : LOG_INFO, "%s %.*s type=%.100s status=%d "
-          "upstream=%ld %.1fms%s%.200s", method, (int)(plen > 200 ? 200 : plen), uri, type,
-          rs->status, upstream_status, elapsed_ms(&t0), quote ? " problem=" : "",
-          quote ? p.msg : "");
+  log_request(method, uri, plen, type, rs->status, upstream_status, elapsed_us(&t0),
+              quote ? p.msg : NULL);
   if(parsed)
     request_free(&fr);
+  json_arena_end();
+  if(!rs->direct) {
+    rs->direct = rs->body.data ? rs->body.data : "";
+    rs->direct_len = rs->body.len;
+  }
   arena_reset(&w->arena);
 }

@@ -43,6 +43,10 @@ struct http_response {
   int problem;                  /* add X-ManyWho-Service-Problem-Kind: service */
   const char *allow;            /* 405: the Allow header, else NULL */
   struct buf body;              /* JSON (buf_init by the caller; reset by worker_handle) */
+  const char *direct;           /* when set, the body is these DIRECT_LEN bytes instead (a
+                                   prebuilt answer in a mapped cache, valid until the next
+                                   request) */
+  size_t direct_len;
 };
 
 void worker_handle(struct worker *w, const struct http_request *rq, struct http_response *rs);

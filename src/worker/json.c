@@ -1,12 +1,75 @@
 /* json.c - cJSON plus number texts, tolerant lookups, exact decimals (json.h). */
 #include "json.h"
 
+#include <stdint.h>
+
 #include <ctype.h>
 #include <limits.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+
+#include "../common/arena.h"
+#include "../common/mem.h"
+
+/* ---- allocation hooks ---- */
+
+#define HOOK_PREFIX 16u                 /* keeps the 16-byte alignment of both sources */
+#define TAG_HEAP 0x70616568u
+#define TAG_ARENA 0x616e6572u
+
+static struct arena *json_arena;
+static int alloc_failed;                /* since json_parse began: cJSON says only "NULL" */
+
+static void *hook_malloc(size_t n)
+{
+  if(n > SIZE_MAX - HOOK_PREFIX)
+    return NULL;
+  unsigned char *p;
+  uint32_t tag;
+  if(json_arena) {
+    p = arena_alloc(json_arena, n + HOOK_PREFIX);
+    tag = TAG_ARENA;
+  }
+  else {
+    p = oac_malloc(n + HOOK_PREFIX);
+    tag = TAG_HEAP;
+  }
+  if(!p) {
+    alloc_failed = 1;
+    return NULL;
+  }
+  memcpy(p, &tag, sizeof(tag));
+  return p + HOOK_PREFIX;
+}
+
+static void hook_free(void *q)
+{
+  if(!q)
+    return;
+  unsigned char *p = (unsigned char *)q - HOOK_PREFIX;
+  uint32_t tag;
+  memcpy(&tag, p, sizeof(tag));
+  if(tag == TAG_HEAP)
+    oac_free(p);
+}
+
+__attribute__((constructor)) static void hooks_install(void)
+{
+  cJSON_Hooks h = { hook_malloc, hook_free };
+  cJSON_InitHooks(&h);
+}
+
+void json_arena_begin(struct arena *a)
+{
+  json_arena = a;
+}
+
+void json_arena_end(void)
+{
+  json_arena = NULL;
+}
 
 /* One pass over valid-looking JSON text: the depth, and where each number token is. */
 struct num_scan {
@@ -115,7 +178,12 @@ enum oac_result json_parse(const char *text, size_t len, cJSON **out, struct jso
     return OAC_ELIMIT;
   }
   const char *end = NULL;
+  alloc_failed = 0;
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  if(!root && alloc_failed) {
+    cJSON_free(ns.pos);
+    return OAC_ENOMEM;
+  }
   if(!root) {
     cJSON_free(ns.pos);
     const char *at = cJSON_GetErrorPtr();

@@ -19,6 +19,18 @@
 
 #define JSON_MAX_DEPTH 512
 
+struct arena;
+
+/* Memory. Every program that links this file routes cJSON's allocations through the
+ * project's allocator (installed before main, so it holds for every cJSON object; free
+ * cJSON memory with cJSON_free / cJSON_Delete, never free()). Between json_arena_begin()
+ * and json_arena_end() they come from the arena instead and freeing them costs nothing:
+ * the worker brackets each request with it, so parsing the request and the API's answer
+ * does no malloc/free per node. Nothing allocated in between may outlive the arena's
+ * reset. */
+void json_arena_begin(struct arena *a);
+void json_arena_end(void);
+
 struct json_error {
   size_t offset;        /* byte offset of the problem */
   int too_deep;         /* nesting over JSON_MAX_DEPTH */

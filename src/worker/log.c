@@ -20,10 +20,43 @@ int log_level_parse(const char *s)
   return -1;
 }
 
+#define BATCH_SIZE 4096u
+
+static int batching;
+static char batch[BATCH_SIZE];
+static size_t batch_len;
+static time_t batch_since;
+
+static void write_all(const char *p, size_t n)
+{
+  while(n) {
+    ssize_t w = write(STDERR_FILENO, p, n);
+    if(w <= 0)
+      return;                                   /* nowhere to log: nothing to do about it */
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+void log_flush(void)
+{
+  if(batch_len)
+    write_all(batch, batch_len);
+  batch_len = 0;
+}
+
+void log_batch(int on)
+{
+  if(!on)
+    log_flush();
+  batching = on;
+}
+
 void log_msg(enum log_level l, const char *fmt, ...)
 {
   if((int)l > log_level)
     return;
+  log_flush();                                  /* keep the lines in order */
   char line[2048];
   time_t now = time(NULL);
   struct tm tm;
@@ -49,4 +82,93 @@ void log_msg(enum log_level l, const char *fmt, ...)
   /* one write(2), so lines of concurrent workers sharing the log do not interleave */
   ssize_t w = write(STDERR_FILENO, line, n);
   (void)w;
+}
+
+/* The time stamp changes once a second and the pid only across fork(): both are kept. */
+static time_t stamp_time = (time_t)-1;
+static char stamp[64];
+static size_t stamp_len;
+static long cached_pid;
+
+void log_forget_pid(void)
+{
+  cached_pid = 0;
+  stamp_time = (time_t)-1;
+}
+
+static void put(char *line, size_t *n, size_t cap, const char *s, size_t len)
+{
+  if(len > cap - *n)
+    len = cap - *n;
+  memcpy(line + *n, s, len);
+  *n += len;
+}
+
+static void put_num(char *line, size_t *n, size_t cap, long long v)
+{
+  char d[24];
+  size_t k = sizeof(d);
+  int neg = v < 0;
+  unsigned long long u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do
+    d[--k] = (char)('0' + u % 10);
+  while(u /= 10);
+  if(neg)
+    d[--k] = '-';
+  put(line, n, cap, d + k, sizeof(d) - k);
+}
+
+void log_request(const char *method, const char *path, size_t plen, const char *type,
+                 int status, long upstream, long long dur_us, const char *problem)
+{
+  enum log_level l = status >= 500 ? LOG_WARN : LOG_INFO;
+  if((int)l > log_level)
+    return;
+  time_t now = time(NULL);
+  if(now != stamp_time || !cached_pid) {
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if(!cached_pid)
+      cached_pid = (long)getpid();
+    size_t n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int k = snprintf(stamp + n, sizeof(stamp) - n, " openapi-connector[%ld] ", cached_pid);
+    stamp_len = n + (k > 0 ? (size_t)k : 0);
+    stamp_time = now;
+  }
+  char line[1024];
+  size_t n = 0, cap = sizeof(line) - 1;
+  put(line, &n, cap, stamp, stamp_len);
+  put(line, &n, cap, level_names[l], strlen(level_names[l]));
+  put(line, &n, cap, ": ", 2);
+  put(line, &n, cap, method, strlen(method));
+  put(line, &n, cap, " ", 1);
+  put(line, &n, cap, path, plen > 200 ? 200 : plen);
+  put(line, &n, cap, " type=", 6);
+  put(line, &n, cap, type, strnlen(type, 100));
+  put(line, &n, cap, " status=", 8);
+  put_num(line, &n, cap, status);
+  put(line, &n, cap, " upstream=", 10);
+  put_num(line, &n, cap, upstream);
+  put(line, &n, cap, " ", 1);
+  put_num(line, &n, cap, dur_us / 1000);
+  char frac[4] = { '.', (char)('0' + (dur_us / 100) % 10), 'm', 's' };
+  put(line, &n, cap, frac, 4);
+  if(problem) {
+    put(line, &n, cap, " problem=", 9);
+    put(line, &n, cap, problem, strnlen(problem, 200));
+  }
+  for(size_t i = 0; i < n; i++)
+    if(line[i] == '\n' || line[i] == '\r')
+      line[i] = ' ';
+  line[n++] = '\n';
+  if(!batching) {
+    write_all(line, n);
+    return;
+  }
+  if(batch_len + n > sizeof(batch) || (batch_len && now - batch_since >= 1))
+    log_flush();
+  if(!batch_len)
+    batch_since = now;
+  memcpy(batch + batch_len, line, n);
+  batch_len += n;
 }

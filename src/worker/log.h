@@ -6,12 +6,30 @@
 #ifndef OAC_LOG_H
 #define OAC_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 extern int log_level;           /* messages above it are dropped; default LOG_INFO */
 
 /* "2026-11-24T10:00:00Z openapi-connector[123] warn: ..." */
 void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The line of one request, assembled without printf (it runs on every request):
+ * "<time> openapi-connector[<pid>] info: <METHOD> <path> type=<type> status=<n>
+ * upstream=<n> <ms>ms[ problem=<message>]". A status >= 500 is logged as a warning. */
+void log_request(const char *method, const char *path, size_t plen, const char *type,
+                 int status, long upstream, long long dur_us, const char *problem);
+
+/* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
+ * buffer that is written when it holds 4 KiB or its oldest line is a second old, and by
+ * log_flush(), which the worker calls whenever no request is waiting - so an idle worker's
+ * lines appear at once and a busy one pays one write(2) per few dozen requests. */
+void log_batch(int on);
+void log_flush(void);
+
+/* After fork(): the next line reads the process ID again. */
+void log_forget_pid(void);
 
 /* Parses "error", "warn", "info", "debug"; -1 if none. */
 int log_level_parse(const char *s);

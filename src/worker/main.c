@@ -9,6 +9,7 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,24 +133,49 @@ static long long content_length(const char *s)
   return *end || n < 0 ? -1 : n;
 }
 
+static void put_uint(struct buf *h, size_t v)
+{
+  char d[24];
+  size_t k = sizeof(d);
+  do
+    d[--k] = (char)('0' + v % 10);
+  while(v /= 10);
+  buf_append(h, d + k, sizeof(d) - k);
+}
+
+/* The CGI header block, assembled without printf: it is written for every request. */
 static void header_text(struct buf *h, const struct http_response *rs, int head)
 {
-  static const struct { int code; const char *text; } reasons[] = {
-    { 200, "OK" }, { 400, "Bad Request" }, { 401, "Unauthorized" }, { 404, "Not Found" },
-    { 405, "Method Not Allowed" }, { 413, "Payload Too Large" },
-    { 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
-    { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+  static const struct { int code; const char *line; } reasons[] = {
+    { 200, "Status: 200 OK\r\n" }, { 400, "Status: 400 Bad Request\r\n" },
+    { 401, "Status: 401 Unauthorized\r\n" }, { 404, "Status: 404 Not Found\r\n" },
+    { 405, "Status: 405 Method Not Allowed\r\n" },
+    { 413, "Status: 413 Payload Too Large\r\n" },
+    { 500, "Status: 500 Internal Server Error\r\n" },
+    { 501, "Status: 501 Not Implemented\r\n" }, { 502, "Status: 502 Bad Gateway\r\n" },
+    { 503, "Status: 503 Service Unavailable\r\n" },
+    { 504, "Status: 504 Gateway Timeout\r\n" },
   };
-  const char *reason = "";
-  for(size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-    if(reasons[i].code == rs->status)
-      reason = reasons[i].text;
-  buf_printf(h, "Status: %d %s\r\nContent-Type: application/json\r\n"
-             "Content-Length: %zu\r\n", rs->status, reason, head ? (size_t)0 : rs->body.len);
+  size_t i = 0;
+  while(i < sizeof(reasons) / sizeof(reasons[0]) && reasons[i].code != rs->status)
+    i++;
+  if(i < sizeof(reasons) / sizeof(reasons[0]))
+    buf_puts(h, reasons[i].line);
+  else {
+    buf_puts(h, "Status: ");
+    put_uint(h, (size_t)rs->status);
+    buf_puts(h, "\r\n");
+  }
+  buf_puts(h, "Content-Type: application/json\r\nContent-Length: ");
+  put_uint(h, head ? 0 : rs->direct_len);
+  buf_puts(h, "\r\n");
   if(rs->problem)
     buf_puts(h, "X-ManyWho-Service-Problem-Kind: service\r\n");
-  if(rs->allow)
-    buf_printf(h, "Allow: %s\r\n", rs->allow);
+  if(rs->allow) {
+    buf_puts(h, "Allow: ");
+    buf_puts(h, rs->allow);
+    buf_puts(h, "\r\n");
+  }
   buf_puts(h, "\r\n");
 }
 
@@ -182,12 +208,19 @@ static int serve_cgi(struct worker *w)
   header_text(&h, &rs, head);
   fwrite(h.data, 1, h.len, stdout);
   if(!head)
-    fwrite(rs.body.data, 1, rs.body.len, stdout);
+    fwrite(rs.direct, 1, rs.direct_len, stdout);
   int r = fflush(stdout) ? 1 : 0;
   buf_free(&body);
   buf_free(&h);
   buf_free(&rs.body);
   return r;
+}
+
+/* Is a connection waiting on the listening socket (fd 0)? */
+static int request_waiting(void)
+{
+  struct pollfd p = { 0, POLLIN, 0 };
+  return poll(&p, 1, 0) > 0;
 }
 
 static int serve_fcgi(struct worker *w)
@@ -202,6 +235,7 @@ static int serve_fcgi(struct worker *w)
     log_msg(LOG_ERROR, "FCGX_InitRequest failed");
     return 1;
   }
+  log_batch(1);
   while(FCGX_Accept_r(&req) >= 0) {
     if(hup) {
       hup = 0;
@@ -229,7 +263,10 @@ static int serve_fcgi(struct worker *w)
     header_text(&h, &rs, head);
     FCGX_PutStr(h.data, (int)h.len, req.out);
     if(!head)
-      FCGX_PutStr(rs.body.data, (int)rs.body.len, req.out);
+      FCGX_PutStr(rs.direct, (int)rs.direct_len, req.out);
+    /* nothing else waiting: the log line goes out now, before the answer does */
+    if(!request_waiting())
+      log_flush();
     FCGX_Finish_r(&req);
     /* a huge answer should not pin its memory in an idle worker */
     if(rs.body.cap > (1u << 20)) {
@@ -241,6 +278,7 @@ static int serve_fcgi(struct worker *w)
       buf_init(&body);
     }
   }
+  log_batch(0);
   buf_free(&body);
   buf_free(&h);
   buf_free(&rs.body);

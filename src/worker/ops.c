@@ -595,7 +595,12 @@ static int example_load(struct op_ctx *x, const struct cache_type *t,
                                             ((const char *)e + e->objects);
   /* nothing to filter, sort or page: the prebuilt answer */
   if(!lf->id && !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0 && e->response.off) {
-    buf_append(x->out, cache_xstr(e, e->response), e->response.len);
+    if(x->direct) {                             /* written from the mapping, no copy */
+      *x->direct = cache_xstr(e, e->response);
+      *x->direct_len = e->response.len;
+    }
+    else
+      buf_append(x->out, cache_xstr(e, e->response), e->response.len);
     return 0;
   }
   size_t n = e->nobjects;

@@ -21,6 +21,8 @@ struct op_ctx {
   struct upstream_resp *resp;   /* reused between calls (its body buffer) */
   struct arena *a;              /* per-request memory */
   struct buf *out;              /* the response body */
+  const char **direct;          /* a prebuilt body instead of OUT (see http_response) */
+  size_t *direct_len;
   struct problem *p;
   long upstream_status;         /* of the last call, for the log (0 = none) */
   unsigned ncalls;

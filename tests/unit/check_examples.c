@@ -116,10 +116,10 @@ static void check_answer(const char *where, const struct http_response *rs, cons
 {
   long status = json_get_long(exp, "status", 200);
   ck_assert_msg(rs->status == status, "%s: status %d, expected %ld: %s", where, rs->status,
-                status, rs->body.data);
+                status, rs->direct);
   cJSON *got = NULL;
   struct json_error je;
-  ck_assert_msg(json_parse(rs->body.data, rs->body.len, &got, &je) == OAC_OK,
+  ck_assert_msg(json_parse(rs->direct, rs->direct_len, &got, &je) == OAC_OK,
                 "%s: answer is not JSON", where);
   const char *contains = json_get_str(exp, "messageContains");
   if(contains)

@@ -1110,7 +1110,7 @@ static int check_fixture(const char *path)
     free(names);
   }
   test_cache_free(c);
-  free(text);
+  cJSON_free(text);
   cJSON_Delete(oas);
   cJSON_Delete(resp);
   cJSON_Delete(req);
