@@ -31,22 +31,24 @@ enum route {
 };
 
 /* Longest first: an ending match takes the first entry that fits. */
+#define ROUTE(p) p, sizeof(p) - 1
 static const struct {
   const char *path;
+  size_t len;
   enum route r;
   const char *methods;          /* allowed, for 405 and Allow */
 } routes[] = {
-  { "/authorization/group/attribute", R_AUTH_GROUP_ATTR, "POST" },
-  { "/authorization/user/attribute", R_AUTH_USER_ATTR, "POST" },
-  { "/authorization/group", R_AUTH_GROUP, "POST" },
-  { "/authorization/user", R_AUTH_USER, "POST" },
-  { "/metadata/install", R_METADATA, "POST" },
-  { "/authorization", R_AUTHORIZATION, "POST" },
-  { "/authentication", R_AUTHENTICATION, "POST" },
-  { "/data/delete", R_DATA_DELETE, "POST" },
-  { "/metadata", R_METADATA, "POST" },
-  { "/health", R_HEALTH, "GET, HEAD" },
-  { "/data", R_DATA, "POST, PUT" },
+  { ROUTE("/authorization/group/attribute"), R_AUTH_GROUP_ATTR, "POST" },
+  { ROUTE("/authorization/user/attribute"), R_AUTH_USER_ATTR, "POST" },
+  { ROUTE("/authorization/group"), R_AUTH_GROUP, "POST" },
+  { ROUTE("/authorization/user"), R_AUTH_USER, "POST" },
+  { ROUTE("/metadata/install"), R_METADATA, "POST" },
+  { ROUTE("/authorization"), R_AUTHORIZATION, "POST" },
+  { ROUTE("/authentication"), R_AUTHENTICATION, "POST" },
+  { ROUTE("/data/delete"), R_DATA_DELETE, "POST" },
+  { ROUTE("/metadata"), R_METADATA, "POST" },
+  { ROUTE("/health"), R_HEALTH, "GET, HEAD" },
+  { ROUTE("/data"), R_DATA, "POST, PUT" },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -106,16 +108,18 @@ static enum route route_of(const struct worker *w, const char *path, size_t len,
     path += pl;
     len -= pl;
     for(size_t i = 0; i < NROUTES; i++)
-      if(strlen(routes[i].path) == len && !strncmp(path, routes[i].path, len)) {
+      if(routes[i].len == len && !memcmp(path, routes[i].path, len)) {
         *row = (int)i;
         return routes[i].r;
       }
     return R_NONE;
   }
   for(size_t i = 0; i < NROUTES; i++) {
-    size_t rl = strlen(routes[i].path);
-    /* the route starts with '/', so a match is always at a segment boundary */
-    if(len >= rl && !strncmp(path + len - rl, routes[i].path, rl)) {
+    size_t rl = routes[i].len;
+    /* the route starts with '/', so a match is always at a segment boundary; its last
+     * byte first, which tells most routes apart at once */
+    if(len >= rl && path[len - 1] == routes[i].path[rl - 1] &&
+       !memcmp(path + len - rl, routes[i].path, rl)) {
       *row = (int)i;
       return routes[i].r;
     }

@@ -83,9 +83,22 @@ static int scan_numbers(const char *s, size_t len, struct num_scan *ns, int *too
   for(size_t i = 0; i < len; i++) {
     char ch = s[i];
     if(ch == '"') {
-      for(i++; i < len && s[i] != '"'; i++)
-        if(s[i] == '\\')
-          i++;
+      /* to the closing quote: one not preceded by an odd number of backslashes */
+      for(i++;;) {
+        const char *q = memchr(s + i, '"', len - i);
+        if(!q) {
+          i = len;
+          break;
+        }
+        size_t j = (size_t)(q - s), k = j;
+        while(k > i && s[k - 1] == '\\')
+          k--;
+        if(!((j - k) & 1)) {
+          i = j;
+          break;
+        }
+        i = j + 1;
+      }
     }
     else if(ch == '[' || ch == '{') {
       if(++depth > JSON_MAX_DEPTH) {

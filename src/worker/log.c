@@ -104,6 +104,16 @@ static void put(char *line, size_t *n, size_t cap, const char *s, size_t len)
   *n += len;
 }
 
+/* PUT for text from the request: a CR or LF in it must not start a forged log line. */
+static void put_clean(char *line, size_t *n, size_t cap, const char *s, size_t len)
+{
+  size_t at = *n;
+  put(line, n, cap, s, len);
+  for(size_t i = at; i < *n; i++)
+    if(line[i] == '\n' || line[i] == '\r')
+      line[i] = ' ';
+}
+
 static void put_num(char *line, size_t *n, size_t cap, long long v)
 {
   char d[24];
@@ -140,11 +150,11 @@ void log_request(const char *method, const char *path, size_t plen, const char *
   put(line, &n, cap, stamp, stamp_len);
   put(line, &n, cap, level_names[l], strlen(level_names[l]));
   put(line, &n, cap, ": ", 2);
-  put(line, &n, cap, method, strlen(method));
+  put_clean(line, &n, cap, method, strnlen(method, 20));
   put(line, &n, cap, " ", 1);
-  put(line, &n, cap, path, plen > 200 ? 200 : plen);
+  put_clean(line, &n, cap, path, plen > 200 ? 200 : plen);
   put(line, &n, cap, " type=", 6);
-  put(line, &n, cap, type, strnlen(type, 100));
+  put_clean(line, &n, cap, type, strnlen(type, 100));
   put(line, &n, cap, " status=", 8);
   put_num(line, &n, cap, status);
   put(line, &n, cap, " upstream=", 10);
@@ -155,11 +165,8 @@ void log_request(const char *method, const char *path, size_t plen, const char *
   put(line, &n, cap, frac, 4);
   if(problem) {
     put(line, &n, cap, " problem=", 9);
-    put(line, &n, cap, problem, strnlen(problem, 200));
+    put_clean(line, &n, cap, problem, strnlen(problem, 200));
   }
-  for(size_t i = 0; i < n; i++)
-    if(line[i] == '\n' || line[i] == '\r')
-      line[i] = ' ';
   line[n++] = '\n';
   if(!batching) {
     write_all(line, n);
