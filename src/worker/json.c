@@ -5,12 +5,14 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
 #include "../common/arena.h"
+#include "../common/buf.h"
 #include "../common/mem.h"
 
 /* ---- allocation hooks ---- */
@@ -71,159 +73,323 @@ void json_arena_end(void)
   json_arena = NULL;
 }
 
-/* One pass over valid-looking JSON text: the depth, and where each number token is. */
-struct num_scan {
-  size_t *pos, *len;
-  size_t n, cap;
+/* ---- the parser ----
+ *
+ * One pass, building cJSON nodes directly (cJSON_Delete frees them like its own): strings
+ * decoded once into their final buffer, each number's text kept as its valuestring, the
+ * depth checked as it grows. cJSON's own parser scans every string twice, knows no depth
+ * other than its compile-time limit and keeps no number text; this one is the worker's
+ * hot path for every request and every API answer.
+ */
+
+struct jp {
+  const char *s, *end, *p;
+  int depth;
+  int too_deep, oom;
 };
 
-static int scan_numbers(const char *s, size_t len, struct num_scan *ns, int *too_deep)
+static void skip_ws(struct jp *j)
 {
-  int depth = 0;
-  for(size_t i = 0; i < len; i++) {
-    char ch = s[i];
-    if(ch == '"') {
-      /* to the closing quote: one not preceded by an odd number of backslashes */
-      for(i++;;) {
-        const char *q = memchr(s + i, '"', len - i);
-        if(!q) {
-          i = len;
-          break;
-        }
-        size_t j = (size_t)(q - s), k = j;
-        while(k > i && s[k - 1] == '\\')
-          k--;
-        if(!((j - k) & 1)) {
-          i = j;
-          break;
-        }
-        i = j + 1;
-      }
-    }
-    else if(ch == '[' || ch == '{') {
-      if(++depth > JSON_MAX_DEPTH) {
-        *too_deep = 1;
-        return 0;
-      }
-    }
-    else if(ch == ']' || ch == '}')
-      depth--;
-    else if(ch == '-' || (ch >= '0' && ch <= '9')) {
-      size_t j = i;
-      while(j < len && (isdigit((unsigned char)s[j]) || s[j] == '-' || s[j] == '+' ||
-                        s[j] == '.' || s[j] == 'e' || s[j] == 'E'))
-        j++;
-      if(ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 64;
-        size_t *p = cJSON_malloc(cap * 2 * sizeof(size_t));
-        if(!p)
-          return -1;
-        if(ns->n) {
-          memcpy(p, ns->pos, ns->n * sizeof(size_t));
-          memcpy(p + cap, ns->len, ns->n * sizeof(size_t));
-        }
-        cJSON_free(ns->pos);
-        ns->pos = p;
-        ns->len = p + cap;
-        ns->cap = cap;
-      }
-      ns->pos[ns->n] = i;
-      ns->len[ns->n++] = j - i;
-      i = j - 1;
-    }
+  while(j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
+    j->p++;
+}
+
+static cJSON *new_node(struct jp *j, int type)
+{
+  cJSON *n = cJSON_malloc(sizeof(*n));
+  if(!n) {
+    j->oom = 1;
+    return NULL;
   }
+  memset(n, 0, sizeof(*n));
+  n->type = type;
+  return n;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+  unsigned v = 0;
+  for(int i = 0; i < 4; i++) {
+    int h = hex_value((unsigned char)p[i]);
+    if(h < 0)
+      return -1;
+    v = v * 16 + (unsigned)h;
+  }
+  *out = v;
   return 0;
 }
 
-/* Pre-order walk: the k-th number node is the k-th number token of the text. The depth is
- * at most JSON_MAX_DEPTH (checked by the scan), so an explicit stack of that size does. */
-static int attach_numbers(cJSON *root, const char *text, const struct num_scan *ns)
+static size_t put_utf8(char *o, unsigned c)
 {
-  cJSON *stack[JSON_MAX_DEPTH + 2];
-  int sp = 0;
-  size_t k = 0;
-  cJSON *n = root;
-  for(;;) {
-    for(; n; n = n->next) {
-      if(cJSON_IsNumber(n)) {
-        if(k >= ns->n)
-          return 0;                     /* cannot happen for text cJSON accepted */
-        char *t = cJSON_malloc(ns->len[k] + 1);
-        if(!t)
-          return -1;
-        memcpy(t, text + ns->pos[k], ns->len[k]);
-        t[ns->len[k]] = '\0';
-        n->valuestring = t;
-        k++;
-      }
-      if((cJSON_IsArray(n) || cJSON_IsObject(n)) && n->child) {
-        if(sp == JSON_MAX_DEPTH + 2)
-          return 0;
-        stack[sp++] = n->next;          /* resume with the sibling after the subtree */
-        n = n->child;
-        break;
-      }
-      if(n == root)
-        return 0;
+  if(c < 0x80) {
+    o[0] = (char)c;
+    return 1;
+  }
+  if(c < 0x800) {
+    o[0] = (char)(0xC0 | (c >> 6));
+    o[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if(c < 0x10000) {
+    o[0] = (char)(0xE0 | (c >> 12));
+    o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | (c >> 18));
+  o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  o[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/* A string at j->p (on the opening quote): a fresh NUL-terminated copy, escapes decoded.
+ * The decoded text is never longer than the source. */
+static char *parse_string(struct jp *j)
+{
+  const char *q = j->p + 1;
+  const char *close = q;
+  int escapes = 0;
+  for(;;) {                                     /* find the closing quote */
+    const char *hit = memchr(close, '"', (size_t)(j->end - close));
+    if(!hit)
+      return NULL;
+    size_t k = (size_t)(hit - q), b = 0;
+    while(b < k && hit[-1 - (ptrdiff_t)b] == '\\')
+      b++;
+    if(!(b & 1)) {
+      close = hit;
+      break;
     }
-    if(n)
+    close = hit + 1;
+  }
+  if(memchr(q, '\\', (size_t)(close - q)))
+    escapes = 1;
+  size_t n = (size_t)(close - q);
+  char *out = cJSON_malloc(n + 1);
+  if(!out) {
+    j->oom = 1;
+    return NULL;
+  }
+  if(!escapes) {
+    memcpy(out, q, n);
+    out[n] = '\0';
+    j->p = close + 1;
+    return out;
+  }
+  size_t o = 0;
+  for(const char *c = q; c < close;) {
+    if(*c != '\\') {
+      out[o++] = *c++;
       continue;
-    if(!sp)
-      return 0;
-    n = stack[--sp];
+    }
+    if(c + 1 >= close)
+      goto bad;
+    char e = c[1];
+    c += 2;
+    switch(e) {
+    case '"': out[o++] = '"'; break;
+    case '\\': out[o++] = '\\'; break;
+    case '/': out[o++] = '/'; break;
+    case 'b': out[o++] = '\b'; break;
+    case 'f': out[o++] = '\f'; break;
+    case 'n': out[o++] = '\n'; break;
+    case 'r': out[o++] = '\r'; break;
+    case 't': out[o++] = '\t'; break;
+    case 'u': {
+      unsigned u;
+      if(close - c < 4 || hex4(c, &u))
+        goto bad;
+      c += 4;
+      if(u >= 0xD800 && u < 0xDC00) {           /* a high surrogate wants its low half */
+        unsigned lo;
+        if(close - c < 6 || c[0] != '\\' || c[1] != 'u' || hex4(c + 2, &lo) ||
+           lo < 0xDC00 || lo > 0xDFFF)
+          goto bad;
+        c += 6;
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+      }
+      else if(u >= 0xDC00 && u < 0xE000)
+        goto bad;
+      if(!u)
+        goto bad;                               /* no NUL inside a C string */
+      o += put_utf8(out + o, u);
+      break;
+    }
+    default:
+      goto bad;
+    }
+  }
+  out[o] = '\0';
+  j->p = close + 1;
+  return out;
+bad:
+  cJSON_free(out);
+  j->p = close;
+  return NULL;
+}
+
+static cJSON *parse_value(struct jp *j);
+
+static cJSON *parse_container(struct jp *j, int is_object)
+{
+  if(++j->depth > JSON_MAX_DEPTH) {
+    j->too_deep = 1;
+    return NULL;
+  }
+  cJSON *node = new_node(j, is_object ? cJSON_Object : cJSON_Array);
+  if(!node)
+    return NULL;
+  cJSON *last = NULL;
+  j->p++;
+  skip_ws(j);
+  if(j->p < j->end && *j->p == (is_object ? '}' : ']')) {
+    j->p++;
+    j->depth--;
+    return node;
+  }
+  for(;;) {
+    char *key = NULL;
+    if(is_object) {
+      skip_ws(j);
+      if(j->p >= j->end || *j->p != '"' || !(key = parse_string(j)))
+        goto fail;
+      skip_ws(j);
+      if(j->p >= j->end || *j->p != ':') {
+        cJSON_free(key);
+        goto fail;
+      }
+      j->p++;
+    }
+    cJSON *v = parse_value(j);
+    if(!v) {
+      cJSON_free(key);
+      goto fail;
+    }
+    v->string = key;
+    if(last) {
+      last->next = v;
+      v->prev = last;
+    }
+    else
+      node->child = v;
+    last = v;
+    node->child->prev = last;                   /* cJSON keeps the tail there */
+    skip_ws(j);
+    if(j->p < j->end && *j->p == ',') {
+      j->p++;
+      continue;
+    }
+    if(j->p < j->end && *j->p == (is_object ? '}' : ']')) {
+      j->p++;
+      j->depth--;
+      return node;
+    }
+    goto fail;
+  }
+fail:
+  cJSON_Delete(node);
+  return NULL;
+}
+
+static cJSON *parse_value(struct jp *j)
+{
+  skip_ws(j);
+  if(j->p >= j->end)
+    return NULL;
+  char c = *j->p;
+  cJSON *n;
+  switch(c) {
+  case '{':
+  case '[':
+    return parse_container(j, c == '{');
+  case '"': {
+    char *str = parse_string(j);
+    if(!str)
+      return NULL;
+    n = new_node(j, cJSON_String);
+    if(!n) {
+      cJSON_free(str);
+      return NULL;
+    }
+    n->valuestring = str;
+    return n;
+  }
+  case 't':
+  case 'f':
+  case 'n': {
+    static const struct { const char *w; size_t l; int type; } words[] = {
+      { "true", 4, cJSON_True }, { "false", 5, cJSON_False }, { "null", 4, cJSON_NULL }
+    };
+    for(size_t i = 0; i < 3; i++)
+      if(c == words[i].w[0] && (size_t)(j->end - j->p) >= words[i].l &&
+         !memcmp(j->p, words[i].w, words[i].l)) {
+        j->p += words[i].l;
+        n = new_node(j, words[i].type);
+        if(n && words[i].type == cJSON_True)
+          n->valueint = 1;
+        return n;
+      }
+    return NULL;
+  }
+  default: {
+    const char *b = j->p;
+    while(j->p < j->end && (isdigit((unsigned char)*j->p) || *j->p == '-' || *j->p == '+' ||
+                            *j->p == '.' || *j->p == 'e' || *j->p == 'E'))
+      j->p++;
+    size_t len = (size_t)(j->p - b);
+    if(!len || !json_is_number(b, len)) {
+      j->p = b;
+      return NULL;
+    }
+    n = new_node(j, cJSON_Number);
+    char *t = n ? cJSON_malloc(len + 1) : NULL;
+    if(!t) {
+      j->oom = 1;
+      cJSON_free(n);
+      return NULL;
+    }
+    memcpy(t, b, len);
+    t[len] = '\0';
+    n->valuestring = t;                         /* the digits as written */
+    n->valuedouble = strtod(t, NULL);
+    n->valueint = n->valuedouble >= INT_MAX ? INT_MAX :
+                  n->valuedouble <= (double)INT_MIN ? INT_MIN : (int)n->valuedouble;
+    return n;
+  }
   }
 }
 
 enum oac_result json_parse(const char *text, size_t len, cJSON **out, struct json_error *err)
 {
-  struct num_scan ns = { 0 };
-  int too_deep = 0;
+  struct jp j = { text, text + len, text, 0, 0, 0 };
   *out = NULL;
   memset(err, 0, sizeof(*err));
-  if(scan_numbers(text, len, &ns, &too_deep) < 0) {
-    cJSON_free(ns.pos);
-    return OAC_ENOMEM;
+  alloc_failed = 0;
+  cJSON *root = parse_value(&j);
+  if(root) {
+    skip_ws(&j);
+    if(j.p < j.end) {
+      cJSON_Delete(root);
+      err->offset = (size_t)(j.p - text);
+      snprintf(err->msg, sizeof(err->msg), "invalid JSON: text after the value at byte %zu",
+               err->offset);
+      return OAC_EDOC;
+    }
+    *out = root;
+    return OAC_OK;
   }
-  if(too_deep) {
-    cJSON_free(ns.pos);
+  if(j.oom || alloc_failed)
+    return OAC_ENOMEM;
+  if(j.too_deep) {
     err->too_deep = 1;
+    err->offset = (size_t)(j.p - text);
     snprintf(err->msg, sizeof(err->msg), "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
     return OAC_ELIMIT;
   }
-  const char *end = NULL;
-  alloc_failed = 0;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-  if(!root && alloc_failed) {
-    cJSON_free(ns.pos);
-    return OAC_ENOMEM;
-  }
-  if(!root) {
-    cJSON_free(ns.pos);
-    const char *at = cJSON_GetErrorPtr();
-    err->offset = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-    snprintf(err->msg, sizeof(err->msg), "invalid JSON at byte %zu", err->offset);
-    return OAC_EDOC;
-  }
-  size_t used = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
-  while(used < len && (text[used] == ' ' || text[used] == '\t' || text[used] == '\n' ||
-                       text[used] == '\r' || text[used] == '\0'))
-    used++;
-  if(used < len) {
-    cJSON_free(ns.pos);
-    cJSON_Delete(root);
-    err->offset = used;
-    snprintf(err->msg, sizeof(err->msg), "invalid JSON: text after the value at byte %zu",
-             used);
-    return OAC_EDOC;
-  }
-  int r = attach_numbers(root, text, &ns);
-  cJSON_free(ns.pos);
-  if(r < 0) {
-    cJSON_Delete(root);
-    return OAC_ENOMEM;
-  }
-  *out = root;
-  return OAC_OK;
+  err->offset = (size_t)(j.p - text);
+  snprintf(err->msg, sizeof(err->msg), "invalid JSON at byte %zu", err->offset);
+  return OAC_EDOC;
 }
 
 int json_is_number(const char *s, size_t len)

@@ -610,6 +610,60 @@ START_TEST(test_fixtures_parse)
 }
 END_TEST
 
+
+/* The worker's JSON parser (json.c): what cJSON would build, plus the number texts. */
+START_TEST(test_json_parser)
+{
+  cJSON *v = NULL;
+  struct json_error je;
+  const char *t = "{\"a\":\"x\\u00e9\\ud83d\\ude00\\n\\\"\",\"b\":[1,-2.5e3,true,false,null,"
+                  "123456789012345678.99],\"c\":{},\"a\":2}";
+  ck_assert_int_eq(json_parse(t, strlen(t), &v, &je), OAC_OK);
+  ck_assert_str_eq(cJSON_GetObjectItem(v, "a")->valuestring, "x\xc3\xa9\xf0\x9f\x98\x80\n\"");
+  const cJSON *b = cJSON_GetObjectItem(v, "b");
+  ck_assert_int_eq(cJSON_GetArraySize(b), 6);
+  ck_assert_str_eq(json_num_text(cJSON_GetArrayItem(b, 1)), "-2.5e3");
+  ck_assert(cJSON_GetArrayItem(b, 1)->valuedouble == -2500.0);
+  ck_assert(cJSON_IsTrue(cJSON_GetArrayItem(b, 2)));
+  ck_assert(cJSON_IsFalse(cJSON_GetArrayItem(b, 3)));
+  ck_assert(cJSON_IsNull(cJSON_GetArrayItem(b, 4)));
+  ck_assert_str_eq(json_num_text(cJSON_GetArrayItem(b, 5)), "123456789012345678.99");
+  ck_assert(cJSON_IsObject(cJSON_GetObjectItem(v, "c")));
+  ck_assert_int_eq(cJSON_GetArraySize(v), 4);               /* the duplicate is kept */
+  ck_assert_ptr_eq(cJSON_GetArrayItem(v, 3)->prev, cJSON_GetArrayItem(v, 2));
+  ck_assert_ptr_eq(v->child->prev, cJSON_GetArrayItem(v, 3)); /* cJSON's tail link */
+  /* the tree is a normal cJSON tree: printing gives the same values back */
+  char *printed = cJSON_PrintUnformatted(v);
+  ck_assert_ptr_nonnull(strstr(printed, "\"c\":{}"));
+  cJSON_free(printed);
+  cJSON_Delete(v);
+  static const char *const bad[] = {
+    "{\"a\":}", "[1,]", "\"\\ud800\"", "\"\\udc00x\"", "{\"a\":1}x", "tru", "\"abc",
+    "{\"a\" 1}", "[01]", "[1.]", "\"\\u0000\"", "\"\\q\"", "", "{,}", "[1 2]"
+  };
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    v = NULL;
+    ck_assert_msg(json_parse(bad[i], strlen(bad[i]), &v, &je) == OAC_EDOC, "'%s'", bad[i]);
+    ck_assert_ptr_null(v);
+  }
+  /* depth: 512 levels are fine, 513 are refused as too deep */
+  struct buf d;
+  buf_init(&d);
+  for(int k = 0; k < 512; k++)
+    buf_putc(&d, '[');
+  for(int k = 0; k < 512; k++)
+    buf_putc(&d, ']');
+  ck_assert_int_eq(json_parse(d.data, d.len, &v, &je), OAC_OK);
+  cJSON_Delete(v);
+  buf_reset(&d);
+  for(int k = 0; k < 513; k++)
+    buf_putc(&d, '[');
+  ck_assert_int_eq(json_parse(d.data, d.len, &v, &je), OAC_ELIMIT);
+  ck_assert(je.too_deep);
+  buf_free(&d);
+}
+END_TEST
+
 Suite *worker_suite(void);
 Suite *worker_suite(void)
 {
@@ -626,6 +680,7 @@ Suite *worker_suite(void)
   tcase_add_test(tc, test_user_and_security);
   tcase_add_test(tc, test_reload);
   tcase_add_test(tc, test_fixtures_parse);
+  tcase_add_test(tc, test_json_parser);
   suite_add_tcase(s, tc);
   return s;
 }
