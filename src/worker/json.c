@@ -96,7 +96,7 @@ static void skip_ws(struct jp *j)
 
 static cJSON *new_node(struct jp *j, int type)
 {
-  cJSON *n = cJSON_malloc(sizeof(*n));
+  cJSON *n = hook_malloc(sizeof(*n));
   if(!n) {
     j->oom = 1;
     return NULL;
@@ -166,7 +166,7 @@ static char *parse_string(struct jp *j)
   if(memchr(q, '\\', (size_t)(close - q)))
     escapes = 1;
   size_t n = (size_t)(close - q);
-  char *out = cJSON_malloc(n + 1);
+  char *out = hook_malloc(n + 1);
   if(!out) {
     j->oom = 1;
     return NULL;
@@ -343,7 +343,7 @@ static cJSON *parse_value(struct jp *j)
       return NULL;
     }
     n = new_node(j, cJSON_Number);
-    char *t = n ? cJSON_malloc(len + 1) : NULL;
+    char *t = n ? hook_malloc(len + 1) : NULL;
     if(!t) {
       j->oom = 1;
       cJSON_free(n);
@@ -564,8 +564,24 @@ const cJSON *json_get(const cJSON *o, const char *key)
 {
   if(!cJSON_IsObject(o))
     return NULL;
-  const cJSON *v = cJSON_GetObjectItem(o, key);     /* case-insensitive */
+  /* Flow writes its keys as documented: try the exact spelling first, and only then any
+   * case (as Newtonsoft would) - the first match in document order either way */
+  const cJSON *v = o->child;
+  for(; v; v = v->next)
+    if(v->string && v->string[0] == key[0] && !strcmp(v->string, key))
+      break;
+  if(!v)
+    for(v = o->child; v; v = v->next)
+      if(v->string && !strcasecmp(v->string, key))
+        break;
   return v && !cJSON_IsNull(v) ? v : NULL;
+}
+
+void json_delete(cJSON *tree)
+{
+  if(!json_arena)
+    cJSON_Delete(tree);
+  /* else: arena memory, given back when the arena is rewound */
 }
 
 const char *json_get_str(const cJSON *o, const char *key)

@@ -30,6 +30,8 @@ struct arena;
  * reset. */
 void json_arena_begin(struct arena *a);
 void json_arena_end(void);
+/* cJSON_Delete, or nothing at all while the arena is on (its memory goes with the arena). */
+void json_delete(cJSON *tree);
 
 struct json_error {
   size_t offset;        /* byte offset of the problem */

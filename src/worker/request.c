@@ -76,7 +76,7 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
 
 void request_free(struct flow_request *r)
 {
-  cJSON_Delete(r->root);
+  json_delete(r->root);
   r->root = NULL;
   buf_free(&r->user_storage);
 }
