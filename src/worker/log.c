@@ -21,6 +21,7 @@ int log_level_parse(const char *s)
 }
 
 #define BATCH_SIZE 4096u
+#define LOG_LINE_MAX 768u   /* more than stamp + method + 200 + 100 + numbers + 200 */
 
 static int batching;
 static char batch[BATCH_SIZE];
@@ -145,8 +146,18 @@ void log_request(const char *method, const char *path, size_t plen, const char *
     stamp_len = n + (k > 0 ? (size_t)k : 0);
     stamp_time = now;
   }
-  char line[1024];
-  size_t n = 0, cap = sizeof(line) - 1;
+  /* A line is at most LOG_LINE_MAX bytes: built in place at the end of the batch (one buffer
+   * touched, no copy), or in LOCAL when not batching. */
+  char local[LOG_LINE_MAX + 1];
+  char *line = local;
+  if(batching) {
+    if(batch_len + LOG_LINE_MAX + 1 > sizeof(batch) || (batch_len && now - batch_since >= 1))
+      log_flush();
+    if(!batch_len)
+      batch_since = now;
+    line = batch + batch_len;
+  }
+  size_t n = 0, cap = LOG_LINE_MAX;
   put(line, &n, cap, stamp, stamp_len);
   put(line, &n, cap, level_names[l], strlen(level_names[l]));
   put(line, &n, cap, ": ", 2);
@@ -168,14 +179,8 @@ void log_request(const char *method, const char *path, size_t plen, const char *
     put_clean(line, &n, cap, problem, strnlen(problem, 200));
   }
   line[n++] = '\n';
-  if(!batching) {
+  if(batching)
+    batch_len += n;
+  else
     write_all(line, n);
-    return;
-  }
-  if(batch_len + n > sizeof(batch) || (batch_len && now - batch_since >= 1))
-    log_flush();
-  if(!batch_len)
-    batch_since = now;
-  memcpy(batch + batch_len, line, n);
-  batch_len += n;
 }
