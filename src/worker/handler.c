@@ -252,6 +252,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
                 routes[row].methods);
     rs->allow = routes[row].methods;
   }
+  else if(rq->body_unread)
+    problem_set(&p, 500, "out of memory reading the request body");
   else if(rq->body_too_large || rq->body_len > w->o.max_body)
     problem_set(&p, 413, "request body over the limit of %zu bytes", w->o.max_body);
   else if(r == R_HEALTH)

@@ -36,6 +36,7 @@ struct http_request {
   const char *body;
   size_t body_len;
   int body_too_large;           /* the caller saw a CONTENT_LENGTH over the limit */
+  int body_unread;              /* no memory to read the body into: a 500 */
 };
 
 struct http_response {

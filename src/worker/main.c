@@ -199,9 +199,11 @@ static int serve_cgi(struct worker *w)
       size_t got = fread(body.data, 1, (size_t)cl, stdin);
       body.len = got;
       body.data[got] = '\0';
+      rq.body = body.data;
+      rq.body_len = body.len;
     }
-    rq.body = body.data;
-    rq.body_len = body.len;
+    else
+      rq.body_unread = 1;
   }
   worker_handle(w, &rq, &rs);
   int head = rq.method && !strcmp(rq.method, "HEAD");
@@ -269,7 +271,9 @@ static int serve_fcgi(struct worker *w)
     buf_reset(&body);
     if(cl > (long long)worker_max_body(w))
       rq.body_too_large = 1;
-    else if(cl > 0 && buf_reserve(&body, (size_t)cl + 1)) {
+    else if(cl > 0 && !buf_reserve(&body, (size_t)cl + 1))
+      rq.body_unread = 1;
+    else if(cl > 0) {
       int got = FCGX_GetStr(body.data, (int)cl, req.in);
       body.len = got > 0 ? (size_t)got : 0;
       body.data[body.len] = '\0';
@@ -292,7 +296,7 @@ static int serve_fcgi(struct worker *w)
       buf_free(&rs.body);
       buf_init(&rs.body);
     }
-    if(body.cap > (1u << 20)) {
+    if(body.cap > (1u << 20) || buf_failed(&body)) {
       buf_free(&body);
       buf_init(&body);
     }
