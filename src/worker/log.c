@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int log_level = LOG_INFO;
@@ -20,11 +22,16 @@ int log_level_parse(const char *s)
   return -1;
 }
 
-#define BATCH_SIZE 4096u
+/* A pipe or socket takes at most PIPE_BUF (4 KiB) in one piece, so lines of several
+ * workers sharing it never interleave; a file opened for appending takes any size in one
+ * piece, and there fewer, larger writes save the file system's per-write work. */
+#define BATCH_SIZE 65536u
+#define BATCH_PIPE 4096u
 #define LOG_LINE_MAX 768u   /* more than stamp + method + 200 + 100 + numbers + 200 */
 
 static int batching;
 static char batch[BATCH_SIZE];
+static size_t batch_cap = BATCH_PIPE;
 static size_t batch_len;
 static time_t batch_since;
 
@@ -51,6 +58,10 @@ void log_batch(int on)
   if(!on)
     log_flush();
   batching = on;
+  struct stat st;
+  int fl = fcntl(STDERR_FILENO, F_GETFL);
+  batch_cap = !fstat(STDERR_FILENO, &st) && S_ISREG(st.st_mode) && fl >= 0 &&
+              (fl & O_APPEND) ? BATCH_SIZE : BATCH_PIPE;
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)
@@ -151,7 +162,7 @@ void log_request(const char *method, const char *path, size_t plen, const char *
   char local[LOG_LINE_MAX + 1];
   char *line = local;
   if(batching) {
-    if(batch_len + LOG_LINE_MAX + 1 > sizeof(batch) || (batch_len && now - batch_since >= 1))
+    if(batch_len + LOG_LINE_MAX + 1 > batch_cap || (batch_len && now - batch_since >= 1))
       log_flush();
     if(!batch_len)
       batch_since = now;

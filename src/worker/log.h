@@ -22,7 +22,8 @@ void log_request(const char *method, const char *path, size_t plen, const char *
                  int status, long upstream, long long dur_us, const char *problem);
 
 /* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
- * buffer that is written when it holds 4 KiB or its oldest line is a second old, and by
+ * buffer that is written when it is full (4 KiB for a pipe, 64 KiB for a file opened for
+ * appending: either is written in one piece) or its oldest line is a second old, and by
  * log_flush(), which the worker calls whenever no request is waiting - so an idle worker's
  * lines appear at once and a busy one pays one write(2) per few dozen requests. */
 void log_batch(int on);
