@@ -19,14 +19,34 @@
 #include "../common/buf.h"
 #include "handler.h"
 #include "log.h"
+#include "pool.h"
 
-static volatile sig_atomic_t hup;
+static volatile sig_atomic_t hup, term, in_request;
 
 static void on_hup(int sig)
 {
   (void)sig;
   hup = 1;
 }
+
+/* SIGTERM: an idle worker ends at once (its log lines written); a busy one finishes the
+ * request in hand first. */
+static void on_term(int sig)
+{
+  (void)sig;
+  if(!in_request) {
+    log_flush();
+    _exit(0);
+  }
+  term = 1;
+}
+
+struct pool_cfg {
+  struct worker_opts o;
+  const char *listen, *pid_file;
+  int workers, daemon;
+  unsigned long max_requests;
+};
 
 /* Spawners such as `cgi-fcgi -start` close stdout/stderr: a log line must land in
  * /dev/null then, never on a socket that a later open() would get as fd 2. */
@@ -57,7 +77,13 @@ static void usage(FILE *f)
         "                         env OPENAPI_CONNECTOR_TIMEOUT)\n"
         "  --ca-file FILE         CA bundle for https upstreams (env OPENAPI_CONNECTOR_CA_FILE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
-        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n"
+        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
+        "Own pool (for mod_proxy_fcgi, nginx, lighttpd \"socket\"):\n"
+        "  --listen ADDR          HOST:PORT or /path.sock: run a master that forks the workers\n"
+        "  --workers N            exactly N workers (default 2)\n"
+        "  --max-requests N       a worker is replaced after N requests (default unlimited)\n"
+        "  --pid-file FILE        the master's PID\n"
+        "  --daemon               detach (default: stay in the foreground)\n"
         "  --help, --version\n", f);
 }
 
@@ -73,8 +99,20 @@ static long seconds_to_ms(const char *s, const char *what)
   return (long)(v * 1000 + 0.5);
 }
 
-static void parse_args(int argc, char **argv, struct worker_opts *o)
+static unsigned long count_arg(const char *s, const char *what, unsigned long min)
 {
+  char *end;
+  unsigned long v = strtoul(s, &end, 10);
+  if(!*s || *end || v < min || v > 100000000UL || s[0] == '-') {
+    fprintf(stderr, "openapi-connector: %s needs a number >= %lu\n", what, min);
+    exit(2);
+  }
+  return v;
+}
+
+static void parse_args(int argc, char **argv, struct pool_cfg *pc)
+{
+  struct worker_opts *o = &pc->o;
   static const struct option opts[] = {
     { "cache-dir", required_argument, NULL, 'd' },
     { "prefix", required_argument, NULL, 'p' },
@@ -82,6 +120,11 @@ static void parse_args(int argc, char **argv, struct worker_opts *o)
     { "timeout", required_argument, NULL, 't' },
     { "ca-file", required_argument, NULL, 'a' },
     { "log-level", required_argument, NULL, 'l' },
+    { "listen", required_argument, NULL, 'L' },
+    { "workers", required_argument, NULL, 'w' },
+    { "max-requests", required_argument, NULL, 'm' },
+    { "pid-file", required_argument, NULL, 'P' },
+    { "daemon", no_argument, NULL, 'D' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -112,6 +155,11 @@ static void parse_args(int argc, char **argv, struct worker_opts *o)
       }
       log_level = log_level_parse(optarg);
       break;
+    case 'L': pc->listen = optarg; break;
+    case 'w': pc->workers = (int)count_arg(optarg, "--workers", 1); break;
+    case 'm': pc->max_requests = count_arg(optarg, "--max-requests", 1); break;
+    case 'P': pc->pid_file = optarg; break;
+    case 'D': pc->daemon = 1; break;
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -239,27 +287,29 @@ static void params_of(char **envp, struct http_request *rq, const char **clen)
   }
 }
 
-/* Is a connection waiting on the listening socket (fd 0)? */
-static int request_waiting(void)
+/* Is a connection waiting on the listening socket? */
+static int request_waiting(int lsock)
 {
-  struct pollfd p = { 0, POLLIN, 0 };
+  struct pollfd p = { lsock, POLLIN, 0 };
   return poll(&p, 1, 0) > 0;
 }
 
-static int serve_fcgi(struct worker *w)
+static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
 {
   FCGX_Request req;
+  unsigned long served = 0;
   struct http_response rs = { 0 };
   struct buf body, h;
   buf_init(&body);
   buf_init(&h);
   buf_init(&rs.body);
-  if(FCGX_InitRequest(&req, 0, 0)) {
+  if(FCGX_InitRequest(&req, lsock, 0)) {
     log_msg(LOG_ERROR, "FCGX_InitRequest failed");
     return 1;
   }
   log_batch(1);
-  while(FCGX_Accept_r(&req) >= 0) {
+  while(!term && FCGX_Accept_r(&req) >= 0) {
+    in_request = 1;
     if(hup) {
       hup = 0;
       worker_recheck_caches(w);
@@ -288,7 +338,7 @@ static int serve_fcgi(struct worker *w)
     if(!head)
       FCGX_PutStr(rs.direct, (int)rs.direct_len, req.out);
     /* nothing else waiting: the log line goes out now, before the answer does */
-    if(!request_waiting())
+    if(!request_waiting(lsock))
       log_flush();
     FCGX_Finish_r(&req);
     /* a huge answer should not pin its memory in an idle worker */
@@ -300,6 +350,9 @@ static int serve_fcgi(struct worker *w)
       buf_free(&body);
       buf_init(&body);
     }
+    in_request = 0;
+    if(max_requests && ++served >= max_requests)
+      break;                                    /* the pool starts a fresh worker */
   }
   log_batch(0);
   buf_free(&body);
@@ -308,31 +361,66 @@ static int serve_fcgi(struct worker *w)
   return 0;
 }
 
+static void fcgi_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_hup;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &sa, NULL);
+  sa.sa_handler = on_term;
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A pool worker's life (pool.h): its own worker state, created after the fork. */
+static int pool_serve(void *arg, int lsock, unsigned long max)
+{
+  struct pool_cfg *pc = arg;
+  fcgi_signals();
+  struct worker *w = worker_new(&pc->o);
+  if(!w) {
+    log_msg(LOG_ERROR, "cannot start a worker: out of memory or libcurl failed");
+    return 1;
+  }
+  int r = serve_fcgi(w, lsock, max);
+  worker_free(w);
+  return r;
+}
+
 int main(int argc, char **argv)
 {
   ensure_std_fds();
   signal(SIGPIPE, SIG_IGN);
-  struct worker_opts o = { 0 };
-  parse_args(argc, argv, &o);
+  struct pool_cfg pc;
+  memset(&pc, 0, sizeof(pc));
+  pc.workers = 2;
+  parse_args(argc, argv, &pc);
   if(FCGX_Init()) {
     fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
     return 1;
   }
-  o.cgi = FCGX_IsCGI();
-  struct worker *w = worker_new(&o);
+  if(pc.listen) {
+    struct pool_opts po = { pc.listen, pc.workers, pc.max_requests, pc.daemon, pc.pid_file,
+                            pool_serve, &pc };
+    return pool_run(&po);
+  }
+  if(pc.workers != 2 || pc.max_requests || pc.pid_file || pc.daemon) {
+    fprintf(stderr, "openapi-connector: --workers, --max-requests, --pid-file and --daemon "
+            "go with --listen\n");
+    return 2;
+  }
+  struct worker_opts *o = &pc.o;
+  o->cgi = FCGX_IsCGI();
+  struct worker *w = worker_new(o);
   if(!w) {
     log_msg(LOG_ERROR, "cannot start: out of memory or libcurl initialisation failed");
     return 1;
   }
-  if(!o.cgi) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_hup;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGHUP, &sa, NULL);
-    log_msg(LOG_INFO, "FastCGI worker started (cache directory %s)", o.cache_dir);
+  if(!o->cgi) {
+    fcgi_signals();
+    log_msg(LOG_INFO, "FastCGI worker started (cache directory %s)", o->cache_dir);
   }
-  int r = o.cgi ? serve_cgi(w) : serve_fcgi(w);
+  int r = o->cgi ? serve_cgi(w) : serve_fcgi(w, 0, 0);
   worker_free(w);
   return r;
 }

@@ -1,0 +1,26 @@
+/* pool.h - `openapi-connector --listen ADDR --workers N`: the worker's own pre-fork pool
+ * for servers that connect to a FastCGI socket (mod_proxy_fcgi, nginx, lighttpd "socket").
+ * See pool.c. */
+#ifndef OAC_POOL_H
+#define OAC_POOL_H
+
+struct pool_opts {
+  const char *listen;           /* HOST:PORT, [V6]:PORT, or a path (contains '/') */
+  int workers;                  /* exactly this many */
+  unsigned long max_requests;   /* per worker, 0 = unlimited */
+  int daemon;                   /* detach (fork, setsid, stdin/stdout to /dev/null) */
+  const char *pid_file;         /* the master's PID, removed at exit */
+  /* A worker's life: serve requests on LSOCK (at most MAX, 0 = no limit) and return the
+   * exit status. Runs in the forked child. */
+  int (*serve)(void *arg, int lsock, unsigned long max);
+  void *arg;
+};
+
+/* Opens the listening socket of SPEC; -1 with a message on stderr. */
+int pool_listen(const char *spec);
+
+/* Runs the master until SIGTERM/SIGINT; its exit status (2 for a bad address or PID
+ * file). */
+int pool_run(const struct pool_opts *o);
+
+#endif

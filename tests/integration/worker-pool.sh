@@ -1,0 +1,117 @@
+#!/bin/sh
+# worker-pool.sh - the worker's own pool (openapi-connector --listen --workers), driven
+# with cgi-fcgi -bind over its socket, as mod_proxy_fcgi / nginx / lighttpd "socket" would:
+# exactly N workers, example-mode loads answered, a worker killed with SIGKILL is replaced
+# and the next requests succeed, --max-requests recycles workers, SIGHUP keeps serving,
+# SIGTERM stops everything and removes the PID file and the socket; the same on TCP.
+# Needs cgi-fcgi (libfcgi-bin). No upstream: the document is served in example mode.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init worker-pool
+
+command -v cgi-fcgi >/dev/null 2>&1 || it_skip "cgi-fcgi (Debian package libfcgi-bin) is not installed"
+BIN=$top_builddir/src/worker/openapi-connector
+COMPILE=$top_builddir/src/compile/openapi-connector-compile
+[ -x "$BIN" ] && [ -x "$COMPILE" ] || { echo "build the programs first"; exit 99; }
+
+mkdir -p "$RUN/cache"
+"$COMPILE" -q --cache-dir "$RUN/cache" --as pool-test --server http://127.0.0.1:9 \
+  "$top_srcdir/examples/petstore-flow.yaml" >"$RUN/compile.log" 2>&1 ||
+  { cat "$RUN/compile.log"; it_fail "the example compiles"; it_finish; }
+
+BODY='{"configurationValues":[{"developerName":"Schema URL","contentValue":"pool-test"}],"objectDataType":{"developerName":"PetExample"},"listFilter":{"id":"2"}}'
+printf '%s' "$BODY" >"$RUN/body.json"
+
+# one load through the socket ($1): prints the Status line and the pet's name
+load() {
+  REQUEST_METHOD=POST REQUEST_URI=/openapi/data CONTENT_LENGTH=$(wc -c <"$RUN/body.json") \
+    cgi-fcgi -bind -connect "$1" <"$RUN/body.json" 2>/dev/null >"$RUN/answer" || true
+  _st=$(head -1 "$RUN/answer" | tr -d '\r')
+  case $(cat "$RUN/answer") in *'"contentValue":"Tom"'*) _pet=Tom ;; *) _pet=none ;; esac
+  echo "$_st $_pet"
+}
+
+kids() { pgrep -P "$1" | sort | tr '\n' ' '; }
+
+count() { set -- $1; echo $#; }
+
+# waits until the master $1 has $2 children; prints them
+wait_kids() {
+  _i=0
+  while [ "$(count "$(kids "$1")")" != "$2" ] && [ "$_i" -lt 50 ]; do
+    sleep 0.1
+    _i=$((_i + 1))
+  done
+  kids "$1"
+}
+
+run_pool() { # ADDR
+  addr=$1
+  export OPENAPI_CONNECTOR_CACHE_DIR="$RUN/cache"
+  it_bg "pool $addr" "$RUN/pool.log" \
+    "$BIN" --listen "$addr" --workers 3 --max-requests 4 --pid-file "$RUN/pool.pid"
+  shell_pid=$IT_LAST_PID
+  it_wait_file "$RUN/pool.pid" 5 || { it_fail "$addr: the pool writes its PID file"; return; }
+  master=$(cat "$RUN/pool.pid")
+  it_eq "$addr: the PID file names the process started (foreground)" "$shell_pid" "$master"
+  k=$(wait_kids "$master" 3)
+  it_eq "$addr: exactly 3 workers" 3 "$(count "$k")"
+  sleep 0.2
+  it_eq "$addr: an example-mode load through the pool" "Status: 200 OK Tom" "$(load "$addr")"
+
+  # SIGKILL a worker: the master starts another, and requests keep succeeding
+  victim=${k%% *}
+  kill -KILL "$victim"
+  k2=$(wait_kids "$master" 3)
+  case " $k2 " in *" $victim "*) it_fail "$addr: the killed worker is replaced" ;;
+                  *) [ "$(count "$k2")" = 3 ] && it_pass "$addr: the killed worker is replaced ($victim)" ||
+                       it_fail "$addr: the killed worker is replaced (workers: $k2)" ;; esac
+  ok=0
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    [ "$(load "$addr")" = "Status: 200 OK Tom" ] && ok=$((ok + 1))
+  done
+  it_eq "$addr: 12 loads after the kill all succeed" 12 "$ok"
+
+  # --max-requests 4: 12 requests over 3 workers replaced at least one of them
+  k3=$(wait_kids "$master" 3)
+  same=0
+  for p in $k2; do case " $k3 " in *" $p "*) same=$((same + 1)) ;; esac; done
+  if [ "$same" -lt 3 ] && [ "$(count "$k3")" = 3 ]; then
+    it_pass "$addr: workers recycled after --max-requests (still 3)"
+  else
+    it_fail "$addr: workers recycled after --max-requests (before: $k2, after: $k3)"
+  fi
+
+  kill -HUP "$master"
+  sleep 0.2
+  it_eq "$addr: serving after SIGHUP" "Status: 200 OK Tom" "$(load "$addr")"
+  it_eq "$addr: still 3 workers after SIGHUP" 3 "$(count "$(wait_kids "$master" 3)")"
+
+  last=$(kids "$master")
+  kill -TERM "$master"
+  i=0
+  while it_alive "$master" && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  if it_alive "$master"; then it_fail "$addr: SIGTERM stops the master"; else it_pass "$addr: SIGTERM stops the master"; fi
+  left=0
+  for p in $last; do it_alive "$p" && left=$((left + 1)); done
+  it_eq "$addr: no worker left after SIGTERM" 0 "$left"
+  [ -e "$RUN/pool.pid" ] && it_fail "$addr: the PID file is removed" || it_pass "$addr: the PID file is removed"
+  case $addr in /*) [ -e "$addr" ] && it_fail "$addr: the socket is removed" || it_pass "$addr: the socket is removed" ;; esac
+  grep -q "ended (signal 9)" "$RUN/pool.log" && it_pass "$addr: the master logged the killed worker" ||
+    it_fail "$addr: the master logged the killed worker"
+  wait "$shell_pid" 2>/dev/null
+}
+
+run_pool "$RUN/pool.sock"
+run_pool "127.0.0.1:$(it_free_port)"
+
+# a bad address: a clear message, exit status 2
+"$BIN" --listen "nonsense" >"$RUN/bad.log" 2>&1
+st=$?
+it_eq "a bad --listen exits with 2" 2 "$st"
+grep -q "HOST:PORT" "$RUN/bad.log" && it_pass "a bad --listen says what is expected" ||
+  it_fail "a bad --listen says what is expected"
+"$BIN" --workers 3 >"$RUN/bad2.log" 2>&1
+it_eq "--workers without --listen is a usage error" 2 "$?"
+
+it_finish
