@@ -105,6 +105,24 @@ run_pool() { # ADDR
 run_pool "$RUN/pool.sock"
 run_pool "127.0.0.1:$(it_free_port)"
 
+# --daemon: the command returns at once, the detached master serves and stops on SIGTERM
+"$BIN" --listen "$RUN/d.sock" --workers 1 --daemon --pid-file "$RUN/d.pid" >"$RUN/d.log" 2>&1
+it_eq "--daemon returns at once with status 0" 0 "$?"
+if it_wait_file "$RUN/d.pid" 5; then
+  dmaster=$(cat "$RUN/d.pid")
+  it_track "daemon master" "$dmaster"
+  sid=$(ps -o sid= -p "$dmaster" | tr -d ' ')
+  it_eq "--daemon: the master leads its own session" "$dmaster" "$sid"
+  wait_kids "$dmaster" 1 >/dev/null
+  it_eq "--daemon: a load through the detached pool" "Status: 200 OK Tom" "$(load "$RUN/d.sock")"
+  kill -TERM "$dmaster"
+  i=0
+  while it_alive "$dmaster" && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  if it_alive "$dmaster"; then it_fail "--daemon: SIGTERM stops it"; else it_pass "--daemon: SIGTERM stops it"; fi
+else
+  it_fail "--daemon writes its PID file"
+fi
+
 # a bad address: a clear message, exit status 2
 "$BIN" --listen "nonsense" >"$RUN/bad.log" 2>&1
 st=$?
