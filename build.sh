@@ -35,7 +35,7 @@ say() { printf '==> %s\n' "$*"; }
 
 # Libraries and tools checked with dpkg-query.
 debian_pkgs=(build-essential autoconf automake libtool pkg-config
-             libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin check
+             libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin lighttpd check
              python3 curl ca-certificates)
 
 pkg_installed() {
@@ -127,23 +127,7 @@ case $mode in
     "$compiler" --list --check "$example"
     say "cache written:"
     ls -l spec-cache/*.cache
-    worker=src/worker/openapi-connector
-    say "the worker, run as a CGI program: POST /metadata with the Schema URL"
-    body='{"configurationValues":[{"developerName":"Schema URL","contentValue":"'"$example"'"}]}'
-    printf '%s' "$body" | env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache \
-      REQUEST_METHOD=POST REQUEST_URI=/openapi/metadata CONTENT_LENGTH=${#body} \
-      "$worker" | head -c 600
-    echo " ..."
-    say "POST /data: load PetExample, answered from the document's examples (no network)"
-    body='{"configurationValues":[{"developerName":"Schema URL","contentValue":"'"$example"'"}],"objectDataType":{"developerName":"PetExample"},"listFilter":{"where":[{"columnName":"status","criteriaType":"EQUAL","contentValue":"pending"}]}}'
-    printf '%s' "$body" | env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache \
-      REQUEST_METHOD=POST REQUEST_URI=/openapi/data CONTENT_LENGTH=${#body} \
-      "$worker" | head -c 700
-    echo " ..."
-    say "GET /health"
-    env -i PATH="$PATH" OPENAPI_CONNECTOR_CACHE_DIR=spec-cache REQUEST_METHOD=GET \
-      REQUEST_URI=/openapi/health "$worker"
-    echo
-    echo "Serving it behind lighttpd on 127.0.0.1:8080 comes with the deployment release."
+    say "serving it: lighttpd on 127.0.0.1:${DEMO_PORT:-8080} with two workers"
+    exec bash scripts/demo.sh . spec-cache "$example" "${DEMO_PORT:-8080}"
     ;;
 esac
