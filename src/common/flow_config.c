@@ -6,6 +6,22 @@ const char *const flow_config_names[CFG_COUNT] = {
   "Authorization Groups", "Authorization Users"
 };
 
+const char *flow_op_extension(unsigned op)
+{
+  static const char *const names[] = {
+    "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
+  };
+  return op < sizeof(names) / sizeof(names[0]) ? names[op] : "x-flow-?";
+}
+
+const char *flow_method_name(unsigned method)
+{
+  static const char *const names[] = {
+    "?", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"
+  };
+  return method < sizeof(names) / sizeof(names[0]) ? names[method] : "?";
+}
+
 const char *flow_ctype_name(unsigned ctype)
 {
   static const char *const names[] = {

@@ -13,6 +13,12 @@ enum flow_config {
 
 extern const char *const flow_config_names[CFG_COUNT];
 
+/* The names of the cache's enums (format.h), shared by compiler and worker:
+ * the extension of an enum cache_op ("x-flow-load", ...) and an enum cache_method ("GET";
+ * "?" when out of range). */
+const char *flow_op_extension(unsigned op);
+const char *flow_method_name(unsigned method);
+
 /* Flow's name of a content type ("ContentString", ...); enum cache_ctype values. */
 const char *flow_ctype_name(unsigned ctype);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "types.h"
+#include "../common/flow_config.h"
 #include "examples.h"
 #include "../common/mem.h"
 
@@ -30,9 +31,7 @@ int cc_method(const char *s)
 
 const char *cc_method_name(enum cache_method m)
 {
-  static const char *const names[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD",
-                                       "OPTIONS" };
-  return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+  return flow_method_name((unsigned)m);
 }
 
 void cc_oom(struct cctx *c)

@@ -21,12 +21,9 @@
 #include "../worker/json.h"
 #include "../worker/mapping.h"
 #include "cache_write.h"
+#include "../common/flow_config.h"
 
 #define ASSEMBLE_MAX_DEPTH 16
-
-static const char *const ext_names[OP_MAX] = {
-  "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
-};
 
 /* The JSON media type object of a response: application/json, else the first *json*. */
 static const struct doc_node *json_media(struct cctx *c, const struct doc_node *resp,
@@ -201,7 +198,7 @@ static void resolve_one(struct cctx *c, struct model_type *ty, enum cache_op op,
   if(!text.len && status < 300 && (op == OP_LOAD || op == OP_QUERY)) {
     diag_node(c->diag, DIAG_ERROR, set, "example: no example found for %s of '%s' (looked "
               "at the %s response's media type, its named examples and schema, the type's "
-              "schema and its properties)", ext_names[op], ty->name, rkey ? rkey : "2xx");
+              "schema and its properties)", flow_op_extension(op), ty->name, rkey ? rkey : "2xx");
     buf_free(&text);
     return;
   }
@@ -290,15 +287,7 @@ static enum oac_result build_record(struct cache *c, uint32_t type, const struct
       res = OAC_ENOMEM;
       goto done;
     }
-    size_t k = 0;
-    if(single)
-      items[k++] = single;
-    else if(array) {
-      const cJSON *it;
-      cJSON_ArrayForEach(it, array)
-        if(cJSON_IsObject(it))
-          items[k++] = it;
-    }
+    size_t k = map_objects(array, single, items);
     uint32_t np;
     const struct cache_prop *props = cache_section(c, CS_PROPS, &np, &err);
     struct map_items mi = { items, k, c, props ? props + t->first_prop : NULL };

@@ -7,9 +7,6 @@
 #include "../common/flow_config.h"
 
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
-static const char *const method_names[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
-                                            "HEAD", "OPTIONS" };
-
 void list_print(const struct model *m, FILE *out)
 {
   size_t helpers = 0;
@@ -38,8 +35,7 @@ void list_print(const struct model *m, FILE *out)
       if(!p->present)
         continue;
       fprintf(out, "    %-7s %-6s %s%s\n", op_names[op],
-              (unsigned)p->method < sizeof(method_names) / sizeof(method_names[0]) ?
-              method_names[p->method] : "?", p->path,
+              flow_method_name((unsigned)p->method), p->path,
               p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
     }
     fprintf(out, "  %-32s %-16s %-20s %s\n", "PROPERTY", "CONTENT TYPE", "DATABASE TYPE",

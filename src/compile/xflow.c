@@ -6,15 +6,12 @@
  */
 #include <string.h>
 #include "types.h"
-
-static const char *const crud_names[OP_MAX] = {
-  "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
-};
+#include "../common/flow_config.h"
 
 int xflow_crud_op(const struct doc_node *key)
 {
   for(int i = 0; i < OP_MAX; i++)
-    if(doc_scalar_eq_ci(key, crud_names[i]))
+    if(doc_scalar_eq_ci(key, flow_op_extension((unsigned)i)))
       return i;
   return -1;
 }
@@ -36,7 +33,7 @@ static void set_plan(struct cctx *c, int t, int op, const struct doc_node *k,
   struct model_plan *p = &c->m->types[t].plans[op];
   if(p->at) {
     diag_node(c->diag, DIAG_ERROR, k, "type '%s' already has %s (at %s)", c->m->types[t].name,
-              crud_names[op], cc_where(c, p->at));
+              flow_op_extension(op), cc_where(c, p->at));
     return;
   }
   p->at = k;
@@ -413,7 +410,7 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
 {
   struct model_plan *p = &c->m->types[t].plans[op];
   const struct doc_node *v = p->ext, *key = p->at;
-  const char *ext = crud_names[op];
+  const char *ext = flow_op_extension(op);
   if(!v || v->kind != DOC_MAP) {
     diag_node(c->diag, DIAG_ERROR, v && !doc_is_null(v) ? v : key, "'%s' must be a mapping",
               ext);

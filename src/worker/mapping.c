@@ -968,3 +968,17 @@ int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t 
   *len = strlen(*s);
   return 1;
 }
+
+size_t map_objects(const cJSON *array, const cJSON *single, const cJSON **items)
+{
+  size_t k = 0;
+  if(single)
+    items[k++] = single;
+  else if(array) {
+    const cJSON *it;
+    cJSON_ArrayForEach(it, array)
+      if(cJSON_IsObject(it))
+        items[k++] = it;
+  }
+  return k;
+}

@@ -114,6 +114,10 @@ int map_number_es(double d, struct buf *out);
 void map_unwrap(struct cache *c, uint32_t type, const cJSON *root, const char *items,
                 const cJSON **array, const cJSON **single);
 
+/* The objects map_unwrap found, into ITEMS (room for the array's size, or 1): the single
+ * object, or the array's elements that are objects (others are skipped). Their count. */
+size_t map_objects(const cJSON *array, const cJSON *single, const cJSON **items);
+
 /* A filter_src over API objects: items[i] are cJSON objects of one type. */
 struct map_items {
   const cJSON **v;

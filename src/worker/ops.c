@@ -22,13 +22,6 @@
 #include "mapping.h"
 #include "url.h"
 
-static const char *const method_names[] = {
-  "?", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"
-};
-
-static const char *const op_ext[OP_MAX] = {
-  "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
-};
 
 /* What the parameter values of one call come from. */
 struct call_src {
@@ -269,7 +262,7 @@ static int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan
   if(!params)
     return problem_set(x->p, 500, "cache: %s", err.msg);
   params += pl->first_param;
-  cl->method = pl->method < sizeof(method_names) / sizeof(method_names[0]) ? pl->method : 0;
+  cl->method = pl->method;
   cl->maxheaders = pl->nparams + 2 * pl->nsecalts + 8;
   cl->headers = arena_alloc(x->a, cl->maxheaders * sizeof(*cl->headers));
   if(!cl->headers)
@@ -395,7 +388,7 @@ static int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
   }
   x->ncalls++;
   enum upstream_error e = upstream_send(x->up, &rq, x->resp, msg, sizeof(msg));
-  const char *m = method_names[cl->method];
+  const char *m = flow_method_name(cl->method);
   if(e == UPE_TIMEOUT) {
     x->upstream_status = 0;
     return problem_set(x->p, 504, "The API did not answer in time: %s %s: %s", m,
@@ -430,7 +423,7 @@ static int answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
     i++;
   if(i == b->len)
     return 0;
-  const char *m = method_names[cl->method];
+  const char *m = flow_method_name(cl->method);
   if(!x->resp->is_json) {
     char start[256];
     body_start(b, start, sizeof(start));
@@ -551,7 +544,7 @@ static const struct cache_example *example_of(struct op_ctx *x, const struct cac
       problem_set(x->p, 503, "cache: %s", err.msg);
     else
       problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
-                  "not hold: recompile the document", op_ext[op], cache_str(x->c, t->name));
+                  "not hold: recompile the document", flow_op_extension(op), cache_str(x->c, t->name));
   }
   return e;
 }
@@ -564,7 +557,7 @@ static int example_status_problem(struct op_ctx *x, const struct cache_type *t,
     return 0;
   const char *body = cache_xstr(e, e->body);
   problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
-              "status %u", op_ext[op], cache_str(x->c, t->name), e->status);
+              "status %u", flow_op_extension(op), cache_str(x->c, t->name), e->status);
   x->p->response_body = body;
   x->p->response_len = body ? e->body.len : 0;
   return -1;
@@ -742,7 +735,7 @@ int op_load(struct op_ctx *x, uint32_t type)
   struct call cl;
   call_init(&cl);
   char what[256];
-  snprintf(what, sizeof(what), "%s of %s", op_ext[op], tname);
+  snprintf(what, sizeof(what), "%s of %s", flow_op_extension(op), tname);
   struct call_src src = { 0 };
   src.external_id = match_id ? NULL : lf.id;
   src.lf = &lf;
@@ -775,16 +768,7 @@ int op_load(struct op_ctx *x, uint32_t type)
     cJSON_Delete(root);
     return problem_set(x->p, 500, "out of memory");
   }
-  size_t k = 0;
-  if(single)
-    items[k++] = single;
-  else if(array) {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, array)
-      if(cJSON_IsObject(it))
-        items[k++] = it;
-  }
-  n = k;
+  n = map_objects(array, single, items);
   struct map_items mi = { items, n, x->c, type_props(x, t) };
   struct filter_src fs = { map_items_get, &mi, mi.props };
   size_t sel = 0;
@@ -991,7 +975,7 @@ int op_save(struct op_ctx *x, uint32_t type)
       continue;
     }
     char what[256];
-    snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", op_ext[op], tname, i);
+    snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op), tname, i);
     struct call_src src = { ext, o, NULL, what };
     struct call cl;
     call_init(&cl);

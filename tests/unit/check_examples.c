@@ -33,22 +33,6 @@ static char dir[512];
 static int trap_fd = -1;
 static char server[64];
 
-static char *read_text(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  if(!f)
-    return NULL;
-  struct buf b;
-  buf_init(&b);
-  char chunk[4096];
-  size_t n;
-  while((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    buf_append(&b, chunk, n);
-  fclose(f);
-  size_t len;
-  return buf_steal(&b, &len);
-}
-
 /* TEXT with every FROM replaced by TO (malloc'ed). */
 static char *replace(const char *text, const char *from, const char *to)
 {
@@ -180,7 +164,7 @@ static int run_case(struct worker *w, const char *name)
 {
   char path[1200];
   snprintf(path, sizeof(path), "%s/%s/spec.yaml", data_dir(), name);
-  char *spec = read_text(path);
+  char *spec = test_read_file(path, NULL);
   ck_assert_msg(spec != NULL, "cannot read %s", path);
   char *text = replace(spec, "@SERVER@", server);
   test_cache_write(text, name, dir);
@@ -200,7 +184,7 @@ static int run_case(struct worker *w, const char *name)
     char rq_path[1600], exp_path[1600];
     snprintf(rq_path, sizeof(rq_path), "%s/%s", path, de->d_name);
     snprintf(exp_path, sizeof(exp_path), "%s/%s.expect.json", path, base);
-    char *rq_text = read_text(rq_path), *exp_text = read_text(exp_path);
+    char *rq_text = test_read_file(rq_path, NULL), *exp_text = test_read_file(exp_path, NULL);
     ck_assert_msg(rq_text && exp_text, "%s: request or expectation missing", rq_path);
     char *body = replace(rq_text, "@SCHEMA@", name);
     cJSON *exp = cJSON_Parse(exp_text);

@@ -579,27 +579,21 @@ START_TEST(test_fixtures_parse)
   int n = 0;
   while(fgets(line, sizeof(line), p)) {
     line[strcspn(line, "\n")] = '\0';
-    FILE *f = fopen(line, "rb");
-    ck_assert_ptr_nonnull(f);
-    struct buf b;
-    buf_init(&b);
-    char chunk[4096];
-    size_t k;
-    while((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
-      buf_append(&b, chunk, k);
-    fclose(f);
+    size_t blen;
+    char *body = test_read_file(line, &blen);
+    ck_assert_ptr_nonnull(body);
     struct arena ar;
     arena_init(&ar, 0);
     struct flow_request fr;
     struct problem pr = { 0 };
-    int r = request_parse(b.data, b.len, NULL, &ar, &fr, &pr);
+    int r = request_parse(body, blen, NULL, &ar, &fr, &pr);
     ck_assert_msg(r == 0, "%s: %s", line, pr.msg);
     /* data requests name their type; describe requests carry configuration values */
     ck_assert_msg(fr.type_name || strstr(line, "describe") || strstr(line, "metadata"),
                   "%s: no type name found", line);
     request_free(&fr);
     arena_free(&ar);
-    buf_free(&b);
+    free(body);
     n++;
   }
   pclose(p);

@@ -101,3 +101,22 @@ uint32_t test_cache_type(struct cache *c, const char *name)
   ck_assert_msg(t >= 0, "type '%s' not in the test cache", name);
   return (uint32_t)t;
 }
+
+char *test_read_file(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if(!f)
+    return NULL;
+  struct buf b;
+  buf_init(&b);
+  char chunk[4096];
+  size_t n;
+  while((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    buf_append(&b, chunk, n);
+  fclose(f);
+  size_t l;
+  char *p = buf_steal(&b, &l);
+  if(len)
+    *len = l;
+  return p;
+}

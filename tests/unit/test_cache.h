@@ -16,6 +16,9 @@ void test_cache_free(struct cache *c);
  * compiler does without -o). Returns the path (static buffer). */
 const char *test_cache_write(const char *yaml, const char *registration, const char *dir);
 
+/* The whole file at PATH, NUL-terminated (free()); NULL if it cannot be read. */
+char *test_read_file(const char *path, size_t *len);
+
 /* The type index of NAME, failing the test when absent. */
 uint32_t test_cache_type(struct cache *c, const char *name);
 
