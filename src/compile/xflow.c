@@ -7,6 +7,7 @@
 #include <string.h>
 #include "types.h"
 #include "../common/flow_config.h"
+#include "../worker/flow_auth.h"
 
 int xflow_crud_op(const struct doc_node *key)
 {
@@ -77,11 +78,6 @@ void xflow_check_undecorated(struct cctx *c, const struct doc_node *schema)
 }
 
 /* ------------------------------------------------------------------------------------ */
-
-static const char *const user_fields[] = {
-  "UserId", "Email", "FirstName", "LastName", "Username", "DirectoryId", "DirectoryName",
-  "PrimaryGroupId", "PrimaryGroupName", "RoleId", "RoleName"
-};
 
 /* Where the OpenAPI operation declares parameter NAME; 0 if it does not. */
 static enum cache_param_in declared_in(struct cctx *c, const struct api_op *api,
@@ -205,18 +201,16 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
       add_param(c, b, api, path, k, k->str, src, NULL);
     }
     else if(!strncasecmp(w, "$User.", 6)) {
-      size_t j = 0;
       const char *f = w + 6;
-      for(; j < sizeof(user_fields) / sizeof(user_fields[0]); j++)
-        if(!strcasecmp(f, user_fields[j]))
-          break;
-      if(j == sizeof(user_fields) / sizeof(user_fields[0])) {
+      int field = flow_user_field_by_name(f);   /* the worker's own table */
+      if(field < 0) {
         diag_node(c->diag, DIAG_ERROR, v, "unknown $User field '%s' (use UserId, Email, "
                   "FirstName, LastName, Username, DirectoryId, DirectoryName, "
                   "PrimaryGroupId, PrimaryGroupName, RoleId or RoleName)", f);
         return;
       }
-      add_param(c, b, api, path, k, k->str, PSRC_USER, user_fields[j]);
+      add_param(c, b, api, path, k, k->str, PSRC_USER,
+                flow_user_field_key((enum flow_user_field)field));
     }
     else if(types_find_prop(ty, w) >= 0) {
       /* in a query a property word is an EQUAL criterion on it (the vendor's
