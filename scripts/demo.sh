@@ -19,8 +19,9 @@ lighttpd_bin=$(command -v lighttpd || echo /usr/sbin/lighttpd)
 run=$(mktemp -d "${TMPDIR:-/tmp}/openapi-connector-demo.XXXXXX")
 mkdir -p "$run/www"
 cachedir=$(cd "$cachedir" && pwd)
-sed -e "s|@BASE@|$run|; s|@PORT@|$port|; s|@WORKER@|$(cd "$(dirname "$worker")" && pwd)/$(basename "$worker")|" \
-    -e "s|@CACHE_DIR@|$cachedir|" "$top/apache-conf/lighttpd-bin-path.conf" >"$run/lighttpd.conf"
+sh "$top/scripts/fill-conf.sh" "$top/apache-conf/lighttpd-bin-path.conf" BASE="$run" PORT="$port" \
+  WORKER="$(cd "$(dirname "$worker")" && pwd)/$(basename "$worker")" CACHE_DIR="$cachedir" \
+  TIMEOUT=15 >"$run/lighttpd.conf"
 "$lighttpd_bin" -tt -f "$run/lighttpd.conf" >/dev/null
 
 lpid=

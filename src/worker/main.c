@@ -44,7 +44,7 @@ static void on_term(int sig)
 struct pool_cfg {
   struct worker_opts o;
   const char *listen, *pid_file;
-  int workers, daemon;
+  int workers, daemon, socket_mode;
   unsigned long max_requests;
 };
 
@@ -83,6 +83,8 @@ static void usage(FILE *f)
         "  --workers N            exactly N workers (default 2)\n"
         "  --max-requests N       a worker is replaced after N requests (default unlimited)\n"
         "  --pid-file FILE        the master's PID\n"
+        "  --socket-mode MODE     permissions of a socket path, octal (e.g. 0660 for a\n"
+        "                         web server in the pool's group; default: the umask's)\n"
         "  --daemon               detach (default: stay in the foreground)\n"
         "  --help, --version\n", f);
 }
@@ -110,6 +112,17 @@ static unsigned long count_arg(const char *s, const char *what, unsigned long mi
   return v;
 }
 
+static int socket_mode_arg(const char *s)
+{
+  char *end;
+  unsigned long v = strtoul(s, &end, 8);
+  if(!*s || *end || v > 0777 || s[0] == '-') {
+    fprintf(stderr, "openapi-connector: --socket-mode needs an octal mode such as 0660\n");
+    exit(2);
+  }
+  return (int)v;
+}
+
 static void parse_args(int argc, char **argv, struct pool_cfg *pc)
 {
   struct worker_opts *o = &pc->o;
@@ -125,6 +138,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "max-requests", required_argument, NULL, 'm' },
     { "pid-file", required_argument, NULL, 'P' },
     { "daemon", no_argument, NULL, 'D' },
+    { "socket-mode", required_argument, NULL, 'M' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -160,6 +174,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 'm': pc->max_requests = count_arg(optarg, "--max-requests", 1); break;
     case 'P': pc->pid_file = optarg; break;
     case 'D': pc->daemon = 1; break;
+    case 'M': pc->socket_mode = socket_mode_arg(optarg); break;
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -394,6 +409,7 @@ int main(int argc, char **argv)
   struct pool_cfg pc;
   memset(&pc, 0, sizeof(pc));
   pc.workers = 2;
+  pc.socket_mode = -1;
   parse_args(argc, argv, &pc);
   if(FCGX_Init()) {
     fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
@@ -401,12 +417,12 @@ int main(int argc, char **argv)
   }
   if(pc.listen) {
     struct pool_opts po = { pc.listen, pc.workers, pc.max_requests, pc.daemon, pc.pid_file,
-                            pool_serve, &pc };
+                            pc.socket_mode, pool_serve, &pc };
     return pool_run(&po);
   }
-  if(pc.workers != 2 || pc.max_requests || pc.pid_file || pc.daemon) {
-    fprintf(stderr, "openapi-connector: --workers, --max-requests, --pid-file and --daemon "
-            "go with --listen\n");
+  if(pc.workers != 2 || pc.max_requests || pc.pid_file || pc.daemon || pc.socket_mode >= 0) {
+    fprintf(stderr, "openapi-connector: --workers, --max-requests, --pid-file, --socket-mode "
+            "and --daemon go with --listen\n");
     return 2;
   }
   struct worker_opts *o = &pc.o;

@@ -38,7 +38,7 @@ static void on_signal(int sig)
     got_chld = 1;
 }
 
-static int listen_unix(const char *path)
+static int listen_unix(const char *path, int mode)
 {
   struct sockaddr_un a;
   memset(&a, 0, sizeof(a));
@@ -52,7 +52,9 @@ static int listen_unix(const char *path)
   if(!lstat(path, &st) && S_ISSOCK(st.st_mode))
     unlink(path);                               /* a stale socket of an earlier run */
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if(s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 1024)) {
+  /* the mode is set before listen(): no connection can arrive while it is still wrong */
+  if(s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+     (mode >= 0 && chmod(path, (mode_t)mode)) || listen(s, 1024)) {
     fprintf(stderr, "openapi-connector: --listen %s: %s\n", path, strerror(errno));
     if(s >= 0)
       close(s);
@@ -98,9 +100,9 @@ static int listen_tcp(const char *spec)
   return s;
 }
 
-int pool_listen(const char *spec)
+int pool_listen(const char *spec, int mode)
 {
-  return strchr(spec, '/') ? listen_unix(spec) : listen_tcp(spec);
+  return strchr(spec, '/') ? listen_unix(spec, mode) : listen_tcp(spec);
 }
 
 static int write_pid_file(const char *path)
@@ -130,7 +132,7 @@ static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)
 
 int pool_run(const struct pool_opts *o)
 {
-  int lsock = pool_listen(o->listen);
+  int lsock = pool_listen(o->listen, o->socket_mode);
   if(lsock < 0)
     return 2;
   if(o->daemon) {

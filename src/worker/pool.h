@@ -10,14 +10,16 @@ struct pool_opts {
   unsigned long max_requests;   /* per worker, 0 = unlimited */
   int daemon;                   /* detach (fork, setsid, stdin/stdout to /dev/null) */
   const char *pid_file;         /* the master's PID, removed at exit */
+  int socket_mode;              /* a socket path's permissions, -1 = as the umask leaves them */
   /* A worker's life: serve requests on LSOCK (at most MAX, 0 = no limit) and return the
    * exit status. Runs in the forked child. */
   int (*serve)(void *arg, int lsock, unsigned long max);
   void *arg;
 };
 
-/* Opens the listening socket of SPEC; -1 with a message on stderr. */
-int pool_listen(const char *spec);
+/* Opens the listening socket of SPEC (a path gets MODE unless MODE is -1); -1 with a
+ * message on stderr. */
+int pool_listen(const char *spec, int mode);
 
 /* Runs the master until SIGTERM/SIGINT; its exit status (2 for a bad address or PID
  * file). */

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""flow.py - the Flow side of tests/integration/worker-crud.sh (Python 3, stdlib only).
+"""flow.py - the Flow side of tests/integration/worker-crud.sh and server-*.sh (Python 3,
+stdlib only).
 
 Plays the Flow engine against the worker: builds the requests of flow-protocol.md §4.3 and
 §4.6, sends each one to the worker either as CGI (the program run with the CGI environment
-and the body on stdin) or as FastCGI (through `cgi-fcgi -bind -connect SOCKET`), parses the
-CGI answer (Status / headers / JSON body) and checks it against product.md and
+and the body on stdin), as FastCGI (through `cgi-fcgi -bind -connect SOCKET`) or over HTTP
+to a web server in front of it (--base http://127.0.0.1:PORT), parses the CGI answer (Status / headers / JSON body) and checks it against product.md and
 flow-protocol.md. What the worker sent upstream is read from the json-server middleware's
 record file (tests/integration/middleware.js), and the upstream's own state is read with
 plain GETs to json-server.
@@ -12,10 +13,12 @@ plain GETs to json-server.
 Every check prints one line, "PASS: ..." or "FAIL: ..." (with what was expected and what
 came back), and is appended to the --results file; the shell script counts them.
 
-    flow.py scenario --mode cgi|fcgi --bin BIN [--sock SOCK] [--prefix /mount] ...
+    flow.py scenario --mode cgi|fcgi|http --bin BIN | --sock SOCK | --base URL
+                     [--prefix /mount] [--user-schema-url REG] ...
 """
 
 import argparse
+import http.client
 import json
 import os
 import subprocess
@@ -346,20 +349,23 @@ class Scenario:
             env["CONTENT_TYPE"] = "application/json"
         if auth:
             env["HTTP_AUTHORIZATION"] = AUTH_HEADER
-        if self.mode == "cgi":
-            env.update(kv.split("=", 1) for kv in self.a.cgi_env)
-            argv = [self.a.bin]
-        else:
-            argv = ["cgi-fcgi", "-bind", "-connect", self.a.sock]
         if extra_env:
             env.update(extra_env)
         log_off = self.log_size()
         t0 = time.monotonic()
-        try:
-            p = subprocess.run(argv, input=data, env=env, capture_output=True, timeout=20)
-            out, err, rc = p.stdout, p.stderr, p.returncode
-        except subprocess.TimeoutExpired as e:
-            out, err, rc = e.stdout or b"", e.stderr or b"", -1
+        if self.mode == "http":
+            out, err, rc = self.http(method, request_uri, data, auth), b"", 0
+        else:
+            if self.mode == "cgi":
+                env.update(kv.split("=", 1) for kv in self.a.cgi_env)
+                argv = [self.a.bin]
+            else:
+                argv = ["cgi-fcgi", "-bind", "-connect", self.a.sock]
+            try:
+                p = subprocess.run(argv, input=data, env=env, capture_output=True, timeout=20)
+                out, err, rc = p.stdout, p.stderr, p.returncode
+            except subprocess.TimeoutExpired as e:
+                out, err, rc = e.stdout or b"", e.stderr or b"", -1
         elapsed = time.monotonic() - t0
         self.requests += 1
         ans = Answer(out, err, elapsed, rc)
@@ -369,17 +375,26 @@ class Scenario:
                 out.decode("utf-8", "replace"), err.decode("utf-8", "replace")))
             self.transcript.flush()
         label = "%s %s" % (method, request_uri if request_uri is not False else "PATH_INFO " + path)
+        # product.md §11: one line per request on stderr (time, method, path, ...); other
+        # lines (a cache mapped on first use) are not request lines.
+        path_only = (request_uri if request_uri is not False else path).split("?")[0]
+        mine = "%s %s" % (method, path_only)
+
+        def mine_in(text):
+            return [x for x in text.splitlines() if (" " + mine + " ") in (" " + x + " ")]
         if self.mode == "cgi":
             with open(self.a.worker_log, "ab") as f:
                 f.write(err)
             logged = err.decode("utf-8", "replace")
         else:
             logged = self.log_since(log_off)
-        # product.md §11: one line per request on stderr (time, method, path, ...); other
-        # lines (a cache mapped on first use) are not request lines.
-        path_only = (request_uri if request_uri is not False else path).split("?")[0]
-        mine = "%s %s" % (method, path_only)
-        lines = [x for x in logged.splitlines() if (" " + mine + " ") in (" " + x + " ")]
+            # Behind a web server the line may reach its log a moment after the answer
+            # (Apache's mod_cgi copies the script's stderr after the response).
+            deadline = time.monotonic() + (3 if self.mode == "http" else 0)
+            while not mine_in(logged) and time.monotonic() < deadline:
+                time.sleep(0.02)
+                logged = self.log_since(log_off)
+        lines = mine_in(logged)
         if len(lines) != 1:
             self.log_bad += 1
             self.check("%s: one log line for the request" % label, False,
@@ -396,6 +411,26 @@ class Scenario:
             self.check("%s: the documented fields (flow-protocol.md §4.7/§4.12)" % label,
                        not errs, "none missing", errs)
         return ans
+
+    def http(self, method, uri, data, auth):
+        """One request to the web server at --base; the answer in CGI form (a Status
+        header, the headers, a blank line, the body) so that Answer reads it the same."""
+        u = urllib.parse.urlsplit(self.a.base)
+        headers = {"Content-Type": "application/json"} if data else {}
+        if auth:
+            headers["Authorization"] = AUTH_HEADER
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+        try:
+            conn.request(method, uri, body=data or None, headers=headers)
+            r = conn.getresponse()
+            body = r.read()
+            head = "Status: %d %s\r\n" % (r.status, r.reason) + "".join(
+                "%s: %s\r\n" % (k, v) for k, v in r.getheaders())
+            return head.encode("latin-1") + b"\r\n" + body
+        except (OSError, http.client.HTTPException) as e:
+            return ("no answer: %s" % e).encode()
+        finally:
+            conn.close()
 
     # common checks
     def ok_json(self, what, ans):
@@ -821,6 +856,23 @@ class Scenario:
                    "caches naming %s and %s" % (self.a.schema_url, self.a.refused_schema_url),
                    ans.json)
 
+    def user_param(self):
+        """$User.Email from Flow's Authorization header becomes the query parameter owner
+        (tests/integration/user-param.yaml): proof that the header reached the worker."""
+        if not self.a.user_schema_url:
+            return
+        cfg = config_values(self.a.user_schema_url, self.a.api_key)
+        what = "query with owner = $User.Email (Authorization header reaches the worker)"
+        n0 = self.record_count()
+        ans = self.call("POST", "/data", data_request(cfg, type_name="OwnedPet"))
+        self.objects(what, ans)       # json-server ignores a filter on a field it lacks
+        self.eq("%s: upstream GET with the user's email" % what,
+                [("GET", "/pets?owner=admin%40manywho.com")],
+                [(u["method"], u["url"]) for u in self.records_since(n0)])
+        what = "the same query without an Authorization header"
+        ans = self.call("POST", "/data", data_request(cfg, type_name="OwnedPet"), auth=False)
+        self.problem(what, ans, 400, ["$User.Email"])
+
     def run(self):
         self.new_id = None
         self.describe()
@@ -831,6 +883,7 @@ class Scenario:
         self.delete()
         self.errors()
         self.routing()
+        self.user_param()
         self.health()
         # The per-request log checks print only their failures; this is their summary.
         self.check("every request logged one line, none with the API key (%d requests)"
@@ -850,9 +903,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     sc = sub.add_parser("scenario", help="run the CRUD scenario against the worker")
-    sc.add_argument("--mode", choices=("cgi", "fcgi"), required=True)
+    sc.add_argument("--mode", choices=("cgi", "fcgi", "http"), required=True)
     sc.add_argument("--bin", help="the worker (CGI mode)")
     sc.add_argument("--sock", help="the FastCGI socket (fcgi mode)")
+    sc.add_argument("--base", help="the web server, http://HOST:PORT (http mode)")
+    sc.add_argument("--user-schema-url",
+                    help="registration of tests/integration/user-param.yaml (optional)")
     sc.add_argument("--cgi-env", action="append", default=[],
                     help="NAME=VALUE for the CGI process (cache dir, timeout)")
     sc.add_argument("--prefix", default="", help="mount point put before every path")
@@ -866,8 +922,9 @@ def main():
     sc.add_argument("--results", required=True, help="PASS/FAIL lines are appended here")
     sc.add_argument("--transcript", help="every request and answer is appended here")
     a = ap.parse_args()
-    if a.mode == "cgi" and not a.bin or a.mode == "fcgi" and not a.sock:
-        ap.error("cgi mode needs --bin, fcgi mode --sock")
+    if a.mode == "cgi" and not a.bin or a.mode == "fcgi" and not a.sock \
+            or a.mode == "http" and not a.base:
+        ap.error("cgi mode needs --bin, fcgi mode --sock, http mode --base")
     return Scenario(a).run()
 
 

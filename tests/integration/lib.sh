@@ -17,6 +17,14 @@
 #   it_wait_file FILE SECS      until FILE exists and is not empty
 #   it_stop PID          SIGTERM, up to 5 s, then SIGKILL (only processes we started)
 #   it_finish            the summary line "NAME: N passed, N failed"; exit 0 or 1
+#   it_upstream          json-server 0.17 on a free port serving a copy of db.json with
+#                        the recording middleware: sets UPSTREAM, JS_PID, RECORD (skips
+#                        when node/npm/json-server cannot be had)
+#   it_compile_caches DIR  compiles into DIR: the pet store against $UPSTREAM as
+#                        $SCHEMA_URL, again against a closed port as $REFUSED_URL, and
+#                        user-param.yaml against $UPSTREAM as $USER_URL
+#   it_scenario ARGS..   flow.py's CRUD scenario against them (--mode and how to reach
+#                        the worker in ARGS); its PASS/FAIL lines go to the results
 
 it_init() {
   IT_NAME=$1
@@ -176,4 +184,75 @@ it_finish() {
     exit 1
   fi
   exit 0
+}
+
+# What the CRUD scenario (flow.py) is given.
+API_KEY=k-SECRET-123
+SCHEMA_URL=http://example.test/petstore.yaml
+REFUSED_URL=http://example.test/petstore-refused.yaml
+USER_URL=http://example.test/user-param.yaml
+
+it_upstream() {
+  command -v python3 >/dev/null 2>&1 || { it_fail "python3 is required (Debian package python3)"; it_finish; }
+  command -v node >/dev/null 2>&1 || it_skip "node is not installed (Debian package nodejs)"
+  # OAC_JSON_SERVER_DIR lets several build trees share one install (the CI's two builds).
+  _js=$(sh "$top_srcdir/scripts/json-server.sh" \
+    "${OAC_JSON_SERVER_DIR:-$top_builddir/tests/node_modules}")
+  _rc=$?
+  if [ "$_rc" -eq 3 ]; then
+    it_skip "json-server 0.17 cannot be had here: npm missing or its registry unreachable (see above)"
+  elif [ "$_rc" -ne 0 ] || [ -z "$_js" ]; then
+    it_fail "scripts/json-server.sh failed (exit $_rc)"
+    it_finish
+  fi
+  # cat, not cp: the copy must be writable (json-server rewrites it; distcheck makes the
+  # source tree read-only)
+  cat "$top_srcdir/tests/integration/db.json" >"$RUN/db.json"
+  RECORD=$RUN/upstream-requests.jsonl
+  OAC_RECORD_FILE=$RECORD
+  export OAC_RECORD_FILE
+  UPSTREAM=
+  for _attempt in 1 2 3; do
+    _p=$(it_free_port)
+    # the source first: --middlewares takes every word after it
+    it_bg json-server "$RUN/json-server.log" node "$_js" "$RUN/db.json" --host 127.0.0.1 \
+      --port "$_p" --middlewares "$top_srcdir/tests/integration/middleware.js"
+    JS_PID=$IT_LAST_PID
+    if it_wait_http "http://127.0.0.1:$_p/categories" 20 "$JS_PID"; then
+      UPSTREAM=http://127.0.0.1:$_p
+      break
+    fi
+    it_stop "$JS_PID"
+    echo "json-server did not come up on port $_p (attempt $_attempt):"
+    tail -5 "$RUN/json-server.log"
+  done
+  if [ -z "$UPSTREAM" ]; then
+    it_fail "json-server did not start (see $RUN/json-server.log)"
+    it_finish
+  fi
+  it_pass "json-server 0.17 listens on $UPSTREAM"
+}
+
+it_compile_caches() {
+  _c=$top_builddir/src/compile/openapi-connector-compile
+  "$_c" --quiet --server "$UPSTREAM" --as "$SCHEMA_URL" --cache-dir "$1" \
+    "$top_srcdir/examples/petstore-flow.yaml" >"$RUN/compile.log" 2>&1
+  it_eq "compile examples/petstore-flow.yaml for $UPSTREAM" 0 $?
+  _closed=$(it_free_port)            # nothing listens there: connections are refused
+  "$_c" --quiet --server "http://127.0.0.1:$_closed" --as "$REFUSED_URL" \
+    --cache-dir "$1" "$top_srcdir/examples/petstore-flow.yaml" >>"$RUN/compile.log" 2>&1
+  it_eq "compile the petstore again for a closed port" 0 $?
+  "$_c" --quiet --server "$UPSTREAM" --as "$USER_URL" --cache-dir "$1" \
+    "$top_srcdir/tests/integration/user-param.yaml" >>"$RUN/compile.log" 2>&1
+  it_eq "compile tests/integration/user-param.yaml for $UPSTREAM" 0 $?
+}
+
+it_scenario() {
+  python3 "$top_srcdir/tests/integration/flow.py" scenario --upstream "$UPSTREAM" \
+    --record "$RECORD" --schema-url "$SCHEMA_URL" --refused-schema-url "$REFUSED_URL" \
+    --api-key "$API_KEY" --user-schema-url "$USER_URL" --results "$IT_RESULTS" "$@"
+  _rc=$?
+  if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 1 ]; then
+    it_fail "flow.py $1 $2 stopped with exit status $_rc"
+  fi
 }

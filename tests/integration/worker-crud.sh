@@ -23,10 +23,6 @@ it_init worker-crud
 
 BIN=$top_builddir/src/worker/openapi-connector
 COMPILE=$top_builddir/src/compile/openapi-connector-compile
-SRC=$top_srcdir/tests/integration
-API_KEY=k-SECRET-123
-SCHEMA_URL=http://example.test/petstore.yaml
-REFUSED_URL=http://example.test/petstore-refused.yaml
 PREFIX=/api/openapi
 
 # 1. What the test needs --------------------------------------------------------------------
@@ -41,78 +37,21 @@ for b in "$BIN" "$COMPILE"; do
     it_finish
   fi
 done
-command -v node >/dev/null 2>&1 || it_skip "node is not installed (Debian package nodejs)"
 
-# OAC_JSON_SERVER_DIR lets several build trees share one install (the CI's two builds).
-JS=$(sh "$top_srcdir/scripts/json-server.sh" \
-  "${OAC_JSON_SERVER_DIR:-$top_builddir/tests/node_modules}")
-rc=$?
-if [ "$rc" -eq 3 ]; then
-  it_skip "json-server 0.17 cannot be had here: npm missing or its registry unreachable (see above)"
-elif [ "$rc" -ne 0 ] || [ -z "$JS" ]; then
-  it_fail "scripts/json-server.sh failed (exit $rc)"
-  it_finish
-fi
+# 2. The upstream (json-server) and the caches ----------------------------------------------
 
-# 2. The upstream: json-server on a free port, with the recording middleware ----------------
-
-# cat, not cp: the copy must be writable (json-server rewrites it; distcheck makes the
-# source tree read-only)
-cat "$SRC/db.json" >"$RUN/db.json"
-RECORD=$RUN/upstream-requests.jsonl
-OAC_RECORD_FILE=$RECORD
-export OAC_RECORD_FILE
-PORT=
-for attempt in 1 2 3; do
-  p=$(it_free_port)
-  # the source first: --middlewares takes every word after it
-  it_bg json-server "$RUN/json-server.log" node "$JS" "$RUN/db.json" --host 127.0.0.1 \
-    --port "$p" --middlewares "$SRC/middleware.js"
-  JS_PID=$IT_LAST_PID
-  if it_wait_http "http://127.0.0.1:$p/categories" 20 "$JS_PID"; then
-    PORT=$p
-    break
-  fi
-  it_stop "$JS_PID"
-  echo "json-server did not come up on port $p (attempt $attempt):"
-  tail -5 "$RUN/json-server.log"
-done
-if [ -z "$PORT" ]; then
-  it_fail "json-server did not start (see $RUN/json-server.log)"
-  it_finish
-fi
-it_pass "json-server 0.17 listens on 127.0.0.1:$PORT"
-UPSTREAM=http://127.0.0.1:$PORT
-
-# 3. The caches: the petstore against json-server, and again against a closed port ---------
-
+it_upstream
 CACHE=$RUN/cache
-"$COMPILE" --quiet --server "$UPSTREAM" --as "$SCHEMA_URL" --cache-dir "$CACHE" \
-  "$top_srcdir/examples/petstore-flow.yaml" >"$RUN/compile.log" 2>&1
-it_eq "compile examples/petstore-flow.yaml for $UPSTREAM" 0 $?
-CLOSED=$(it_free_port)            # nothing listens there: connections are refused
-"$COMPILE" --quiet --server "http://127.0.0.1:$CLOSED" --as "$REFUSED_URL" \
-  --cache-dir "$CACHE" "$top_srcdir/examples/petstore-flow.yaml" >>"$RUN/compile.log" 2>&1
-it_eq "compile the petstore again for a closed port" 0 $?
+it_compile_caches "$CACHE"
 
-scenario() {
-  python3 "$SRC/flow.py" scenario --upstream "$UPSTREAM" --record "$RECORD" \
-    --schema-url "$SCHEMA_URL" --refused-schema-url "$REFUSED_URL" --api-key "$API_KEY" \
-    --results "$IT_RESULTS" "$@"
-  _rc=$?
-  if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 1 ]; then
-    it_fail "flow.py $1 $2 stopped with exit status $_rc"
-  fi
-}
-
-# 4. CGI: one process per request ---------------------------------------------------------
+# 3. CGI: one process per request ---------------------------------------------------------
 
 echo "== CGI"
-scenario --mode cgi --transcript "$RUN/transcript-cgi.txt" --bin "$BIN" \
+it_scenario --mode cgi --transcript "$RUN/transcript-cgi.txt" --bin "$BIN" \
   --cgi-env "OPENAPI_CONNECTOR_CACHE_DIR=$CACHE" --cgi-env OPENAPI_CONNECTOR_TIMEOUT=1 \
   --worker-log "$RUN/cgi-stderr.log"
 
-# 5. FastCGI: cgi-fcgi -start spawns the worker on a socket, cgi-fcgi -bind drives it ------
+# 4. FastCGI: cgi-fcgi -start spawns the worker on a socket, cgi-fcgi -bind drives it ------
 
 echo "== FastCGI (mounted under $PREFIX)"
 if ! command -v cgi-fcgi >/dev/null 2>&1; then
@@ -140,7 +79,7 @@ EOF
     WPID=$(cat "$RUN/worker.pid")
     it_track fastcgi-worker "$WPID"
     it_wait_file "$WLOG" 5 || true     # its start-up line, before the first request
-    scenario --mode fcgi --transcript "$RUN/transcript-fcgi.txt" --sock "$SOCK" \
+    it_scenario --mode fcgi --transcript "$RUN/transcript-fcgi.txt" --sock "$SOCK" \
       --prefix "$PREFIX" --worker-log "$WLOG"
     if it_alive "$WPID"; then
       it_pass "fcgi: one worker process served every request"
@@ -153,7 +92,7 @@ EOF
   fi
 fi
 
-# 6. The logs as a whole ------------------------------------------------------------------
+# 5. The logs as a whole ------------------------------------------------------------------
 
 it_file_lacks "the CGI log never holds the API key" "$RUN/cgi-stderr.log" "$API_KEY"
 if [ -f "$RUN/fcgi-worker.log" ]; then
