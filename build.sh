@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # build.sh - the README's two commands:
 #
-#   ./build.sh demo    install what is missing, build, compile the bundled example and show
-#                      its types
-#   ./build.sh test    install what is missing, build, run every test (make check)
+#   ./build.sh demo    install what is missing, build, compile the bundled example and serve
+#                      it behind lighttpd on 127.0.0.1:8080 (Ctrl-C stops it)
+#   ./build.sh test    install what is missing, build, run every test (make check), with
+#                      real Apache (mod_fcgid, mod_proxy_fcgi, mod_cgi), lighttpd and nginx
 #
 # Re-runnable from any directory: missing Debian packages are installed (apt-get, once),
 # autotools run only when configure is missing or older than its inputs, an existing
@@ -15,7 +16,7 @@ top=$(pwd)
 
 usage() {
   echo "usage: ./build.sh demo|test" >&2
-  echo "  demo  build, compile examples/petstore-flow.yaml into spec-cache/ and list its types" >&2
+  echo "  demo  build, compile examples/petstore-flow.yaml into spec-cache/ and serve it on 127.0.0.1:\${DEMO_PORT:-8080}" >&2
   echo "  test  build and run all tests (make check)" >&2
 }
 
@@ -33,10 +34,12 @@ say() { printf '==> %s\n' "$*"; }
 
 # 1. Debian packages ---------------------------------------------------------------------
 
-# Libraries and tools checked with dpkg-query.
+# Libraries and tools checked with dpkg-query; the tests also need the other web servers
+# (apache2-bin rather than apache2: the binary and modules without a system service).
 debian_pkgs=(build-essential autoconf automake libtool pkg-config
              libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin lighttpd check
              python3 curl ca-certificates)
+[ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light)
 
 pkg_installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
@@ -67,9 +70,24 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # The web servers are only started by the demo and the tests, on loopback ports: keep
+  # their packages from starting system services on port 80 (which fails, and fails the
+  # install, where another server holds it). policy-rc.d is Debian's switch for that; an
+  # existing one is left alone.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# installed by openapi-connector build.sh during apt-get install\nexit 101\n' |
+      "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
   "${sudo[@]}" apt-get update -q
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+  if [ ! -e "$policy" ] || grep -q 'openapi-connector build.sh' "$policy"; then
+    "${sudo[@]}" rm -f "$policy"
+    trap - EXIT
+  fi
 fi
 
 # 2. Build ---------------------------------------------------------------------------------

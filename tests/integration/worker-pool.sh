@@ -3,7 +3,8 @@
 # with cgi-fcgi -bind over its socket, as mod_proxy_fcgi / nginx / lighttpd "socket" would:
 # exactly N workers, example-mode loads answered, a worker killed with SIGKILL is replaced
 # and the next requests succeed, --max-requests recycles workers, SIGHUP keeps serving,
-# SIGTERM stops everything and removes the PID file and the socket; the same on TCP.
+# SIGTERM stops everything and removes the PID file and the socket; the same on TCP;
+# --daemon detaches, --socket-mode sets the socket's permissions.
 # Needs cgi-fcgi (libfcgi-bin). No upstream: the document is served in example mode.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -106,8 +107,10 @@ run_pool "$RUN/pool.sock"
 run_pool "127.0.0.1:$(it_free_port)"
 
 # --daemon: the command returns at once, the detached master serves and stops on SIGTERM
-"$BIN" --listen "$RUN/d.sock" --workers 1 --daemon --pid-file "$RUN/d.pid" >"$RUN/d.log" 2>&1
+"$BIN" --listen "$RUN/d.sock" --workers 1 --daemon --pid-file "$RUN/d.pid" --socket-mode 0660 \
+  >"$RUN/d.log" 2>&1
 it_eq "--daemon returns at once with status 0" 0 "$?"
+it_eq "--socket-mode 0660: the socket's permissions" 660 "$(stat -c %a "$RUN/d.sock" 2>/dev/null)"
 if it_wait_file "$RUN/d.pid" 5; then
   dmaster=$(cat "$RUN/d.pid")
   it_track "daemon master" "$dmaster"
@@ -131,5 +134,7 @@ grep -q "HOST:PORT" "$RUN/bad.log" && it_pass "a bad --listen says what is expec
   it_fail "a bad --listen says what is expected"
 "$BIN" --workers 3 >"$RUN/bad2.log" 2>&1
 it_eq "--workers without --listen is a usage error" 2 "$?"
+"$BIN" --listen "$RUN/x.sock" --socket-mode 999 >"$RUN/bad3.log" 2>&1
+it_eq "--socket-mode 999 (not octal) is a usage error" 2 "$?"
 
 it_finish
