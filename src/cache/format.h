@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 2u
+#define CACHE_FORMAT_VERSION 3u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -180,6 +180,10 @@ enum cache_scheme_type {
 };
 
 #define SCH_F_IDENTITY 0x1u     /* carries x-flow-identity */
+#define SCH_F_SIGN_IN 0x2u      /* the scheme /authorization and /authentication use (the
+                                 * first with x-flow-identity) */
+#define SCH_F_CLIENT_BASIC 0x4u /* token endpoint: client id and secret as HTTP Basic
+                                 * (client_secret_basic); else in the form (client_secret_post) */
 
 struct cache_scheme {
   struct cache_str name;        /* key under components.securitySchemes */
@@ -187,7 +191,8 @@ struct cache_scheme {
   uint16_t in;                  /* apiKey: enum cache_param_in */
   uint32_t flags;               /* SCH_F_* */
   struct cache_str param_name;  /* apiKey: the header/query/cookie name */
-  /* identity (x-flow-identity) */
+  /* identity (x-flow-identity); for openIdConnect the endpoints come from the discovery
+   * document, fetched at compile time */
   struct cache_str authorization_url, token_url, userinfo_url, default_url, scope;
   struct cache_str map_first_name, map_last_name, map_email, map_username, map_user_id;
 };

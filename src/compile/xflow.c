@@ -5,6 +5,7 @@
  * CRUD extension is deferred to xflow_finish_type(), once the type's properties are known.
  */
 #include <string.h>
+#include <strings.h>
 #include "types.h"
 #include "../common/flow_config.h"
 #include "../worker/flow_auth.h"
@@ -521,12 +522,18 @@ void xflow_finish_type(struct cctx *c, int t)
 
 /* ------------------------------------------------------------------------------------ */
 
+/* An absolute http(s) URL, or NULL with an error at N (when present). */
 static const char *url_of(struct cctx *c, const struct doc_node *n, const char *what)
 {
   if(!n)
     return NULL;
   if(n->kind != DOC_SCALAR || !n->len) {
     diag_node(c->diag, DIAG_ERROR, n, "'%s' must be a URL", what);
+    return NULL;
+  }
+  if(strncasecmp(n->str, "http://", 7) && strncasecmp(n->str, "https://", 8)) {
+    diag_node(c->diag, DIAG_ERROR, n, "'%s' must be an absolute http(s) URL, got '%s'", what,
+              n->str);
     return NULL;
   }
   return n->str;
@@ -551,14 +558,147 @@ static void identity_me(struct cctx *c, struct model_scheme *s, const struct doc
                 k->str);
       continue;
     }
+    if(j < 2) {
+      const char *u = url_of(c, v, keys[j]);
+      *(j ? &s->userinfo_url : &s->default_url) = u;
+      continue;
+    }
     if(v->kind != DOC_SCALAR || !v->len) {
       diag_node(c->diag, DIAG_ERROR, v, "'%s' must be a string", k->str);
       continue;
     }
-    const char **dst[] = { &s->default_url, &s->userinfo_url, &s->map_first_name,
-                           &s->map_last_name, &s->map_email, &s->map_username,
-                           &s->map_user_id };
-    *dst[j] = v->str;
+    const char **dst[] = { &s->map_first_name, &s->map_last_name, &s->map_email,
+                           &s->map_username, &s->map_user_id };
+    *dst[j - 2] = v->str;
+  }
+}
+
+/* Does the JSON array N hold the string S? */
+static int list_has(const struct doc_node *n, const char *s)
+{
+  if(!n || n->kind != DOC_SEQ)
+    return 0;
+  for(size_t i = 0; i < n->n; i++)
+    if(doc_scalar_eq(n->items[i], s))
+      return 1;
+  return 0;
+}
+
+/* openIdConnect: the discovery document at openIdConnectUrl (URL, the node AT), fetched now
+ * so the worker never has to: its authorization, token and userinfo endpoints, and how the
+ * token endpoint wants the client authenticated. */
+static void oidc_discover(struct cctx *c, struct model_scheme *s, const struct doc_node *at,
+                          const char *url)
+{
+  struct doc_file *f = NULL;
+  enum oac_result r = doc_load(c->docs, url, &f);
+  if(r == OAC_ENOMEM) {
+    cc_oom(c);
+    return;
+  }
+  if(r || !f || !f->root || f->root->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, at, "openIdConnect scheme '%s': cannot read the discovery "
+              "document %s%s", s->name, url, r ? " (see above)" : ": not a JSON object");
+    return;
+  }
+  static const char *const keys[] = { "authorization_endpoint", "token_endpoint",
+                                      "userinfo_endpoint" };
+  const char **dst[] = { &s->authorization_url, &s->token_url, &s->userinfo_url };
+  for(size_t i = 0; i < 3; i++) {
+    const struct doc_node *v = doc_get(f->root, keys[i]);
+    if(!v || v->kind != DOC_SCALAR || (strncasecmp(v->str, "http://", 7) &&
+                                       strncasecmp(v->str, "https://", 8)))
+      diag_node(c->diag, DIAG_ERROR, at, "openIdConnect scheme '%s': the discovery document "
+                "%s has no http(s) '%s'", s->name, url, keys[i]);
+    else
+      *dst[i] = v->str;
+  }
+  /* OpenID Connect Discovery: absent means client_secret_basic */
+  const struct doc_node *methods = doc_get(f->root, "token_endpoint_auth_methods_supported");
+  if(!methods || list_has(methods, "client_secret_basic") ||
+     !list_has(methods, "client_secret_post"))
+    s->flags |= SCH_F_CLIENT_BASIC;
+}
+
+/* x-flow-identity on scheme S (defined at DEF, named NAME): what each variant needs. */
+static void identity(struct cctx *c, struct model_scheme *s, const struct doc_node *name,
+                     const struct doc_node *def, const struct doc_node *xid)
+{
+  if(xid->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, xid, "'x-flow-identity' must be a mapping");
+    return;
+  }
+  if(s->type != SCH_BASIC && s->type != SCH_OAUTH2 && s->type != SCH_OIDC) {
+    diag_node(c->diag, DIAG_ERROR, xid, "scheme '%s': x-flow-identity goes on an http basic, "
+              "oauth2 or openIdConnect scheme (an apiKey needs none: the API Key "
+              "configuration value is sent)", s->name);
+    return;
+  }
+  s->flags |= SCH_F_IDENTITY;
+  if(!(c->m->flags & CACHE_F_IDENTITY))
+    s->flags |= SCH_F_SIGN_IN;
+  else
+    diag_node(c->diag, DIAG_WARNING, xid, "scheme '%s': another scheme's x-flow-identity "
+              "already provides the sign-in; this one only secures API calls", s->name);
+  c->m->flags |= CACHE_F_IDENTITY;
+  const struct doc_node *me = NULL, *client_auth = NULL;
+  for(size_t i = 0; i < xid->n; i++) {
+    const struct doc_node *k = xid->items[2 * i], *v = xid->items[2 * i + 1];
+    if(doc_scalar_eq_ci(k, "me"))
+      identity_me(c, s, me = v);
+    else if(doc_scalar_eq_ci(k, "scope")) {
+      if(v->kind != DOC_SCALAR || !v->len)
+        diag_node(c->diag, DIAG_ERROR, v, "'scope' must be a space-separated list");
+      else
+        s->scope = v->str;
+    }
+    else if(doc_scalar_eq_ci(k, "clientAuthentication"))
+      client_auth = v;
+    else
+      diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity (ignored)",
+                k->str);
+  }
+  switch(s->type) {
+  case SCH_BASIC:
+    if(!me)
+      diag_node(c->diag, DIAG_ERROR, xid, "basic scheme '%s': x-flow-identity needs 'me' "
+                "with a defaultUrl or a userInfoUrl to check the credentials at", s->name);
+    else if(!s->default_url && !s->userinfo_url)
+      diag_node(c->diag, DIAG_ERROR, me, "basic scheme '%s': 'me' needs a defaultUrl or a "
+                "userInfoUrl", s->name);
+    else if(s->default_url && s->userinfo_url)
+      diag_node(c->diag, DIAG_WARNING, me, "basic scheme '%s': 'me' has both URLs; the "
+                "userInfoUrl is used", s->name);
+    break;
+  case SCH_OAUTH2:
+    if(!s->authorization_url || !s->token_url)
+      diag_node(c->diag, DIAG_ERROR, name, "oauth2 scheme '%s': x-flow-identity needs "
+                "flows.authorizationCode with an authorizationUrl and a tokenUrl", s->name);
+    if(!me || !s->userinfo_url)
+      diag_node(c->diag, DIAG_ERROR, me ? me : xid, "oauth2 scheme '%s': x-flow-identity "
+                "needs 'me' with a userInfoUrl (where the signed-in user is read)", s->name);
+    if(client_auth && doc_scalar_eq(client_auth, "client_secret_basic"))
+      s->flags |= SCH_F_CLIENT_BASIC;
+    else if(client_auth && !doc_scalar_eq(client_auth, "client_secret_post"))
+      diag_node(c->diag, DIAG_ERROR, client_auth, "'clientAuthentication' is "
+                "client_secret_post (the default) or client_secret_basic");
+    break;
+  default: {                                    /* SCH_OIDC */
+    const struct doc_node *u = doc_get(def, "openIdConnectUrl");
+    if(!s->scope)
+      diag_node(c->diag, DIAG_ERROR, xid, "openIdConnect scheme '%s': x-flow-identity needs "
+                "a 'scope' (e.g. \"openid email profile\")", s->name);
+    if(!u)
+      diag_node(c->diag, DIAG_ERROR, name, "openIdConnect scheme '%s' needs an "
+                "openIdConnectUrl", s->name);
+    else if(me)
+      diag_node(c->diag, DIAG_WARNING, me, "openIdConnect scheme '%s': 'me' is not used; "
+                "the user comes from the provider's userinfo claims", s->name);
+    const char *url = url_of(c, u, "openIdConnectUrl");
+    if(url)
+      oidc_discover(c, s, u, url);
+    break;
+  }
   }
 }
 
@@ -623,40 +763,11 @@ static void one_scheme(struct cctx *c, const struct doc_node *name, const struct
       }
     }
   }
-  else if(doc_scalar_eq_ci(type, "openIdConnect")) {
+  else if(doc_scalar_eq_ci(type, "openIdConnect"))
     s->type = SCH_OIDC;
-    s->authorization_url = url_of(c, doc_get(def, "openIdConnectUrl"), "openIdConnectUrl");
-  }
   const struct doc_node *xid = doc_get_ci(def, "x-flow-identity");
-  if(xid) {
-    if(xid->kind != DOC_MAP) {
-      diag_node(c->diag, DIAG_ERROR, xid, "'x-flow-identity' must be a mapping");
-    }
-    else {
-      s->flags |= SCH_F_IDENTITY;
-      c->m->flags |= CACHE_F_IDENTITY;
-      for(size_t i = 0; i < xid->n; i++) {
-        const struct doc_node *k = xid->items[2 * i], *v = xid->items[2 * i + 1];
-        if(doc_scalar_eq_ci(k, "me"))
-          identity_me(c, s, v);
-        else if(doc_scalar_eq_ci(k, "scope")) {
-          if(v->kind != DOC_SCALAR || !v->len)
-            diag_node(c->diag, DIAG_ERROR, v, "'scope' must be a space-separated list");
-          else
-            s->scope = v->str;
-        }
-        else
-          diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity (ignored)",
-                    k->str);
-      }
-      if(s->type == SCH_OIDC && !doc_get_ci(xid, "scope"))
-        diag_node(c->diag, DIAG_ERROR, name, "openIdConnect scheme '%s': x-flow-identity "
-                  "needs a 'scope'", name->str);
-      if((s->type == SCH_OAUTH2 || s->type == SCH_BASIC) && !doc_get_ci(xid, "me"))
-        diag_node(c->diag, DIAG_ERROR, name, "scheme '%s': x-flow-identity needs 'me'",
-                  name->str);
-    }
-  }
+  if(xid)
+    identity(c, s, name, def, xid);
   c->m->nschemes++;
 }
 
