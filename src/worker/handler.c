@@ -1,4 +1,4 @@
-/* handler.c - routing, describe, health, data operations, errors, the log line
+/* handler.c - routing, describe, health, data and identity operations, errors, the log line
  * (handler.h). */
 #include "handler.h"
 
@@ -13,6 +13,7 @@
 #include "caches.h"
 #include "log.h"
 #include "json.h"
+#include "identity.h"
 #include "ops.h"
 #include "problem.h"
 #include "request.h"
@@ -168,22 +169,71 @@ static void health(struct worker *w, struct http_response *rs)
   buf_putc(&rs->body, '}');
 }
 
-/* load / save / delete: the cache and the type, then the operation. */
-static void data_op(struct worker *w, enum route r, int is_put, const struct flow_request *rq,
-                    struct http_response *rs, struct problem *p, long *upstream_status)
+static void op_ctx_init(struct op_ctx *x, struct worker *w, struct cache *c,
+                        const struct flow_request *rq, struct http_response *rs,
+                        struct problem *p)
+{
+  memset(x, 0, sizeof(*x));
+  x->c = c;
+  x->rq = rq;
+  x->up = w->up;
+  x->resp = &w->resp;
+  x->a = &w->arena;
+  x->out = &rs->body;
+  x->direct = &rs->direct;
+  x->direct_len = &rs->direct_len;
+  x->p = p;
+}
+
+/* The cache a request's Schema URL names; NULL with P set. */
+static struct cache *request_cache(struct worker *w, const struct flow_request *rq,
+                                   struct problem *p)
 {
   const char *url = request_config(rq, CFG_SCHEMA_URL);
   if(!url) {
     problem_set(p, 400, "configurationValues: 'Schema URL' is missing; it selects the "
                 "compiled API description");
+    return NULL;
+  }
+  return caches_get(w->caches, url, p);
+}
+
+/* /authorization, /authentication and the directory listings (identity.h). */
+static void identity_op(struct worker *w, enum route r, const struct flow_request *rq,
+                        struct http_response *rs, struct problem *p, long *upstream_status)
+{
+  struct op_ctx x;
+  int dir = r == R_AUTH_GROUP || r == R_AUTH_USER || r == R_AUTH_GROUP_ATTR ||
+            r == R_AUTH_USER_ATTR;
+  op_ctx_init(&x, w, NULL, rq, rs, p);
+  if(dir) {
+    identity_directory(&x, r == R_AUTH_USER || r == R_AUTH_USER_ATTR,
+                       r == R_AUTH_GROUP_ATTR || r == R_AUTH_USER_ATTR);
     return;
   }
-  if(!rq->type_name) {
+  if(!(x.c = request_cache(w, rq, p)))
+    return;
+  const struct cache_scheme *s = identity_scheme(&x);
+  if(!s)
+    return;
+  if(r == R_AUTHORIZATION)
+    identity_authorization(&x, s);
+  else
+    identity_authentication(&x, s);
+  *upstream_status = x.upstream_status;
+}
+
+/* load / save / delete: the cache and the type, then the operation. */
+static void data_op(struct worker *w, enum route r, int is_put, const struct flow_request *rq,
+                    struct http_response *rs, struct problem *p, long *upstream_status)
+{
+  const char *url = request_config(rq, CFG_SCHEMA_URL);
+  if(url && !rq->type_name) {
     problem_set(p, 400, "objectDataType.developerName is missing: which type to %s?",
                 r == R_DATA_DELETE ? "delete" : is_put ? "save" : "load");
     return;
   }
-  struct cache *c = caches_get(w->caches, url, p);
+  struct cache *c = request_cache(w, rq, p);
   if(!c)
     return;
   struct cache_error err;
@@ -196,16 +246,8 @@ static void data_op(struct worker *w, enum route r, int is_put, const struct flo
                   "document '%s'", rq->type_name, url);
     return;
   }
-  struct op_ctx x = { 0 };
-  x.c = c;
-  x.rq = rq;
-  x.up = w->up;
-  x.resp = &w->resp;
-  x.a = &w->arena;
-  x.out = &rs->body;
-  x.direct = &rs->direct;
-  x.direct_len = &rs->direct_len;
-  x.p = p;
+  struct op_ctx x;
+  op_ctx_init(&x, w, c, rq, rs, p);
   if(r == R_DATA_DELETE)
     op_delete(&x, (uint32_t)t);
   else if(is_put)
@@ -270,8 +312,7 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
       data_op(w, r, is_put, &fr, rs, &p, &upstream_status);
       break;
     default:
-      problem_set(&p, 501, "%s: identity (sign-in) is not available in this version",
-                  routes[row].path);
+      identity_op(w, r, &fr, rs, &p, &upstream_status);
       break;
     }
   }

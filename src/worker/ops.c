@@ -522,12 +522,12 @@ static void decide_pushdown(struct op_ctx *x, const struct cache_type *t,
     lf->paging_pushed = 1;
 }
 
-static void response_head(struct buf *out)
+void ops_response_head(struct buf *out)
 {
   buf_puts(out, "{\"culture\":null,\"objectData\":[");
 }
 
-static void response_tail(struct buf *out, int more)
+void ops_response_tail(struct buf *out, int more)
 {
   buf_printf(out, "],\"hasMoreResults\":%s}", more ? "true" : "false");
 }
@@ -627,14 +627,14 @@ static int example_load(struct op_ctx *x, const struct cache_type *t,
       more = 1;
     }
   }
-  response_head(x->out);
+  ops_response_head(x->out);
   for(size_t i = 0; i < count; i++) {
     if(i)
       buf_putc(x->out, ',');
     const struct cache_example_object *o = &objs[idx[first + i]];
     buf_append(x->out, cache_xstr(e, o->mobject), o->mobject.len);
   }
-  response_tail(x->out, more);
+  ops_response_tail(x->out, more);
   return 0;
 }
 
@@ -746,8 +746,8 @@ int op_load(struct op_ctx *x, uint32_t type)
     r = call_send(x, &cl, by_id);
   if(r == 1) {                                  /* load by id: not found */
     call_free(&cl);
-    response_head(x->out);
-    response_tail(x->out, 0);
+    ops_response_head(x->out);
+    ops_response_tail(x->out, 0);
     return 0;
   }
   if(!r)
@@ -807,7 +807,7 @@ int op_load(struct op_ctx *x, uint32_t type)
       }
     }
   }
-  response_head(x->out);
+  ops_response_head(x->out);
   for(size_t i = 0; i < count; i++) {
     if(i)
       buf_putc(x->out, ',');
@@ -816,7 +816,7 @@ int op_load(struct op_ctx *x, uint32_t type)
       return -1;
     }
   }
-  response_tail(x->out, more);
+  ops_response_tail(x->out, more);
   cJSON_Delete(root);
   return 0;
 }
@@ -938,7 +938,7 @@ int op_save(struct op_ctx *x, uint32_t type)
     return problem_set(x->p, 500, "out of memory");
   struct buf done;
   buf_init(&done);
-  response_head(x->out);
+  ops_response_head(x->out);
   i = 0;
   size_t nnew = 0;
   cJSON_ArrayForEach(o, objs)
@@ -1022,7 +1022,7 @@ int op_save(struct op_ctx *x, uint32_t type)
     cJSON_Delete(sent[k]);                        /* those not reached after a failure */
   if(r)
     return -1;
-  response_tail(x->out, 0);
+  ops_response_tail(x->out, 0);
   return 0;
 }
 
@@ -1043,8 +1043,8 @@ int op_delete(struct op_ctx *x, uint32_t type)
     const struct cache_example *e = example_of(x, t, pl, OP_DELETE);
     if(!e || example_status_problem(x, t, e, OP_DELETE))
       return -1;
-    response_head(x->out);
-    response_tail(x->out, 0);
+    ops_response_head(x->out);
+    ops_response_tail(x->out, 0);
     return 0;
   }
   const cJSON *o;
@@ -1080,7 +1080,7 @@ int op_delete(struct op_ctx *x, uint32_t type)
   buf_free(&done);
   if(r)
     return -1;
-  response_head(x->out);
-  response_tail(x->out, 0);
+  ops_response_head(x->out);
+  ops_response_tail(x->out, 0);
   return 0;
 }

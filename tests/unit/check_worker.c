@@ -56,8 +56,9 @@ static char *doc_text(const char *title)
     "    hkey: {type: apiKey, in: header, name: X-Key}\n"
     "    oauth:\n"
     "      type: oauth2\n"
-    "      flows: {authorizationCode: {authorizationUrl: 'https://id.example/a', "
-    "tokenUrl: 'https://id.example/t', scopes: {}}}\n"
+    "      flows: {authorizationCode: {authorizationUrl: 'https://id.example/a?x=1', "
+    "tokenUrl: 'http://127.0.0.1:%d/t', scopes: {read: '', write: ''}}}\n"
+    "      x-flow-identity: {me: {userInfoUrl: 'https://id.example/me', userId: id}}\n"
     "  schemas:\n"
     "    Pet:\n"
     "      x-flow-type: {name: Pet}\n"
@@ -113,7 +114,7 @@ static char *doc_text(const char *title)
     "        - {name: id, in: path, required: true, schema: {type: string}}\n"
     "        - {name: X-Trace, in: header, schema: {type: string}}\n"
     "      responses: {'200': {description: ok}}\n",
-    title, closed_port);
+    title, closed_port, closed_port);
   return text;
 }
 
@@ -606,6 +607,165 @@ END_TEST
 
 
 /* The worker's JSON parser (json.c): what cJSON would build, plus the number texts. */
+/* The value of property NAME of the first object of an ObjectDataResponse. */
+static const char *first_prop(const cJSON *d, const char *name)
+{
+  const cJSON *o = cJSON_GetArrayItem(json_get_array(d, "objectData"), 0), *p;
+  cJSON_ArrayForEach(p, json_get_array(o, "properties"))
+    if(!strcmp(json_get_str(p, "developerName"), name))
+      return json_get_str(p, "contentValue");
+  return NULL;
+}
+
+/* flow-protocol.md §3.2 headers: the public user, and a signed-in one */
+#define PUBLIC_USER "UserId%3DPUBLIC_USER%26Token%3DNONE"
+#define ANN "UserId%3Du-ann%26Token%3Dtok%26Email%3Dann%40example.com%26PrimaryGroupId%3Dg1"
+
+START_TEST(test_identity_authorization)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  static const struct {
+    const char *rules, *user, *status;
+    int ann;
+  } cases[] = {
+    { "\"globalAuthenticationType\":\"PUBLIC\"", PUBLIC_USER, "200", 0 },
+    { "\"globalAuthenticationType\":\"ALL_USERS\"", PUBLIC_USER, "401", 0 },
+    { "\"globalAuthenticationType\":\"ALL_USERS\"", ANN, "200", 1 },
+    { "\"globalAuthenticationType\":\"ALL_USERS\"", NULL, "401", 0 },
+    { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":\"u-ann\"}]",
+      ANN, "200", 1 },
+    { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":\"u-bob\"}],"
+      "\"groups\":[{\"authenticationId\":\"g1\"}]", ANN, "200", 1 },
+    { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":\"u-bob\"}],"
+      "\"groups\":null", ANN, "401", 1 },
+    { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":\"u-ann\"}]",
+      PUBLIC_USER, "401", 0 },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char tail[512];
+    snprintf(tail, sizeof(tail), "\"authorization\":{%s}", cases[i].rules);
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"configurationValues\":[{\"developerName\":\"Schema URL\","
+             "\"contentValue\":\"%s\"},{\"developerName\":\"OAuth2/OIDC: Client Id\","
+             "\"contentValue\":\"my client\"}],%s}", REG, tail);
+    call(w, "POST", "/authorization", body, cases[i].user, &a);
+    ck_assert_int_eq(a.rs.status, 200);
+    ck_assert_msg(!strcmp(first_prop(a.json, "Status"), cases[i].status), "case %zu: %s", i,
+                  first_prop(a.json, "Status"));
+    ck_assert_str_eq(first_prop(a.json, "AuthenticationType"), "OAUTH2");
+    /* the authorization URL keeps its query; the client id and scopes encoded */
+    ck_assert_str_eq(first_prop(a.json, "LoginUrl"), "https://id.example/a?x=1&"
+                     "response_type=code&client_id=my%20client&scope=read%20write");
+    const cJSON *o = cJSON_GetArrayItem(json_get_array(a.json, "objectData"), 0);
+    ck_assert_str_eq(json_get_str(o, "developerName"), "$User");
+    ck_assert_str_eq(json_get_str(o, "externalId"), cases[i].ann ? "u-ann" : "PUBLIC_USER");
+    ck_assert_int_eq(cJSON_GetArraySize(json_get_array(o, "properties")), 14);
+    if(cases[i].ann)
+      ck_assert_str_eq(first_prop(a.json, "Email"), "ann@example.com");
+    answer_free(&a);
+  }
+  /* the sign-in page needs the client id */
+  call(w, "POST", "/authorization", req(REG, "\"authorization\":{\"globalAuthenticationType\":"
+       "\"ALL_USERS\"}"), PUBLIC_USER, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "OAuth2/OIDC: Client Id");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_identity_authentication)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  static const struct {
+    const char *cfg, *cred, *says;
+  } cases[] = {
+    { "", "", "No authorization code" },
+    { "", "\"code\":\"c-1\"", "'OAuth2/OIDC: Client Id' is missing" },
+    { ",{\"developerName\":\"OAuth2/OIDC: Client Id\",\"contentValue\":\"cid\"}",
+      "\"code\":\"c-1\"", "'OAuth2/OIDC: Client Secret' is missing" },
+    /* the token endpoint is a closed port */
+    { ",{\"developerName\":\"OAuth2/OIDC: Client Id\",\"contentValue\":\"cid\"},"
+      "{\"developerName\":\"OAuth2/OIDC: Client Secret\",\"contentValue\":\"S3CRET\"}",
+      "\"code\":\"c-1\"", "could not be reached" },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"configurationValues\":[{\"developerName\":\"Schema URL\","
+             "\"contentValue\":\"%s\"}%s],\"authenticationType\":\"OAUTH2\"%s%s}", REG,
+             cases[i].cfg, *cases[i].cred ? "," : "", cases[i].cred);
+    call(w, "POST", "/authentication", body, NULL, &a);
+    ck_assert_int_eq(a.rs.status, 200);
+    ck_assert_str_eq(json_get_str(a.json, "status"), "ACCESS_DENIED");
+    ASSERT_HAS(json_get_str(a.json, "statusMessage"), cases[i].says);
+    ck_assert_ptr_null(strstr(a.rs.direct, "S3CRET"));
+    ck_assert_ptr_null(json_get_str(a.json, "token"));
+    answer_free(&a);
+  }
+  /* a document without x-flow-identity provides no sign-in */
+  test_cache_write("openapi: 3.0.3\ninfo: {title: plain, version: '1'}\n"
+                   "servers: [{url: 'http://127.0.0.1:9'}]\npaths: {}\n", "plain", dir);
+  worker_recheck_caches(w);
+  call(w, "POST", "/authentication", req("plain", "\"code\":\"c\""), NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "x-flow-identity");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
+START_TEST(test_identity_directory)
+{
+  struct worker *w = new_worker(0, NULL);
+  struct answer a;
+  static const struct {
+    const char *tail, *ids;
+    int more;
+  } cases[] = {
+    { "", "g1,g2,admins,Gamma", 0 },
+    { ",\"listFilter\":{\"search\":\"G\"}", "g1,g2,Gamma", 0 },
+    { ",\"listFilter\":{\"offset\":1,\"limit\":2}", "g2,admins", 1 },
+    { ",\"listFilter\":{\"offset\":2,\"limit\":2}", "admins,Gamma", 0 },
+    { ",\"objectData\":[{\"developerName\":\"GroupAuthorizationGroup\",\"properties\":["
+      "{\"developerName\":\"AuthenticationId\",\"contentValue\":\"admins\"}]}]", "admins", 0 },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"configurationValues\":[{\"developerName\":"
+             "\"Authorization Groups\",\"contentValue\":\" g1, g2,,admins ,Gamma\"}]%s}",
+             cases[i].tail);
+    call(w, "POST", "/authorization/group", body, NULL, &a);
+    ck_assert_int_eq(a.rs.status, 200);
+    char got[256] = "";
+    const cJSON *o;
+    cJSON_ArrayForEach(o, json_get_array(a.json, "objectData")) {
+      ck_assert_str_eq(json_get_str(o, "developerName"), "GroupAuthorizationGroup");
+      if(*got)
+        strcat(got, ",");
+      strcat(got, json_get_str(o, "externalId"));
+    }
+    ck_assert_msg(!strcmp(got, cases[i].ids), "case %zu: %s", i, got);
+    ck_assert_int_eq(json_get_bool(a.json, "hasMoreResults", -1), cases[i].more);
+    answer_free(&a);
+  }
+  call(w, "POST", "/authorization/user", "{\"configurationValues\":[{\"developerName\":"
+       "\"Authorization Users\",\"contentValue\":\"u-ann\"}]}", NULL, &a);
+  ck_assert_str_eq(first_prop(a.json, "AuthenticationId"), "u-ann");
+  ck_assert_str_eq(json_get_str(cJSON_GetArrayItem(json_get_array(a.json, "objectData"), 0),
+                                "developerName"), "GroupAuthorizationUser");
+  answer_free(&a);
+  call(w, "POST", "/authorization/group/attribute", "{}", NULL, &a);
+  ck_assert_str_eq(first_prop(a.json, "Value"), "MEMBERS");
+  answer_free(&a);
+  call(w, "POST", "/authorization/user/attribute", "{}", NULL, &a);
+  ck_assert_int_eq(cJSON_GetArraySize(json_get_array(a.json, "objectData")), 0);
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
 START_TEST(test_json_parser)
 {
   cJSON *v = NULL;
@@ -675,6 +835,9 @@ Suite *worker_suite(void)
   tcase_add_test(tc, test_reload);
   tcase_add_test(tc, test_fixtures_parse);
   tcase_add_test(tc, test_json_parser);
+  tcase_add_test(tc, test_identity_authorization);
+  tcase_add_test(tc, test_identity_authentication);
+  tcase_add_test(tc, test_identity_directory);
   suite_add_tcase(s, tc);
   return s;
 }
