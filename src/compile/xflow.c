@@ -670,19 +670,22 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
       diag_node(c->diag, DIAG_WARNING, me, "basic scheme '%s': 'me' has both URLs; the "
                 "userInfoUrl is used", s->name);
     break;
-  case SCH_OAUTH2:
+  case SCH_OAUTH2: {
+    const struct doc_node *flows = doc_get(def, "flows");
+    const struct doc_node *code = flows ? doc_get(flows, "authorizationCode") : NULL;
     if(!s->authorization_url || !s->token_url)
-      diag_node(c->diag, DIAG_ERROR, name, "oauth2 scheme '%s': x-flow-identity needs "
-                "flows.authorizationCode with an authorizationUrl and a tokenUrl", s->name);
+      diag_node(c->diag, DIAG_ERROR, code ? code : name, "oauth2 scheme '%s': x-flow-identity "
+                "needs flows.authorizationCode with an authorizationUrl and a tokenUrl",
+                s->name);
+    else {
+      s->authorization_url = url_of(c, doc_get(code, "authorizationUrl"), "authorizationUrl");
+      s->token_url = url_of(c, doc_get(code, "tokenUrl"), "tokenUrl");
+    }
     if(!me || !s->userinfo_url)
       diag_node(c->diag, DIAG_ERROR, me ? me : xid, "oauth2 scheme '%s': x-flow-identity "
                 "needs 'me' with a userInfoUrl (where the signed-in user is read)", s->name);
-    if(client_auth && doc_scalar_eq(client_auth, "client_secret_basic"))
-      s->flags |= SCH_F_CLIENT_BASIC;
-    else if(client_auth && !doc_scalar_eq(client_auth, "client_secret_post"))
-      diag_node(c->diag, DIAG_ERROR, client_auth, "'clientAuthentication' is "
-                "client_secret_post (the default) or client_secret_basic");
     break;
+  }
   default: {                                    /* SCH_OIDC */
     const struct doc_node *u = doc_get(def, "openIdConnectUrl");
     if(!s->scope)
@@ -697,9 +700,26 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
     const char *url = url_of(c, u, "openIdConnectUrl");
     if(url)
       oidc_discover(c, s, u, url);
+    if(s->scope && !strstr(s->scope, "openid"))
+      diag_node(c->diag, DIAG_WARNING, xid, "openIdConnect scheme '%s': the scope has no "
+                "'openid'; most providers then answer no user info", s->name);
     break;
   }
   }
+  /* ours: how the token endpoint wants the client authenticated (openIdConnect: the
+   * discovery document decides unless this says otherwise) */
+  if(client_auth && s->type != SCH_BASIC) {
+    if(doc_scalar_eq(client_auth, "client_secret_basic"))
+      s->flags |= SCH_F_CLIENT_BASIC;
+    else if(doc_scalar_eq(client_auth, "client_secret_post"))
+      s->flags &= ~SCH_F_CLIENT_BASIC;
+    else
+      diag_node(c->diag, DIAG_ERROR, client_auth, "'clientAuthentication' is "
+                "client_secret_post or client_secret_basic");
+  }
+  else if(client_auth)
+    diag_node(c->diag, DIAG_WARNING, client_auth, "basic scheme '%s': 'clientAuthentication' "
+              "is for oauth2 and openIdConnect (ignored)", s->name);
 }
 
 static void one_scheme(struct cctx *c, const struct doc_node *name, const struct doc_node *raw)
@@ -747,8 +767,11 @@ static void one_scheme(struct cctx *c, const struct doc_node *name, const struct
     const struct doc_node *code = flows ? doc_get(flows, "authorizationCode") : NULL;
     s->type = SCH_OAUTH2;
     if(code) {
-      s->authorization_url = url_of(c, doc_get(code, "authorizationUrl"), "authorizationUrl");
-      s->token_url = url_of(c, doc_get(code, "tokenUrl"), "tokenUrl");
+      /* checked (absolute http(s)) only where sign-in uses them, in identity() */
+      const struct doc_node *au = doc_get(code, "authorizationUrl");
+      const struct doc_node *tu = doc_get(code, "tokenUrl");
+      s->authorization_url = doc_is_scalar(au) ? au->str : NULL;
+      s->token_url = doc_is_scalar(tu) ? tu->str : NULL;
       const struct doc_node *scopes = doc_get(code, "scopes");
       if(scopes && scopes->kind == DOC_MAP && scopes->n) {
         struct buf b;

@@ -86,7 +86,9 @@ static int listed(const cJSON *list, const struct flow_user *u, enum flow_user_f
     return 0;
   const cJSON *e;
   cJSON_ArrayForEach(e, list) {
-    const char *id = json_get_str(e, "authenticationId");
+    const cJSON *v = json_get(e, "authenticationId");
+    const char *id = cJSON_IsString(v) ? v->valuestring : cJSON_IsNumber(v) ?
+                     json_num_text(v) : NULL;
     if(id && !strcmp(id, mine))
       return 1;
   }
@@ -94,7 +96,8 @@ static int listed(const cJSON *list, const struct flow_user *u, enum flow_user_f
 }
 
 /* flow-protocol.md §7.1: "200" may run, "401" may not (yet). A request without rules is
- * treated as ALL_USERS: Flow asks only for flows that have authentication set up. */
+ * treated as ALL_USERS (Flow asks only for flows that have authentication set up); a rule
+ * type we do not know lets nobody in. */
 static const char *auth_status(const struct flow_request *rq)
 {
   const cJSON *rules = json_get_object(rq->root, "authorization");
@@ -104,8 +107,10 @@ static const char *auth_status(const struct flow_request *rq)
     return "200";
   if(!signed_in)
     return "401";
-  if(!type || strcasecmp(type, "SPECIFIED"))
+  if(!type || !*type || !strcasecmp(type, "ALL_USERS"))
     return "200";
+  if(strcasecmp(type, "SPECIFIED"))
+    return "401";
   return listed(json_get_array(rules, "users"), &rq->user, FU_USER_ID) ||
          listed(json_get_array(rules, "groups"), &rq->user, FU_PRIMARY_GROUP_ID) ? "200" : "401";
 }
@@ -116,8 +121,10 @@ static const char *login_url(struct op_ctx *x, const struct cache_scheme *s, con
   struct buf b;
   buf_init(&b);
   const char *base = cache_str(x->c, s->authorization_url);
+  size_t bl = strlen(base);
   buf_puts(&b, base);
-  buf_puts(&b, strchr(base, '?') ? "&" : "?");
+  if(!bl || (base[bl - 1] != '?' && base[bl - 1] != '&'))
+    buf_puts(&b, strchr(base, '?') ? "&" : "?");
   buf_puts(&b, "response_type=code&client_id=");
   url_encode_query(&b, id, strlen(id));
   const char *scope = cache_str(x->c, s->scope);
@@ -214,6 +221,7 @@ static int who_result(struct op_ctx *x, const struct cache_scheme *s,
   put_member(b, "primaryGroupId", NULL);
   put_member(b, "primaryGroupName", NULL);
   put_member(b, "tenantName", NULL);
+  put_member(b, "tenantId", NULL);
   put_member(b, "identityProvider", provider[s->type < 7 ? s->type : 0]);
   put_member(b, "token", u ? u->token : NULL);
   buf_puts(b, ",\"culture\":null}");
@@ -228,8 +236,14 @@ static int deny(struct op_ctx *x, const struct cache_scheme *s, const char *fmt,
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  int n = vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  if(n >= (int)sizeof(msg)) {                   /* cut at a character, not inside one */
+    size_t k = sizeof(msg) - 1;
+    while(k > 0 && ((unsigned char)msg[k] & 0xC0) == 0x80)
+      k--;
+    msg[k] = '\0';
+  }
   return who_result(x, s, NULL, msg);
 }
 
@@ -305,8 +319,8 @@ static const char *claim(struct op_ctx *x, const cJSON *o, const char *key)
   if(!key)
     return NULL;
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  if(cJSON_IsString(v))
-    return *v->valuestring ? v->valuestring : NULL;
+  if(cJSON_IsString(v))                         /* copied: the tree is freed before use */
+    return *v->valuestring ? arena_strdup(x->a, v->valuestring) : NULL;
   if(cJSON_IsNumber(v))
     return arena_strdup(x->a, json_num_text(v));
   if(cJSON_IsBool(v))
@@ -315,9 +329,11 @@ static const char *claim(struct op_ctx *x, const cJSON *o, const char *key)
 }
 
 /* The user fields from a user-info object: the x-flow-identity.me mapping where it names a
- * member, else OpenID Connect's standard claims (product.md §9.3). */
+ * member, else OpenID Connect's standard claims (product.md §9.3). A username that
+ * neither gives falls back to the email, then the user id, and for Basic to the name the
+ * user signed in with (LOGIN, NULL for OAuth). */
 static void map_user(struct op_ctx *x, const struct cache_scheme *s, const cJSON *info,
-                     struct signed_user *u)
+                     const char *login, struct signed_user *u)
 {
   const char *m_id = cache_str(x->c, s->map_user_id), *m_email = cache_str(x->c, s->map_email);
   const char *m_first = cache_str(x->c, s->map_first_name);
@@ -330,19 +346,39 @@ static void map_user(struct op_ctx *x, const struct cache_scheme *s, const cJSON
   u->last_name = claim(x, info, !oidc && m_last && *m_last ? m_last : "family_name");
   u->username = claim(x, info, !oidc && m_user && *m_user ? m_user : "preferred_username");
   if(!u->username)
-    u->username = u->email ? u->email : u->user_id;
+    u->username = login ? login : u->email ? u->email : u->user_id;
+  if(login) {
+    u->user_id = u->user_id ? u->user_id : login;
+    u->first_name = u->first_name ? u->first_name : login;
+    u->last_name = u->last_name ? u->last_name : login;
+  }
 }
 
-/* Why a sign-in call failed, from its status and (for OAuth errors) its JSON body. */
+/* An OAuth error code ("invalid_grant", RFC 6749 §5.2) worth quoting: a short token of
+ * letters, digits and _ . -. Anything else the provider wrote (error_description above
+ * all) is not repeated: providers echo the code or the form there, and Flow shows the
+ * message to the user. */
+static int error_code_ok(const char *e)
+{
+  size_t n = 0;
+  for(; e[n]; n++)
+    if(n == 64 || !((e[n] >= 'a' && e[n] <= 'z') || (e[n] >= 'A' && e[n] <= 'Z') ||
+                    (e[n] >= '0' && e[n] <= '9') || e[n] == '_' || e[n] == '.' ||
+                    e[n] == '-'))
+      return 0;
+  return n > 0;
+}
+
+/* Why a sign-in call failed: its status and, for OAuth errors, the error code. */
 static const char *refusal(struct op_ctx *x, const char *what)
 {
   long st = x->resp->status;
   cJSON *o = answer_object(x);
   const char *err = o ? json_get_str(o, "error") : NULL;
-  const char *desc = o ? json_get_str(o, "error_description") : NULL;
-  const char *r = arena_printf(x->a, "%s answered HTTP %ld%s%s%s%s%s", what, st,
-                               err ? " (" : "", err ? err : "", desc ? ": " : "",
-                               desc ? desc : "", err ? ")" : "");
+  if(err && !error_code_ok(err))
+    err = NULL;
+  const char *r = arena_printf(x->a, "%s answered HTTP %ld%s%s%s", what, st,
+                               err ? " (" : "", err ? err : "", err ? ")" : "");
   json_delete(o);
   return r ? r : "sign-in refused";
 }
@@ -376,11 +412,7 @@ static int basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
     cJSON *info = answer_object(x);
     if(!info)
       return deny(x, s, "The user information at %s is not a JSON object", url);
-    map_user(x, s, info, &u);
-    if(!u.user_id)
-      u.user_id = user;
-    if(!u.username || u.username == u.email)
-      u.username = user;
+    map_user(x, s, info, user, &u);
     json_delete(info);
   }
   return who_result(x, s, &u, NULL);
@@ -462,7 +494,7 @@ static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   cJSON *info = answer_object(x);
   if(!info)
     return deny(x, s, "The user information at %s is not a JSON object", info_url);
-  map_user(x, s, info, &u);
+  map_user(x, s, info, NULL, &u);
   json_delete(info);
   if(!u.user_id)
     return deny(x, s, "The user information at %s names no user id ('%s')", info_url,

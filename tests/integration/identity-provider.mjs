@@ -142,9 +142,11 @@ server.service.on("beforeTokenSigning", (token) => {
 
 server.service.on("beforeResponse", (response, req) => {
   const body = req.body || {};
+  // Like many real providers, the description repeats what was sent (the code): the
+  // worker must not pass that on to Flow. The log gets only WHY.
   const refuse = (status, error, why) => {
     response.statusCode = status;
-    response.body = { error, error_description: why };
+    response.body = { error, error_description: `${why} (code ${body.code})` };
     if (status === 401 && req.res) req.res.set("WWW-Authenticate", 'Basic realm="token"');
     log(`token: ${status} ${error} (${why})`);
   };

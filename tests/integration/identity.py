@@ -216,6 +216,10 @@ class Identity(flow.Scenario):
         tok = j.get("token")
         self.check("%s: no token" % what, tok in (None, "", "NONE") and BASIC_TOKEN not in
                    (msg or ""), "no token", tok)
+        code = creds.get("code")
+        if code:
+            self.check("%s: the statusMessage does not repeat the code" % what,
+                       code not in (msg or ""), "no " + code, msg)
         self.still_serves(what)
 
     def code_creds(self, code):

@@ -641,6 +641,11 @@ START_TEST(test_identity_authorization)
       "\"groups\":null", ANN, "401", 1 },
     { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":\"u-ann\"}]",
       PUBLIC_USER, "401", 0 },
+    /* a rule type nobody knows lets nobody in */
+    { "\"globalAuthenticationType\":\"SOMETIMES\"", ANN, "401", 1 },
+    /* an id written as a number */
+    { "\"globalAuthenticationType\":\"SPECIFIED\",\"users\":[{\"authenticationId\":5}]",
+      "UserId%3D5%26Token%3Dt", "200", 2 },
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char tail[512];
@@ -659,9 +664,10 @@ START_TEST(test_identity_authorization)
                      "response_type=code&client_id=my%20client&scope=read%20write");
     const cJSON *o = cJSON_GetArrayItem(json_get_array(a.json, "objectData"), 0);
     ck_assert_str_eq(json_get_str(o, "developerName"), "$User");
-    ck_assert_str_eq(json_get_str(o, "externalId"), cases[i].ann ? "u-ann" : "PUBLIC_USER");
+    ck_assert_str_eq(json_get_str(o, "externalId"), cases[i].ann == 1 ? "u-ann" :
+                     cases[i].ann == 2 ? "5" : "PUBLIC_USER");
     ck_assert_int_eq(cJSON_GetArraySize(json_get_array(o, "properties")), 14);
-    if(cases[i].ann)
+    if(cases[i].ann == 1)
       ck_assert_str_eq(first_prop(a.json, "Email"), "ann@example.com");
     answer_free(&a);
   }
