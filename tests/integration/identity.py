@@ -107,15 +107,18 @@ class Identity(flow.Scenario):
     def upstream_calls(self, expected=None):
         """Requests for /pets the APIs have received so far (the provider's "api:" log
         lines and the "Request-URI" lines of lighttpd's error log, debug.log-request-
-        handling). They log as they answer: with EXPECTED, wait up to 1.5 s for that count
-        (and a moment anyway, so that a late line is seen)."""
+        handling). They log as they answer, so a line may land after the answer: with
+        EXPECTED, wait up to 1.5 s for that count; without, until the count has stood still
+        for 0.15 s (the lines of calls made before are all in)."""
         deadline = time.monotonic() + 1.5
-        time.sleep(0.03 if expected is not None else 0)
+        last = self._upstream_calls()
         while True:
+            time.sleep(0.03 if expected is not None else 0.15)
             n = self._upstream_calls()
-            if expected is None or n == expected or time.monotonic() > deadline:
+            if (n == expected if expected is not None else n == last) or \
+                    time.monotonic() > deadline:
                 return n
-            time.sleep(0.03)
+            last = n
 
     def _upstream_calls(self):
         n = 0
