@@ -54,12 +54,6 @@ static int curl_ready;
 
 struct upstream *upstream_new(const struct upstream_opts *o)
 {
-  /* The worker is single-threaded; curl_global_init is not thread-safe before 7.84. */
-  if(!curl_ready) {
-    if(curl_global_init(CURL_GLOBAL_DEFAULT))
-      return NULL;
-    curl_ready = 1;
-  }
   struct upstream *u = oac_calloc(1, sizeof *u);
   if(!u)
     return NULL;
@@ -76,11 +70,6 @@ struct upstream *upstream_new(const struct upstream_opts *o)
       return NULL;
     }
     memcpy(u->ca_file, o->ca_file, n + 1);
-  }
-  u->c = curl_easy_init();
-  if(!u->c) {
-    upstream_free(u);
-    return NULL;
   }
   return u;
 }
@@ -339,6 +328,32 @@ static int is_redirect(long status)
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/* The worker program loads libcurl on its first call (curl_lazy.c), and says why when it
+ * cannot; elsewhere libcurl is linked and this is NULL. */
+extern const char *oac_curl_load_error(void) __attribute__((weak));
+
+/* libcurl and the handle, made on the first call: a request that never calls the API (a
+ * describe, an example-mode answer) never starts libcurl, which for a CGI process saves
+ * loading it at all. */
+static int ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
+{
+  if(u->c)
+    return 0;
+  /* The worker is single-threaded; curl_global_init is not thread-safe before 7.84. */
+  if(!curl_ready) {
+    if(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+      curl_ready = 1;
+  }
+  if(curl_ready)
+    u->c = curl_easy_init();
+  if(u->c)
+    return 0;
+  const char *why = oac_curl_load_error ? oac_curl_load_error() : "";
+  fail(errmsg, errlen, UPE_OTHER, "libcurl could not be started%s%s", *why ? ": " : "",
+       why);
+  return -1;
+}
+
 enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
                                   struct upstream_resp *rs, char *errmsg, size_t errlen)
 {
@@ -351,6 +366,8 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   rs->is_json = 0;
   rs->seconds = 0;
 
+  if(ensure_handle(u, errmsg, errlen))
+    return UPE_OTHER;
   unsigned method = rq->method;
   if(!method_name(method))
     return fail(errmsg, errlen, UPE_OTHER, "unknown HTTP method %u", method);

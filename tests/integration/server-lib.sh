@@ -236,8 +236,17 @@ server_kill_under_load() {
     ) &
     _loaders="$_loaders $!"
   done
-  # under way: some answers in, then SIGKILL one worker (a CGI process lives only during
-  # a request: try until one is caught)
+  # mod_cgi: a CGI process lives only during its request, and an example-mode answer
+  # takes well under a millisecond; so one request that waits for the slow upstream
+  # (json-server's pet 9504 answers after 3 s, the worker gives up after 1 s) keeps a
+  # process around to be killed
+  if [ "$KIND" = apache-cgi ]; then
+    _slow='{"configurationValues":[{"developerName":"Schema URL","contentValue":"'$SCHEMA_URL'"}],"objectDataType":{"developerName":"Pet"},"listFilter":{"id":"9504"}}'
+    curl -s -o /dev/null --max-time 20 -X POST -H 'Content-Type: application/json' \
+      --data-binary "$_slow" "$BASE/openapi/data" &
+    _loaders="$_loaders $!"
+  fi
+  # under way: some answers in, then SIGKILL one worker (for CGI, the first caught)
   _victim=
   _deadline=$(( $(date +%s) + 10 ))
   while [ -z "$_victim" ] && [ "$(date +%s)" -lt "$_deadline" ]; do

@@ -51,6 +51,25 @@ it_scenario --mode cgi --transcript "$RUN/transcript-cgi.txt" --bin "$BIN" \
   --cgi-env "OPENAPI_CONNECTOR_CACHE_DIR=$CACHE" --cgi-env OPENAPI_CONNECTOR_TIMEOUT=1 \
   --worker-log "$RUN/cgi-stderr.log"
 
+# libcurl is loaded on the first upstream call only (src/worker/curl_lazy.c): a CGI
+# describe never loads it, a load that calls the API does. LD_DEBUG=files makes the
+# dynamic linker name every library it loads, dlopen()ed ones included.
+cgi_libs() { # BODY: the libraries the dynamic linker loaded for one CGI request
+  printf '%s' "$1" | env LD_DEBUG=files OPENAPI_CONNECTOR_CACHE_DIR="$CACHE" REQUEST_METHOD=POST \
+    REQUEST_URI=/api/openapi/"$2" CONTENT_LENGTH=${#1} CONTENT_TYPE=application/json \
+    "$BIN" 2>&1 >/dev/null | grep -o 'file=[^ ]*' | sort -u | tr '\n' ' '
+}
+CFG='"configurationValues":[{"developerName":"Schema URL","contentValue":"'$SCHEMA_URL'"}]'
+case $(cgi_libs "{$CFG}" metadata) in
+  *libcurl*) it_fail "CGI describe loads libcurl: $(cgi_libs "{$CFG}" metadata)" ;;
+  *libcjson*) it_pass "CGI describe: libcurl is not loaded" ;;
+  *) it_fail "LD_DEBUG=files shows no libraries (the check cannot see anything)" ;;
+esac
+case $(cgi_libs "{$CFG,\"objectDataType\":{\"developerName\":\"Pet\"},\"listFilter\":{\"id\":\"1\"}}" data) in
+  *libcurl*) it_pass "CGI load by id (an upstream call): libcurl loaded on demand" ;;
+  *) it_fail "CGI load by id did not load libcurl" ;;
+esac
+
 # 4. FastCGI: cgi-fcgi -start spawns the worker on a socket, cgi-fcgi -bind drives it ------
 
 echo "== FastCGI (mounted under $PREFIX)"
