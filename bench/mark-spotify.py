@@ -23,6 +23,14 @@ api/spotify.com/sonallux.json), which has no response examples. The script adds:
                    parameters: {ids: {default: QUERY_IDS}}, example: true}
   so the worker answers a load by id and a query from the document, without the API.
 
+* a media-type `example` to the 200 answer of GET /artists/{id} (components.responses.
+  OneArtist): one artist (ARTIST_NAME below, its followers, genres and three images), and
+  on components.schemas.ArtistObject:
+    x-flow-type:  {name: ArtistObject}
+    x-flow-load:  {path: /artists/{id}, operation: get, parameters: {id: id}, example: true}
+  An answer about as small as the pet store's, from a document 13 times larger: the row
+  that shows what the document's size costs, apart from the answer's size.
+
 --tracks N (default 12) and --markets N (default 5, at most 60) size the album: the
 tracks in `tracks.items` and the market codes in the album's and every track's
 `available_markets`. The real API lists ~185 markets per album and track; every array of
@@ -148,6 +156,22 @@ def die(msg):
     sys.exit(2)
 
 
+ARTIST_NAME = "The Loopback Quartet"
+
+
+def full_artist(name):
+    """ArtistObject: the simplified artist plus followers, genres, images, popularity."""
+    a = artist(name)
+    a.update({
+        "followers": {"href": None, "total": 48213},
+        "genres": ["chamber pop", "loopback jazz"],
+        "images": [{"url": "https://i.scdn.co/image/" + hexid("artist-image:%s:%d" % (name, w), 40),
+                    "height": w, "width": w} for w in (640, 300, 64)],
+        "popularity": 61,
+    })
+    return {k: a[k] for k in sorted(a)}
+
+
 def json_media(doc, response_name):
     try:
         return doc["components"]["responses"][response_name]["content"]["application/json"]
@@ -220,6 +244,22 @@ def main(argv):
         "operation": "get",
         "items": "albums",
         "parameters": {"ids": {"default": QUERY_IDS}},
+        "example": True,
+    }
+
+    try:
+        artist_schema = doc["components"]["schemas"]["ArtistObject"]
+        get_artist = doc["paths"]["/artists/{id}"]["get"]
+    except (KeyError, TypeError):
+        die("%s has no GET /artists/{id} or components.schemas.ArtistObject" % files[0])
+    if get_artist.get("responses", {}).get("200") != {"$ref": "#/components/responses/OneArtist"}:
+        die("GET /artists/{id} does not answer 200 with components.responses.OneArtist")
+    json_media(doc, "OneArtist")["example"] = full_artist(ARTIST_NAME)
+    artist_schema["x-flow-type"] = {"name": "ArtistObject"}
+    artist_schema["x-flow-load"] = {
+        "path": "/artists/{id}",
+        "operation": "get",
+        "parameters": {"id": "id"},
         "example": True,
     }
 

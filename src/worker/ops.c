@@ -586,8 +586,11 @@ static int example_load(struct op_ctx *x, const struct cache_type *t,
     return -1;
   const struct cache_example_object *objs = (const struct cache_example_object *)(const void *)
                                             ((const char *)e + e->objects);
-  /* nothing to filter, sort or page: the prebuilt answer */
-  if(!lf->id && !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0 && e->response.off) {
+  /* nothing to filter, sort or page, or an id asked of a one-object example (that object
+   * is the answer whatever the id): the prebuilt answer */
+  int whole = lf->id ? !(e->flags & EX_F_LIST) :
+              !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0;
+  if(whole && e->response.off) {
     if(x->direct) {                             /* written from the mapping, no copy */
       *x->direct = cache_xstr(e, e->response);
       *x->direct_len = e->response.len;
