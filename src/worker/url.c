@@ -36,7 +36,15 @@ static void encode(struct buf *b, const char *s, size_t n)
   }
 }
 
-void url_encode_segment(struct buf *b, const char *s, size_t n) { encode(b, s, n); }
+/* A value that is "." or ".." would be a dot-segment, which URL parsers (libcurl's among
+ * them) resolve: "/pets/.." would become "/". Its dots are encoded, so it stays data. */
+void url_encode_segment(struct buf *b, const char *s, size_t n)
+{
+  if((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+    buf_append(b, "%2E%2E", 3 * n);
+  else
+    encode(b, s, n);
+}
 
 /* The same set as for a segment: "&", "=", "+" and ";" in a value are encoded too, so no
  * server can read them as separators. */

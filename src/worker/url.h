@@ -2,7 +2,9 @@
  *
  * Path values are encoded as exactly one segment (product.md §5.2): everything except the
  * unreserved characters A-Z a-z 0-9 - . _ ~ is %XX-encoded, so "/", "?", "#" and "%" in a
- * value can never change the URL's structure. Query names and values use the same set.
+ * value can never change the URL's structure; a value that is "." or ".." has its dots
+ * encoded too (%2E), so no URL parser resolves it as a dot-segment. Query names and values
+ * use the same set.
  */
 #ifndef OAC_URL_H
 #define OAC_URL_H

@@ -912,6 +912,12 @@ START_TEST(test_encode)
   expect_segment("\xc3\xa9", 2, "%C3%A9");
   expect_segment("a\0b", 3, "a%00b");
   expect_segment("", 0, "");
+  /* a whole value "." or ".." would be a dot-segment that libcurl resolves away */
+  expect_segment(".", 1, "%2E");
+  expect_segment("..", 2, "%2E%2E");
+  expect_segment("...", 3, "...");
+  expect_segment(".a", 2, ".a");
+  expect_segment("..\0", 3, "..%00");
   expect_segment("@:!$'()*,", 9, "%40%3A%21%24%27%28%29%2A%2C");
   struct buf b;
   buf_init(&b);
