@@ -97,7 +97,9 @@ const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char 
   const struct api_op *found = NULL;
   arena_init(&tmp, strlen(path) + 64);
   const char *norm = normalize_path(&tmp, path);
-  if(norm)
+  if(!norm)
+    cc_oom(c);            /* not "no such operation": that would compile a different plan */
+  else
     for(size_t i = 0; i < c->nops && !found; i++)
       if(c->ops[i].method == m && !strcmp(c->ops[i].norm, norm))
         found = &c->ops[i];

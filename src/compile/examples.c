@@ -296,7 +296,7 @@ static enum oac_result build_record(struct cache *c, uint32_t type, const struct
     for(size_t i = 0; i < k && !res; i++) {
       buf_reset(&tmp);
       if(!props || map_object_to_flow(c, type, items[i], NULL, NULL, 0, &tmp, &pr)) {
-        res = OAC_EINTERNAL;
+        res = props && !strncmp(pr.msg, "out of memory", 13) ? OAC_ENOMEM : OAC_EINTERNAL;
         break;
       }
       if(i)

@@ -29,6 +29,7 @@ struct cache_set {
   size_t n, cap;
   time_t last_check;            /* monotonic seconds of the last scan; 0 = never */
   int scanned;
+  int oom;                      /* the last scan ran out of memory: scan again next time */
   struct cache one;             /* CGI: the one cache this process uses */
   int one_open;
 };
@@ -116,6 +117,7 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
   struct entry *e = entry_for(s, path);
   if(!e) {
     log_msg(LOG_ERROR, "out of memory while loading caches");
+    s->oom = 1;
     return;
   }
   e->seen = 1;
@@ -128,6 +130,11 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
   struct cache fresh;
   struct cache_error err;
   enum oac_result r = cache_open(&fresh, path, CACHE_VERIFY_ALL, &err);
+  if(r == OAC_ENOMEM) {
+    log_msg(LOG_ERROR, "cache %s: out of memory while loading it", path);
+    s->oom = 1;                                 /* not bad: tried again on the next scan */
+    return;
+  }
   if(r) {
     e->bad_dev = st->st_dev;
     e->bad_ino = st->st_ino;
@@ -154,9 +161,10 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
 static void scan(struct cache_set *s)
 {
   time_t now = now_sec();
-  if(s->scanned && now - s->last_check < 1)
+  if(s->scanned && !s->oom && now - s->last_check < 1)
     return;
   s->scanned = 1;
+  s->oom = 0;
   s->last_check = now;
   for(size_t i = 0; i < s->n; i++)
     s->e[i].seen = 0;
@@ -216,6 +224,10 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
   cache_default_name(url, strlen(url), name);
   snprintf(path, sizeof(path), "%s/%s", s->dir, name);
   enum oac_result r = cache_open(&s->one, path, CACHE_VERIFY_LAZY, &err);
+  if(r == OAC_ENOMEM) {
+    problem_set(p, 500, "out of memory opening %s", path);
+    return NULL;
+  }
   int default_bad = r && r != OAC_EIO;
   char bad_msg[512] = "";
   if(!r && !strcmp(cache_registration(&s->one), url)) {
@@ -293,6 +305,10 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
             s->dir, url, best->path);
   if(best)
     return best;
+  if(s->oom) {
+    problem_set(p, 500, "out of memory loading the compiled documents");
+    return NULL;
+  }
   /* a refused file named after this registration: say so instead of "unknown" */
   char name[32], path[4096];
   cache_default_name(url, strlen(url), name);
@@ -356,6 +372,8 @@ void caches_health_json(struct cache_set *s, struct buf *out)
   }
   else {
     scan(s);
+    if(s->oom)
+      out->oom = 1;           /* a cache left out for want of memory: a 500, not a short list */
     for(size_t i = 0; i < s->n; i++)
       if(s->e[i].ok) {
         health_one(out, &s->e[i].c, first);

@@ -330,6 +330,15 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
     char path[256];
     snprintf(path, sizeof(path), "%.*s", (int)(plen > 200 ? 200 : plen), uri);
     problem_write_json(&rs->body, &p, path);
+    if(buf_failed(&rs->body)) {
+      /* no memory even for the problem: a fixed one, never an empty body */
+      static const char oom[] = "{\"kind\":\"service\",\"uri\":null,\"statusCode\":500,"
+        "\"message\":\"out of memory\",\"responseBody\":null,\"responseHeaders\":null,"
+        "\"invokeType\":null,\"action\":null}";
+      rs->status = 500;
+      rs->direct = oom;
+      rs->direct_len = sizeof(oom) - 1;
+    }
   }
   /* the log line: names, statuses, times; never values */
   const char *type = parsed && fr.type_name && (r == R_DATA || r == R_DATA_DELETE) ?

@@ -277,7 +277,7 @@ static char *basic_credentials(struct arena *a, const char *user, const char *pa
 }
 
 /* One call for the sign-in. 0 = an answer (any status, in x->resp); -1 = no answer, with
- * the reason in WHY. */
+ * the reason in WHY; -2 = out of memory. */
 static int sign_in_call(struct op_ctx *x, unsigned method, const char *url,
                         const char *const *headers, size_t nheaders, const char *form,
                         char *why, size_t whylen)
@@ -295,7 +295,7 @@ static int sign_in_call(struct op_ctx *x, unsigned method, const char *url,
   x->ncalls++;
   enum upstream_error e = upstream_send(x->up, &rq, x->resp, why, whylen);
   x->upstream_status = e ? 0 : x->resp->status;
-  return e ? -1 : 0;
+  return e == UPE_NOMEM ? -2 : e ? -1 : 0;
 }
 
 /* The answer of the last call as a JSON object, or NULL. */
@@ -400,7 +400,10 @@ static int basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   if(!hdr[0])
     return problem_set(x->p, 500, "out of memory");
   char why[256];
-  if(sign_in_call(x, M_GET, url, hdr, 2, NULL, why, sizeof(why)))
+  int rc = sign_in_call(x, M_GET, url, hdr, 2, NULL, why, sizeof(why));
+  if(rc == -2)
+    return problem_set(x->p, 500, "out of memory");
+  if(rc)
     return deny(x, s, "The sign-in check at %s could not be made: %s", url, why);
   long st = x->resp->status;
   if(st == 401 || st == 403)
@@ -487,7 +490,10 @@ static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
                         "Accept: application/json" };
   if(!ih[0])
     return problem_set(x->p, 500, "out of memory");
-  if(sign_in_call(x, M_GET, info_url, ih, 2, NULL, why, sizeof(why)))
+  int irc = sign_in_call(x, M_GET, info_url, ih, 2, NULL, why, sizeof(why));
+  if(irc == -2)
+    return problem_set(x->p, 500, "out of memory");
+  if(irc)
     return deny(x, s, "The user information at %s could not be read: %s", info_url, why);
   if(x->resp->status < 200 || x->resp->status > 299)
     return deny(x, s, "The user information was refused: %s", refusal(x, info_url));

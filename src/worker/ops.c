@@ -354,7 +354,9 @@ static int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan
     if(!*cl->content_type)
       cl->content_type = "application/json";
   }
-  if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body))
+  /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
+  if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
+     buf_failed(&cl->query) || buf_failed(&cl->shown_query) || buf_failed(&cl->cookie))
     return problem_set(x->p, 500, "out of memory");
   return 0;
 }
@@ -393,6 +395,10 @@ static int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
     x->upstream_status = 0;
     return problem_set(x->p, 504, "The API did not answer in time: %s %s: %s", m,
                        cl->shown.data, msg);
+  }
+  if(e == UPE_NOMEM) {
+    x->upstream_status = 0;
+    return problem_set(x->p, 500, "%s %s: %s", m, cl->shown.data, msg);
   }
   if(e) {
     x->upstream_status = 0;

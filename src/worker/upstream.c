@@ -269,7 +269,7 @@ static enum upstream_error transfer_error(struct upstream *u, CURLcode rc,
   case CURLE_WRITE_ERROR:
   case CURLE_FILESIZE_EXCEEDED:
     if(sink->oom)
-      return fail(errmsg, errlen, UPE_OTHER, "out of memory reading the answer");
+      return fail(errmsg, errlen, UPE_NOMEM, "out of memory reading the answer");
     if(sink->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
       if(u->max_body % ((size_t)1 << 20) == 0)
         return fail(errmsg, errlen, UPE_TOO_BIG, "answer larger than %zu MiB",
@@ -315,7 +315,7 @@ static enum upstream_error transfer_error(struct upstream *u, CURLcode rc,
     return fail(errmsg, errlen, UPE_TLS, "TLS failed: %s",
                 u->errbuf[0] ? u->errbuf : curl_easy_strerror(rc));
   case CURLE_OUT_OF_MEMORY:
-    return fail(errmsg, errlen, UPE_OTHER, "out of memory");
+    return fail(errmsg, errlen, UPE_NOMEM, "out of memory");
   default:
     break;
   }
@@ -392,7 +392,7 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
     u->errbuf[0] = '\0';
     struct curl_slist *headers = build_headers(u, rq, send_body);
     if(!headers) {
-      e = fail(errmsg, errlen, UPE_OTHER, "out of memory");
+      e = fail(errmsg, errlen, UPE_NOMEM, "out of memory");
       break;
     }
     CURLcode rc = set_options(u, url, method, rq, send_body, headers, &sink, left);
@@ -438,7 +438,7 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
       buf_reset(&u->loc);
       buf_puts(&u->loc, loc);
       if(buf_failed(&u->loc)) {
-        e = fail(errmsg, errlen, UPE_OTHER, "out of memory");
+        e = fail(errmsg, errlen, UPE_NOMEM, "out of memory");
         break;
       }
       url = u->loc.data;

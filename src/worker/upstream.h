@@ -55,7 +55,8 @@ enum upstream_error {
   UPE_TOO_BIG,                  /* answer over max_body -> 502 */
   UPE_REDIRECT,                 /* to another origin, or more than 3 -> 502 */
   UPE_TLS,                      /* certificate or handshake -> 502 */
-  UPE_OTHER                     /* any other transfer error (reset mid-answer...) -> 502 */
+  UPE_OTHER,                    /* any other transfer error (reset mid-answer...) -> 502 */
+  UPE_NOMEM                     /* out of memory on our side -> 500 */
 };
 
 /* Performs the call. On UPE_OK the response is complete (any status). Otherwise ERRMSG

@@ -1,0 +1,519 @@
+/* check_chaos.c - allocation failures, in the style of jansson's test_chaos: every
+ * allocation an operation makes is failed in turn, and the operation must still end well.
+ *
+ * For each operation the allocations of one clean run are counted (oac_mem_count()); then
+ * for every N from 1 to that count, oac_mem_fail_at(N) fails the Nth allocation and the
+ * operation runs again. Expected for every N: no crash; either an error result (the
+ * compiler: OAC_ENOMEM; the worker: a well-formed 500 ServiceProblem) or exactly the
+ * answer of the clean run; and no leak. The worker is also asked the same request once
+ * more without a failure, which must give the clean answer again (a failure leaves no
+ * broken state behind).
+ *
+ * Leaks are found by LeakSanitizer: the suite is meaningful in the sanitizer build
+ * (--enable-sanitizers, ASAN_OPTIONS=detect_leaks=1, which the CI sanitizer stage sets); in
+ * the normal build it checks the answers only. It is left out of the valgrind stage of CI
+ * (.ci/run), where its thousands of runs would be slow.
+ *
+ * What the fault injection reaches: every allocation of the project's own code (mem.h:
+ * oac_malloc/calloc/realloc, so also the arenas' blocks and struct buf growth), and cJSON's,
+ * which json.c routes through the project's allocator (directly, or through the request
+ * arena while a request is handled). Not reached: libyaml's allocations while the compiler
+ * reads the document, libcurl's (the upstream and token calls, URL parsing), libc's own
+ * (stdio, opendir, getaddrinfo), and Check's.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache/cache.h"
+#include "common/buf.h"
+#include "common/mem.h"
+#include "compile/cache_write.h"
+#include "compile/compile.h"
+#include "test_cache.h"
+#include "worker/handler.h"
+#include "worker/json.h"
+#include "worker/log.h"
+
+static char dir[512];
+static int closed_port;
+static char *pet_yaml;
+static size_t pet_len;
+
+static const char PET_REG[] = "examples/petstore-flow.yaml";
+static const char ID_REG[] = "https://example.test/chaos.yaml";
+
+static int find_closed_port(void)
+{
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t l = sizeof(a);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+  ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+/* A small document with sign-in (x-flow-identity) and a type whose API is a closed port. */
+static const char *id_doc(void)
+{
+  static char text[4096];
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: chaos, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:%d/v1'}]\n"
+    "components:\n"
+    "  securitySchemes:\n"
+    "    key: {type: apiKey, in: header, name: X-Key}\n"
+    "    oauth:\n"
+    "      type: oauth2\n"
+    "      flows: {authorizationCode: {authorizationUrl: 'https://id.example/a?x=1', "
+    "tokenUrl: 'http://127.0.0.1:%d/t', scopes: {read: '', write: ''}}}\n"
+    "      x-flow-identity: {me: {userInfoUrl: 'https://id.example/me', userId: id}}\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      x-flow-type: {name: Pet}\n"
+    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id}}\n"
+    "      x-flow-query: {path: /pets, operation: get, parameters: {_limit: limit, "
+    "where: {status: status}}}\n"
+    "      x-flow-save: {path: /pets, operation: post}\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: integer, readOnly: true}\n"
+    "        name: {type: string}\n"
+    "        status: {type: string}\n"
+    "security: [{key: []}]\n"
+    "paths:\n"
+    "  /pets:\n"
+    "    get:\n"
+    "      responses: {'200': {description: ok}}\n"
+    "    post:\n"
+    "      responses: {'201': {description: ok}}\n"
+    "  /pets/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses: {'200': {description: ok}}\n",
+    closed_port, closed_port);
+  return text;
+}
+
+static void rm_dir(const char *d)
+{
+  DIR *dd = opendir(d);
+  if(!dd)
+    return;
+  struct dirent *e;
+  char p[1024];
+  while((e = readdir(dd)))
+    if(strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+      unlink(p);
+    }
+  closedir(dd);
+  rmdir(d);
+}
+
+static int count_files(const char *d)
+{
+  DIR *dd = opendir(d);
+  int n = 0;
+  struct dirent *e;
+  ck_assert_ptr_nonnull(dd);
+  while((e = readdir(dd)))
+    if(strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+      n++;
+  closedir(dd);
+  return n;
+}
+
+static void setup(void)
+{
+  const char *b = getenv("top_builddir");
+  const char *top = getenv("top_srcdir");
+  snprintf(dir, sizeof(dir), "%s/tests/unit/worker-caches.chaos-XXXXXX", b ? b : ".");
+  if(!mkdtemp(dir)) {
+    snprintf(dir, sizeof(dir), "/tmp/worker-caches.chaos-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+  }
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/examples/petstore-flow.yaml", top ? top : "..");
+  pet_yaml = test_read_file(path, &pet_len);
+  ck_assert_msg(pet_yaml != NULL, "cannot read %s", path);
+  closed_port = find_closed_port();
+  log_level = -1;                       /* thousands of 500s: keep the log empty */
+  oac_mem_fail_at(0);
+}
+
+static void teardown(void)
+{
+  oac_mem_fail_at(0);
+  rm_dir(dir);
+  free(pet_yaml);
+  pet_yaml = NULL;
+}
+
+/* ---- the compiler ---------------------------------------------------------------------- */
+
+/* Compile the pet store and write its cache file, as openapi-connector-compile does. On
+ * success the file is read back with full verification and *IMAGE gets its bytes
+ * (free()). */
+static enum oac_result compile_once(const char *out_dir, char **image, size_t *ilen,
+                                   unsigned long *allocs)
+{
+  FILE *devnull = fopen("/dev/null", "w");
+  ck_assert_ptr_nonnull(devnull);
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  diag_init(&d, devnull);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  struct compile_opts o = { 0 };
+  o.source = PET_REG;
+  o.data = pet_yaml;
+  o.data_len = pet_len;
+  char path[1024];
+  enum oac_result r = compile_document(&o, &s, &d, &m);
+  if(r == OAC_OK) {
+    char name[32];
+    cache_default_name(m.registration, strlen(m.registration), name);
+    snprintf(path, sizeof(path), "%s/%s", out_dir, name);
+    r = cache_write_file(&m, path);
+  }
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  fclose(devnull);
+  *allocs = oac_mem_count();
+  if(r == OAC_OK) {
+    oac_mem_fail_at(0);                 /* the reading back is checked, not faulted */
+    struct cache c;
+    struct cache_error err;
+    ck_assert_msg(cache_open(&c, path, CACHE_VERIFY_ALL, &err) == OAC_OK,
+                  "the cache written does not verify: %s", err.msg);
+    cache_close(&c);
+    *image = test_read_file(path, ilen);
+    ck_assert_ptr_nonnull(*image);
+  }
+  return r;
+}
+
+START_TEST(test_compile)
+{
+  char *ref = NULL, *got = NULL;
+  size_t ref_len = 0, got_len = 0;
+  oac_mem_fail_at(0);
+  unsigned long total = 0, used;
+  ck_assert_int_eq(compile_once(dir, &ref, &ref_len, &total), OAC_OK);
+  ck_assert_uint_gt(total, 0);
+  unsigned long failed = 0;
+  for(unsigned long n = 1; n <= total; n++) {
+    rm_dir(dir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    oac_mem_fail_at(n);
+    got = NULL;
+    enum oac_result r = compile_once(dir, &got, &got_len, &used);
+    oac_mem_fail_at(0);
+    if(r == OAC_OK) {
+      /* the same cache as the clean run: all but the header (its compile time) */
+      size_t hs = ((const struct cache_header *)ref)->header_size;
+      ck_assert_msg(got_len == ref_len && !memcmp(got + hs, ref + hs, ref_len - hs),
+                    "N=%lu: compiled, but not the same cache", n);
+      ck_assert_int_eq(count_files(dir), 1);
+      free(got);
+    }
+    else {
+      ck_assert_msg(r == OAC_ENOMEM && used >= n, "N=%lu: %s, expected out of memory", n,
+                    oac_result_str(r));
+      /* no temporary file left behind */
+      ck_assert_msg(count_files(dir) == 0, "N=%lu: files left in the cache directory", n);
+      failed++;
+    }
+  }
+  printf("compile (pet store + cache file): N = 1..%lu, %lu ended in out of memory\n",
+         total, failed);
+  free(ref);
+}
+END_TEST
+
+/* ---- the worker ------------------------------------------------------------------------ */
+
+static struct worker *new_worker(int cgi)
+{
+  struct worker_opts o = { 0 };
+  o.cache_dir = dir;
+  o.cgi = cgi;
+  o.up.connect_timeout_ms = 2000;
+  o.up.timeout_ms = 3000;
+  return worker_new(&o);
+}
+
+struct answer {
+  unsigned long allocs;         /* made by worker_handle */
+  int status, problem;
+  char *body;
+  size_t len;
+};
+
+static void answer_free(struct answer *a)
+{
+  free(a->body);
+  a->body = NULL;
+}
+
+/* One request; faults end before the answer is checked. The answer must be JSON, and a
+ * ServiceProblem must carry its documented fields. */
+static void handle(struct worker *w, const char *method, const char *uri, const char *body,
+                   const char *auth, unsigned long fail_at, struct answer *a)
+{
+  struct http_request rq = { 0 };
+  struct http_response rs;
+  rq.method = method;
+  rq.uri = uri;
+  rq.body = body;
+  rq.body_len = body ? strlen(body) : 0;
+  rq.authorization = auth;
+  buf_init(&rs.body);
+  oac_mem_fail_at(fail_at);
+  worker_handle(w, &rq, &rs);
+  a->allocs = oac_mem_count();
+  oac_mem_fail_at(0);
+  a->status = rs.status;
+  a->problem = rs.problem;
+  a->len = rs.direct_len;
+  a->body = malloc(rs.direct_len + 1);
+  ck_assert_ptr_nonnull(a->body);
+  memcpy(a->body, rs.direct, rs.direct_len);
+  a->body[rs.direct_len] = '\0';
+  buf_free(&rs.body);
+  cJSON *j = NULL;
+  struct json_error je;
+  ck_assert_msg(json_parse(a->body, a->len, &j, &je) == OAC_OK, "%s %s (N=%lu): the answer "
+                "is not JSON: %s", method, uri, fail_at, a->body);
+  if(a->problem) {
+    ck_assert_str_eq(json_get_str(j, "kind"), "service");
+    ck_assert_int_eq(json_get_long(j, "statusCode", 0), a->status);
+    ck_assert_ptr_nonnull(json_get_str(j, "message"));
+  }
+  cJSON_Delete(j);
+}
+
+static int same_answer(const struct answer *a, const struct answer *b)
+{
+  return a->status == b->status && a->problem == b->problem && a->len == b->len &&
+         !memcmp(a->body, b->body, a->len);
+}
+
+static const char *with_schema(const char *reg, const char *extra_cfg, const char *tail)
+{
+  static char b[4096];
+  snprintf(b, sizeof(b), "{\"configurationValues\":[{\"developerName\":\"Schema URL\","
+           "\"contentValue\":\"%s\"}%s]%s%s}", reg, extra_cfg, *tail ? "," : "", tail);
+  return b;
+}
+
+#define ANN "UserId%3Du-ann%26Token%3Dtok%26Email%3Dann%40example.com%26PrimaryGroupId%3Dg1"
+#define CLIENT ",{\"developerName\":\"OAuth2/OIDC: Client Id\",\"contentValue\":\"cid\"}," \
+  "{\"developerName\":\"OAuth2/OIDC: Client Secret\",\"contentValue\":\"S3CRET\"}"
+
+struct rcase {
+  const char *name, *method, *uri, *auth;
+  int status;                   /* of the clean run */
+  const char *marker;           /* in the clean answer */
+  const char *reg, *cfg, *tail; /* the body: with_schema(reg, cfg, tail); reg NULL = tail */
+};
+
+static const struct rcase rcases[] = {
+  { "describe without Schema URL", "POST", "/metadata", NULL, 200, "typeElements",
+    NULL, NULL, "{\"configurationValues\":null}" },
+  { "describe with Schema URL", "POST", "/metadata", NULL, 200, "PetExample",
+    PET_REG, "", "" },
+  { "load, example mode", "POST", "/data", NULL, 200, "doggie",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"}" },
+  { "load, example mode, filtered", "POST", "/data", NULL, 200, "objectData",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"},\"listFilter\":"
+    "{\"limit\":1,\"orderByPropertyDeveloperName\":\"name\",\"orderByDirectionType\":"
+    "\"DESC\",\"where\":[{\"columnName\":\"status\",\"criteriaType\":\"NOT_EQUAL\","
+    "\"contentValue\":\"x\"}]}" },
+  { "load by id, example mode", "POST", "/data", NULL, 200, "objectData",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"},\"listFilter\":"
+    "{\"id\":\"1\"}" },
+  { "load, upstream on a closed port", "POST", "/data", ANN, 502, "connection refused",
+    ID_REG, "", "\"objectDataType\":{\"developerName\":\"Pet\"},\"listFilter\":{\"limit\":5,"
+    "\"where\":[{\"columnName\":\"status\",\"criteriaType\":\"EQUAL\",\"contentValue\":"
+    "\"sold\"}]}" },
+  { "save, example mode", "PUT", "/data", NULL, 200, "\"externalId\"",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"},\"objectData\":["
+    "{\"internalId\":\"a1\",\"externalId\":null,\"developerName\":\"PetExample\","
+    "\"properties\":[{\"developerName\":\"name\",\"contentValue\":\"Rex\"},"
+    "{\"developerName\":\"price\",\"contentValue\":\"123456789012345678.99\"},"
+    "{\"developerName\":\"tags\",\"objectData\":[{\"developerName\":\"PetExample:tags\","
+    "\"properties\":[{\"developerName\":\"name\",\"contentValue\":\"t\"}]}]}]}]" },
+  { "update, example mode", "PUT", "/data", NULL, 200, "\"externalId\":\"7\"",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"},\"objectData\":["
+    "{\"internalId\":\"c1\",\"externalId\":\"7\",\"developerName\":\"PetExample\","
+    "\"properties\":[{\"developerName\":\"id\",\"contentValue\":\"7\"},"
+    "{\"developerName\":\"name\",\"contentValue\":\"changed\"}]}]" },
+  { "save, upstream on a closed port", "PUT", "/data", ANN, 502, "connection refused",
+    ID_REG, "", "\"objectDataType\":{\"developerName\":\"Pet\"},\"objectData\":["
+    "{\"internalId\":\"a1\",\"developerName\":\"Pet\",\"properties\":["
+    "{\"developerName\":\"name\",\"contentValue\":\"Rex\"}]}]" },
+  { "delete, example mode", "POST", "/data/delete", NULL, 200, "objectData",
+    PET_REG, "", "\"objectDataType\":{\"developerName\":\"PetExample\"},\"objectData\":["
+    "{\"internalId\":\"e1\",\"externalId\":\"1\",\"developerName\":\"PetExample\"}]" },
+  { "authorization", "POST", "/authorization", ANN, 200, "LoginUrl",
+    ID_REG, CLIENT, "\"authorization\":{\"globalAuthenticationType\":\"SPECIFIED\","
+    "\"users\":[{\"authenticationId\":\"u-bob\"}],\"groups\":[{\"authenticationId\":"
+    "\"g1\"}]}" },
+  { "authentication, token endpoint on a closed port", "POST", "/authentication", NULL, 200,
+    "ACCESS_DENIED", ID_REG, CLIENT, "\"authenticationType\":\"OAUTH2\",\"code\":\"c-1\"" },
+  { "authorization/group", "POST", "/authorization/group", NULL, 200,
+    "GroupAuthorizationGroup", NULL, NULL, "{\"configurationValues\":[{\"developerName\":"
+    "\"Authorization Groups\",\"contentValue\":\" g1, g2,,admins ,Gamma\"}],"
+    "\"listFilter\":{\"search\":\"G\",\"limit\":2}}" },
+  { "health", "GET", "/health", NULL, 200, "\"caches\"", NULL, NULL, NULL },
+  { "malformed request", "POST", "/data", NULL, 400, "invalid JSON",
+    NULL, NULL, "{\"configurationValues\":[{\"developerName\":" },
+};
+#define NRCASES (sizeof(rcases) / sizeof(rcases[0]))
+
+static const char *rcase_body(const struct rcase *c)
+{
+  return c->reg ? with_schema(c->reg, c->cfg, c->tail) : c->tail;
+}
+
+static void write_caches(void)
+{
+  /* the pet store as the demo registers it, and the small document with sign-in */
+  char *yaml = malloc(pet_len + 1);
+  ck_assert_ptr_nonnull(yaml);
+  memcpy(yaml, pet_yaml, pet_len);
+  yaml[pet_len] = '\0';
+  test_cache_write(yaml, PET_REG, dir);
+  free(yaml);
+  test_cache_write(id_doc(), ID_REG, dir);
+}
+
+/* Every request type, every allocation failed in turn, on a warm worker (its caches
+ * mapped, its arena grown): the answer is the clean one or a 500, and the next request
+ * gets the clean answer. */
+START_TEST(test_requests)
+{
+  const struct rcase *c = &rcases[_i];
+  write_caches();
+  struct worker *w = new_worker(0);
+  ck_assert_ptr_nonnull(w);
+  const char *body = rcase_body(c);
+  char *b = body ? strdup(body) : NULL;
+  struct answer ref, got;
+  handle(w, c->method, c->uri, b, c->auth, 0, &ref);        /* warm-up */
+  answer_free(&ref);
+  handle(w, c->method, c->uri, b, c->auth, 0, &ref);
+  unsigned long total = ref.allocs;
+  ck_assert_msg(ref.status == c->status && strstr(ref.body, c->marker), "%s: clean answer "
+                "%d %s", c->name, ref.status, ref.body);
+  unsigned long oom = 0;
+  for(unsigned long n = 1; n <= total; n++) {
+    handle(w, c->method, c->uri, b, c->auth, n, &got);
+    if(!same_answer(&got, &ref)) {
+      ck_assert_msg(got.status == 500 && got.problem, "%s, N=%lu: %d %s", c->name, n,
+                    got.status, got.body);
+      oom++;
+    }
+    answer_free(&got);
+    handle(w, c->method, c->uri, b, c->auth, 0, &got);
+    ck_assert_msg(same_answer(&got, &ref), "%s, after N=%lu: %d %s", c->name, n, got.status,
+                  got.body);
+    answer_free(&got);
+  }
+  printf("%s: N = 1..%lu, %lu answered 500\n", c->name, total, oom);
+  answer_free(&ref);
+  free(b);
+  worker_free(w);
+}
+END_TEST
+
+/* A new worker and its first request, which maps and verifies the caches (FastCGI) or
+ * opens the one it needs (CGI), and grows the arena and buffers from nothing: worker_new
+ * returns NULL, or the request is answered right or with a 500. */
+START_TEST(test_new_worker)
+{
+  int cgi = _i % 2;
+  const struct rcase *c = &rcases[_i / 2];
+  write_caches();
+  const char *body = rcase_body(c);
+  char *b = body ? strdup(body) : NULL;
+  struct answer ref, got;
+  oac_mem_fail_at(0);
+  struct worker *w = new_worker(cgi);
+  ck_assert_ptr_nonnull(w);
+  unsigned long total = oac_mem_count();
+  handle(w, c->method, c->uri, b, c->auth, 0, &ref);
+  total += ref.allocs;
+  worker_free(w);
+  ck_assert_msg(ref.status == c->status && strstr(ref.body, c->marker), "%s: clean answer "
+                "%d %s", c->name, ref.status, ref.body);
+  unsigned long nulls = 0, oom = 0;
+  for(unsigned long n = 1; n <= total; n++) {
+    oac_mem_fail_at(n);
+    w = new_worker(cgi);
+    unsigned long used = oac_mem_count();
+    oac_mem_fail_at(0);
+    if(!w) {
+      ck_assert_msg(used >= n, "N=%lu: worker_new failed without a failed allocation", n);
+      nulls++;
+      continue;
+    }
+    /* the Nth allocation of the whole sequence */
+    handle(w, c->method, c->uri, b, c->auth, n > used ? n - used : 0, &got);
+    if(!same_answer(&got, &ref)) {
+      ck_assert_msg(got.status == 500 && got.problem, "%s, new %s worker, N=%lu: %d %s",
+                    c->name, cgi ? "CGI" : "FastCGI", n, got.status, got.body);
+      oom++;
+    }
+    answer_free(&got);
+    worker_free(w);
+  }
+  printf("%s, new %s worker: N = 1..%lu, worker_new NULL %lu, answered 500 %lu\n", c->name,
+         cgi ? "CGI" : "FastCGI", total, nulls, oom);
+  answer_free(&ref);
+  free(b);
+}
+END_TEST
+
+Suite *chaos_suite(void);
+Suite *chaos_suite(void)
+{
+  Suite *s = suite_create("chaos");
+  TCase *tc = tcase_create("compile");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, test_compile);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("worker");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 300);
+  tcase_add_loop_test(tc, test_requests, 0, (int)NRCASES);
+  tcase_add_loop_test(tc, test_new_worker, 0, 2 * (int)NRCASES);   /* FastCGI, CGI */
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(chaos_suite());
+  srunner_run_all(sr, CK_ENV);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
