@@ -1,0 +1,226 @@
+/* fuzz_request.c - any bytes as an HTTP request to the worker's handler (worker_handle):
+ * every request must get a complete answer - a status, a JSON body, and for a problem the
+ * ServiceProblem fields (kind "service", statusCode = the status, message, uri).
+ *
+ * The caches are compiled once at start-up into a temporary directory: the pet store
+ * example (registered as "petstore"), the response-example cases of tests/data/examples/
+ * (registered under their directory name, as their *.request.json expect), and the OAuth
+ * 2.0 sign-in document of the identity test ("identity"). Every server, token and user-info
+ * URL is a closed loopback port, so an upstream call is refused at once and nothing leaves
+ * the machine.
+ *
+ * Input: [flags][route][suffix] NUL [Authorization] NUL [body]
+ *   flags bits 0-2  method: POST GET PUT DELETE PATCH HEAD OPTIONS, 7 = none (GET)
+ *         bits 3-4  worker: FastCGI, CGI (lazy verification), FastCGI with prefix /flow
+ *         bit 5     pass the path as PATH_INFO instead of REQUEST_URI
+ *         bit 6     the server saw a Content-Length over the limit
+ *   route           one of the worker's endpoints (+ "/flow" in front) or, past them, none:
+ *                   the suffix is then the whole path
+ *   suffix          appended to the path (a query string, a trailing slash, anything)
+ * A missing field is empty; an empty Authorization is none.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/mem.h"
+#include "cache/cache.h"
+#include "fuzz_common.h"
+#include "worker/handler.h"
+#include "worker/json.h"
+#include "worker/log.h"
+
+static char dir[] = "/tmp/oac-fuzz-request.XXXXXX";
+static struct worker *workers[3];
+static struct buf body;
+
+static const char *const methods[] = {
+  "POST", "GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", NULL
+};
+static const char *const routes[] = {
+  "/metadata", "/metadata/install", "/data", "/data/delete", "/health", "/authorization",
+  "/authentication", "/authorization/group", "/authorization/user",
+  "/authorization/group/attribute", "/authorization/user/attribute"
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static const char *const example_cases[] = {
+  "example-list", "media-type-wins", "named-example-number", "named-example-string",
+  "not-found-404", "property-examples", "save-delete"
+};
+
+static void cleanup(void)
+{
+  for(int i = 0; i < 3; i++)
+    if(workers[i])
+      worker_free(workers[i]);
+  char name[32], path[256];
+  const char *regs[] = { "petstore", "identity" };
+  for(size_t i = 0; i < 2; i++) {
+    cache_default_name(regs[i], strlen(regs[i]), name);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    unlink(path);
+  }
+  for(size_t i = 0; i < sizeof(example_cases) / sizeof(example_cases[0]); i++) {
+    cache_default_name(example_cases[i], strlen(example_cases[i]), name);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+static void add_cache(const char *path, char *text, size_t len, const char *as,
+                      const char *server)
+{
+  struct buf img;
+  buf_init(&img);
+  if(fuzz_compile_text(path, text, len, as, server, &img) ||
+     fuzz_write_cache(&img, as, dir))
+    fuzz_fail("cannot prepare the cache of %s", path);
+  buf_free(&img);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+  (void)argc;
+  (void)argv;
+  log_level = -1;                       /* no request lines: the fuzzer's output stays readable */
+  if(!mkdtemp(dir))
+    fuzz_fail("mkdtemp %s", dir);
+  atexit(cleanup);
+  char server[64];
+  snprintf(server, sizeof(server), "http://127.0.0.1:%d", fuzz_closed_port());
+
+  struct buf img;
+  buf_init(&img);
+  if(fuzz_compile_file("examples/petstore-flow.yaml", "petstore", server, &img) ||
+     fuzz_write_cache(&img, "petstore", dir))
+    fuzz_fail("cannot prepare the pet store cache");
+  buf_free(&img);
+
+  char path[256];
+  for(size_t i = 0; i < sizeof(example_cases) / sizeof(example_cases[0]); i++) {
+    snprintf(path, sizeof(path), "tests/data/examples/%s/spec.yaml", example_cases[i]);
+    char *t = fuzz_replace(fuzz_read_file(path, NULL), "@SERVER@", server);
+    if(!t)
+      fuzz_fail("cannot read %s", path);
+    add_cache(path, t, strlen(t), example_cases[i], server);
+    oac_free(t);
+  }
+  snprintf(path, sizeof(path), "tests/integration/identity-oauth2.yaml.in");
+  char *t = fuzz_replace(fuzz_replace(fuzz_read_file(path, NULL), "@PROVIDER@", server),
+                         "@API@", server);
+  if(!t)
+    fuzz_fail("cannot read %s", path);
+  add_cache("identity.yaml", t, strlen(t), "identity", NULL);
+  oac_free(t);
+
+  for(int i = 0; i < 3; i++) {
+    struct worker_opts o;
+    memset(&o, 0, sizeof(o));
+    o.cache_dir = dir;
+    o.cgi = i == 1;
+    o.prefix = i == 2 ? "/flow" : NULL;
+    o.up.connect_timeout_ms = 500;
+    o.up.timeout_ms = 1000;
+    o.max_body = 1 << 20;
+    workers[i] = worker_new(&o);
+    if(!workers[i])
+      fuzz_fail("worker_new");
+  }
+  buf_init(&body);
+  return 0;
+}
+
+/* The next field of [p, end) up to a NUL (or the end), as a NUL-terminated copy. */
+static char *field(const uint8_t **p, const uint8_t *end, size_t *len)
+{
+  const uint8_t *q = *p < end ? memchr(*p, 0, (size_t)(end - *p)) : NULL;
+  const uint8_t *stop = q ? q : end;
+  size_t n = *p < end ? (size_t)(stop - *p) : 0;
+  char *s = malloc(n + 1);
+  if(n)
+    memcpy(s, *p, n);
+  s[n] = '\0';
+  *p = q ? q + 1 : end;
+  if(len)
+    *len = n;
+  return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  if(size < 2)
+    return 0;
+  unsigned flags = data[0], route = data[1];
+  const uint8_t *p = data + 2, *end = data + size;
+  size_t blen;
+  char *suffix = field(&p, end, NULL);
+  char *auth = field(&p, end, NULL);
+  /* the body is the rest, NULs included, and not NUL-terminated (as FastCGI reads it) */
+  blen = (size_t)(end - p);
+  char *b = malloc(blen ? blen : 1);
+  if(blen)
+    memcpy(b, p, blen);
+
+  struct buf uri;
+  buf_init(&uri);
+  if(route % 16 < NROUTES) {
+    if((flags >> 3 & 3) == 2)
+      buf_puts(&uri, "/flow");
+    buf_puts(&uri, routes[route % 16]);
+  }
+  buf_puts(&uri, suffix);
+  const char *u = uri.data ? uri.data : "";
+
+  struct http_request rq;
+  memset(&rq, 0, sizeof(rq));
+  rq.method = methods[flags & 7];
+  if(flags & 32)
+    rq.path_info = u;
+  else
+    rq.uri = u;
+  rq.authorization = *auth ? auth : NULL;
+  rq.body = b;
+  rq.body_len = blen;
+  rq.body_too_large = !!(flags & 64);
+
+  struct http_response rs;
+  memset(&rs, 0, sizeof(rs));
+  rs.body = body;
+  struct worker *w = workers[(flags >> 3 & 3) % 3];
+  worker_handle(w, &rq, &rs);
+
+  if(rs.status < 100 || rs.status > 599)
+    fuzz_fail("status %d", rs.status);
+  if(!rs.direct)
+    fuzz_fail("no body");
+  if(rs.status == 405 && !rs.allow)
+    fuzz_fail("405 without Allow");
+  cJSON *j = NULL;
+  struct json_error je;
+  if(json_parse(rs.direct, rs.direct_len, &j, &je) != OAC_OK)
+    fuzz_fail("status %d: the answer is not JSON (%s at %zu): %.*s", rs.status, je.msg,
+              je.offset, (int)(rs.direct_len > 400 ? 400 : rs.direct_len), rs.direct);
+  if(rs.problem) {
+    const char *kind = json_get_str(j, "kind");
+    if(!kind || strcmp(kind, "service"))
+      fuzz_fail("problem without kind service");
+    if(json_get_long(j, "statusCode", 0) != rs.status)
+      fuzz_fail("problem statusCode is not %d", rs.status);
+    if(!json_get_str(j, "message") || !json_get_str(j, "uri"))
+      fuzz_fail("problem without message or uri");
+    if(rs.status < 400)
+      fuzz_fail("problem with status %d", rs.status);
+  }
+  cJSON_Delete(j);
+  body = rs.body;                       /* reused, as a worker does */
+  buf_free(&uri);
+  free(b);
+  free(suffix);
+  free(auth);
+  return 0;
+}
