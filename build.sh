@@ -39,7 +39,8 @@ say() { printf '==> %s\n' "$*"; }
 debian_pkgs=(build-essential autoconf automake libtool pkg-config
              libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin lighttpd check
              python3 curl ca-certificates)
-[ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light valgrind)
+[ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light valgrind
+                                     clang libclang-rt-14-dev)
 
 pkg_installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
