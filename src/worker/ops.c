@@ -899,6 +899,25 @@ static void merge_answer(cJSON *sent, cJSON *answer)
   }
 }
 
+/* Builds one object's call and throws it away: its problem (400, 401), if any, now. */
+static int dry_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
+                       const char *ext, const cJSON *o, const char *tname, size_t i,
+                       enum cache_op op)
+{
+  char what[256];
+  snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op), tname, i);
+  struct call_src src = { ext, o, NULL, what };
+  struct call cl;
+  call_init(&cl);
+  int r = call_prepare(x, type, pl, &src, &cl);
+  call_free(&cl);
+  if(r) {
+    size_t l = strlen(x->p->msg);
+    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [nothing was sent]");
+  }
+  return r;
+}
+
 int op_save(struct op_ctx *x, uint32_t type)
 {
   struct cache_error err;
@@ -932,6 +951,15 @@ int op_save(struct op_ctx *x, uint32_t type)
     if(sent_object(x, type, o, &sent[i])) {
       size_t l = strlen(x->p->msg);
       snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
+      r = -1;
+      break;
+    }
+    /* a batch: every call built once before the first is sent, so that a value the call
+     * refuses (a line break in a header, a missing path value or $User field) fails
+     * before anything is written */
+    const struct cache_plan *pl = ext && update ? update : save;
+    if(n > 1 && !(pl->flags & PLAN_F_EXAMPLE) && dry_prepare(x, type, pl, ext, o, tname, i,
+                                                            pl == update ? OP_UPDATE : OP_SAVE)) {
       r = -1;
       break;
     }
@@ -1058,9 +1086,13 @@ int op_delete(struct op_ctx *x, uint32_t type)
   }
   const cJSON *o;
   size_t i = 0;
+  int batch = cJSON_GetArraySize(x->rq->objects) > 1;
   cJSON_ArrayForEach(o, x->rq->objects) {
     if(!cJSON_IsObject(o))
       return problem_set(x->p, 400, "objectData[%zu] is not an object", i);
+    /* a batch: every call built before the first is sent (see op_save) */
+    if(batch && dry_prepare(x, type, pl, object_ext(o, x->a), o, tname, i, OP_DELETE))
+      return -1;
     i++;
   }
   i = 0;

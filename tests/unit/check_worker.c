@@ -514,6 +514,16 @@ START_TEST(test_user_and_security)
   ck_assert_int_eq(a.rs.status, 400);
   ASSERT_HAS(msg(&a), "'id'");
   answer_free(&a);
+  /* a batch whose second object lacks it: the same 400 before the first call (which would
+   * have been a 502 from the closed port), nothing sent */
+  call(w, "POST", "/data/delete", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"objectData\":[{\"internalId\":\"i1\",\"externalId\":\"1\",\"developerName\":\"Pet\"},"
+       "{\"internalId\":\"i2\",\"externalId\":\"\",\"developerName\":\"Pet\"}]"),
+       NULL, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "objectData[1]");
+  ASSERT_HAS(msg(&a), "nothing was sent");
+  answer_free(&a);
   worker_free(w);
 }
 END_TEST
