@@ -562,8 +562,40 @@ enum oac_result cache_open(struct cache *c, const char *path, enum cache_verify 
     close(fd);
     return fail(c, err, "too large to map");
   }
-  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int e = errno;
+  /* A long-running worker (CACHE_VERIFY_ALL) reads the file into memory of its own: a
+   * file mapping would die with SIGBUS the moment someone truncates or rewrites the file
+   * in place, and the verified old version could not keep serving. A CGI process, which
+   * lives for one request, maps it: only the pages it reads are loaded. */
+  size_t size = (size_t)st.st_size;
+  void *p;
+  int e = 0;
+  if(v == CACHE_VERIFY_ALL) {
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if(p != MAP_FAILED) {
+      size_t got = 0;
+      while(got < size) {
+        ssize_t k = pread(fd, (char *)p + got, size - got, (off_t)got);
+        if(k < 0 && errno == EINTR)
+          continue;
+        if(k <= 0)
+          break;
+        got += (size_t)k;
+      }
+      e = errno;
+      if(got < size || mprotect(p, size, PROT_READ)) {
+        munmap(p, size);
+        close(fd);
+        return fail(c, err, got < size ? "the file shrank while it was read" :
+                    "mprotect: %s", strerror(e));
+      }
+    }
+    else
+      e = errno;
+  }
+  else {
+    p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    e = errno;
+  }
   close(fd);
   if(p == MAP_FAILED) {
     fail(c, err, "mmap: %s", strerror(e));
@@ -571,7 +603,7 @@ enum oac_result cache_open(struct cache *c, const char *path, enum cache_verify 
     return OAC_EIO;
   }
   c->base = p;
-  c->size = (size_t)st.st_size;
+  c->size = size;
   c->mapped = 1;
   c->dev = st.st_dev;
   c->ino = st.st_ino;

@@ -5,6 +5,7 @@ flow.py's Scenario: the requests, the answer parser, the ServiceProblem and log 
     faults.py upstream ...   the upstream fault matrix (tests/integration/fault-upstream.py)
     faults.py writes ...     failed writes lose nothing: 413, deep nesting, a bad batch
     faults.py caches ...     cache files truncated, corrupted, replaced while requests run
+                             (by rename, and truncated in place)
     faults.py cgi-caches ... the same files read by CGI processes (503)
     faults.py kill ...       a pool worker killed with SIGKILL while clients load
     faults.py measure --out FILE -- CMD...   exit status, seconds and peak RSS (KiB) of CMD
@@ -398,6 +399,19 @@ def cmd_caches(a):
     time.sleep(1.2)                      # every worker has seen it by now
     deleted.clear()
     serves(what + ": still", types_a)
+
+    # Not by rename: the same file cut in half under the workers' feet (cp over a cache, a
+    # truncate). A worker holds its own copy of what it verified, so nothing reads the
+    # missing bytes (a file mapping would die with SIGBUS) and the old version serves on.
+    what = "the cache file truncated in place while requests run"
+    off = s.log_size()
+    with open(a.swap_file, "r+b") as f:
+        f.truncate(len(va) // 2)
+    time.sleep(1.2)
+    serves(what + ": the old version keeps serving", types_a)
+    log_has(what, "refused, the previous version stays in service", off)
+    put_file(a.swap_file, va)
+    time.sleep(1.2)
 
     res = h.stop()
     bad = [(st, body) for _, st, good, body in res if not good]
