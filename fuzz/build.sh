@@ -72,9 +72,13 @@ lib_objs=
 for s in "$@" fuzz/fuzz_common.c; do
   case $s in *.c) lib_objs="$lib_objs $obj/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')" ;; esac
 done
+newest_o=$(ls -t "$obj"/*.o | head -n 1)
 for h in $HARNESSES; do
+  bin=$top_builddir/fuzz/$h
+  # relink only when an object changed (a running harness keeps its binary)
+  [ -x "$bin" ] && [ ! "$newest_o" -nt "$bin" ] && continue
   echo "  CCLD  fuzz/$h"
   # shellcheck disable=SC2086
-  $CC $CFLAGS -fsanitize=fuzzer "$obj/$h.o" $lib_objs ${FUZZ_LIBS:-} -lm \
-    -o "$top_builddir/fuzz/$h"
+  $CC $CFLAGS -fsanitize=fuzzer "$obj/$h.o" $lib_objs ${FUZZ_LIBS:-} -lm -o "$bin.tmp"
+  mv -f "$bin.tmp" "$bin"
 done

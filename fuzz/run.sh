@@ -5,11 +5,11 @@
 #
 # Environment (make fuzz-run sets it): top_srcdir, top_builddir, COMPILER (the built
 # openapi-connector-compile, for the cache seeds). Each harness runs with its corpus
-# $top_builddir/fuzz/corpus/<harness>/ (seeded by fuzz/seeds.sh, grows across runs) and the
-# hand-written seeds of fuzz/inputs/<harness>/, for SECONDS (-max_total_time), and prints
-# libFuzzer's final statistics; a crash, leak, sanitizer report or timeout leaves its input
-# in $top_builddir/fuzz/artifacts/ and fails the run. A table of executions and coverage
-# ends it. Exit status: 0 only if no harness failed.
+# $top_builddir/fuzz/corpus/<harness>/ (seeded by fuzz/seeds.sh, grows across runs), the
+# hand-written seeds of fuzz/inputs/<harness>/ and the tokens of fuzz/<harness>.dict, for
+# SECONDS (-max_total_time), and prints libFuzzer's final statistics; a crash, leak,
+# sanitizer report or timeout leaves its input in $top_builddir/fuzz/artifacts/ and fails
+# the run. A table of executions and coverage ends it. Exit status: 0 only if no harness failed.
 set -u
 
 secs=${1:?usage: run.sh SECONDS [HARNESS...]}
@@ -40,9 +40,12 @@ for h in $harnesses; do
   echo "######## $h: $secs s"
   extra=
   [ -d "$top_srcdir/fuzz/inputs/$h" ] && extra=$top_srcdir/fuzz/inputs/$h
+  dict=
+  [ -f "$top_srcdir/fuzz/$h.dict" ] && dict=-dict=$top_srcdir/fuzz/$h.dict
   # -timeout: one input over 10 s is a hang; -rss_limit_mb: the default 2 GB
+  # shellcheck disable=SC2086
   "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$arts/$h-" "$corpus/$h" $extra >"$log" 2>&1
+    -artifact_prefix="$arts/$h-" $dict "$corpus/$h" $extra >"$log" 2>&1
   rc=$?
   # the start (seeds read), the last status lines and the final statistics
   grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE)|stat::|Done )' "$log"
