@@ -322,8 +322,25 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
     log_msg(LOG_ERROR, "FCGX_InitRequest failed");
     return 1;
   }
+  /* The listening socket is made non-blocking (every process that accepts on it is a
+   * worker): an accept that would wait returns -EAGAIN instead, and the worker, idle now,
+   * writes the log lines it held back for a waiting request (which, in a pool, another
+   * worker may have taken), then waits for the next connection. */
+  int fl = fcntl(lsock, F_GETFL);
+  if(fl >= 0 && !(fl & O_NONBLOCK))
+    fcntl(lsock, F_SETFL, fl | O_NONBLOCK);
   log_batch(1);
-  while(!term && FCGX_Accept_r(&req) >= 0) {
+  while(!term) {
+    int acc = FCGX_Accept_r(&req);
+    if(acc == -EAGAIN || acc == -EWOULDBLOCK) {
+      log_flush();
+      struct pollfd p = { lsock, POLLIN, 0 };
+      if(poll(&p, 1, -1) < 0 && errno != EINTR)
+        break;
+      continue;
+    }
+    if(acc < 0)
+      break;
     in_request = 1;
     if(hup) {
       hup = 0;

@@ -4,7 +4,8 @@
 # exactly N workers, example-mode loads answered, a worker killed with SIGKILL is replaced
 # and the next requests succeed, --max-requests recycles workers, SIGHUP keeps serving,
 # SIGTERM stops everything and removes the PID file and the socket; the same on TCP;
-# --daemon detaches, --socket-mode sets the socket's permissions.
+# --daemon detaches, --socket-mode sets the socket's permissions; a log line held back
+# for a waiting request that another worker takes is still written (within a second).
 # Needs cgi-fcgi (libfcgi-bin). No upstream: the document is served in example mode.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -125,6 +126,48 @@ if it_wait_file "$RUN/d.pid" 5; then
 else
   it_fail "--daemon writes its PID file"
 fi
+
+# A log line held back because another request was waiting still goes out when that
+# request never reaches this worker (in a pool another worker may take it): a second
+# connection waits silently in the backlog while the first request is answered, so the
+# worker ends its request with a request waiting, then sits idle on the silent one.
+cat >"$RUN/held.py" <<'EOF'
+import socket, struct, sys, time
+path, body, log = sys.argv[1], open(sys.argv[2], 'rb').read(), sys.argv[3]
+rec = lambda t, c: struct.pack('>BBHHBx', 1, t, 1, len(c), 0) + c
+nv = lambda k, v: bytes([len(k), len(v)]) + k.encode() + v.encode()
+params = b''.join(nv(k, v) for k, v in (('REQUEST_METHOD', 'POST'),
+                  ('REQUEST_URI', '/openapi/data'), ('CONTENT_LENGTH', str(len(body)))))
+c1 = socket.socket(socket.AF_UNIX)
+c1.connect(path)
+c1.sendall(rec(1, struct.pack('>HB5x', 1, 0)) + rec(4, params) + rec(4, b''))
+c2 = socket.socket(socket.AF_UNIX)
+c2.connect(path)                     # waits in the backlog, sends nothing
+c1.sendall(rec(5, body) + rec(5, b''))
+data = b''
+while True:
+    d = c1.recv(65536)
+    if not d:
+        break
+    data += d
+c1.close()
+ok = b'Status: 200' in data
+t0 = time.monotonic()
+lines = 0
+while time.monotonic() - t0 < 4 and not lines:
+    time.sleep(0.1)
+    lines = sum(' POST /openapi/data ' in l for l in open(log))
+print('%s %d' % ('200' if ok else 'no-200', lines))
+c2.close()
+EOF
+it_bg "pool held" "$RUN/held.log" env OPENAPI_CONNECTOR_CACHE_DIR="$RUN/cache" \
+  "$BIN" --listen "$RUN/held.sock" --workers 1
+held_pid=$IT_LAST_PID
+i=0
+while [ ! -S "$RUN/held.sock" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+it_eq "a held-back log line is written when the waiting request went elsewhere" \
+  "200 1" "$(python3 "$RUN/held.py" "$RUN/held.sock" "$RUN/body.json" "$RUN/held.log" 2>&1)"
+it_stop "$held_pid"
 
 # a bad address: a clear message, exit status 2
 "$BIN" --listen "nonsense" >"$RUN/bad.log" 2>&1
