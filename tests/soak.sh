@@ -62,11 +62,11 @@ fi
 BIN=$top_builddir/src/worker/openapi-connector
 COMPILER=$top_builddir/src/compile/openapi-connector-compile
 if [ -f "$top_builddir/Makefile" ]; then
-  make -s -C "$top_builddir" src/worker/openapi-connector src/compile/openapi-connector-compile ||
-    { echo "soak: the build failed"; exit 99; }
   if grep -q -- '-fsanitize' "$top_builddir/Makefile"; then
     it_skip "$top_builddir is a sanitizer build: its memory figures mean nothing here"
   fi
+  make -s -C "$top_builddir" src/worker/openapi-connector src/compile/openapi-connector-compile \
+    >/dev/null || { echo "soak: the build failed"; exit 99; }
 fi
 [ -x "$BIN" ] && [ -x "$COMPILER" ] ||
   { echo "soak: no programs in $top_builddir: build first (./build.sh test) or set top_builddir"; exit 99; }
