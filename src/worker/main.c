@@ -302,13 +302,6 @@ static void params_of(char **envp, struct http_request *rq, const char **clen)
   }
 }
 
-/* Is a connection waiting on the listening socket? */
-static int request_waiting(int lsock)
-{
-  struct pollfd p = { lsock, POLLIN, 0 };
-  return poll(&p, 1, 0) > 0;
-}
-
 static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
 {
   FCGX_Request req;
@@ -369,9 +362,8 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
     FCGX_PutStr(h.data, (int)h.len, req.out);
     if(!head)
       FCGX_PutStr(rs.direct, (int)rs.direct_len, req.out);
-    /* nothing else waiting: the log line goes out now, before the answer does */
-    if(!request_waiting(lsock))
-      log_flush();
+    /* the log line stays in the batch: the next accept writes it when no request is
+     * waiting (it would block), before this worker waits for one */
     FCGX_Finish_r(&req);
     /* a huge answer should not pin its memory in an idle worker */
     if(rs.body.cap > (1u << 20)) {

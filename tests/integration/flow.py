@@ -388,9 +388,10 @@ class Scenario:
             logged = err.decode("utf-8", "replace")
         else:
             logged = self.log_since(log_off)
-            # Behind a web server the line may reach its log a moment after the answer
-            # (Apache's mod_cgi copies the script's stderr after the response).
-            deadline = time.monotonic() + (3 if self.mode == "http" else 0)
+            # The line may reach the log a moment after the answer: a FastCGI worker writes
+            # its batch when it finds no request waiting, after it has answered; Apache's
+            # mod_cgi copies a script's stderr after the response.
+            deadline = time.monotonic() + 3
             while not mine_in(logged) and time.monotonic() < deadline:
                 time.sleep(0.02)
                 logged = self.log_since(log_off)
