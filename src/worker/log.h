@@ -24,10 +24,9 @@ void log_request(const char *method, const char *path, size_t plen, const char *
 /* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
  * buffer that is written when it is full (4 KiB for a pipe, 64 KiB for a file opened for
  * appending: either is written in one piece) or its oldest line is a second old, and by
- * log_flush(), which the worker calls whenever no request is waiting (and when it finds
- * none to accept after all: in a pool another worker may take the one that was waiting) -
- * so an idle worker's lines appear at once and a busy one pays one write(2) per few dozen
- * requests. */
+ * log_flush(), which the worker calls when its (non-blocking) accept finds no request
+ * waiting, just before it waits for one - so an idle worker's lines appear right after its
+ * last answer and a busy one pays one write(2) per few dozen requests. */
 void log_batch(int on);
 void log_flush(void);
 
