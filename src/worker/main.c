@@ -403,7 +403,7 @@ static int pool_serve(void *arg, int lsock, unsigned long max)
   fcgi_signals();
   struct worker *w = worker_new(&pc->o);
   if(!w) {
-    log_msg(LOG_ERROR, "cannot start a worker: out of memory or libcurl failed");
+    log_msg(LOG_ERROR, "cannot start a worker: out of memory");
     return 1;
   }
   int r = serve_fcgi(w, lsock, max);
@@ -438,7 +438,7 @@ int main(int argc, char **argv)
   o->cgi = FCGX_IsCGI();
   struct worker *w = worker_new(o);
   if(!w) {
-    log_msg(LOG_ERROR, "cannot start: out of memory or libcurl initialisation failed");
+    log_msg(LOG_ERROR, "cannot start: out of memory");
     return 1;
   }
   if(!o->cgi) {
