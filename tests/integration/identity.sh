@@ -192,42 +192,10 @@ identity scenario --mode cgi --bin "$BIN" --cgi-env "OPENAPI_CONNECTOR_CACHE_DIR
 
 # 6. FastCGI: one process for the whole sequence, failures included -------------------------
 
-if ! command -v cgi-fcgi >/dev/null 2>&1; then
-  it_fail "cgi-fcgi is not installed (Debian package libfcgi-bin): FastCGI mode not tested"
-else
-  SOCK=$RUN/worker.sock
-  if [ "${#SOCK}" -gt 100 ]; then  # sun_path holds 108 bytes
-    IT_EXTRA_DIR=$(mktemp -d /tmp/oac-it.XXXXXX)
-    SOCK=$IT_EXTRA_DIR/worker.sock
-  fi
-  WLOG=$RUN/fcgi-worker.log
-  : >"$WLOG"
-  # cgi-fcgi -start closes the child's stderr and prints no PID: this wrapper writes its
-  # PID, which exec keeps, and sends the worker's log to a file.
-  cat >"$RUN/fcgi-worker" <<EOF
-#!/bin/sh
-echo \$\$ >'$RUN/worker.pid'
-exec '$BIN' 2>>'$WLOG'
-EOF
-  chmod +x "$RUN/fcgi-worker"
-  OPENAPI_CONNECTOR_CACHE_DIR=$CACHE \
-    cgi-fcgi -start -connect "$SOCK" "$RUN/fcgi-worker" >"$RUN/cgi-fcgi-start.log" 2>&1
-  it_eq "cgi-fcgi -start" 0 $?
-  if it_wait_file "$RUN/worker.pid" 5; then
-    WPID=$(cat "$RUN/worker.pid")
-    it_track fastcgi-worker "$WPID"
-    it_wait_file "$WLOG" 5 || true     # its start-up line, before the first request
-    identity scenario --mode fcgi --sock "$SOCK" --worker-log "$WLOG" \
-      --transcript "$RUN/transcript-fcgi.txt"
-    if it_alive "$WPID"; then
-      it_pass "fcgi: one worker process served every request, failures included"
-    else
-      it_fail "fcgi: the FastCGI worker (pid $WPID) died"
-    fi
-    it_stop "$WPID"
-  else
-    it_fail "fcgi: the worker did not start (no $RUN/worker.pid)"
-  fi
+if it_fcgi_start "OPENAPI_CONNECTOR_CACHE_DIR=$CACHE"; then
+  identity scenario --mode fcgi --sock "$SOCK" --worker-log "$WLOG" \
+    --transcript "$RUN/transcript-fcgi.txt"
+  it_fcgi_end "fcgi: one worker process served every request, failures included"
 fi
 
 # 7. The provider stops between the login page and /authentication ------------------------

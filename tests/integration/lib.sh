@@ -23,6 +23,10 @@
 #   it_compile_caches DIR  compiles into DIR: the pet store against $UPSTREAM as
 #                        $SCHEMA_URL, again against a closed port as $REFUSED_URL, and
 #                        user-param.yaml against $UPSTREAM as $USER_URL
+#   it_fcgi_start [NAME=VALUE...]  $BIN as a FastCGI responder started by cgi-fcgi -start
+#                        on a socket of the run, with that environment: sets SOCK, WLOG
+#                        (its stderr), WPID (tracked); 1 after a FAIL line when it cannot
+#   it_fcgi_end WHAT     PASS WHAT when that worker is still alive (FAIL otherwise); stops it
 #   it_scenario ARGS..   flow.py's CRUD scenario against them (--mode and how to reach
 #                        the worker in ARGS); its PASS/FAIL lines go to the results
 
@@ -255,4 +259,41 @@ it_scenario() {
   if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 1 ]; then
     it_fail "flow.py $1 $2 stopped with exit status $_rc"
   fi
+}
+
+it_fcgi_start() {
+  if ! command -v cgi-fcgi >/dev/null 2>&1; then
+    it_fail "cgi-fcgi is not installed (Debian package libfcgi-bin): FastCGI mode not tested"
+    return 1
+  fi
+  SOCK=$RUN/worker.sock
+  if [ "${#SOCK}" -gt 100 ]; then  # sun_path holds 108 bytes
+    IT_EXTRA_DIR=$(mktemp -d /tmp/oac-it.XXXXXX)
+    SOCK=$IT_EXTRA_DIR/worker.sock
+  fi
+  WLOG=$RUN/fcgi-worker.log
+  : >"$WLOG"
+  # cgi-fcgi -start closes the child's stderr and prints no PID: this wrapper (unique to
+  # the run) writes its PID, which exec keeps, and sends the worker's log to a file.
+  printf '#!/bin/sh\necho $$ >%s\nexec %s 2>>%s\n' "'$RUN/worker.pid'" "'$BIN'" "'$WLOG'" \
+    >"$RUN/fcgi-worker"
+  chmod +x "$RUN/fcgi-worker"
+  env "$@" cgi-fcgi -start -connect "$SOCK" "$RUN/fcgi-worker" >"$RUN/cgi-fcgi-start.log" 2>&1
+  it_eq "cgi-fcgi -start" 0 $?
+  if ! it_wait_file "$RUN/worker.pid" 5; then
+    it_fail "fcgi: the worker did not start (no $RUN/worker.pid)"
+    return 1
+  fi
+  WPID=$(cat "$RUN/worker.pid")
+  it_track fastcgi-worker "$WPID"
+  it_wait_file "$WLOG" 5 || true     # its start-up line, before the first request
+}
+
+it_fcgi_end() {
+  if it_alive "$WPID"; then
+    it_pass "$1"
+  else
+    it_fail "fcgi: the FastCGI worker (pid $WPID) died"
+  fi
+  it_stop "$WPID"
 }

@@ -21,14 +21,11 @@
  * reads the document, libcurl's (the upstream and token calls, URL parsing), libc's own
  * (stdio, opendir, getaddrinfo), and Check's.
  */
-#include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,19 +47,6 @@ static size_t pet_len;
 static const char PET_REG[] = "examples/petstore-flow.yaml";
 static const char ID_REG[] = "https://example.test/chaos.yaml";
 
-static int find_closed_port(void)
-{
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t l = sizeof(a);
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-  ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 /* A small document with sign-in (x-flow-identity) and a type whose API is a closed port. */
 static const char *id_doc(void)
@@ -107,21 +91,6 @@ static const char *id_doc(void)
   return text;
 }
 
-static void rm_dir(const char *d)
-{
-  DIR *dd = opendir(d);
-  if(!dd)
-    return;
-  struct dirent *e;
-  char p[1024];
-  while((e = readdir(dd)))
-    if(strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-      snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
-      unlink(p);
-    }
-  closedir(dd);
-  rmdir(d);
-}
 
 static int count_files(const char *d)
 {
@@ -149,7 +118,7 @@ static void setup(void)
   snprintf(path, sizeof(path), "%s/examples/petstore-flow.yaml", top ? top : "..");
   pet_yaml = test_read_file(path, &pet_len);
   ck_assert_msg(pet_yaml != NULL, "cannot read %s", path);
-  closed_port = find_closed_port();
+  closed_port = test_closed_port();
   log_level = -1;                       /* thousands of 500s: keep the log empty */
   oac_mem_fail_at(0);
 }
@@ -157,7 +126,7 @@ static void setup(void)
 static void teardown(void)
 {
   oac_mem_fail_at(0);
-  rm_dir(dir);
+  test_rm_dir(dir);
   free(pet_yaml);
   pet_yaml = NULL;
 }
@@ -218,7 +187,7 @@ START_TEST(test_compile)
   ck_assert_uint_gt(total, 0);
   unsigned long failed = 0;
   for(unsigned long n = 1; n <= total; n++) {
-    rm_dir(dir);
+    test_rm_dir(dir);
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     oac_mem_fail_at(n);
     got = NULL;

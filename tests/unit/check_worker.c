@@ -3,14 +3,10 @@
  * (seen through the 502 a closed upstream port gives, whose message shows the URL).
  * Calls worker_handle() directly; the integration tests drive the real program.
  */
-#include <arpa/inet.h>
 #include <check.h>
-#include <dirent.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,20 +24,6 @@ static int closed_port;
 
 static const char REG[] = "https://example.test/pets.yaml";
 
-/* A port nothing listens on: bind, read the number, close. */
-static int find_closed_port(void)
-{
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t l = sizeof(a);
-  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-  ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 static char *doc_text(const char *title)
 {
@@ -118,21 +100,6 @@ static char *doc_text(const char *title)
   return text;
 }
 
-static void rm_dir(const char *d)
-{
-  DIR *dd = opendir(d);
-  if(!dd)
-    return;
-  struct dirent *e;
-  char p[512];
-  while((e = readdir(dd)))
-    if(e->d_name[0] != '.') {
-      snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
-      unlink(p);
-    }
-  closedir(dd);
-  rmdir(d);
-}
 
 static void setup(void)
 {
@@ -142,14 +109,14 @@ static void setup(void)
     snprintf(dir, sizeof(dir), "/tmp/worker-caches.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
   }
-  closed_port = find_closed_port();
+  closed_port = test_closed_port();
   test_cache_write(doc_text("Pets one"), REG, dir);
   log_level = LOG_ERROR;          /* keep the test log readable */
 }
 
 static void teardown(void)
 {
-  rm_dir(dir);
+  test_rm_dir(dir);
 }
 
 static struct worker *new_worker(int cgi, const char *prefix)

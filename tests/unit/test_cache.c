@@ -1,10 +1,15 @@
 /* test_cache.c - compile test documents in memory (test_cache.h). */
 #include "test_cache.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/mem.h"
@@ -119,4 +124,34 @@ char *test_read_file(const char *path, size_t *len)
   if(len)
     *len = l;
   return p;
+}
+
+int test_closed_port(void)
+{
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t l = sizeof(a);
+  ck_assert_int_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+  ck_assert_int_eq(getsockname(s, (struct sockaddr *)&a, &l), 0);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+void test_rm_dir(const char *d)
+{
+  DIR *dd = opendir(d);
+  if(!dd)
+    return;
+  struct dirent *e;
+  char p[1024];
+  while((e = readdir(dd)))
+    if(strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+      unlink(p);
+    }
+  closedir(dd);
+  rmdir(d);
 }

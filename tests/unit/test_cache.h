@@ -19,6 +19,12 @@ const char *test_cache_write(const char *yaml, const char *registration, const c
 /* The whole file at PATH, NUL-terminated (free()); NULL if it cannot be read. */
 char *test_read_file(const char *path, size_t *len);
 
+/* A loopback TCP port nothing listens on (bound, read, closed): a connect is refused. */
+int test_closed_port(void);
+
+/* Removes directory D and the files in it. */
+void test_rm_dir(const char *d);
+
 /* The type index of NAME, failing the test when absent. */
 uint32_t test_cache_type(struct cache *c, const char *name);
 
