@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench_util.h"
+
 static const char default_body[] = "{\"hello\":\"world\",\"source\":\"hello_cgi.c\"}";
 _Static_assert(sizeof(default_body) - 1 == 40, "the built-in body is 40 bytes");
 
@@ -41,30 +43,6 @@ static int write_all(const char *p, size_t n)
     n -= (size_t)w;
   }
   return 0;
-}
-
-/* The whole file, NULL on any error. */
-static char *read_file(const char *path, size_t *len)
-{
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if(fd < 0)
-    return NULL;
-  struct stat st;
-  char *data = NULL;
-  if(fstat(fd, &st) == 0 && st.st_size >= 0 && (data = malloc((size_t)st.st_size + 1))) {
-    size_t n = 0;
-    while(n < (size_t)st.st_size) {
-      ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
-      if(r < 0 && errno == EINTR)
-        continue;
-      if(r <= 0)
-        break;
-      n += (size_t)r;
-    }
-    *len = n;
-  }
-  close(fd);
-  return data;
 }
 
 int main(void)
@@ -92,7 +70,7 @@ int main(void)
   size_t body_len = sizeof(default_body) - 1;
   const char *file = getenv("HELLO_CGI_BODY_FILE");
   if(file && *file) {
-    char *data = read_file(file, &body_len);
+    char *data = bench_read_file(file, &body_len);
     if(!data) {
       fprintf(stderr, "hello_cgi: cannot read HELLO_CGI_BODY_FILE %s: %s\n", file,
               strerror(errno));

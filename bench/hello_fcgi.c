@@ -21,48 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
+
 static const char default_body[] = "{\"hello\":\"world\"}";
-
-/* Read the whole file; NULL on any error (the caller says which file). */
-static char *read_file(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if(!f)
-    return NULL;
-  size_t cap = 4096, n = 0;
-  char *data = malloc(cap);
-  while(data) {
-    size_t got = fread(data + n, 1, cap - n, f);
-    n += got;
-    if(n < cap)
-      break;
-    char *bigger = realloc(data, cap * 2);
-    if(!bigger) {
-      free(data);
-      data = NULL;
-      break;
-    }
-    data = bigger;
-    cap *= 2;
-  }
-  if(ferror(f) && data) {
-    free(data);
-    data = NULL;
-  }
-  fclose(f);
-  *len = n;
-  return data;
-}
-
-/* CONTENT_LENGTH: -1 when absent or not a number (same rule as the worker). */
-static long content_length(const char *s)
-{
-  if(!s || !*s)
-    return -1;
-  char *end;
-  long n = strtol(s, &end, 10);
-  return *end || n < 0 ? -1 : n;
-}
 
 int main(void)
 {
@@ -70,7 +31,7 @@ int main(void)
   size_t body_len = sizeof(default_body) - 1;
   const char *file = getenv("HELLO_FCGI_BODY_FILE");
   if(file && *file) {
-    char *data = read_file(file, &body_len);
+    char *data = bench_read_file(file, &body_len);
     if(!data) {
       fprintf(stderr, "hello_fcgi: cannot read HELLO_FCGI_BODY_FILE %s\n", file);
       return 1;
@@ -98,7 +59,7 @@ int main(void)
   char *in = NULL;
   size_t in_cap = 0;
   while(FCGX_Accept_r(&req) >= 0) {
-    long cl = content_length(FCGX_GetParam("CONTENT_LENGTH", req.envp));
+    long cl = bench_content_length(FCGX_GetParam("CONTENT_LENGTH", req.envp));
     if(cl > 0 && (size_t)cl + 1 > in_cap) {
       char *bigger = realloc(in, (size_t)cl + 1);
       if(bigger) {

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
+
 /* The upstream's answer, a buffer reused from request to request. */
 struct sink {
   char *data;
@@ -58,16 +60,6 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
   s->len += n;
   s->data[s->len] = '\0';
   return n;
-}
-
-/* CONTENT_LENGTH: -1 when absent or not a number (same rule as the worker). */
-static long content_length(const char *s)
-{
-  if(!s || !*s)
-    return -1;
-  char *end;
-  long n = strtol(s, &end, 10);
-  return *end || n < 0 ? -1 : n;
 }
 
 static long env_ms(const char *name, long dflt)
@@ -162,7 +154,7 @@ int main(void)
   char discard[16384];
   while(FCGX_Accept_r(&req) >= 0) {
     /* The request body: read and thrown away. */
-    long left = content_length(FCGX_GetParam("CONTENT_LENGTH", req.envp));
+    long left = bench_content_length(FCGX_GetParam("CONTENT_LENGTH", req.envp));
     while(left > 0) {
       int want = left < (long)sizeof(discard) ? (int)left : (int)sizeof(discard);
       int got = FCGX_GetStr(discard, want, req.in);
