@@ -20,8 +20,8 @@
 #include "common/buf.h"
 #include "common/hash.h"
 #include "fuzz_common.h"
-#include "worker/json.h"
-#include "worker/mapping.h"
+#include "flow/json.h"
+#include "flow/mapping.h"
 
 static cJSON *api_obj, *flow_obj;
 

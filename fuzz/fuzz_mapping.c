@@ -30,9 +30,9 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "fuzz_common.h"
-#include "worker/filter.h"
-#include "worker/json.h"
-#include "worker/mapping.h"
+#include "flow/filter.h"
+#include "flow/json.h"
+#include "flow/mapping.h"
 
 #define MAX_CACHES 64
 

@@ -30,7 +30,7 @@
 #include "cache/cache.h"
 #include "fuzz_common.h"
 #include "worker/handler.h"
-#include "worker/json.h"
+#include "flow/json.h"
 #include "worker/log.h"
 
 static char dir[] = "/tmp/oac-fuzz-request.XXXXXX";

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "types.h"
-#include "../common/flow_config.h"
+#include "../flow/config.h"
 #include "examples.h"
 #include "../common/mem.h"
 

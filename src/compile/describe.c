@@ -2,7 +2,7 @@
  * §4), built once at compile time and stored in the cache as ready JSON text. */
 #include <string.h>
 #include "compile.h"
-#include "../common/flow_config.h"
+#include "../flow/config.h"
 
 
 static void type_element(struct buf *b, const struct model *m, const struct model_type *t)

@@ -18,10 +18,10 @@
 
 #include "../cache/cache.h"
 #include "../common/mem.h"
-#include "../worker/json.h"
-#include "../worker/mapping.h"
+#include "../flow/json.h"
+#include "../flow/mapping.h"
 #include "cache_write.h"
-#include "../common/flow_config.h"
+#include "../flow/config.h"
 
 #define ASSEMBLE_MAX_DEPTH 16
 

@@ -4,7 +4,7 @@
  * properties with Flow content type, database type and the type they refer to. */
 #include <string.h>
 #include "compile.h"
-#include "../common/flow_config.h"
+#include "../flow/config.h"
 
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
 void list_print(const struct model *m, FILE *out)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include "types.h"
-#include "../common/flow_config.h"
-#include "../worker/flow_auth.h"
+#include "../flow/config.h"
+#include "../flow/user.h"
 
 int xflow_crud_op(const struct doc_node *key)
 {

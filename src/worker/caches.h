@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include "../cache/cache.h"
 #include "../common/buf.h"
-#include "problem.h"
+#include "../flow/problem.h"
 
 struct cache_set;
 

@@ -8,15 +8,15 @@
 #include <time.h>
 
 #include "../common/arena.h"
-#include "../common/flow_config.h"
+#include "../flow/config.h"
 #include "../common/mem.h"
 #include "caches.h"
 #include "log.h"
-#include "json.h"
+#include "../flow/json.h"
 #include "identity.h"
 #include "ops.h"
-#include "problem.h"
-#include "request.h"
+#include "../flow/problem.h"
+#include "../flow/request.h"
 
 struct worker {
   struct worker_opts o;

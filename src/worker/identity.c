@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../common/flow_config.h"
-#include "json.h"
+#include "../flow/config.h"
+#include "../flow/json.h"
 #include "url.h"
 
 /* Flow's callback for OAuth 2.0 when the credentials name none (product.md §9.3). */

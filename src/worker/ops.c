@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/flow_config.h"
-#include "filter.h"
-#include "flow_auth.h"
-#include "json.h"
-#include "mapping.h"
+#include "../flow/config.h"
+#include "../flow/filter.h"
+#include "../flow/user.h"
+#include "../flow/json.h"
+#include "../flow/mapping.h"
 #include "url.h"
 
 

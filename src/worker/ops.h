@@ -10,8 +10,8 @@
 #include "../cache/cache.h"
 #include "../common/arena.h"
 #include "../common/buf.h"
-#include "problem.h"
-#include "request.h"
+#include "../flow/problem.h"
+#include "../flow/request.h"
 #include "upstream.h"
 
 struct op_ctx {

@@ -36,7 +36,7 @@
 #include "compile/compile.h"
 #include "test_cache.h"
 #include "worker/handler.h"
-#include "worker/json.h"
+#include "flow/json.h"
 #include "worker/log.h"
 
 static char dir[512];

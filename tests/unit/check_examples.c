@@ -26,7 +26,7 @@
 #include "common/buf.h"
 #include "test_cache.h"
 #include "worker/handler.h"
-#include "worker/json.h"
+#include "flow/json.h"
 #include "worker/log.h"
 
 static char dir[512];

@@ -1,4 +1,4 @@
-/* check_filter.c - list filters (src/worker/filter.h; product.md §5.4, flow-protocol.md
+/* check_filter.c - list filters (src/flow/filter.h; product.md §5.4, flow-protocol.md
  * §4.6, §6.3): parsing, criteria by content type, AND/OR groups, search, sorting, and the
  * real listFilters of the service-sql fixtures when the shared fixtures are present.
  *
@@ -15,8 +15,8 @@
 #include "test_cache.h"
 #include "common/arena.h"
 #include "common/mem.h"
-#include "worker/filter.h"
-#include "worker/json.h"
+#include "flow/filter.h"
+#include "flow/json.h"
 
 /* ------------------------------------------------------------------------------------ */
 /* the test type and rows */

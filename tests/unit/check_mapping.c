@@ -1,4 +1,4 @@
-/* check_mapping.c - unit tests for src/worker/mapping.c, jcs.c and src/common/sha1.c.
+/* check_mapping.c - unit tests for src/flow/mapping.c, jcs.c and src/common/sha1.c.
  *
  * The types come from a small OpenAPI document compiled in memory (test_cache.h), so the
  * tests see the same helper types, oneOf splits and plan body lists the worker sees.
@@ -19,9 +19,9 @@
 #include "common/mem.h"
 #include "common/sha1.h"
 #include "test_cache.h"
-#include "worker/json.h"
-#include "worker/mapping.h"
-#include "worker/problem.h"
+#include "flow/json.h"
+#include "flow/mapping.h"
+#include "flow/problem.h"
 
 static const char *const spec_yaml =
   "openapi: 3.0.3\n"

@@ -69,7 +69,7 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
   if(!r->type_name && r->objects)
     r->type_name = trimmed(json_get_str(cJSON_GetArrayItem(r->objects, 0), "developerName"),
                            a);
-  if(flow_auth_parse(auth, auth ? strlen(auth) : 0, &r->user, &r->user_storage))
+  if(flow_user_parse(auth, auth ? strlen(auth) : 0, &r->user, &r->user_storage))
     return problem_set(p, 500, "out of memory");
   return 0;
 }

@@ -1,5 +1,5 @@
-/* flow_config.c - configuration values and the describe response head (flow_config.h). */
-#include "flow_config.h"
+/* config.c - configuration values and the describe response head (config.h). */
+#include "config.h"
 
 const char *const flow_config_names[CFG_COUNT] = {
   "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",

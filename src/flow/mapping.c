@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "json.h"
-#include "../common/flow_config.h"
+#include "config.h"
 
 #define BAD_VALUE_SHOWN 100     /* bytes of a refused value quoted in the message */
 

@@ -10,8 +10,8 @@
 #include <cjson/cJSON.h>
 #include "../common/arena.h"
 #include "../common/buf.h"
-#include "../common/flow_config.h"
-#include "flow_auth.h"
+#include "config.h"
+#include "user.h"
 #include "problem.h"
 
 struct flow_request {

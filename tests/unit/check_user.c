@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../src/worker/flow_auth.h"
+#include "../../src/flow/user.h"
 
 static void parse(const char *h, struct flow_user *u, struct buf *b)
 {
-  ck_assert_int_eq(flow_auth_parse(h, h ? strlen(h) : 0, u, b), OAC_OK);
+  ck_assert_int_eq(flow_user_parse(h, h ? strlen(h) : 0, u, b), OAC_OK);
 }
 
 static void expect(const struct flow_user *u, enum flow_user_field f, const char *want)

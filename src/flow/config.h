@@ -1,10 +1,10 @@
-/* flow_config.h - the connector's configuration values (product.md §4) and the fixed
+/* config.h - the connector's configuration values (product.md §4) and the fixed
  * part of the describe response. Shared by the compiler (which prebuilds the full describe
  * body into the cache) and the worker (which answers describe without a Schema URL). */
 #ifndef OAC_FLOW_CONFIG_H
 #define OAC_FLOW_CONFIG_H
 
-#include "buf.h"
+#include "../common/buf.h"
 
 enum flow_config {
   CFG_SCHEMA_URL, CFG_API_KEY, CFG_CLIENT_ID, CFG_CLIENT_SECRET, CFG_AUTH_GROUPS,

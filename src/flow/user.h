@@ -1,4 +1,4 @@
-/* flow_auth.h - the running user, from the Authorization header Flow sends
+/* user.h - the running user, from the Authorization header Flow sends
  * (flow-protocol.md §3.2, product.md §9.5).
  *
  * The header is Flow's serialized AuthenticatedWho: "Key=Value" pairs joined by '&', the
@@ -7,8 +7,8 @@
  * keys and empty values are legal, unknown keys are ignored. Used by the worker for
  * $User.* parameters, the user's token and the authorization rules.
  */
-#ifndef OAC_FLOW_AUTH_H
-#define OAC_FLOW_AUTH_H
+#ifndef OAC_FLOW_USER_H
+#define OAC_FLOW_USER_H
 
 #include <stddef.h>
 #include "../common/buf.h"
@@ -30,7 +30,7 @@ struct flow_user {
 /* Parse HEADER (LEN bytes; NULL or empty = no user). The values live in STORAGE, which the
  * caller keeps until it is done with U. OAC_ENOMEM is the only failure: a garbled header
  * gives a user with fewer (or no) fields. */
-enum oac_result flow_auth_parse(const char *header, size_t len, struct flow_user *u,
+enum oac_result flow_user_parse(const char *header, size_t len, struct flow_user *u,
                                 struct buf *storage);
 
 /* The field a $User.<name> token names (UserId/UserID, Email, FirstName, LastName,

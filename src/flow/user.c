@@ -1,7 +1,7 @@
-/* flow_auth.c - the Authorization header's AuthenticatedWho (see flow_auth.h). */
+/* user.c - the running user from the Authorization header (see user.h). */
 #include <string.h>
 #include <strings.h>
-#include "flow_auth.h"
+#include "user.h"
 
 static const char *const keys[FU_COUNT] = {
   "ManyWhoTenantId", "ManyWhoUserId", "ManyWhoToken", "DirectoryId", "DirectoryName",
@@ -26,7 +26,7 @@ int flow_user_field_by_name(const char *name)
   return -1;
 }
 
-enum oac_result flow_auth_parse(const char *header, size_t len, struct flow_user *u,
+enum oac_result flow_user_parse(const char *header, size_t len, struct flow_user *u,
                                 struct buf *storage)
 {
   memset(u, 0, sizeof(*u));
