@@ -1,9 +1,11 @@
 /* compile.h - the compile step as one call: document -> model (+ describe JSON).
  *
- * Used by the CLI (main.c), the tests and bench/compile. Stages, one file each:
- * doc_load.c / doc_ref.c (tree, $ref), openapi.c (version, servers, operations, security),
- * xflow.c (x-flow-* extensions), types.c (§6.1 type generation), plans.c (operation plans),
- * describe.c (describe JSON), list.c (--list table), cache_write.c (the cache file).
+ * Used by the CLI (main.c), the tests and bench/compile. Stages, one file each
+ * (docs/internals/compile-pipeline.md maps them): doc_load.c / doc_ref.c (tree, $ref),
+ * compile.c (version, servers, the walk over operations and schemas), xflow.c (x-flow-*
+ * extensions, operation plans, security and identity), types.c (§6.1 type generation),
+ * examples.c (response examples), describe.c (describe JSON), list.c (--list table),
+ * cache_write.c (the cache file).
  */
 #ifndef OAC_COMPILE_H
 #define OAC_COMPILE_H
