@@ -1,7 +1,9 @@
-/* ops.h - the data operations: load, save (insert / update), delete (product.md §5.2-§5.4,
- * §7, §9.1). Called by the request handler once it has the cache and the type; each
- * operation chooses the plan, builds the upstream call(s) from the plan's parameter
- * bindings, maps the answers and writes the ObjectDataResponse into `out`.
+/* ops.h - the data operations: load (load.c), save (insert / update) and delete (save.c)
+ * (product.md §5.2-§5.4, §7, §9.1). Called by the request handler (handler.c) once it has
+ * the cache and the type; each operation chooses the plan, builds the upstream call(s) from
+ * the plan's parameter bindings (call.c), or answers from the cached example (example.c),
+ * maps the answers and writes the ObjectDataResponse into `out`. struct op_ctx is one
+ * request's context, shared with the identity endpoints (identity.c).
  */
 #ifndef OAC_OPS_H
 #define OAC_OPS_H
