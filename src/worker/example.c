@@ -13,6 +13,7 @@
 #include "../flow/config.h"
 #include "../flow/json.h"
 #include "../flow/mapping.h"
+#include "../flow/response.h"
 #include "call.h"
 
 const struct cache_example *example_of(struct op_ctx *x, const struct cache_type *t,
@@ -111,14 +112,13 @@ int example_load(struct op_ctx *x, const struct cache_type *t,
       more = 1;
     }
   }
-  ops_response_head(x->out);
+  struct response rw;
+  response_begin(&rw, x->out);
   for(size_t i = 0; i < count; i++) {
-    if(i)
-      buf_putc(x->out, ',');
     const struct cache_example_object *o = &objs[idx[first + i]];
-    buf_append(x->out, cache_xstr(e, o->mobject), o->mobject.len);
+    response_add(&rw, cache_xstr(e, o->mobject), o->mobject.len);
   }
-  ops_response_tail(x->out, more);
+  response_end(&rw, more);
   return 0;
 }
 

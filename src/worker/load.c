@@ -12,6 +12,7 @@
 #include "../flow/config.h"
 #include "../flow/filter.h"
 #include "../flow/mapping.h"
+#include "../flow/response.h"
 #include "call.h"
 #include "example.h"
 
@@ -58,17 +59,6 @@ static void decide_pushdown(struct op_ctx *x, const struct cache_type *t,
   if(lf->limit > 0 && !filter_is_local(lf) && plan_has_src(x, pl, PSRC_LIMIT, 0) &&
      (lf->offset <= 0 || plan_has_src(x, pl, PSRC_OFFSET, 0)))
     lf->paging_pushed = 1;
-}
-
-/* The ObjectDataResponse around the MObjects (ops.h). */
-void ops_response_head(struct buf *out)
-{
-  buf_puts(out, "{\"culture\":null,\"objectData\":[");
-}
-
-void ops_response_tail(struct buf *out, int more)
-{
-  buf_printf(out, "],\"hasMoreResults\":%s}", more ? "true" : "false");
 }
 
 int op_load(struct op_ctx *x, uint32_t type)
@@ -122,8 +112,7 @@ int op_load(struct op_ctx *x, uint32_t type)
     r = call_send(x, &cl, by_id);
   if(r == 1) {                                  /* load by id: not found */
     call_free(&cl);
-    ops_response_head(x->out);
-    ops_response_tail(x->out, 0);
+    response_empty(x->out);
     return 0;
   }
   if(!r)
@@ -183,16 +172,16 @@ int op_load(struct op_ctx *x, uint32_t type)
       }
     }
   }
-  ops_response_head(x->out);
+  struct response rw;
+  response_begin(&rw, x->out);
   for(size_t i = 0; i < count; i++) {
-    if(i)
-      buf_putc(x->out, ',');
-    if(map_object_to_flow(x->c, type, items[idx[first + i]], want, NULL, 0, x->out, x->p)) {
+    if(response_add_mapped(&rw, x->c, type, items[idx[first + i]], want, NULL, NULL, 0,
+                           x->p)) {
       cJSON_Delete(root);
       return -1;
     }
   }
-  ops_response_tail(x->out, more);
+  response_end(&rw, more);
   cJSON_Delete(root);
   return 0;
 }

@@ -34,9 +34,4 @@ int op_load(struct op_ctx *x, uint32_t type);
 int op_save(struct op_ctx *x, uint32_t type);
 int op_delete(struct op_ctx *x, uint32_t type);
 
-/* An ObjectDataResponse around the MObjects the caller writes in between:
- * {"culture":null,"objectData":[ ... ],"hasMoreResults":MORE} */
-void ops_response_head(struct buf *out);
-void ops_response_tail(struct buf *out, int more);
-
 #endif

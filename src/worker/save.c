@@ -12,6 +12,7 @@
 #include "../flow/config.h"
 #include "../flow/json.h"
 #include "../flow/mapping.h"
+#include "../flow/response.h"
 #include "call.h"
 #include "example.h"
 
@@ -160,7 +161,8 @@ int op_save(struct op_ctx *x, uint32_t type)
     return problem_set(x->p, 500, "out of memory");
   struct buf done;
   buf_init(&done);
-  ops_response_head(x->out);
+  struct response rw;
+  response_begin(&rw, x->out);
   i = 0;
   size_t nnew = 0;
   cJSON_ArrayForEach(o, objs)
@@ -187,10 +189,8 @@ int op_save(struct op_ctx *x, uint32_t type)
         ext = uuid;
       }
       set_id_prop(x, t, sent[i], ext);
-      if(i)
-        buf_putc(x->out, ',');
-      r = map_object_to_flow_as(x->c, type, sent[i], want, json_get_str(o, "internalId"), ext,
-                                (int)json_get_long(o, "order", 0), x->out, x->p);
+      r = response_add_mapped(&rw, x->c, type, sent[i], want, json_get_str(o, "internalId"),
+                              ext, (int)json_get_long(o, "order", 0), x->p);
       if(r)
         break;
       i++;
@@ -214,13 +214,11 @@ int op_save(struct op_ctx *x, uint32_t type)
     cJSON_Delete(answer);
     if(!r) {
       long order = json_get_long(o, "order", 0);
-      if(i)
-        buf_putc(x->out, ',');
       /* without an ID property the external ID is a hash of the content: an update keeps
        * the one Flow knows the object by */
-      r = map_object_to_flow_as(x->c, type, merged, want, json_get_str(o, "internalId"),
-                                op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
-                                (int)order, x->out, x->p);
+      r = response_add_mapped(&rw, x->c, type, merged, want, json_get_str(o, "internalId"),
+                              op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
+                              (int)order, x->p);
     }
     if(r) {
       cJSON_Delete(merged);
@@ -244,7 +242,7 @@ int op_save(struct op_ctx *x, uint32_t type)
     cJSON_Delete(sent[k]);                        /* those not reached after a failure */
   if(r)
     return -1;
-  ops_response_tail(x->out, 0);
+  response_end(&rw, 0);
   return 0;
 }
 
@@ -265,8 +263,7 @@ int op_delete(struct op_ctx *x, uint32_t type)
     const struct cache_example *e = example_of(x, t, pl, OP_DELETE);
     if(!e || example_status_problem(x, t, e, OP_DELETE))
       return -1;
-    ops_response_head(x->out);
-    ops_response_tail(x->out, 0);
+    response_empty(x->out);
     return 0;
   }
   const cJSON *o;
@@ -306,7 +303,6 @@ int op_delete(struct op_ctx *x, uint32_t type)
   buf_free(&done);
   if(r)
     return -1;
-  ops_response_head(x->out);
-  ops_response_tail(x->out, 0);
+  response_empty(x->out);
   return 0;
 }
