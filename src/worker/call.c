@@ -84,43 +84,30 @@ static void add_cookie(struct call *cl, const char *name, const char *value)
   url_encode_query(&cl->cookie, value, strlen(value));
 }
 
-const struct cache_prop *type_props(struct op_ctx *x, const struct cache_type *t)
+static int prop_index(struct op_ctx *x, const char *name)
 {
-  struct cache_error err;
-  uint32_t n;
-  const struct cache_prop *props = cache_section(x->c, CS_PROPS, &n, &err);
-  if(!props) {
-    problem_set(x->p, 500, "cache: %s", err.msg);
-    return NULL;
-  }
-  return props + t->first_prop;
-}
-
-static int prop_index(struct op_ctx *x, const struct cache_type *t, const char *name)
-{
-  const struct cache_prop *props = type_props(x, t);
-  for(uint32_t i = 0; props && i < t->nprops; i++)
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
+  for(uint32_t i = 0; props && i < x->tv->t->nprops; i++)
     if(!strcasecmp(cache_str(x->c, props[i].name), name))
       return (int)i;
   return -1;
 }
 
 /* The value of an EQUAL criterion on property NAME that the load sends to the API. */
-static const char *pushed_value(struct op_ctx *x, const struct cache_type *t,
-                                const struct list_filter *lf, const char *name)
+static const char *pushed_value(struct op_ctx *x, const struct list_filter *lf,
+                                const char *name)
 {
   if(!lf)
     return NULL;
-  int pi = prop_index(x, t, name);
+  int pi = prop_index(x, name);
   for(size_t i = 0; pi >= 0 && i < lf->root.nwhere; i++)
     if(lf->root.where[i].pushed && lf->root.where[i].prop == pi)
       return lf->root.where[i].value;
   return NULL;
 }
 
-static const char *param_value(struct op_ctx *x, const struct cache_type *t,
-                               const struct cache_param *pa, const struct call_src *src,
-                               int *missing_user)
+static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
+                               const struct call_src *src, int *missing_user)
 {
   const struct list_filter *lf = src->lf;
   const char *arg = cache_str(x->c, pa->arg);
@@ -141,9 +128,9 @@ static const char *param_value(struct op_ctx *x, const struct cache_type *t,
   case PSRC_SEARCH:
     return lf && lf->search_pushed ? lf->search : NULL;
   case PSRC_ORDER_BY:
-    if(!lf || !lf->order_pushed || !lf->norder || !type_props(x, t))
+    if(!lf || !lf->order_pushed || !lf->norder || !type_view_props(x->tv, x->p))
       return NULL;
-    return cache_str(x->c, type_props(x, t)[lf->order[0].prop].name);
+    return cache_str(x->c, x->tv->props[lf->order[0].prop].name);
   case PSRC_ORDER_DIR:
     if(!lf || !lf->order_pushed || !lf->norder)
       return NULL;
@@ -158,11 +145,11 @@ static const char *param_value(struct op_ctx *x, const struct cache_type *t,
   case PSRC_DEFAULT:
     return arg;
   case PSRC_WHERE:
-    return pushed_value(x, t, lf, arg);
+    return pushed_value(x, lf, arg);
   case PSRC_PROPERTY:
     if(src->object)
       return map_flow_value(src->object, arg);
-    return pushed_value(x, t, lf, arg);
+    return pushed_value(x, lf, arg);
   default:
     return NULL;
   }
@@ -175,10 +162,9 @@ static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct 
   if(!pl->nsecalts)
     return 0;
   struct cache_error err;
-  uint32_t n;
-  const struct cache_secalt *alts = cache_section(x->c, CS_SECALTS, &n, &err);
-  const uint32_t *u32 = alts ? cache_section(x->c, CS_U32, &n, &err) : NULL;
-  const struct cache_scheme *sch = u32 ? cache_section(x->c, CS_SCHEMES, &n, &err) : NULL;
+  const struct cache_secalt *alts = type_view_secalts(x->tv, &err);
+  const uint32_t *u32 = alts ? type_view_u32(x->tv, &err) : NULL;
+  const struct cache_scheme *sch = u32 ? type_view_schemes(x->tv, &err) : NULL;
   if(!sch)
     return problem_set(x->p, 500, "cache: %s", err.msg);
   const char *key = x->rq->config[CFG_API_KEY];
@@ -231,13 +217,11 @@ static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct 
 }
 
 /* Builds the URL, headers and body of one call. */
-int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
-                 const struct call_src *src, struct call *cl)
+int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
+                 struct call *cl)
 {
   struct cache_error err;
-  uint32_t n;
-  const struct cache_type *t = cache_type_at(x->c, type, &err);
-  const struct cache_param *params = t ? cache_section(x->c, CS_PARAMS, &n, &err) : NULL;
+  const struct cache_param *params = type_view_params(x->tv, &err);
   if(!params)
     return problem_set(x->p, 500, "cache: %s", err.msg);
   params += pl->first_param;
@@ -253,7 +237,7 @@ int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
     if(pa->in == PIN_PATH)
       continue;
     int missing_user = 0;
-    const char *v = param_value(x, t, pa, src, &missing_user);
+    const char *v = param_value(x, pa, src, &missing_user);
     const char *name = cache_str(x->c, pa->name);
     if(missing_user)
       return problem_set(x->p, 400, "%s: parameter '%s' needs $User.%s, which the request's "
@@ -302,7 +286,7 @@ int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
         continue;
       int missing_user = 0;
       pname = name;
-      v = param_value(x, t, pa, src, &missing_user);
+      v = param_value(x, pa, src, &missing_user);
       if(missing_user)
         return problem_set(x->p, 400, "%s: path parameter '%s' needs $User.%s, which the "
                            "request's Authorization header does not carry", src->what, name,
@@ -322,11 +306,11 @@ int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
 
   if((pl->flags & PLAN_F_BODY) && src->object) {
     struct cache_error e2;
-    const uint32_t *u32 = cache_section(x->c, CS_U32, &n, &e2);
+    const uint32_t *u32 = type_view_u32(x->tv, &e2);
     if(!u32)
       return problem_set(x->p, 500, "cache: %s", e2.msg);
-    if(map_flow_to_json(x->c, type, src->object, u32 + pl->first_body, pl->nbody, &cl->body,
-                        x->p))
+    if(map_flow_to_json(x->c, x->tv->type, src->object, u32 + pl->first_body, pl->nbody,
+                        &cl->body, x->p))
       return -1;
     cl->has_body = 1;
     cl->content_type = cache_str(x->c, pl->body_type);
@@ -433,27 +417,11 @@ int answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
   return 0;
 }
 
-const struct cache_plan *plan_of(struct op_ctx *x, const struct cache_type *t,
-                                 enum cache_op op)
-{
-  if(!t->plans[op])
-    return NULL;
-  struct cache_error err;
-  uint32_t n;
-  const struct cache_plan *plans = cache_section(x->c, CS_PLANS, &n, &err);
-  if(!plans || t->plans[op] > n) {
-    problem_set(x->p, 500, "cache: %s", plans ? "plan index out of range" : err.msg);
-    return NULL;
-  }
-  return &plans[t->plans[op] - 1];
-}
-
 int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,
                  unsigned in)
 {
   struct cache_error err;
-  uint32_t n;
-  const struct cache_param *params = cache_section(x->c, CS_PARAMS, &n, &err);
+  const struct cache_param *params = type_view_params(x->tv, &err);
   for(uint32_t i = 0; params && i < pl->nparams; i++) {
     const struct cache_param *pa = &params[pl->first_param + i];
     if(pa->src == src && (!in || pa->in == in))

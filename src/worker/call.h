@@ -30,23 +30,16 @@ struct call {
 void call_init(struct call *cl);
 void call_free(struct call *cl);
 
-/* Builds the URL, headers and body of one call of plan PL for an object of TYPE. 0, or -1
- * with the problem set (400 for a value the call cannot carry, 401, 500). */
-int call_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
-                 const struct call_src *src, struct call *cl);
+/* Builds the URL, headers and body of one call of plan PL of the request's type (x->tv).
+ * 0, or -1 with the problem set (400 for a value the call cannot carry, 401, 500). */
+int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
+                 struct call *cl);
 
 /* Sends the call. 0 = 2xx; 1 = 404 and NOT_FOUND_OK; -1 = problem set. */
 int call_send(struct op_ctx *x, struct call *cl, int not_found_ok);
 
 /* The answer as JSON: *ROOT NULL for an empty body. 0, or -1 with the problem set. */
 int answer_json(struct op_ctx *x, struct call *cl, cJSON **root);
-
-/* The properties of type T; NULL with the problem set. */
-const struct cache_prop *type_props(struct op_ctx *x, const struct cache_type *t);
-
-/* The plan of operation OP of type T; NULL if it has none, or with the problem set. */
-const struct cache_plan *plan_of(struct op_ctx *x, const struct cache_type *t,
-                                 enum cache_op op);
 
 /* Does plan PL bind a parameter to SRC (enum cache_param_src), in IN (0 = anywhere)? */
 int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,

@@ -16,8 +16,8 @@
 #include "../flow/response.h"
 #include "call.h"
 
-const struct cache_example *example_of(struct op_ctx *x, const struct cache_type *t,
-                                       const struct cache_plan *pl, enum cache_op op)
+const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan *pl,
+                                       enum cache_op op)
 {
   struct cache_error err;
   const struct cache_example *e = cache_example(x->c, pl, &err);
@@ -26,20 +26,20 @@ const struct cache_example *example_of(struct op_ctx *x, const struct cache_type
       problem_set(x->p, 503, "cache: %s", err.msg);
     else
       problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
-                  "not hold: recompile the document", flow_op_extension(op), cache_str(x->c, t->name));
+                  "not hold: recompile the document", flow_op_extension(op), x->tv->name);
   }
   return e;
 }
 
 /* A non-2xx example is the API's error answer: a ServiceProblem with its status. */
-int example_status_problem(struct op_ctx *x, const struct cache_type *t,
-                           const struct cache_example *e, enum cache_op op)
+int example_status_problem(struct op_ctx *x, const struct cache_example *e,
+                           enum cache_op op)
 {
   if(e->status >= 200 && e->status < 300)
     return 0;
   const char *body = cache_xstr(e, e->body);
   problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
-              "status %u", flow_op_extension(op), cache_str(x->c, t->name), e->status);
+              "status %u", flow_op_extension(op), x->tv->name, e->status);
   x->p->response_body = body;
   x->p->response_len = body ? e->body.len : 0;
   return -1;
@@ -59,12 +59,11 @@ static int example_get(void *ctx, size_t item, uint32_t prop, const char **s, si
   return 1;
 }
 
-int example_load(struct op_ctx *x, const struct cache_type *t,
-                 const struct cache_plan *pl, enum cache_op op,
+int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
                  const struct list_filter *lf)
 {
-  const struct cache_example *e = example_of(x, t, pl, op);
-  if(!e || example_status_problem(x, t, e, op))
+  const struct cache_example *e = example_of(x, pl, op);
+  if(!e || example_status_problem(x, e, op))
     return -1;
   const struct cache_example_object *objs = (const struct cache_example_object *)(const void *)
                                             ((const char *)e + e->objects);
@@ -95,12 +94,10 @@ int example_load(struct op_ctx *x, const struct cache_type *t,
     count = sel;
   }
   else {
-    struct cache_error err;
-    uint32_t np;
-    const struct cache_prop *props = cache_section(x->c, CS_PROPS, &np, &err);
+    const struct cache_prop *props = type_view_props(x->tv, x->p);
     if(!props)
-      return problem_set(x->p, 500, "cache: %s", err.msg);
-    struct filter_src fs = { example_get, (void *)e, props + t->first_prop };
+      return -1;
+    struct filter_src fs = { example_get, (void *)e, props };
     for(size_t i = 0; i < n; i++)
       if(filter_match(lf, &fs, i))
         idx[sel++] = i;
@@ -152,11 +149,12 @@ void random_uuid(char out[37])
 
 /* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one
  * and the property is a number). */
-void set_id_prop(struct op_ctx *x, const struct cache_type *t, cJSON *o, const char *ext)
+void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext)
 {
+  const struct cache_type *t = x->tv->t;
   if(t->external_id_prop < 0)
     return;
-  const struct cache_prop *props = type_props(x, t);
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
   if(!props)
     return;
   const struct cache_prop *pr = &props[t->external_id_prop];

@@ -246,14 +246,18 @@ static void data_op(struct worker *w, enum route r, int is_put, const struct flo
                   "document '%s'", rq->type_name, url);
     return;
   }
+  struct type_view tv;
+  if(type_view_init(&tv, c, (uint32_t)t, p))
+    return;
   struct op_ctx x;
   op_ctx_init(&x, w, c, rq, rs, p);
+  x.tv = &tv;
   if(r == R_DATA_DELETE)
-    op_delete(&x, (uint32_t)t);
+    op_delete(&x);
   else if(is_put)
-    op_save(&x, (uint32_t)t);
+    op_save(&x);
   else
-    op_load(&x, (uint32_t)t);
+    op_load(&x);
   *upstream_status = x.upstream_status;
 }
 

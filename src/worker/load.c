@@ -17,13 +17,11 @@
 #include "example.h"
 
 /* A where/property parameter of the plan bound to type property PROP? */
-static int plan_maps_prop(struct op_ctx *x, const struct cache_type *t,
-                          const struct cache_plan *pl, int prop)
+static int plan_maps_prop(struct op_ctx *x, const struct cache_plan *pl, int prop)
 {
   struct cache_error err;
-  uint32_t n;
-  const struct cache_param *params = cache_section(x->c, CS_PARAMS, &n, &err);
-  const struct cache_prop *props = type_props(x, t);
+  const struct cache_param *params = type_view_params(x->tv, &err);
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
   if(!params || !props)
     return 0;
   for(uint32_t i = 0; i < pl->nparams; i++) {
@@ -36,14 +34,14 @@ static int plan_maps_prop(struct op_ctx *x, const struct cache_type *t,
 }
 
 /* What the API can do for this load: product.md §5.4. */
-static void decide_pushdown(struct op_ctx *x, const struct cache_type *t,
-                            const struct cache_plan *pl, struct list_filter *lf)
+static void decide_pushdown(struct op_ctx *x, const struct cache_plan *pl,
+                            struct list_filter *lf)
 {
   struct lf_group *g = &lf->root;
   int and = !g->is_or || g->nwhere + g->ngroups <= 1;
   for(size_t i = 0; and && i < g->nwhere; i++) {
     struct lf_where *w = &g->where[i];
-    if(w->crit == CR_EQUAL && w->value && plan_maps_prop(x, t, pl, w->prop)) {
+    if(w->crit == CR_EQUAL && w->value && plan_maps_prop(x, pl, w->prop)) {
       /* one value per parameter: a second EQUAL on the same property stays local */
       int dup = 0;
       for(size_t j = 0; j < i; j++)
@@ -61,17 +59,15 @@ static void decide_pushdown(struct op_ctx *x, const struct cache_type *t,
     lf->paging_pushed = 1;
 }
 
-int op_load(struct op_ctx *x, uint32_t type)
+int op_load(struct op_ctx *x)
 {
-  struct cache_error err;
-  const struct cache_type *t = cache_type_at(x->c, type, &err);
-  if(!t)
-    return problem_set(x->p, 500, "cache: %s", err.msg);
-  const char *tname = cache_str(x->c, t->name);
+  struct type_view *tv = x->tv;
+  const char *tname = tv->name;
   struct list_filter lf;
-  if(filter_parse(x->rq->list_filter, x->c, t, x->a, &lf, x->p))
+  if(filter_parse(x->rq->list_filter, x->c, tv->t, x->a, &lf, x->p))
     return -1;
-  const struct cache_plan *load = plan_of(x, t, OP_LOAD), *query = plan_of(x, t, OP_QUERY);
+  const struct cache_plan *load = type_view_plan(tv, OP_LOAD, x->p),
+                          *query = type_view_plan(tv, OP_QUERY, x->p);
   if(x->p->status)
     return -1;
   const struct cache_plan *pl;
@@ -94,9 +90,9 @@ int op_load(struct op_ctx *x, uint32_t type)
                          "without an id (listFilter.id)", tname);
   }
   if(pl->flags & PLAN_F_EXAMPLE)
-    return example_load(x, t, pl, op, &lf);
+    return example_load(x, pl, op, &lf);
   if(!by_id)
-    decide_pushdown(x, t, pl, &lf);
+    decide_pushdown(x, pl, &lf);
 
   struct call cl;
   call_init(&cl);
@@ -107,7 +103,7 @@ int op_load(struct op_ctx *x, uint32_t type)
   src.lf = &lf;
   src.what = what;
   cJSON *root = NULL;
-  int r = call_prepare(x, type, pl, &src, &cl);
+  int r = call_prepare(x, pl, &src, &cl);
   if(!r)
     r = call_send(x, &cl, by_id);
   if(r == 1) {                                  /* load by id: not found */
@@ -124,17 +120,17 @@ int op_load(struct op_ctx *x, uint32_t type)
   /* the objects of the answer */
   const cJSON *array = NULL, *single = NULL;
   if(root)
-    map_unwrap(x->c, type, root, cache_str(x->c, pl->items), &array, &single);
+    map_unwrap(x->c, tv->type, root, cache_str(x->c, pl->items), &array, &single);
   size_t n = array ? (size_t)cJSON_GetArraySize(array) : single ? 1 : 0;
   const cJSON **items = arena_alloc(x->a, (n ? n : 1) * sizeof(*items));
   size_t *idx = arena_alloc(x->a, (n ? n : 1) * 2 * sizeof(*idx));
-  struct map_want *want = map_want_build(x->c, type, x->rq->want, x->a);
+  struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
   if(!items || !idx || !want) {
     cJSON_Delete(root);
     return problem_set(x->p, 500, "out of memory");
   }
   n = map_objects(array, single, items);
-  struct map_items mi = { items, n, x->c, type_props(x, t) };
+  struct map_items mi = { items, n, x->c, type_view_props(tv, x->p) };
   struct filter_src fs = { map_items_get, &mi, mi.props };
   size_t sel = 0;
   struct buf id;
@@ -142,7 +138,7 @@ int op_load(struct op_ctx *x, uint32_t type)
   for(size_t i = 0; i < n; i++) {
     if(match_id) {
       buf_reset(&id);
-      if(map_external_id(x->c, type, items[i], &id))
+      if(map_external_id(x->c, tv->type, items[i], &id))
         break;
       if(strcmp(id.data ? id.data : "", lf.id))
         continue;
@@ -175,8 +171,8 @@ int op_load(struct op_ctx *x, uint32_t type)
   struct response rw;
   response_begin(&rw, x->out);
   for(size_t i = 0; i < count; i++) {
-    if(response_add_mapped(&rw, x->c, type, items[idx[first + i]], want, NULL, NULL, 0,
-                           x->p)) {
+    if(response_add_mapped(&rw, x->c, tv->type, items[idx[first + i]], want, NULL, NULL,
+                           0, x->p)) {
       cJSON_Delete(root);
       return -1;
     }

@@ -14,10 +14,12 @@
 #include "../common/buf.h"
 #include "../flow/problem.h"
 #include "../flow/request.h"
+#include "type_view.h"
 #include "upstream.h"
 
 struct op_ctx {
   struct cache *c;
+  struct type_view *tv;         /* the request's type (data operations; NULL otherwise) */
   const struct flow_request *rq;
   struct upstream *up;
   struct upstream_resp *resp;   /* reused between calls (its body buffer) */
@@ -30,8 +32,9 @@ struct op_ctx {
   unsigned ncalls;
 };
 
-int op_load(struct op_ctx *x, uint32_t type);
-int op_save(struct op_ctx *x, uint32_t type);
-int op_delete(struct op_ctx *x, uint32_t type);
+/* Each writes the ObjectDataResponse into x->out: 0, or -1 with x->p set. */
+int op_load(struct op_ctx *x);
+int op_save(struct op_ctx *x);
+int op_delete(struct op_ctx *x);
 
 #endif

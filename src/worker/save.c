@@ -49,12 +49,12 @@ static const char *object_ext(const cJSON *obj, struct arena *a)
 
 /* The object Flow sent, as the API's JSON (every property, custom and readOnly ones too):
  * built before the call, so that a bad value is a 400 before anything is written. */
-static int sent_object(struct op_ctx *x, uint32_t type, const cJSON *obj, cJSON **out)
+static int sent_object(struct op_ctx *x, const cJSON *obj, cJSON **out)
 {
   struct buf b;
   buf_init(&b);
   *out = NULL;
-  if(map_flow_to_json(x->c, type, obj, NULL, 0, &b, x->p)) {
+  if(map_flow_to_json(x->c, x->tv->type, obj, NULL, 0, &b, x->p)) {
     buf_free(&b);
     return -1;
   }
@@ -86,16 +86,16 @@ static void merge_answer(cJSON *sent, cJSON *answer)
 }
 
 /* Builds one object's call and throws it away: its problem (400, 401), if any, now. */
-static int dry_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan *pl,
-                       const char *ext, const cJSON *o, const char *tname, size_t i,
-                       enum cache_op op)
+static int dry_prepare(struct op_ctx *x, const struct cache_plan *pl, const char *ext,
+                       const cJSON *o, size_t i, enum cache_op op)
 {
   char what[256];
-  snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op), tname, i);
+  snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op),
+           x->tv->name, i);
   struct call_src src = { ext, o, NULL, what };
   struct call cl;
   call_init(&cl);
-  int r = call_prepare(x, type, pl, &src, &cl);
+  int r = call_prepare(x, pl, &src, &cl);
   call_free(&cl);
   if(r) {
     size_t l = strlen(x->p->msg);
@@ -104,15 +104,14 @@ static int dry_prepare(struct op_ctx *x, uint32_t type, const struct cache_plan 
   return r;
 }
 
-int op_save(struct op_ctx *x, uint32_t type)
+int op_save(struct op_ctx *x)
 {
-  struct cache_error err;
-  const struct cache_type *t = cache_type_at(x->c, type, &err);
-  if(!t)
-    return problem_set(x->p, 500, "cache: %s", err.msg);
-  const char *tname = cache_str(x->c, t->name);
+  struct type_view *tv = x->tv;
+  const struct cache_type *t = tv->t;
+  const char *tname = tv->name;
   const cJSON *objs = x->rq->objects;
-  const struct cache_plan *save = plan_of(x, t, OP_SAVE), *update = plan_of(x, t, OP_UPDATE);
+  const struct cache_plan *save = type_view_plan(tv, OP_SAVE, x->p),
+                          *update = type_view_plan(tv, OP_UPDATE, x->p);
   if(x->p->status)
     return -1;
   /* every object's plan and values first: a missing extension or a bad value fails
@@ -134,7 +133,7 @@ int op_save(struct op_ctx *x, uint32_t type)
                       tname, ext ? "x-flow-update or x-flow-save" : "x-flow-save", i);
       break;
     }
-    if(sent_object(x, type, o, &sent[i])) {
+    if(sent_object(x, o, &sent[i])) {
       size_t l = strlen(x->p->msg);
       snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
       r = -1;
@@ -144,8 +143,8 @@ int op_save(struct op_ctx *x, uint32_t type)
      * refuses (a line break in a header, a missing path value or $User field) fails
      * before anything is written */
     const struct cache_plan *pl = ext && update ? update : save;
-    if(n > 1 && !(pl->flags & PLAN_F_EXAMPLE) && dry_prepare(x, type, pl, ext, o, tname, i,
-                                                            pl == update ? OP_UPDATE : OP_SAVE)) {
+    if(n > 1 && !(pl->flags & PLAN_F_EXAMPLE) &&
+       dry_prepare(x, pl, ext, o, i, pl == update ? OP_UPDATE : OP_SAVE)) {
       r = -1;
       break;
     }
@@ -156,7 +155,7 @@ int op_save(struct op_ctx *x, uint32_t type)
       cJSON_Delete(sent[k]);
     return -1;
   }
-  struct map_want *want = map_want_build(x->c, type, x->rq->want, x->a);
+  struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
   if(!want)
     return problem_set(x->p, 500, "out of memory");
   struct buf done;
@@ -174,8 +173,8 @@ int op_save(struct op_ctx *x, uint32_t type)
     if(pl->flags & PLAN_F_EXAMPLE) {
       /* as if the API had accepted: one new object gets the example's ID, several new
        * ones (or an example without objects) generated ones; an update keeps its own */
-      const struct cache_example *e = example_of(x, t, pl, op);
-      if(!e || example_status_problem(x, t, e, op)) {
+      const struct cache_example *e = example_of(x, pl, op);
+      if(!e || example_status_problem(x, e, op)) {
         r = -1;
         break;
       }
@@ -188,9 +187,10 @@ int op_save(struct op_ctx *x, uint32_t type)
         random_uuid(uuid);
         ext = uuid;
       }
-      set_id_prop(x, t, sent[i], ext);
-      r = response_add_mapped(&rw, x->c, type, sent[i], want, json_get_str(o, "internalId"),
-                              ext, (int)json_get_long(o, "order", 0), x->p);
+      set_id_prop(x, sent[i], ext);
+      r = response_add_mapped(&rw, x->c, tv->type, sent[i], want,
+                              json_get_str(o, "internalId"), ext,
+                              (int)json_get_long(o, "order", 0), x->p);
       if(r)
         break;
       i++;
@@ -203,7 +203,7 @@ int op_save(struct op_ctx *x, uint32_t type)
     call_init(&cl);
     cJSON *answer = NULL, *merged = sent[i];
     sent[i] = NULL;
-    r = call_prepare(x, type, pl, &src, &cl);
+    r = call_prepare(x, pl, &src, &cl);
     if(!r)
       r = call_send(x, &cl, 0);
     if(!r)
@@ -216,7 +216,8 @@ int op_save(struct op_ctx *x, uint32_t type)
       long order = json_get_long(o, "order", 0);
       /* without an ID property the external ID is a hash of the content: an update keeps
        * the one Flow knows the object by */
-      r = response_add_mapped(&rw, x->c, type, merged, want, json_get_str(o, "internalId"),
+      r = response_add_mapped(&rw, x->c, tv->type, merged, want,
+                              json_get_str(o, "internalId"),
                               op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
                               (int)order, x->p);
     }
@@ -231,7 +232,7 @@ int op_save(struct op_ctx *x, uint32_t type)
     if(op == OP_UPDATE && t->external_id_prop < 0)
       buf_puts(&e, ext);
     else
-      map_external_id(x->c, type, merged, &e);
+      map_external_id(x->c, tv->type, merged, &e);
     done_add(&done, o, e.data);
     buf_free(&e);
     cJSON_Delete(merged);
@@ -246,22 +247,18 @@ int op_save(struct op_ctx *x, uint32_t type)
   return 0;
 }
 
-int op_delete(struct op_ctx *x, uint32_t type)
+int op_delete(struct op_ctx *x)
 {
-  struct cache_error err;
-  const struct cache_type *t = cache_type_at(x->c, type, &err);
-  if(!t)
-    return problem_set(x->p, 500, "cache: %s", err.msg);
-  const char *tname = cache_str(x->c, t->name);
-  const struct cache_plan *pl = plan_of(x, t, OP_DELETE);
+  const char *tname = x->tv->name;
+  const struct cache_plan *pl = type_view_plan(x->tv, OP_DELETE, x->p);
   if(x->p->status)
     return -1;
   if(!pl)
     return problem_set(x->p, 400, "type '%s' has no x-flow-delete, so it cannot be deleted",
                        tname);
   if(pl->flags & PLAN_F_EXAMPLE) {
-    const struct cache_example *e = example_of(x, t, pl, OP_DELETE);
-    if(!e || example_status_problem(x, t, e, OP_DELETE))
+    const struct cache_example *e = example_of(x, pl, OP_DELETE);
+    if(!e || example_status_problem(x, e, OP_DELETE))
       return -1;
     response_empty(x->out);
     return 0;
@@ -273,7 +270,7 @@ int op_delete(struct op_ctx *x, uint32_t type)
     if(!cJSON_IsObject(o))
       return problem_set(x->p, 400, "objectData[%zu] is not an object", i);
     /* a batch: every call built before the first is sent (see op_save) */
-    if(batch && dry_prepare(x, type, pl, object_ext(o, x->a), o, tname, i, OP_DELETE))
+    if(batch && dry_prepare(x, pl, object_ext(o, x->a), o, i, OP_DELETE))
       return -1;
     i++;
   }
@@ -288,7 +285,7 @@ int op_delete(struct op_ctx *x, uint32_t type)
     struct call_src src = { ext, o, NULL, what };
     struct call cl;
     call_init(&cl);
-    r = call_prepare(x, type, pl, &src, &cl);
+    r = call_prepare(x, pl, &src, &cl);
     if(!r)
       r = call_send(x, &cl, 1);
     call_free(&cl);
