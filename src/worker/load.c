@@ -131,7 +131,10 @@ int op_load(struct op_ctx *x)
   }
   n = map_objects(array, single, items);
   struct map_items mi = { items, n, x->c, type_view_props(tv, x->p) };
-  struct filter_src fs = { map_items_get, &mi, mi.props };
+  struct map_items_memo memo;                   /* oneOf choices: once per object */
+  map_items_memo_init(&memo, &mi, tv->t->nprops,
+                      !by_id && filter_is_local(&lf) ? x->a : NULL);
+  struct filter_src fs = { map_items_memo_get, &memo, mi.props };
   size_t sel = 0;
   struct buf id;
   buf_init(&id);
@@ -156,7 +159,7 @@ int op_load(struct op_ctx *x)
   size_t first = 0, count = sel;
   int more = 0;
   if(!by_id) {
-    filter_sort(&lf, &fs, idx, sel, idx + n);
+    filter_sort_keyed(&lf, &fs, idx, sel, idx + n, x->a);
     if(lf.paging_pushed)
       more = lf.limit > 0 && n >= (size_t)lf.limit;
     else if(lf.limit > 0 || lf.offset > 0) {
