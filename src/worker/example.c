@@ -101,7 +101,7 @@ int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op
     for(size_t i = 0; i < n; i++)
       if(filter_match(lf, &fs, i))
         idx[sel++] = i;
-    filter_sort(lf, &fs, idx, sel, idx + n);
+    filter_sort_keyed(lf, &fs, idx, sel, idx + n, x->a);
     first = lf->offset > 0 ? ((size_t)lf->offset < sel ? (size_t)lf->offset : sel) : 0;
     count = sel - first;
     if(lf->limit > 0 && count > (size_t)lf->limit) {
