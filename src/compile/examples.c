@@ -20,6 +20,7 @@
 #include "../common/mem.h"
 #include "../flow/json.h"
 #include "../flow/mapping.h"
+#include "../flow/response.h"
 #include "cache_write.h"
 #include "../flow/config.h"
 
@@ -292,16 +293,15 @@ static enum oac_result build_record(struct cache *c, uint32_t type, const struct
     const struct cache_prop *props = cache_section(c, CS_PROPS, &np, &err);
     struct map_items mi = { items, k, c, props ? props + t->first_prop : NULL };
     struct problem pr = { 0 };
-    buf_puts(&resp, "{\"culture\":null,\"objectData\":[");
+    struct response rw;
+    response_begin(&rw, &resp);
     for(size_t i = 0; i < k && !res; i++) {
       buf_reset(&tmp);
       if(!props || map_object_to_flow(c, type, items[i], NULL, NULL, 0, &tmp, &pr)) {
         res = props && !strncmp(pr.msg, "out of memory", 13) ? OAC_ENOMEM : OAC_EINTERNAL;
         break;
       }
-      if(i)
-        buf_putc(&resp, ',');
-      buf_append(&resp, tmp.data, tmp.len);
+      response_add(&rw, tmp.data, tmp.len);
       r.objs[i].mobject = add_text(&r, tmp.data, tmp.len);
       buf_reset(&tmp);
       if(map_external_id(c, type, items[i], &tmp)) {
@@ -317,7 +317,7 @@ static enum oac_result build_record(struct cache *c, uint32_t type, const struct
       }
     }
     oac_free(items);
-    buf_puts(&resp, "],\"hasMoreResults\":false}");
+    response_end(&rw, 0);
     e.nobjects = (uint32_t)k;
     if(!res)
       e.response = add_text(&r, resp.data, resp.len);

@@ -795,12 +795,35 @@ static int item_cmp(const struct list_filter *f, const struct filter_src *src, s
   return 0;
 }
 
-/* Bottom-up merge sort: stable, n log n comparisons, no recursion, no allocation. */
-void filter_sort(const struct list_filter *f, const struct filter_src *src, size_t *idx,
-                 size_t n, size_t *scratch)
+/* One item's value of one sort column, read before sorting (filter_sort_keyed). */
+struct sort_key {
+  const char *s;
+  size_t n;
+};
+
+struct sorter {
+  const struct list_filter *f;
+  const struct filter_src *src;
+  const struct sort_key *keys;  /* [position * norder + column]; NULL = read at each compare */
+};
+
+static int sorter_cmp(const struct sorter *st, size_t x, size_t y)
 {
-  if(!f->norder || f->order_pushed || n < 2)
-    return;
+  const struct list_filter *f = st->f;
+  if(!st->keys)
+    return item_cmp(f, st->src, x, y);
+  for(size_t k = 0; k < f->norder; k++) {
+    const struct sort_key *a = &st->keys[x * f->norder + k], *b = &st->keys[y * f->norder + k];
+    int r = filter_value_cmp(prop_ctype(st->src, f->order[k].prop), a->s, a->n, b->s, b->n);
+    if(r)
+      return f->order[k].desc ? -r : r;
+  }
+  return 0;
+}
+
+/* Bottom-up merge sort: stable, n log n comparisons, no recursion, no allocation. */
+static void merge_sort(const struct sorter *st, size_t *idx, size_t n, size_t *scratch)
+{
   size_t *from = idx, *to = scratch;
   for(size_t width = 1; width < n; width = width > n / 2 ? n : 2 * width) {
     for(size_t lo = 0; lo < n; lo += 2 * width) {
@@ -808,7 +831,7 @@ void filter_sort(const struct list_filter *f, const struct filter_src *src, size
       size_t hi = n - mid > width ? mid + width : n;
       size_t i = lo, j = mid, o = lo;
       while(i < mid && j < hi)
-        to[o++] = item_cmp(f, src, from[j], from[i]) < 0 ? from[j++] : from[i++];
+        to[o++] = sorter_cmp(st, from[j], from[i]) < 0 ? from[j++] : from[i++];
       while(i < mid)
         to[o++] = from[i++];
       while(j < hi)
@@ -822,4 +845,39 @@ void filter_sort(const struct list_filter *f, const struct filter_src *src, size
   }
   if(from != idx)
     memcpy(idx, from, n * sizeof(*idx));
+}
+
+void filter_sort(const struct list_filter *f, const struct filter_src *src, size_t *idx,
+                 size_t n, size_t *scratch)
+{
+  if(!f->norder || f->order_pushed || n < 2)
+    return;
+  struct sorter st = { f, src, NULL };
+  merge_sort(&st, idx, n, scratch);
+}
+
+void filter_sort_keyed(const struct list_filter *f, const struct filter_src *src, size_t *idx,
+                       size_t n, size_t *scratch, struct arena *a)
+{
+  if(!f->norder || f->order_pushed || n < 2)
+    return;
+  size_t nk = f->norder;
+  struct sort_key *keys = n <= SIZE_MAX / sizeof(*keys) / nk ?
+                          arena_alloc(a, n * nk * sizeof(*keys)) : NULL;
+  size_t *items = keys ? arena_alloc(a, n * sizeof(*items)) : NULL;
+  if(!items) {
+    filter_sort(f, src, idx, n, scratch);        /* no memory: read at each comparison */
+    return;
+  }
+  /* each item's values once; then sort positions 0..n-1 and map them back to items */
+  for(size_t i = 0; i < n; i++) {
+    items[i] = idx[i];
+    for(size_t k = 0; k < nk; k++)
+      get_value(src, idx[i], f->order[k].prop, &keys[i * nk + k].s, &keys[i * nk + k].n);
+    idx[i] = i;
+  }
+  struct sorter st = { f, src, keys };
+  merge_sort(&st, idx, n, scratch);
+  for(size_t i = 0; i < n; i++)
+    idx[i] = items[idx[i]];
 }

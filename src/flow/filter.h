@@ -124,6 +124,13 @@ int filter_is_local(const struct list_filter *f);
 void filter_sort(const struct list_filter *f, const struct filter_src *src, size_t *idx,
                  size_t n, size_t *scratch);
 
+/* filter_sort, reading each item's sort values once (into a table in A) rather than at
+ * every comparison: for a source whose get() is not a plain table lookup (API objects).
+ * get()'s texts must then stay valid for the whole sort. Without memory it reads at each
+ * comparison, as filter_sort: the same order either way. */
+void filter_sort_keyed(const struct list_filter *f, const struct filter_src *src, size_t *idx,
+                       size_t n, size_t *scratch, struct arena *a);
+
 /* Compares two values of content type CTYPE as product.md §5.4 orders them (NULL = empty,
  * which sorts first). Exposed for the tests. */
 int filter_value_cmp(unsigned ctype, const char *a, size_t alen, const char *b, size_t blen);

@@ -935,9 +935,10 @@ void map_unwrap(struct cache *c, uint32_t type, const cJSON *root, const char *i
 
 /* ---- the filter's view of API objects ----------------------------------------------- */
 
-int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
+/* map_items_get, with M (NULL = none) remembering the oneOf choices */
+static int items_get(const struct map_items *mi, const struct map_items_memo *m, size_t item,
+                     uint32_t prop, const char **s, size_t *len)
 {
-  const struct map_items *mi = ctx;
   if(item >= mi->n)
     return 0;
   const cJSON *v = mi->v[item];
@@ -945,9 +946,15 @@ int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t 
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, cache_str(mi->c, pr->json_name));
   if(!x || cJSON_IsNull(x) || pr->ctype == CT_PASSWORD)
     return 0;
-  if((pr->flags & CP_ALTERNATIVE) &&
-     alt_choose(mi->c, mi->props, pr->alt_group, pr->alt_count, x) != prop)
-    return 0;                                 /* the value went to another alternative */
+  if(pr->flags & CP_ALTERNATIVE) {
+    uint32_t *memo = m && m->pick ? &m->pick[item * m->ngroups + m->slot[prop]] : NULL;
+    uint32_t pick = memo && *memo != UINT32_MAX ? *memo :
+                    alt_choose(mi->c, mi->props, pr->alt_group, pr->alt_count, x);
+    if(memo)
+      *memo = pick;
+    if(pick != prop)
+      return 0;                               /* the value went to another alternative */
+  }
   if(pr->ctype == CT_OBJECT || pr->ctype == CT_LIST) {
     if(pr->ctype == CT_OBJECT ? !cJSON_IsObject(x) : !cJSON_IsArray(x))
       return 0;                               /* Flow sees objectData null */
@@ -967,6 +974,42 @@ int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t 
     *s = x->child ? "[...]" : "[]";
   *len = strlen(*s);
   return 1;
+}
+
+int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
+{
+  return items_get(ctx, NULL, item, prop, s, len);
+}
+
+void map_items_memo_init(struct map_items_memo *m, const struct map_items *items,
+                         uint32_t nprops, struct arena *a)
+{
+  memset(m, 0, sizeof(*m));
+  m->items = *items;
+  const struct cache_prop *props = items->props;
+  uint32_t ngroups = 0;
+  for(uint32_t i = 0; props && i < nprops; i++)
+    ngroups += (props[i].flags & CP_ALTERNATIVE) && props[i].alt_group == i;
+  if(!a || !ngroups || items->n > SIZE_MAX / sizeof(uint32_t) / ngroups)
+    return;
+  uint32_t *slot = arena_alloc(a, nprops * sizeof(*slot));
+  uint32_t *pick = arena_alloc(a, (items->n ? items->n : 1) * ngroups * sizeof(*pick));
+  if(!slot || !pick)
+    return;
+  /* a group's alternatives follow its first one (the cache reader checked alt_group <= i) */
+  for(uint32_t i = 0, g = 0; i < nprops; i++)
+    slot[i] = !(props[i].flags & CP_ALTERNATIVE) ? 0 :
+              props[i].alt_group == i ? g++ : slot[props[i].alt_group];
+  memset(pick, 0xff, items->n * ngroups * sizeof(*pick));
+  m->pick = pick;
+  m->slot = slot;
+  m->ngroups = ngroups;
+}
+
+int map_items_memo_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
+{
+  const struct map_items_memo *m = ctx;
+  return items_get(&m->items, m, item, prop, s, len);
 }
 
 size_t map_objects(const cJSON *array, const cJSON *single, const cJSON **items)

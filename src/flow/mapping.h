@@ -132,4 +132,23 @@ struct map_items {
  * JSON text (this needs no memory per call). */
 int map_items_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len);
 
+/* struct map_items that makes each object's oneOf / anyOf choice once, on the first read of
+ * the value, instead of at every read (a sort reads each value about log n times). */
+struct map_items_memo {
+  struct map_items items;
+  uint32_t *pick;               /* [item * ngroups + slot]: the alternative the item's value
+                                   went to, UINT32_MAX = not chosen yet; NULL = no memo */
+  uint32_t *slot;               /* per property: the slot of its oneOf group */
+  uint32_t ngroups;
+};
+
+/* Sets up M over ITEMS (copied) for a type of NPROPS properties, with memory from A (NULL:
+ * no memo). A type without alternatives needs no memo; without memory there is none either
+ * (the reads then choose each time: the same answers, slower). */
+void map_items_memo_init(struct map_items_memo *m, const struct map_items *items,
+                         uint32_t nprops, struct arena *a);
+
+/* The filter_src get() for struct map_items_memo: map_items_get's values. */
+int map_items_memo_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len);
+
 #endif

@@ -1,5 +1,7 @@
-/* handler.c - routing, describe, health, data and identity operations, errors, the log line
- * (handler.h). */
+/* handler.c - one request in, one answer out (handler.h): the route table (the index of the
+ * endpoints: path -> method -> handler function), the handlers of describe, health,
+ * identity and the data operations, ServiceProblems, the log line. Called by main.c
+ * (FastCGI, CGI, the own pool) and by the tests through worker_handle(). */
 #include "handler.h"
 
 #include <stdio.h>
@@ -26,30 +28,52 @@ struct worker {
   struct arena arena;
 };
 
-enum route {
-  R_NONE = 0, R_METADATA, R_DATA, R_DATA_DELETE, R_AUTHORIZATION, R_AUTHENTICATION,
-  R_AUTH_GROUP, R_AUTH_GROUP_ATTR, R_AUTH_USER, R_AUTH_USER_ATTR, R_HEALTH
+/* What an endpoint's handler gets, and what it leaves for the log line. */
+struct endpoint {
+  struct worker *w;
+  const struct flow_request *rq;  /* the parsed body; NULL for an endpoint that reads none */
+  struct http_response *rs;       /* the answer goes into rs->body (or rs->direct) ... */
+  struct problem *p;              /* ... or a ServiceProblem here */
+  long upstream_status;           /* of the last API call (0 = none), for the log line */
 };
 
-/* Longest first: an ending match takes the first entry that fits. */
+typedef void endpoint_fn(struct endpoint *e);
+
+static endpoint_fn serve_describe, serve_health, serve_authorization, serve_authentication,
+  serve_groups, serve_users, serve_group_attributes, serve_user_attributes, serve_load,
+  serve_save, serve_delete;
+
+#define RT_BODY 1u              /* the handler gets the parsed Flow request (e->rq) */
+#define RT_TYPE 2u              /* the log line names the request's objectDataType */
+
+/* The index of the endpoints the worker answers (product.md §3): path, then method, then
+ * the function that answers. Longest path first: an ending match takes the first entry
+ * that fits. */
 #define ROUTE(p) p, sizeof(p) - 1
-static const struct {
+static const struct route {
   const char *path;
   size_t len;
-  enum route r;
-  const char *methods;          /* allowed, for 405 and Allow */
+  const char *allow;            /* the methods, for 405 and Allow */
+  struct {
+    const char *method;
+    endpoint_fn *fn;
+  } on[2];
+  unsigned flags;
 } routes[] = {
-  { ROUTE("/authorization/group/attribute"), R_AUTH_GROUP_ATTR, "POST" },
-  { ROUTE("/authorization/user/attribute"), R_AUTH_USER_ATTR, "POST" },
-  { ROUTE("/authorization/group"), R_AUTH_GROUP, "POST" },
-  { ROUTE("/authorization/user"), R_AUTH_USER, "POST" },
-  { ROUTE("/metadata/install"), R_METADATA, "POST" },
-  { ROUTE("/authorization"), R_AUTHORIZATION, "POST" },
-  { ROUTE("/authentication"), R_AUTHENTICATION, "POST" },
-  { ROUTE("/data/delete"), R_DATA_DELETE, "POST" },
-  { ROUTE("/metadata"), R_METADATA, "POST" },
-  { ROUTE("/health"), R_HEALTH, "GET, HEAD" },
-  { ROUTE("/data"), R_DATA, "POST, PUT" },
+  { ROUTE("/authorization/group/attribute"), "POST",
+    { { "POST", serve_group_attributes } }, RT_BODY },
+  { ROUTE("/authorization/user/attribute"), "POST",
+    { { "POST", serve_user_attributes } }, RT_BODY },
+  { ROUTE("/authorization/group"), "POST", { { "POST", serve_groups } }, RT_BODY },
+  { ROUTE("/authorization/user"), "POST", { { "POST", serve_users } }, RT_BODY },
+  { ROUTE("/metadata/install"), "POST", { { "POST", serve_describe } }, RT_BODY },
+  { ROUTE("/authorization"), "POST", { { "POST", serve_authorization } }, RT_BODY },
+  { ROUTE("/authentication"), "POST", { { "POST", serve_authentication } }, RT_BODY },
+  { ROUTE("/data/delete"), "POST", { { "POST", serve_delete } }, RT_BODY | RT_TYPE },
+  { ROUTE("/metadata"), "POST", { { "POST", serve_describe } }, RT_BODY },
+  { ROUTE("/health"), "GET, HEAD", { { "GET", serve_health }, { "HEAD", serve_health } }, 0 },
+  { ROUTE("/data"), "POST, PUT", { { "POST", serve_load }, { "PUT", serve_save } },
+    RT_BODY | RT_TYPE },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -93,10 +117,9 @@ size_t worker_max_body(const struct worker *w)
   return w->o.max_body;
 }
 
-/* The route of PATH (no query), per product.md §3; *ROW = its table row or -1. */
-static enum route route_of(const struct worker *w, const char *path, size_t len, int *row)
+/* The route of PATH (no query), per product.md §3; NULL for none. */
+static const struct route *route_of(const struct worker *w, const char *path, size_t len)
 {
-  *row = -1;
   if(len > 1 && path[len - 1] == '/')
     len--;                                      /* one trailing slash is ignored */
   const char *pre = w->o.prefix;
@@ -105,84 +128,82 @@ static enum route route_of(const struct worker *w, const char *path, size_t len,
     while(pl && pre[pl - 1] == '/')
       pl--;
     if(len < pl || strncmp(path, pre, pl))
-      return R_NONE;
+      return NULL;
     path += pl;
     len -= pl;
     for(size_t i = 0; i < NROUTES; i++)
-      if(routes[i].len == len && !memcmp(path, routes[i].path, len)) {
-        *row = (int)i;
-        return routes[i].r;
-      }
-    return R_NONE;
+      if(routes[i].len == len && !memcmp(path, routes[i].path, len))
+        return &routes[i];
+    return NULL;
   }
   for(size_t i = 0; i < NROUTES; i++) {
     size_t rl = routes[i].len;
     /* the route starts with '/', so a match is always at a segment boundary; its last
      * byte first, which tells most routes apart at once */
     if(len >= rl && path[len - 1] == routes[i].path[rl - 1] &&
-       !memcmp(path + len - rl, routes[i].path, rl)) {
-      *row = (int)i;
-      return routes[i].r;
-    }
+       !memcmp(path + len - rl, routes[i].path, rl))
+      return &routes[i];
   }
-  return R_NONE;
+  return NULL;
 }
 
-static int method_allowed(const char *allowed, const char *m)
+/* The function that answers method M on route RT; NULL = not allowed (a 405). */
+static endpoint_fn *route_handler(const struct route *rt, const char *m)
 {
-  size_t ml = strlen(m);
-  for(const char *s = allowed; (s = strstr(s, m)); s += ml)
-    if((s == allowed || s[-1] == ' ') && (s[ml] == ',' || !s[ml]))
-      return 1;
-  return 0;
+  for(size_t i = 0; i < sizeof(rt->on) / sizeof(rt->on[0]) && rt->on[i].method; i++)
+    if(!strcmp(rt->on[i].method, m))
+      return rt->on[i].fn;
+  return NULL;
 }
 
-static void describe(struct worker *w, const struct flow_request *rq, struct http_response *rs,
-                     struct problem *p)
+/* ---- the endpoints' handlers, in the order of the route table's index ---------------- */
+
+/* POST /metadata, /metadata/install: the describe answer the compile step stored. */
+static void serve_describe(struct endpoint *e)
 {
-  const char *url = request_config(rq, CFG_SCHEMA_URL);
+  const char *url = request_config(e->rq, CFG_SCHEMA_URL);
   if(!url) {
-    flow_describe_head(&rs->body, 0);
-    buf_puts(&rs->body, ",\"install\":{\"typeElements\":[]}}");
+    flow_describe_head(&e->rs->body, 0);
+    buf_puts(&e->rs->body, ",\"install\":{\"typeElements\":[]}}");
     return;
   }
-  struct cache *c = caches_get(w->caches, url, p);
+  struct cache *c = caches_get(e->w->caches, url, e->p);
   if(!c)
     return;
   struct cache_error err;
   size_t len;
   const char *d = cache_describe(c, &len, &err);
   if(!d) {
-    problem_set(p, 503, "The compiled document for '%s' is unusable: %s", url, err.msg);
+    problem_set(e->p, 503, "The compiled document for '%s' is unusable: %s", url, err.msg);
     return;
   }
-  buf_append(&rs->body, d, len);
+  buf_append(&e->rs->body, d, len);
 }
 
-static void health(struct worker *w, struct http_response *rs)
+/* GET, HEAD /health: version, mode and the caches' state (no request body). */
+static void serve_health(struct endpoint *e)
 {
-  buf_printf(&rs->body, "{\"status\":\"ok\",\"version\":\"%s\",\"mode\":\"%s\","
-             "\"cacheDir\":", PACKAGE_VERSION, w->o.cgi ? "cgi" : "fastcgi");
-  buf_json_str(&rs->body, caches_dir(w->caches));
-  buf_puts(&rs->body, ",\"caches\":");
-  caches_health_json(w->caches, &rs->body);
-  buf_putc(&rs->body, '}');
+  struct buf *b = &e->rs->body;
+  buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"mode\":\"%s\","
+             "\"cacheDir\":", PACKAGE_VERSION, e->w->o.cgi ? "cgi" : "fastcgi");
+  buf_json_str(b, caches_dir(e->w->caches));
+  buf_puts(b, ",\"caches\":");
+  caches_health_json(e->w->caches, b);
+  buf_putc(b, '}');
 }
 
-static void op_ctx_init(struct op_ctx *x, struct worker *w, struct cache *c,
-                        const struct flow_request *rq, struct http_response *rs,
-                        struct problem *p)
+static void op_ctx_init(struct op_ctx *x, struct endpoint *e, struct cache *c)
 {
   memset(x, 0, sizeof(*x));
   x->c = c;
-  x->rq = rq;
-  x->up = w->up;
-  x->resp = &w->resp;
-  x->a = &w->arena;
-  x->out = &rs->body;
-  x->direct = &rs->direct;
-  x->direct_len = &rs->direct_len;
-  x->p = p;
+  x->rq = e->rq;
+  x->up = e->w->up;
+  x->resp = &e->w->resp;
+  x->a = &e->w->arena;
+  x->out = &e->rs->body;
+  x->direct = &e->rs->direct;
+  x->direct_len = &e->rs->direct_len;
+  x->p = e->p;
 }
 
 /* The cache a request's Schema URL names; NULL with P set. */
@@ -198,42 +219,79 @@ static struct cache *request_cache(struct worker *w, const struct flow_request *
   return caches_get(w->caches, url, p);
 }
 
-/* /authorization, /authentication and the directory listings (identity.h). */
-static void identity_op(struct worker *w, enum route r, const struct flow_request *rq,
-                        struct http_response *rs, struct problem *p, long *upstream_status)
+/* POST /authorization (AUTHORIZATION 1) and /authentication (0): the cache's sign-in
+ * scheme, then identity.c. */
+static void sign_in_op(struct endpoint *e, int authorization)
 {
   struct op_ctx x;
-  int dir = r == R_AUTH_GROUP || r == R_AUTH_USER || r == R_AUTH_GROUP_ATTR ||
-            r == R_AUTH_USER_ATTR;
-  op_ctx_init(&x, w, NULL, rq, rs, p);
-  if(dir) {
-    identity_directory(&x, r == R_AUTH_USER || r == R_AUTH_USER_ATTR,
-                       r == R_AUTH_GROUP_ATTR || r == R_AUTH_USER_ATTR);
-    return;
-  }
-  if(!(x.c = request_cache(w, rq, p)))
+  op_ctx_init(&x, e, NULL);
+  if(!(x.c = request_cache(e->w, e->rq, e->p)))
     return;
   const struct cache_scheme *s = identity_scheme(&x);
   if(!s)
     return;
-  if(r == R_AUTHORIZATION)
+  if(authorization)
     identity_authorization(&x, s);
   else
     identity_authentication(&x, s);
-  *upstream_status = x.upstream_status;
+  e->upstream_status = x.upstream_status;
 }
 
-/* load / save / delete: the cache and the type, then the operation. */
-static void data_op(struct worker *w, enum route r, int is_put, const struct flow_request *rq,
-                    struct http_response *rs, struct problem *p, long *upstream_status)
+/* POST /authorization: the running user and whether the flow may run (identity.c). */
+static void serve_authorization(struct endpoint *e)
 {
+  sign_in_op(e, 1);
+}
+
+/* POST /authentication: sign a user in with the API's scheme (identity.c). */
+static void serve_authentication(struct endpoint *e)
+{
+  sign_in_op(e, 0);
+}
+
+/* The directory listings of the configured users and groups (identity_directory). */
+static void directory_op(struct endpoint *e, int users, int attributes)
+{
+  struct op_ctx x;
+  op_ctx_init(&x, e, NULL);
+  identity_directory(&x, users, attributes);
+}
+
+/* POST /authorization/group */
+static void serve_groups(struct endpoint *e)
+{
+  directory_op(e, 0, 0);
+}
+
+/* POST /authorization/user */
+static void serve_users(struct endpoint *e)
+{
+  directory_op(e, 1, 0);
+}
+
+/* POST /authorization/group/attribute */
+static void serve_group_attributes(struct endpoint *e)
+{
+  directory_op(e, 0, 1);
+}
+
+/* POST /authorization/user/attribute */
+static void serve_user_attributes(struct endpoint *e)
+{
+  directory_op(e, 1, 1);
+}
+
+/* load / save / delete: the cache, the type and its view (type_view.h), then OP. */
+static void data_op(struct endpoint *e, const char *verb, int (*op)(struct op_ctx *x))
+{
+  const struct flow_request *rq = e->rq;
+  struct problem *p = e->p;
   const char *url = request_config(rq, CFG_SCHEMA_URL);
   if(url && !rq->type_name) {
-    problem_set(p, 400, "objectDataType.developerName is missing: which type to %s?",
-                r == R_DATA_DELETE ? "delete" : is_put ? "save" : "load");
+    problem_set(p, 400, "objectDataType.developerName is missing: which type to %s?", verb);
     return;
   }
-  struct cache *c = request_cache(w, rq, p);
+  struct cache *c = request_cache(e->w, rq, p);
   if(!c)
     return;
   struct cache_error err;
@@ -246,15 +304,32 @@ static void data_op(struct worker *w, enum route r, int is_put, const struct flo
                   "document '%s'", rq->type_name, url);
     return;
   }
+  struct type_view tv;
+  if(type_view_init(&tv, c, (uint32_t)t, p))
+    return;
   struct op_ctx x;
-  op_ctx_init(&x, w, c, rq, rs, p);
-  if(r == R_DATA_DELETE)
-    op_delete(&x, (uint32_t)t);
-  else if(is_put)
-    op_save(&x, (uint32_t)t);
-  else
-    op_load(&x, (uint32_t)t);
-  *upstream_status = x.upstream_status;
+  op_ctx_init(&x, e, c);
+  x.tv = &tv;
+  op(&x);
+  e->upstream_status = x.upstream_status;
+}
+
+/* POST /data: load by id or by query (load.c). */
+static void serve_load(struct endpoint *e)
+{
+  data_op(e, "load", op_load);
+}
+
+/* PUT /data: save - insert or update (save.c). */
+static void serve_save(struct endpoint *e)
+{
+  data_op(e, "save", op_save);
+}
+
+/* POST /data/delete (save.c). */
+static void serve_delete(struct endpoint *e)
+{
+  data_op(e, "delete", op_delete);
 }
 
 static long long elapsed_us(const struct timespec *t0)
@@ -271,7 +346,7 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   struct problem p = { 0 };
   struct flow_request fr;
   int parsed = 0;
-  long upstream_status = 0;
+  struct endpoint e = { w, NULL, rs, &p, 0 };
   rs->status = 200;
   rs->problem = 0;
   rs->allow = NULL;
@@ -283,38 +358,27 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   const char *method = rq->method && *rq->method ? rq->method : "GET";
   const char *uri = rq->uri && *rq->uri ? rq->uri : rq->path_info ? rq->path_info : "";
   size_t plen = strcspn(uri, "?#");
-  int row;
-  enum route r = route_of(w, uri, plen, &row);
-  int is_put = !strcmp(method, "PUT");
+  const struct route *rt = route_of(w, uri, plen);
+  endpoint_fn *serve = rt ? route_handler(rt, method) : NULL;
 
-  if(r == R_NONE)
+  if(!rt)
     problem_set(&p, 404, "no such endpoint: %.*s", (int)(plen > 200 ? 200 : plen), uri);
-  else if(!method_allowed(routes[row].methods, method)) {
-    problem_set(&p, 405, "%s is not allowed on %s (allowed: %s)", method, routes[row].path,
-                routes[row].methods);
-    rs->allow = routes[row].methods;
+  else if(!serve) {
+    problem_set(&p, 405, "%s is not allowed on %s (allowed: %s)", method, rt->path,
+                rt->allow);
+    rs->allow = rt->allow;
   }
   else if(rq->body_unread)
     problem_set(&p, 500, "out of memory reading the request body");
   else if(rq->body_too_large || rq->body_len > w->o.max_body)
     problem_set(&p, 413, "request body over the limit of %zu bytes", w->o.max_body);
-  else if(r == R_HEALTH)
-    health(w, rs);
+  else if(!(rt->flags & RT_BODY))
+    serve(&e);
   else if(!request_parse(rq->body ? rq->body : "", rq->body_len, rq->authorization,
                          &w->arena, &fr, &p)) {
     parsed = 1;
-    switch(r) {
-    case R_METADATA:
-      describe(w, &fr, rs, &p);
-      break;
-    case R_DATA:
-    case R_DATA_DELETE:
-      data_op(w, r, is_put, &fr, rs, &p, &upstream_status);
-      break;
-    default:
-      identity_op(w, r, &fr, rs, &p, &upstream_status);
-      break;
-    }
+    e.rq = &fr;
+    serve(&e);
   }
   else
     parsed = 1;                                 /* request_parse cleans up with free */
@@ -341,11 +405,10 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
     }
   }
   /* the log line: names, statuses, times; never values */
-  const char *type = parsed && fr.type_name && (r == R_DATA || r == R_DATA_DELETE) ?
-                     fr.type_name : "-";
+  const char *type = parsed && fr.type_name && (rt->flags & RT_TYPE) ? fr.type_name : "-";
   /* the message of an upstream failure quotes the API's answer, which is not ours to log */
   int quote = p.status && p.status != 502 && p.status != 504;
-  log_request(method, uri, plen, type, rs->status, upstream_status, elapsed_us(&t0),
+  log_request(method, uri, plen, type, rs->status, e.upstream_status, elapsed_us(&t0),
               quote ? p.msg : NULL);
   if(parsed)
     request_free(&fr);

@@ -9,6 +9,7 @@
 #include "../flow/config.h"
 #include "../flow/json.h"
 #include "url.h"
+#include "../flow/response.h"
 
 /* Flow's callback for OAuth 2.0 when the credentials name none (product.md §9.3). */
 #define FLOW_OAUTH2_CALLBACK "https://flow.manywho.com/api/run/1/oauth2"
@@ -37,11 +38,9 @@ static void put_long(struct buf *b, long v)
   buf_printf(b, "%ld", v);
 }
 
-static void mobject_begin(struct buf *b, int first, const char *type, const char *ext,
-                          long order)
+/* One MObject's start; the separator before it is response_next()'s. */
+static void mobject_begin(struct buf *b, const char *type, const char *ext, long order)
 {
-  if(!first)
-    buf_putc(b, ',');
   buf_puts(b, "{\"developerName\":");
   buf_json_str(b, type);
   buf_puts(b, ",\"externalId\":");
@@ -164,8 +163,10 @@ int identity_authorization(struct op_ctx *x, const struct cache_scheme *s)
   const char *uid = u->value[FU_USER_ID] && *u->value[FU_USER_ID] ? u->value[FU_USER_ID] :
                     "PUBLIC_USER";
   struct buf *b = x->out;
-  ops_response_head(b);
-  mobject_begin(b, 1, "$User", uid, 0);
+  struct response rw;
+  response_begin(&rw, b);
+  response_next(&rw);
+  mobject_begin(b, "$User", uid, 0);
   for(size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
     const char *v;
     switch(props[i].field) {
@@ -177,7 +178,7 @@ int identity_authorization(struct op_ctx *x, const struct cache_scheme *s)
     prop_str(b, i == 0, props[i].name, v ? v : "");
   }
   mobject_end(b);
-  ops_response_tail(b, 0);
+  response_end(&rw, 0);
   return 0;
 }
 
@@ -547,16 +548,18 @@ static int contains_ci(const char *s, size_t len, const char *needle)
 int identity_directory(struct op_ctx *x, int users, int attributes)
 {
   struct buf *b = x->out;
-  ops_response_head(b);
+  struct response rw;
+  response_begin(&rw, b);
   if(attributes) {
     /* group membership is the one attribute a group has; users have none */
     if(!users) {
-      mobject_begin(b, 1, "AuthenticationAttribute", "MEMBERS", 0);
+      response_next(&rw);
+      mobject_begin(b, "AuthenticationAttribute", "MEMBERS", 0);
       prop_str(b, 1, "Value", "MEMBERS");
       prop_str(b, 0, "Label", "Members");
       mobject_end(b);
     }
-    ops_response_tail(b, 0);
+    response_end(&rw, 0);
     return 0;
   }
   const char *type = users ? "GroupAuthorizationUser" : "GroupAuthorizationGroup";
@@ -594,13 +597,14 @@ int identity_directory(struct op_ctx *x, int users, int attributes)
     char *v = arena_strndup(x->a, id, n);
     if(!v)
       return problem_set(x->p, 500, "out of memory");
-    mobject_begin(b, written == 0, type, v, written);
+    response_next(&rw);
+    mobject_begin(b, type, v, written);
     prop_str(b, 1, "AuthenticationId", v);
     prop_str(b, 0, "FriendlyName", v);
     prop_str(b, 0, "DeveloperSummary", NULL);
     mobject_end(b);
     written++;
   }
-  ops_response_tail(b, more);
+  response_end(&rw, more);
   return 0;
 }

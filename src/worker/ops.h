@@ -1,7 +1,9 @@
-/* ops.h - the data operations: load, save (insert / update), delete (product.md §5.2-§5.4,
- * §7, §9.1). Called by the request handler once it has the cache and the type; each
- * operation chooses the plan, builds the upstream call(s) from the plan's parameter
- * bindings, maps the answers and writes the ObjectDataResponse into `out`.
+/* ops.h - the data operations: load (load.c), save (insert / update) and delete (save.c)
+ * (product.md §5.2-§5.4, §7, §9.1). Called by the request handler (handler.c) once it has
+ * the cache and the type; each operation chooses the plan, builds the upstream call(s) from
+ * the plan's parameter bindings (call.c), or answers from the cached example (example.c),
+ * maps the answers and writes the ObjectDataResponse into `out`. struct op_ctx is one
+ * request's context, shared with the identity endpoints (identity.c).
  */
 #ifndef OAC_OPS_H
 #define OAC_OPS_H
@@ -12,10 +14,12 @@
 #include "../common/buf.h"
 #include "../flow/problem.h"
 #include "../flow/request.h"
+#include "type_view.h"
 #include "upstream.h"
 
 struct op_ctx {
   struct cache *c;
+  struct type_view *tv;         /* the request's type (data operations; NULL otherwise) */
   const struct flow_request *rq;
   struct upstream *up;
   struct upstream_resp *resp;   /* reused between calls (its body buffer) */
@@ -28,13 +32,9 @@ struct op_ctx {
   unsigned ncalls;
 };
 
-int op_load(struct op_ctx *x, uint32_t type);
-int op_save(struct op_ctx *x, uint32_t type);
-int op_delete(struct op_ctx *x, uint32_t type);
-
-/* An ObjectDataResponse around the MObjects the caller writes in between:
- * {"culture":null,"objectData":[ ... ],"hasMoreResults":MORE} */
-void ops_response_head(struct buf *out);
-void ops_response_tail(struct buf *out, int more);
+/* Each writes the ObjectDataResponse into x->out: 0, or -1 with x->p set. */
+int op_load(struct op_ctx *x);
+int op_save(struct op_ctx *x);
+int op_delete(struct op_ctx *x);
 
 #endif

@@ -1326,6 +1326,27 @@ START_TEST(items_get_values)
   ck_assert_uint_gt(len, 0);
   ck_assert_int_eq(map_items_get(&mi, 2, IDX("name"), &s, &len), 0);     /* no such item */
 #undef IDX
+  /* with the oneOf choices remembered (map_items_memo): the same answers, read twice, in
+   * any order, with and without memory for the memo */
+  struct arena ar;
+  arena_init(&ar, 0);
+  for(int with = 0; with < 2; with++) {
+    struct map_items_memo m;
+    map_items_memo_init(&m, &mi, t->nprops, with ? &ar : NULL);
+    ck_assert(with ? m.pick != NULL : m.pick == NULL);   /* Pet has oneOf groups */
+    for(int pass = 0; pass < 2; pass++)
+      for(uint32_t k = t->nprops; k-- > 0;)
+        for(size_t i = 0; i < 3; i++) {
+          const char *s1 = NULL, *s2 = NULL;
+          size_t l1 = 0, l2 = 0;
+          int r1 = map_items_get(&mi, i, k, &s1, &l1);
+          int r2 = map_items_memo_get(&m, i, k, &s2, &l2);
+          ck_assert_int_eq(r1, r2);
+          if(r1)
+            ck_assert(l1 == l2 && !memcmp(s1, s2, l1));
+        }
+  }
+  arena_free(&ar);
   cJSON_Delete(a);
   cJSON_Delete(b);
 }

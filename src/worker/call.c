@@ -1,0 +1,431 @@
+/* call.c - one upstream API call, built from a compiled plan and sent (call.h).
+ *
+ * One upstream call is assembled from a compiled plan: the path template with its
+ * placeholders filled (each value one percent-encoded segment), query, header and cookie
+ * parameters, the security alternative the request can satisfy, and the JSON body. A
+ * second, "shown" copy of the URL leaves out query values that are secrets, for messages.
+ * Called by load.c and save.c (one call per object); the answer's status and JSON are
+ * checked here, mapping is theirs.
+ */
+#include "call.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../flow/config.h"
+#include "../flow/user.h"
+#include "../flow/json.h"
+#include "../flow/mapping.h"
+#include "url.h"
+
+void call_init(struct call *cl)
+{
+  memset(cl, 0, sizeof(*cl));
+  buf_init(&cl->url);
+  buf_init(&cl->shown);
+  buf_init(&cl->query);
+  buf_init(&cl->shown_query);
+  buf_init(&cl->cookie);
+  buf_init(&cl->body);
+}
+
+void call_free(struct call *cl)
+{
+  buf_free(&cl->url);
+  buf_free(&cl->shown);
+  buf_free(&cl->query);
+  buf_free(&cl->shown_query);
+  buf_free(&cl->cookie);
+  buf_free(&cl->body);
+}
+
+static int has_crlf(const char *s)
+{
+  return strchr(s, '\r') || strchr(s, '\n');
+}
+
+static int add_header(struct op_ctx *x, struct call *cl, const char *name, const char *value,
+                      const char *what)
+{
+  if(has_crlf(value))
+    return problem_set(x->p, 400, "%s: the value for header '%s' contains a line break",
+                       what, name);
+  if(cl->nheaders == cl->maxheaders)
+    return problem_set(x->p, 500, "too many headers");
+  const char *h = arena_printf(x->a, "%s: %s", name, value);
+  if(!h)
+    return problem_set(x->p, 500, "out of memory");
+  cl->headers[cl->nheaders++] = h;
+  return 0;
+}
+
+static void add_query(struct call *cl, const char *name, const char *value, int secret)
+{
+  buf_putc(&cl->query, cl->query.len ? '&' : '?');
+  url_encode_query(&cl->query, name, strlen(name));
+  buf_putc(&cl->query, '=');
+  url_encode_query(&cl->query, value, strlen(value));
+  if(secret)
+    return;
+  buf_putc(&cl->shown_query, cl->shown_query.len ? '&' : '?');
+  url_encode_query(&cl->shown_query, name, strlen(name));
+  buf_putc(&cl->shown_query, '=');
+  url_encode_query(&cl->shown_query, value, strlen(value));
+}
+
+static void add_cookie(struct call *cl, const char *name, const char *value)
+{
+  if(cl->cookie.len)
+    buf_puts(&cl->cookie, "; ");
+  buf_puts(&cl->cookie, name);
+  buf_putc(&cl->cookie, '=');
+  url_encode_query(&cl->cookie, value, strlen(value));
+}
+
+static int prop_index(struct op_ctx *x, const char *name)
+{
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
+  for(uint32_t i = 0; props && i < x->tv->t->nprops; i++)
+    if(!strcasecmp(cache_str(x->c, props[i].name), name))
+      return (int)i;
+  return -1;
+}
+
+/* The value of an EQUAL criterion on property NAME that the load sends to the API. */
+static const char *pushed_value(struct op_ctx *x, const struct list_filter *lf,
+                                const char *name)
+{
+  if(!lf)
+    return NULL;
+  int pi = prop_index(x, name);
+  for(size_t i = 0; pi >= 0 && i < lf->root.nwhere; i++)
+    if(lf->root.where[i].pushed && lf->root.where[i].prop == pi)
+      return lf->root.where[i].value;
+  return NULL;
+}
+
+static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
+                               const struct call_src *src, int *missing_user)
+{
+  const struct list_filter *lf = src->lf;
+  const char *arg = cache_str(x->c, pa->arg);
+  static char num[32];
+  switch(pa->src) {
+  case PSRC_EXTERNAL_ID:
+    return src->external_id && *src->external_id ? src->external_id : NULL;
+  case PSRC_LIMIT:
+    if(!lf || !lf->paging_pushed || lf->limit <= 0)
+      return NULL;
+    snprintf(num, sizeof(num), "%ld", lf->limit);
+    return num;
+  case PSRC_OFFSET:
+    if(!lf || !lf->paging_pushed || lf->offset <= 0)
+      return NULL;
+    snprintf(num, sizeof(num), "%ld", lf->offset);
+    return num;
+  case PSRC_SEARCH:
+    return lf && lf->search_pushed ? lf->search : NULL;
+  case PSRC_ORDER_BY:
+    if(!lf || !lf->order_pushed || !lf->norder || !type_view_props(x->tv, x->p))
+      return NULL;
+    return cache_str(x->c, x->tv->props[lf->order[0].prop].name);
+  case PSRC_ORDER_DIR:
+    if(!lf || !lf->order_pushed || !lf->norder)
+      return NULL;
+    return lf->order[0].desc ? "DESC" : "ASC";
+  case PSRC_USER: {
+    int f = flow_user_field_by_name(arg);
+    const char *v = f >= 0 ? x->rq->user.value[f] : NULL;
+    if(!v)
+      *missing_user = 1;
+    return v;
+  }
+  case PSRC_DEFAULT:
+    return arg;
+  case PSRC_WHERE:
+    return pushed_value(x, lf, arg);
+  case PSRC_PROPERTY:
+    if(src->object)
+      return map_flow_value(src->object, arg);
+    return pushed_value(x, lf, arg);
+  default:
+    return NULL;
+  }
+}
+
+/* The first security alternative the request can satisfy (product.md §9.1), applied. */
+static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct call *cl,
+                          const char *what)
+{
+  if(!pl->nsecalts)
+    return 0;
+  struct cache_error err;
+  const struct cache_secalt *alts = type_view_secalts(x->tv, &err);
+  const uint32_t *u32 = alts ? type_view_u32(x->tv, &err) : NULL;
+  const struct cache_scheme *sch = u32 ? type_view_schemes(x->tv, &err) : NULL;
+  if(!sch)
+    return problem_set(x->p, 500, "cache: %s", err.msg);
+  const char *key = x->rq->config[CFG_API_KEY];
+  const struct flow_user *u = &x->rq->user;
+  int signed_in = !flow_user_is_public(u);
+  int needs_user = 0;
+  for(uint32_t a = 0; a < pl->nsecalts; a++) {
+    const struct cache_secalt *alt = &alts[pl->first_secalt + a];
+    int ok = 1;
+    for(uint32_t k = 0; k < alt->count && ok; k++) {
+      const struct cache_scheme *s = &sch[u32[alt->first + k]];
+      if(s->type == SCH_APIKEY)
+        ok = key != NULL;
+      else if(s->type == SCH_OTHER)
+        ok = 0;
+      else {
+        needs_user = 1;
+        ok = signed_in;
+      }
+    }
+    if(!ok)
+      continue;
+    for(uint32_t k = 0; k < alt->count; k++) {
+      const struct cache_scheme *s = &sch[u32[alt->first + k]];
+      const char *name = cache_str(x->c, s->param_name);
+      int r = 0;
+      if(s->type == SCH_APIKEY) {
+        if(s->in == PIN_HEADER)
+          r = add_header(x, cl, name, key, "API Key");
+        else if(s->in == PIN_QUERY)
+          add_query(cl, name, key, 1);
+        else if(s->in == PIN_COOKIE)
+          add_cookie(cl, name, key);
+      }
+      else {
+        const char *tok = u->value[FU_TOKEN];
+        r = add_header(x, cl, "Authorization", arena_printf(x->a, "%s %s",
+                       s->type == SCH_BASIC ? "Basic" : "Bearer", tok ? tok : ""),
+                       "the user's token");
+      }
+      if(r)
+        return r;
+    }
+    return 0;
+  }
+  if(needs_user && !signed_in)
+    return problem_set(x->p, 401, "%s: the API operation needs a signed-in user; sign in "
+                       "first", what);
+  return 0;    /* nothing applicable: call without credentials, the API decides */
+}
+
+/* Builds the URL, headers and body of one call. */
+int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
+                 struct call *cl)
+{
+  struct cache_error err;
+  const struct cache_param *params = type_view_params(x->tv, &err);
+  if(!params)
+    return problem_set(x->p, 500, "cache: %s", err.msg);
+  params += pl->first_param;
+  cl->method = pl->method;
+  cl->maxheaders = pl->nparams + 2 * pl->nsecalts + 8;
+  cl->headers = arena_alloc(x->a, cl->maxheaders * sizeof(*cl->headers));
+  if(!cl->headers)
+    return problem_set(x->p, 500, "out of memory");
+
+  /* values: query, header and cookie parameters now; path parameters below */
+  for(uint32_t i = 0; i < pl->nparams; i++) {
+    const struct cache_param *pa = &params[i];
+    if(pa->in == PIN_PATH)
+      continue;
+    int missing_user = 0;
+    const char *v = param_value(x, pa, src, &missing_user);
+    const char *name = cache_str(x->c, pa->name);
+    if(missing_user)
+      return problem_set(x->p, 400, "%s: parameter '%s' needs $User.%s, which the request's "
+                         "Authorization header does not carry", src->what, name,
+                         cache_str(x->c, pa->arg));
+    if(!v)
+      continue;
+    if(pa->in == PIN_QUERY)
+      add_query(cl, name, v, 0);
+    else if(pa->in == PIN_HEADER) {
+      if(add_header(x, cl, name, v, src->what))
+        return -1;
+    }
+    else if(pa->in == PIN_COOKIE) {
+      if(has_crlf(v))
+        return problem_set(x->p, 400, "%s: the value for cookie '%s' contains a line break",
+                           src->what, name);
+      add_cookie(cl, name, v);
+    }
+  }
+  if(apply_security(x, pl, cl, src->what))
+    return -1;
+
+  /* URL: server + path template, each {name} one encoded segment */
+  const char *server = cache_str(x->c, x->c->hdr->server_url);
+  size_t sl = strlen(server);
+  while(sl && server[sl - 1] == '/')
+    sl--;
+  buf_append(&cl->url, server, sl);
+  const char *path = cache_str(x->c, pl->path);
+  for(const char *s = path; *s;) {
+    const char *open = strchr(s, '{');
+    const char *close = open ? strchr(open, '}') : NULL;
+    if(!open || !close) {
+      buf_puts(&cl->url, s);
+      break;
+    }
+    buf_append(&cl->url, s, (size_t)(open - s));
+    size_t nl = (size_t)(close - open - 1);
+    const char *v = NULL;
+    const char *pname = NULL;
+    for(uint32_t i = 0; i < pl->nparams && !v; i++) {
+      const struct cache_param *pa = &params[i];
+      const char *name = cache_str(x->c, pa->name);
+      if(pa->in != PIN_PATH || strlen(name) != nl || strncmp(name, open + 1, nl))
+        continue;
+      int missing_user = 0;
+      pname = name;
+      v = param_value(x, pa, src, &missing_user);
+      if(missing_user)
+        return problem_set(x->p, 400, "%s: path parameter '%s' needs $User.%s, which the "
+                           "request's Authorization header does not carry", src->what, name,
+                           cache_str(x->c, pa->arg));
+    }
+    if(!v || !*v)
+      return problem_set(x->p, 400, "%s: no value for path parameter '%.*s'%s", src->what,
+                         (int)nl, open + 1, pname ? "" : " (the plan does not bind it)");
+    url_encode_segment(&cl->url, v, strlen(v));
+    s = close + 1;
+  }
+  buf_append(&cl->shown, cl->url.data, cl->url.len);
+  buf_append(&cl->url, cl->query.data, cl->query.len);
+  buf_append(&cl->shown, cl->shown_query.data, cl->shown_query.len);
+  if(cl->cookie.len && add_header(x, cl, "Cookie", cl->cookie.data, src->what))
+    return -1;
+
+  if((pl->flags & PLAN_F_BODY) && src->object) {
+    struct cache_error e2;
+    const uint32_t *u32 = type_view_u32(x->tv, &e2);
+    if(!u32)
+      return problem_set(x->p, 500, "cache: %s", e2.msg);
+    if(map_flow_to_json(x->c, x->tv->type, src->object, u32 + pl->first_body, pl->nbody,
+                        &cl->body, x->p))
+      return -1;
+    cl->has_body = 1;
+    cl->content_type = cache_str(x->c, pl->body_type);
+    if(!*cl->content_type)
+      cl->content_type = "application/json";
+  }
+  /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
+  if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
+     buf_failed(&cl->query) || buf_failed(&cl->shown_query) || buf_failed(&cl->cookie))
+    return problem_set(x->p, 500, "out of memory");
+  return 0;
+}
+
+/* The start of an answer for a message: at most 200 bytes, one line. */
+static void body_start(const struct buf *b, char *out, size_t size)
+{
+  size_t n = b->len < 200 ? b->len : 200;
+  if(n >= size)
+    n = size - 1;
+  for(size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)b->data[i];
+    out[i] = ch < 0x20 ? ' ' : (char)ch;
+  }
+  out[n] = '\0';
+}
+
+/* Sends the call. 0 = 2xx; 1 = 404 and NOT_FOUND_OK; -1 = problem set. */
+int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
+{
+  struct upstream_req rq = { 0 };
+  char msg[256];
+  rq.method = cl->method;
+  rq.url = cl->url.data;
+  rq.headers = cl->headers;
+  rq.nheaders = cl->nheaders;
+  if(cl->has_body) {
+    rq.body = cl->body.data;
+    rq.body_len = cl->body.len;
+    rq.content_type = cl->content_type;
+  }
+  x->ncalls++;
+  enum upstream_error e = upstream_send(x->up, &rq, x->resp, msg, sizeof(msg));
+  const char *m = flow_method_name(cl->method);
+  if(e == UPE_TIMEOUT) {
+    x->upstream_status = 0;
+    return problem_set(x->p, 504, "The API did not answer in time: %s %s: %s", m,
+                       cl->shown.data, msg);
+  }
+  if(e == UPE_NOMEM) {
+    x->upstream_status = 0;
+    return problem_set(x->p, 500, "%s %s: %s", m, cl->shown.data, msg);
+  }
+  if(e) {
+    x->upstream_status = 0;
+    return problem_set(x->p, 502, "The API call failed: %s %s: %s", m, cl->shown.data, msg);
+  }
+  long st = x->resp->status;
+  x->upstream_status = st;
+  if(st >= 200 && st < 300)
+    return 0;
+  if(st == 404 && not_found_ok)
+    return 1;
+  char start[256];
+  body_start(&x->resp->body, start, sizeof(start));
+  problem_set(x->p, 502, "The API answered %s %s with status %ld: %s", m, cl->shown.data, st,
+              start);
+  x->p->response_body = x->resp->body.data;
+  x->p->response_len = x->resp->body.len;
+  return -1;
+}
+
+/* The answer as JSON: *ROOT NULL for an empty body. */
+int answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
+{
+  *root = NULL;
+  const struct buf *b = &x->resp->body;
+  size_t i = 0;
+  while(i < b->len && isspace((unsigned char)b->data[i]))
+    i++;
+  if(i == b->len)
+    return 0;
+  const char *m = flow_method_name(cl->method);
+  if(!x->resp->is_json) {
+    char start[256];
+    body_start(b, start, sizeof(start));
+    problem_set(x->p, 502, "The API answered %s %s with Content-Type '%s', not JSON: %s", m,
+                cl->shown.data, x->resp->content_type[0] ? x->resp->content_type : "(none)",
+                start);
+    x->p->response_body = b->data;
+    x->p->response_len = b->len;
+    return -1;
+  }
+  struct json_error je;
+  enum oac_result r = json_parse(b->data, b->len, root, &je);
+  if(r == OAC_ENOMEM)
+    return problem_set(x->p, 500, "out of memory");
+  if(r) {
+    problem_set(x->p, 502, "The API's answer to %s %s is not valid JSON: %s", m,
+                cl->shown.data, je.msg);
+    x->p->response_body = b->data;
+    x->p->response_len = b->len;
+    return -1;
+  }
+  return 0;
+}
+
+int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,
+                 unsigned in)
+{
+  struct cache_error err;
+  const struct cache_param *params = type_view_params(x->tv, &err);
+  for(uint32_t i = 0; params && i < pl->nparams; i++) {
+    const struct cache_param *pa = &params[pl->first_param + i];
+    if(pa->src == src && (!in || pa->in == in))
+      return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,178 @@
+/* example.c - example mode (product.md §8): answers from the response examples the
+ * compile step stored in the cache, with no upstream call (example.h). Called by load.c
+ * (op_load) and save.c (op_save, op_delete) when the plan has PLAN_F_EXAMPLE.
+ */
+#include "example.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../flow/config.h"
+#include "../flow/json.h"
+#include "../flow/mapping.h"
+#include "../flow/response.h"
+#include "call.h"
+
+const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan *pl,
+                                       enum cache_op op)
+{
+  struct cache_error err;
+  const struct cache_example *e = cache_example(x->c, pl, &err);
+  if(!e) {
+    if(err.msg[0])
+      problem_set(x->p, 503, "cache: %s", err.msg);
+    else
+      problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
+                  "not hold: recompile the document", flow_op_extension(op), x->tv->name);
+  }
+  return e;
+}
+
+/* A non-2xx example is the API's error answer: a ServiceProblem with its status. */
+int example_status_problem(struct op_ctx *x, const struct cache_example *e,
+                           enum cache_op op)
+{
+  if(e->status >= 200 && e->status < 300)
+    return 0;
+  const char *body = cache_xstr(e, e->body);
+  problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
+              "status %u", flow_op_extension(op), x->tv->name, e->status);
+  x->p->response_body = body;
+  x->p->response_len = body ? e->body.len : 0;
+  return -1;
+}
+
+/* filter_src over an example's precomputed values */
+static int example_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
+{
+  const struct cache_example *e = ctx;
+  const struct cache_xstr *v = (const struct cache_xstr *)(const void *)
+                               ((const char *)e + e->values);
+  struct cache_xstr x = v[item * e->nprops + prop];
+  if(!x.off)
+    return 0;
+  *s = (const char *)e + x.off;
+  *len = x.len;
+  return 1;
+}
+
+int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
+                 const struct list_filter *lf)
+{
+  const struct cache_example *e = example_of(x, pl, op);
+  if(!e || example_status_problem(x, e, op))
+    return -1;
+  const struct cache_example_object *objs = (const struct cache_example_object *)(const void *)
+                                            ((const char *)e + e->objects);
+  /* nothing to filter, sort or page, or an id asked of a one-object example (that object
+   * is the answer whatever the id): the prebuilt answer */
+  int whole = lf->id ? !(e->flags & EX_F_LIST) :
+              !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0;
+  if(whole && e->response.off) {
+    if(x->direct) {                             /* written from the mapping, no copy */
+      *x->direct = cache_xstr(e, e->response);
+      *x->direct_len = e->response.len;
+    }
+    else
+      buf_append(x->out, cache_xstr(e, e->response), e->response.len);
+    return 0;
+  }
+  size_t n = e->nobjects;
+  size_t *idx = arena_alloc(x->a, (n ? n : 1) * 2 * sizeof(*idx));
+  if(!idx)
+    return problem_set(x->p, 500, "out of memory");
+  size_t sel = 0, first = 0, count;
+  int more = 0;
+  if(lf->id) {
+    /* a list example: the objects with that external ID; one object: the answer */
+    for(size_t i = 0; i < n; i++)
+      if(!(e->flags & EX_F_LIST) || !strcmp(cache_xstr(e, objs[i].external_id), lf->id))
+        idx[sel++] = i;
+    count = sel;
+  }
+  else {
+    const struct cache_prop *props = type_view_props(x->tv, x->p);
+    if(!props)
+      return -1;
+    struct filter_src fs = { example_get, (void *)e, props };
+    for(size_t i = 0; i < n; i++)
+      if(filter_match(lf, &fs, i))
+        idx[sel++] = i;
+    filter_sort_keyed(lf, &fs, idx, sel, idx + n, x->a);
+    first = lf->offset > 0 ? ((size_t)lf->offset < sel ? (size_t)lf->offset : sel) : 0;
+    count = sel - first;
+    if(lf->limit > 0 && count > (size_t)lf->limit) {
+      count = (size_t)lf->limit;
+      more = 1;
+    }
+  }
+  struct response rw;
+  response_begin(&rw, x->out);
+  for(size_t i = 0; i < count; i++) {
+    const struct cache_example_object *o = &objs[idx[first + i]];
+    response_add(&rw, cache_xstr(e, o->mobject), o->mobject.len);
+  }
+  response_end(&rw, more);
+  return 0;
+}
+
+/* A generated external ID: a random UUID (version 4). */
+void random_uuid(char out[37])
+{
+  unsigned char b[16];
+  if(getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+    /* no entropy source: time and a counter still give distinct IDs in this process */
+    static unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char seed[64];
+    int n = snprintf(seed, sizeof(seed), "%ld.%ld.%lu.%ld", (long)ts.tv_sec,
+                     (long)ts.tv_nsec, ++counter, (long)getpid());
+    map_uuid5(seed, (size_t)n, out);
+    return;
+  }
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+  static const char hex[] = "0123456789abcdef";
+  size_t k = 0;
+  for(int i = 0; i < 16; i++) {
+    if(i == 4 || i == 6 || i == 8 || i == 10)
+      out[k++] = '-';
+    out[k++] = hex[b[i] >> 4];
+    out[k++] = hex[b[i] & 15];
+  }
+  out[k] = '\0';
+}
+
+/* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one
+ * and the property is a number). */
+void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext)
+{
+  const struct cache_type *t = x->tv->t;
+  if(t->external_id_prop < 0)
+    return;
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
+  if(!props)
+    return;
+  const struct cache_prop *pr = &props[t->external_id_prop];
+  const char *key = cache_str(x->c, pr->json_name);
+  cJSON *v;
+  if(pr->ctype == CT_NUMBER && json_is_number(ext, strlen(ext))) {
+    v = cJSON_CreateNumber(0);
+    if(v) {
+      size_t n = strlen(ext);
+      v->valuestring = cJSON_malloc(n + 1);      /* the digits, as json_parse keeps them */
+      if(v->valuestring)
+        memcpy(v->valuestring, ext, n + 1);
+    }
+  }
+  else
+    v = cJSON_CreateString(ext);
+  if(!v)
+    return;
+  cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+  cJSON_AddItemToObject(o, key, v);
+}

@@ -1,0 +1,187 @@
+/* load.c - the load operation (product.md §5.2-§5.5): by id or by query, what the API can
+ * filter, sort and page itself (pushdown), the call, the list unwrapped from the answer,
+ * the rest of the filter applied locally, the ObjectDataResponse (ops.h). Called by
+ * handler.c for POST /data.
+ */
+#include "ops.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../flow/config.h"
+#include "../flow/filter.h"
+#include "../flow/mapping.h"
+#include "../flow/response.h"
+#include "call.h"
+#include "example.h"
+
+/* A where/property parameter of the plan bound to type property PROP? */
+static int plan_maps_prop(struct op_ctx *x, const struct cache_plan *pl, int prop)
+{
+  struct cache_error err;
+  const struct cache_param *params = type_view_params(x->tv, &err);
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
+  if(!params || !props)
+    return 0;
+  for(uint32_t i = 0; i < pl->nparams; i++) {
+    const struct cache_param *pa = &params[pl->first_param + i];
+    if((pa->src == PSRC_WHERE || pa->src == PSRC_PROPERTY) &&
+       !strcasecmp(cache_str(x->c, pa->arg), cache_str(x->c, props[prop].name)))
+      return 1;
+  }
+  return 0;
+}
+
+/* What the API can do for this load: product.md §5.4. */
+static void decide_pushdown(struct op_ctx *x, const struct cache_plan *pl,
+                            struct list_filter *lf)
+{
+  struct lf_group *g = &lf->root;
+  int and = !g->is_or || g->nwhere + g->ngroups <= 1;
+  for(size_t i = 0; and && i < g->nwhere; i++) {
+    struct lf_where *w = &g->where[i];
+    if(w->crit == CR_EQUAL && w->value && plan_maps_prop(x, pl, w->prop)) {
+      /* one value per parameter: a second EQUAL on the same property stays local */
+      int dup = 0;
+      for(size_t j = 0; j < i; j++)
+        dup |= g->where[j].pushed && g->where[j].prop == w->prop;
+      w->pushed = !dup;
+    }
+  }
+  /* an API searches its own fields: not the same as searchCriteria's columns */
+  if(lf->search && !lf->search_restricted && plan_has_src(x, pl, PSRC_SEARCH, 0))
+    lf->search_pushed = 1;
+  if(lf->norder == 1 && plan_has_src(x, pl, PSRC_ORDER_BY, 0))
+    lf->order_pushed = 1;
+  if(lf->limit > 0 && !filter_is_local(lf) && plan_has_src(x, pl, PSRC_LIMIT, 0) &&
+     (lf->offset <= 0 || plan_has_src(x, pl, PSRC_OFFSET, 0)))
+    lf->paging_pushed = 1;
+}
+
+int op_load(struct op_ctx *x)
+{
+  struct type_view *tv = x->tv;
+  const char *tname = tv->name;
+  struct list_filter lf;
+  if(filter_parse(x->rq->list_filter, x->c, tv->t, x->a, &lf, x->p))
+    return -1;
+  const struct cache_plan *load = type_view_plan(tv, OP_LOAD, x->p),
+                          *query = type_view_plan(tv, OP_QUERY, x->p);
+  if(x->p->status)
+    return -1;
+  const struct cache_plan *pl;
+  enum cache_op op;
+  int by_id = lf.id != NULL, match_id = 0;
+  if(by_id) {
+    pl = load ? load : query;
+    op = load ? OP_LOAD : OP_QUERY;
+    match_id = !load;
+    if(!pl)
+      return problem_set(x->p, 400, "type '%s' has neither x-flow-load nor x-flow-query, so "
+                         "it cannot be loaded by id", tname);
+  }
+  else {
+    int load_ok = load && !plan_has_src(x, load, PSRC_EXTERNAL_ID, PIN_PATH);
+    pl = query ? query : load_ok ? load : NULL;
+    op = query ? OP_QUERY : OP_LOAD;
+    if(!pl)
+      return problem_set(x->p, 400, "type '%s' has no x-flow-query, so it cannot be loaded "
+                         "without an id (listFilter.id)", tname);
+  }
+  if(pl->flags & PLAN_F_EXAMPLE)
+    return example_load(x, pl, op, &lf);
+  if(!by_id)
+    decide_pushdown(x, pl, &lf);
+
+  struct call cl;
+  call_init(&cl);
+  char what[256];
+  snprintf(what, sizeof(what), "%s of %s", flow_op_extension(op), tname);
+  struct call_src src = { 0 };
+  src.external_id = match_id ? NULL : lf.id;
+  src.lf = &lf;
+  src.what = what;
+  cJSON *root = NULL;
+  int r = call_prepare(x, pl, &src, &cl);
+  if(!r)
+    r = call_send(x, &cl, by_id);
+  if(r == 1) {                                  /* load by id: not found */
+    call_free(&cl);
+    response_empty(x->out);
+    return 0;
+  }
+  if(!r)
+    r = answer_json(x, &cl, &root);
+  call_free(&cl);
+  if(r)
+    return -1;
+
+  /* the objects of the answer */
+  const cJSON *array = NULL, *single = NULL;
+  if(root)
+    map_unwrap(x->c, tv->type, root, cache_str(x->c, pl->items), &array, &single);
+  size_t n = array ? (size_t)cJSON_GetArraySize(array) : single ? 1 : 0;
+  const cJSON **items = arena_alloc(x->a, (n ? n : 1) * sizeof(*items));
+  size_t *idx = arena_alloc(x->a, (n ? n : 1) * 2 * sizeof(*idx));
+  struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
+  if(!items || !idx || !want) {
+    cJSON_Delete(root);
+    return problem_set(x->p, 500, "out of memory");
+  }
+  n = map_objects(array, single, items);
+  struct map_items mi = { items, n, x->c, type_view_props(tv, x->p) };
+  struct map_items_memo memo;                   /* oneOf choices: once per object */
+  map_items_memo_init(&memo, &mi, tv->t->nprops,
+                      !by_id && filter_is_local(&lf) ? x->a : NULL);
+  struct filter_src fs = { map_items_memo_get, &memo, mi.props };
+  size_t sel = 0;
+  struct buf id;
+  buf_init(&id);
+  for(size_t i = 0; i < n; i++) {
+    if(match_id) {
+      buf_reset(&id);
+      if(map_external_id(x->c, tv->type, items[i], &id))
+        break;
+      if(strcmp(id.data ? id.data : "", lf.id))
+        continue;
+    }
+    else if(!by_id && !filter_match(&lf, &fs, i))
+      continue;
+    idx[sel++] = i;
+  }
+  int oom = buf_failed(&id);
+  buf_free(&id);
+  if(oom) {
+    cJSON_Delete(root);
+    return problem_set(x->p, 500, "out of memory");
+  }
+  size_t first = 0, count = sel;
+  int more = 0;
+  if(!by_id) {
+    filter_sort_keyed(&lf, &fs, idx, sel, idx + n, x->a);
+    if(lf.paging_pushed)
+      more = lf.limit > 0 && n >= (size_t)lf.limit;
+    else if(lf.limit > 0 || lf.offset > 0) {
+      first = lf.offset > 0 ? ((size_t)lf.offset < sel ? (size_t)lf.offset : sel) : 0;
+      count = sel - first;
+      if(lf.limit > 0 && count > (size_t)lf.limit) {
+        count = (size_t)lf.limit;
+        more = 1;
+      }
+    }
+  }
+  struct response rw;
+  response_begin(&rw, x->out);
+  for(size_t i = 0; i < count; i++) {
+    if(response_add_mapped(&rw, x->c, tv->type, items[idx[first + i]], want, NULL, NULL,
+                           0, x->p)) {
+      cJSON_Delete(root);
+      return -1;
+    }
+  }
+  response_end(&rw, more);
+  cJSON_Delete(root);
+  return 0;
+}
+

@@ -1,0 +1,305 @@
+/* save.c - the save (insert / update) and delete operations (product.md §5.3, §7): one
+ * call per object, batches checked whole before the first call is sent, the saved objects
+ * answered as the API returned them merged over what Flow sent (ops.h). Called by handler.c
+ * for PUT /data and POST /data/delete.
+ */
+#include "ops.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../flow/config.h"
+#include "../flow/json.h"
+#include "../flow/mapping.h"
+#include "../flow/response.h"
+#include "call.h"
+#include "example.h"
+
+/* "already saved: internalId a (externalId b), ..." appended to the problem message. */
+static void note_done(struct op_ctx *x, const struct buf *done, const char *verb)
+{
+  size_t l = strlen(x->p->msg);
+  if(done->len)
+    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [%s before this failure, do not "
+             "retry them: %s]", verb, done->data);
+  else
+    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [nothing was %s]", verb);
+}
+
+static void done_add(struct buf *done, const cJSON *obj, const char *ext)
+{
+  const char *iid = json_get_str(obj, "internalId");
+  buf_printf(done, "%sinternalId %s (externalId %s)", done->len ? ", " : "",
+             iid ? iid : "null", ext && *ext ? ext : "null");
+}
+
+static const char *object_ext(const cJSON *obj, struct arena *a)
+{
+  const char *e = json_get_str(obj, "externalId");
+  if(!e)
+    return NULL;
+  while(isspace((unsigned char)*e))
+    e++;
+  size_t n = strlen(e);
+  while(n && isspace((unsigned char)e[n - 1]))
+    n--;
+  return n ? arena_strndup(a, e, n) : NULL;
+}
+
+/* The object Flow sent, as the API's JSON (every property, custom and readOnly ones too):
+ * built before the call, so that a bad value is a 400 before anything is written. */
+static int sent_object(struct op_ctx *x, const cJSON *obj, cJSON **out)
+{
+  struct buf b;
+  buf_init(&b);
+  *out = NULL;
+  if(map_flow_to_json(x->c, x->tv->type, obj, NULL, 0, &b, x->p)) {
+    buf_free(&b);
+    return -1;
+  }
+  if(buf_failed(&b)) {
+    buf_free(&b);
+    return problem_set(x->p, 500, "out of memory");
+  }
+  struct json_error je;
+  enum oac_result r = json_parse(b.data, b.len, out, &je);
+  buf_free(&b);
+  if(r)
+    return problem_set(x->p, 500, "rebuilding the saved object: %s", je.msg);
+  return 0;
+}
+
+/* The API's answer merged over the sent object: its members replace the sent ones. */
+static void merge_answer(cJSON *sent, cJSON *answer)
+{
+  if(!cJSON_IsObject(answer))
+    return;
+  cJSON *m = answer->child;
+  while(m) {
+    cJSON *next = m->next;
+    cJSON_DetachItemViaPointer(answer, m);
+    cJSON_DeleteItemFromObjectCaseSensitive(sent, m->string);
+    cJSON_AddItemToObject(sent, m->string, m);     /* copies the key first */
+    m = next;
+  }
+}
+
+/* Builds one object's call and throws it away: its problem (400, 401), if any, now. */
+static int dry_prepare(struct op_ctx *x, const struct cache_plan *pl, const char *ext,
+                       const cJSON *o, size_t i, enum cache_op op)
+{
+  char what[256];
+  snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op),
+           x->tv->name, i);
+  struct call_src src = { ext, o, NULL, what };
+  struct call cl;
+  call_init(&cl);
+  int r = call_prepare(x, pl, &src, &cl);
+  call_free(&cl);
+  if(r) {
+    size_t l = strlen(x->p->msg);
+    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [nothing was sent]");
+  }
+  return r;
+}
+
+int op_save(struct op_ctx *x)
+{
+  struct type_view *tv = x->tv;
+  const struct cache_type *t = tv->t;
+  const char *tname = tv->name;
+  const cJSON *objs = x->rq->objects;
+  const struct cache_plan *save = type_view_plan(tv, OP_SAVE, x->p),
+                          *update = type_view_plan(tv, OP_UPDATE, x->p);
+  if(x->p->status)
+    return -1;
+  /* every object's plan and values first: a missing extension or a bad value fails
+   * before anything is written */
+  const cJSON *o;
+  size_t i = 0, n = (size_t)cJSON_GetArraySize(objs);
+  cJSON **sent = arena_calloc(x->a, (n ? n : 1) * sizeof(*sent));
+  if(!sent)
+    return problem_set(x->p, 500, "out of memory");
+  int r = 0;
+  cJSON_ArrayForEach(o, objs) {
+    if(!cJSON_IsObject(o)) {
+      r = problem_set(x->p, 400, "objectData[%zu] is not an object", i);
+      break;
+    }
+    const char *ext = object_ext(o, x->a);
+    if(!save && !(ext && update)) {
+      r = problem_set(x->p, 400, "type '%s' has no %s, so objectData[%zu] cannot be saved",
+                      tname, ext ? "x-flow-update or x-flow-save" : "x-flow-save", i);
+      break;
+    }
+    if(sent_object(x, o, &sent[i])) {
+      size_t l = strlen(x->p->msg);
+      snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
+      r = -1;
+      break;
+    }
+    /* a batch: every call built once before the first is sent, so that a value the call
+     * refuses (a line break in a header, a missing path value or $User field) fails
+     * before anything is written */
+    const struct cache_plan *pl = ext && update ? update : save;
+    if(n > 1 && !(pl->flags & PLAN_F_EXAMPLE) &&
+       dry_prepare(x, pl, ext, o, i, pl == update ? OP_UPDATE : OP_SAVE)) {
+      r = -1;
+      break;
+    }
+    i++;
+  }
+  if(r) {
+    for(size_t k = 0; k < n; k++)
+      cJSON_Delete(sent[k]);
+    return -1;
+  }
+  struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
+  if(!want)
+    return problem_set(x->p, 500, "out of memory");
+  struct buf done;
+  buf_init(&done);
+  struct response rw;
+  response_begin(&rw, x->out);
+  i = 0;
+  size_t nnew = 0;
+  cJSON_ArrayForEach(o, objs)
+    nnew += !object_ext(o, x->a);
+  cJSON_ArrayForEach(o, objs) {
+    const char *ext = object_ext(o, x->a);
+    enum cache_op op = ext && update ? OP_UPDATE : OP_SAVE;
+    const struct cache_plan *pl = op == OP_UPDATE ? update : save;
+    if(pl->flags & PLAN_F_EXAMPLE) {
+      /* as if the API had accepted: one new object gets the example's ID, several new
+       * ones (or an example without objects) generated ones; an update keeps its own */
+      const struct cache_example *e = example_of(x, pl, op);
+      if(!e || example_status_problem(x, e, op)) {
+        r = -1;
+        break;
+      }
+      char uuid[37];
+      const struct cache_example_object *eo = (const struct cache_example_object *)
+        (const void *)((const char *)e + e->objects);
+      if(!ext && nnew == 1 && e->nobjects && t->external_id_prop >= 0)
+        ext = cache_xstr(e, eo[0].external_id);
+      else if(!ext) {
+        random_uuid(uuid);
+        ext = uuid;
+      }
+      set_id_prop(x, sent[i], ext);
+      r = response_add_mapped(&rw, x->c, tv->type, sent[i], want,
+                              json_get_str(o, "internalId"), ext,
+                              (int)json_get_long(o, "order", 0), x->p);
+      if(r)
+        break;
+      i++;
+      continue;
+    }
+    char what[256];
+    snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op), tname, i);
+    struct call_src src = { ext, o, NULL, what };
+    struct call cl;
+    call_init(&cl);
+    cJSON *answer = NULL, *merged = sent[i];
+    sent[i] = NULL;
+    r = call_prepare(x, pl, &src, &cl);
+    if(!r)
+      r = call_send(x, &cl, 0);
+    if(!r)
+      r = answer_json(x, &cl, &answer);
+    call_free(&cl);
+    if(!r)
+      merge_answer(merged, answer);
+    cJSON_Delete(answer);
+    if(!r) {
+      long order = json_get_long(o, "order", 0);
+      /* without an ID property the external ID is a hash of the content: an update keeps
+       * the one Flow knows the object by */
+      r = response_add_mapped(&rw, x->c, tv->type, merged, want,
+                              json_get_str(o, "internalId"),
+                              op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
+                              (int)order, x->p);
+    }
+    if(r) {
+      cJSON_Delete(merged);
+      note_done(x, &done, "saved");
+      break;
+    }
+    /* the external ID just written, for a later failure's message */
+    struct buf e;
+    buf_init(&e);
+    if(op == OP_UPDATE && t->external_id_prop < 0)
+      buf_puts(&e, ext);
+    else
+      map_external_id(x->c, tv->type, merged, &e);
+    done_add(&done, o, e.data);
+    buf_free(&e);
+    cJSON_Delete(merged);
+    i++;
+  }
+  buf_free(&done);
+  for(size_t k = 0; k < n; k++)
+    cJSON_Delete(sent[k]);                        /* those not reached after a failure */
+  if(r)
+    return -1;
+  response_end(&rw, 0);
+  return 0;
+}
+
+int op_delete(struct op_ctx *x)
+{
+  const char *tname = x->tv->name;
+  const struct cache_plan *pl = type_view_plan(x->tv, OP_DELETE, x->p);
+  if(x->p->status)
+    return -1;
+  if(!pl)
+    return problem_set(x->p, 400, "type '%s' has no x-flow-delete, so it cannot be deleted",
+                       tname);
+  if(pl->flags & PLAN_F_EXAMPLE) {
+    const struct cache_example *e = example_of(x, pl, OP_DELETE);
+    if(!e || example_status_problem(x, e, OP_DELETE))
+      return -1;
+    response_empty(x->out);
+    return 0;
+  }
+  const cJSON *o;
+  size_t i = 0;
+  int batch = cJSON_GetArraySize(x->rq->objects) > 1;
+  cJSON_ArrayForEach(o, x->rq->objects) {
+    if(!cJSON_IsObject(o))
+      return problem_set(x->p, 400, "objectData[%zu] is not an object", i);
+    /* a batch: every call built before the first is sent (see op_save) */
+    if(batch && dry_prepare(x, pl, object_ext(o, x->a), o, i, OP_DELETE))
+      return -1;
+    i++;
+  }
+  i = 0;
+  struct buf done;
+  buf_init(&done);
+  int r = 0;
+  cJSON_ArrayForEach(o, x->rq->objects) {
+    const char *ext = object_ext(o, x->a);
+    char what[256];
+    snprintf(what, sizeof(what), "x-flow-delete of %s, objectData[%zu]", tname, i);
+    struct call_src src = { ext, o, NULL, what };
+    struct call cl;
+    call_init(&cl);
+    r = call_prepare(x, pl, &src, &cl);
+    if(!r)
+      r = call_send(x, &cl, 1);
+    call_free(&cl);
+    if(r < 0) {
+      note_done(x, &done, "deleted");
+      break;
+    }
+    r = 0;                                      /* 2xx or 404: deleted */
+    done_add(&done, o, ext);
+    i++;
+  }
+  buf_free(&done);
+  if(r)
+    return -1;
+  response_empty(x->out);
+  return 0;
+}
