@@ -451,16 +451,6 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
  * property replacing an earlier one in place. The merged list is built first and each
  * property generated once, from its last declaration: generating the earlier one too would
  * create its helper types ("<Parent>:<property>") twice. */
-struct merged_prop {
-  const char *name;
-  const struct doc_node *raw;
-};
-
-struct merged {
-  struct merged_prop *v;
-  size_t n, cap;
-};
-
 static void merge_props(struct cctx *c, struct merged *l, const struct doc_node *s,
                         unsigned level)
 {
@@ -502,6 +492,11 @@ static void merge_props(struct cctx *c, struct merged *l, const struct doc_node 
     }
     l->v[j].raw = raw;
   }
+}
+
+void types_merge_props(struct cctx *c, struct merged *l, const struct doc_node *s)
+{
+  merge_props(c, l, s, 0);
 }
 
 static void collect_props(struct cctx *c, int t, const struct doc_node *s)

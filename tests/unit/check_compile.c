@@ -671,8 +671,9 @@ static char *many_types_doc(unsigned ndec, int helper)
   return b.data;
 }
 
-static enum oac_result compile_text(const char *text, struct diag *d, struct model *m,
-                                    struct doc_set *s)
+/* Compile TEXT as "many.yaml"; MAX_DEPTH raises the loader's nesting limit (0: as is). */
+static enum oac_result compile_text_depth(const char *text, struct diag *d, struct model *m,
+                                          struct doc_set *s, unsigned max_depth)
 {
   struct compile_opts o;
   memset(&o, 0, sizeof(o));
@@ -681,8 +682,16 @@ static enum oac_result compile_text(const char *text, struct diag *d, struct mod
   o.data_len = strlen(text);
   diag_init(d, NULL);
   doc_set_init(s, d);
+  if(max_depth)
+    s->limits.max_depth = max_depth;
   model_init(m);
   return compile_document(&o, s, d, m);
+}
+
+static enum oac_result compile_text(const char *text, struct diag *d, struct model *m,
+                                    struct doc_set *s)
+{
+  return compile_text_depth(text, d, m, s, 0);
 }
 
 /* product.md §6.1: at most 20,000 types per document, helper types included; more is a
@@ -759,6 +768,123 @@ START_TEST(test_type_limit_cli)
 }
 END_TEST
 
+/* An example assembled from the properties' examples (product.md §8) merges allOf parts
+ * as the type does (§6.1: a later declaration replaces an earlier one, once, in the
+ * earlier position) and stops at recursion instead of repeating the schema to a depth. */
+START_TEST(test_assembled_example_allof_and_recursion)
+{
+  static const char doc[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9'}]\n"
+    "paths:\n"
+    "  /nodes/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: a node\n"
+    "          content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Node:\n"
+    "      x-flow-type: {name: Node}\n"
+    "      x-flow-load: {path: '/nodes/{id}', operation: get, parameters: {id: id},\n"
+    "                    example: true}\n"
+    "      allOf:\n"
+    "        - type: object\n"
+    "          properties:\n"
+    "            id: {type: string, example: n1}\n"
+    "            label: {type: string, example: first}\n"
+    "        - type: object\n"
+    "          properties:\n"
+    "            label: {type: string, example: second}\n"
+    "            parent: {$ref: '#/components/schemas/Node'}\n"
+    "            meta:\n"
+    "              type: object\n"
+    "              properties:\n"
+    "                owner: {$ref: '#/components/schemas/Node'}\n"
+    "                size: {type: integer, example: 3}\n";
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  ck_assert_msg(compile_text(doc, &d, &m, &s) == OAC_OK, "%s", d.text.data);
+  int t = model_find_type(&m, "Node");
+  ck_assert_int_ge(t, 0);
+  const struct model_plan *p = &m.types[t].plans[OP_LOAD];
+  ck_assert(p->present);
+  ck_assert_ptr_nonnull(p->example_json);
+  ck_assert_str_eq(p->example_json, "{\"id\":\"n1\",\"label\":\"second\",\"meta\":{\"size\":3}}");
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+}
+END_TEST
+
+/* The examples' limits are diagnosed, never a silently shorter example: property examples
+ * nested through more than 64 distinct schemas, and an example nested deeper than the JSON
+ * writer's 4096 levels (reachable only with the loader's limit raised). */
+START_TEST(test_example_limits)
+{
+  static const char head[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9'}]\n"
+    "paths:\n"
+    "  /s: {get: {responses: {'200': {description: s, content: {application/json: "
+    "{schema: {$ref: '#/components/schemas/S0'}}}}}}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    S0:\n"
+    "      x-flow-type: {name: S0}\n"
+    "      x-flow-query: {path: /s, operation: get, example: true}\n";
+  struct buf b;
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  /* S0 -> S1 -> ... -> S70, the last with an example */
+  buf_init(&b);
+  buf_puts(&b, head);
+  for(unsigned i = 0; i <= 70; i++) {
+    char line[256];
+    if(i) {
+      snprintf(line, sizeof(line), "    S%u:\n", i);
+      buf_puts(&b, line);
+    }
+    if(i < 70)
+      snprintf(line, sizeof(line), "      properties: {n: {$ref: '#/components/schemas/S%u'}}\n",
+               i + 1);
+    else
+      snprintf(line, sizeof(line), "      properties: {v: {type: string, example: deep}}\n");
+    buf_puts(&b, line);
+  }
+  ck_assert(!buf_failed(&b));
+  ck_assert_int_eq(compile_text(b.data, &d, &m, &s), OAC_EDOC);
+  ck_assert_msg(strstr(d.text.data, "error: example: the properties' examples are nested "
+                       "deeper than 64 levels"), "%s", d.text.data);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  /* an example 5000 levels deep: [[[...]]] */
+  buf_reset(&b);
+  buf_puts(&b, head);
+  buf_puts(&b, "      properties: {v: {type: array}}\n      example: {v: ");
+  for(int i = 0; i < 5000; i++)
+    buf_putc(&b, '[');
+  for(int i = 0; i < 5000; i++)
+    buf_putc(&b, ']');
+  buf_puts(&b, "}\n");
+  ck_assert(!buf_failed(&b));
+  ck_assert_int_eq(compile_text_depth(b.data, &d, &m, &s, 10000), OAC_EDOC);
+  ck_assert_msg(strstr(d.text.data, "error: example nested deeper than 4096 levels"), "%s",
+                d.text.data);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  buf_free(&b);
+}
+END_TEST
+
 static Suite *compile_suite(void)
 {
   Suite *s = suite_create("compile");
@@ -777,11 +903,13 @@ static Suite *compile_suite(void)
   tcase_add_test(ex, test_petstore_json_same_as_yaml);
   tcase_add_test(ex, test_mem_source_and_server_override);
   tcase_add_test(ex, test_missing_ref_file_is_io_error);
+  tcase_add_test(ex, test_assembled_example_allof_and_recursion);
   suite_add_tcase(s, ex);
   TCase *lim = tcase_create("limits");
   tcase_set_timeout(lim, 120);   /* documents of 20,000 types, also under sanitizers */
   tcase_add_test(lim, test_type_limit);
   tcase_add_test(lim, test_type_limit_cli);
+  tcase_add_test(lim, test_example_limits);
   suite_add_tcase(s, lim);
   return s;
 }
