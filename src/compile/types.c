@@ -134,15 +134,29 @@ static int is_nonempty_seq(const struct doc_node *n)
   return n && n->kind == DOC_SEQ && n->n > 0;
 }
 
+#define MAX_WRAPPERS 16u
+
 /* allOf with a single part and nothing else of substance is a wrapper around that part
- * (a common way to add nullable/description to a $ref). Returns the unwrapped schema. */
+ * (a common way to add nullable/description to a $ref). Returns the unwrapped schema. A
+ * wrapper that wraps itself (a cycle) stays as it is; more than MAX_WRAPPERS nested
+ * wrappers are an error (returns NULL), not a schema read as the wrong shape. */
 static const struct doc_node *unwrap(struct cctx *c, const struct doc_node *s)
 {
-  for(int guard = 0; s && guard < 16; guard++) {
+  const struct doc_node *seen[MAX_WRAPPERS + 1];
+  for(unsigned n = 0; s; n++) {
     const struct doc_node *all = doc_get(s, "allOf");
     if(!all || all->kind != DOC_SEQ || all->n != 1 || doc_get(s, "properties") ||
        doc_get_ci(s, "x-flow-type"))
       return s;
+    for(unsigned i = 0; i < n; i++)
+      if(seen[i] == s)
+        return s;
+    if(n == MAX_WRAPPERS) {
+      diag_node(c->diag, DIAG_ERROR, s, "allOf wrappers (one part) nested deeper than %u "
+                "levels", MAX_WRAPPERS);
+      return NULL;
+    }
+    seen[n] = s;
     s = cc_resolve(c, all->items[0]);
   }
   return s;
@@ -417,6 +431,8 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
       if(!as)
         continue;
       as = unwrap(c, as);
+      if(!as)
+        continue;   /* diagnosed */
       struct model_prop p = { aname, name, NULL, CT_STRING, CP_ALTERNATIVE, -1, group, 0 };
       if(prop_for(c, t, aname, as, alt, &p))
         continue;
