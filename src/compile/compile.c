@@ -454,10 +454,17 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
   oac_free(c.decorated);
   if(r == OAC_ENOMEM)
     return r;
-  if(d->errors)
+  /* a limit (OAC_ELIMIT, diagnosed where it was hit) stops the compile like an error */
+  if(d->errors || r)
     return c.io_error ? OAC_EIO : OAC_EDOC;
   r = describe_build(m);
   if(!r)
     r = examples_build(m);
+  if(r == OAC_ELIMIT) {
+    diag_at(d, DIAG_ERROR, s->files->name, 1, 1, "the compiled document is over the cache "
+            "format's size limit (32-bit offsets: 4 GiB per cache, 2 GiB per example "
+            "record)");
+    r = OAC_EDOC;
+  }
   return r;
 }

@@ -101,6 +101,8 @@ int doc_is_null(const struct doc_node *n);    /* plain ~, null, Null, NULL or em
 int doc_bool(const struct doc_node *n);
 /* JSON text of a node (for examples, free-form values). Plain scalars that look like
  * numbers/true/false/null are written bare, everything else as strings. */
+/* doc_to_json returns OAC_ELIMIT past this depth, even if the loader's limit was raised. */
+#define DOC_JSON_MAX_DEPTH 4096u
 enum oac_result doc_to_json(const struct doc_node *n, struct buf *out);
 
 /* Resolve N if it is a map with a "$ref" (following chains). *OUT receives the target

@@ -6,8 +6,6 @@
 #include "doc.h"
 #include "../common/buf.h"
 
-/* doc_to_json stops here even if the loader's depth limit was raised. */
-#define DOC_JSON_MAX_DEPTH 4096
 
 static int ci_eq(const char *a, const char *b, size_t n)
 {

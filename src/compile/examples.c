@@ -24,7 +24,8 @@
 #include "cache_write.h"
 #include "../flow/config.h"
 
-#define ASSEMBLE_MAX_DEPTH 16
+/* nesting of distinct schemas an example is assembled through (recursion stops earlier) */
+#define ASSEMBLE_MAX_DEPTH 64u
 
 /* The JSON media type object of a response: application/json, else the first *json*. */
 static const struct doc_node *json_media(struct cctx *c, const struct doc_node *resp,
@@ -59,45 +60,64 @@ static const struct doc_node *example_value(struct cctx *c, const struct doc_nod
   return ex && ex->kind == DOC_MAP ? doc_get(ex, "value") : NULL;
 }
 
-/* JSON of an object assembled from property-level examples; 0 when there was none. */
-static int assemble(struct cctx *c, const struct doc_node *schema, struct buf *out, int depth)
+/* doc_to_json of an example, errors reported: out of memory, or an example nested deeper
+ * than the JSON writer's limit (DOC_JSON_MAX_DEPTH). 0 ok, -1 reported. */
+static int example_json(struct cctx *c, const struct doc_node *n, struct buf *out)
+{
+  enum oac_result r = doc_to_json(n, out);
+  if(r == OAC_ELIMIT)
+    diag_node(c->diag, DIAG_ERROR, n, "example nested deeper than %u levels",
+              DOC_JSON_MAX_DEPTH);
+  else if(r)
+    cc_oom(c);
+  return r ? -1 : 0;
+}
+
+/* The schemas an assembly is inside of: a schema met again is recursion, below which
+ * there is no example (as type generation reuses the ancestor's type). */
+struct assembly {
+  const struct doc_node *schema;
+  const struct assembly *up;
+  unsigned depth;
+};
+
+/* JSON of an object assembled from property-level examples; 0 when there was none. The
+ * properties are the schema's with its allOf parts merged as for its type (§6.1). */
+static int assemble(struct cctx *c, const struct doc_node *schema, struct buf *out,
+                    const struct assembly *up)
 {
   schema = cc_resolve(c, schema);
-  if(!schema || schema->kind != DOC_MAP || depth > ASSEMBLE_MAX_DEPTH)
+  if(!schema || schema->kind != DOC_MAP || c->fatal)
     return 0;
   const struct doc_node *ex = doc_get(schema, "example");
-  if(ex && depth) {
-    if(doc_to_json(ex, out))
-      cc_oom(c);
-    return 1;
+  if(ex && up)
+    return example_json(c, ex, out) ? 0 : 1;
+  for(const struct assembly *a = up; a; a = a->up)
+    if(a->schema == schema)
+      return 0;
+  struct assembly here = { schema, up, up ? up->depth + 1 : 0 };
+  if(here.depth > ASSEMBLE_MAX_DEPTH) {
+    diag_node(c->diag, DIAG_ERROR, schema, "example: the properties' examples are nested "
+              "deeper than %u levels (give the schema an example)", ASSEMBLE_MAX_DEPTH);
+    return 0;
   }
-  /* the properties of the schema and of its allOf parts, in order */
-  const struct doc_node *parts[17];
-  size_t np = 0;
-  parts[np++] = schema;
-  const struct doc_node *all = doc_get(schema, "allOf");
-  for(size_t i = 0; all && all->kind == DOC_SEQ && i < all->n && np < 17; i++) {
-    const struct doc_node *part = cc_resolve(c, all->items[i]);
-    if(part && part->kind == DOC_MAP)
-      parts[np++] = part;
-  }
+  struct merged l = { NULL, 0, 0 };
+  types_merge_props(c, &l, schema);
   size_t mark = out->len;
   int n = 0;
   buf_putc(out, '{');
-  for(size_t k = 0; k < np; k++) {
-    const struct doc_node *props = doc_get(parts[k], "properties");
-    for(size_t i = 0; props && props->kind == DOC_MAP && i < props->n; i++) {
-      size_t before = out->len;
-      if(n)
-        buf_putc(out, ',');
-      buf_json_str(out, props->items[2 * i]->str);
-      buf_putc(out, ':');
-      if(assemble(c, props->items[2 * i + 1], out, depth + 1))
-        n++;
-      else
-        out->len = before;                      /* no example below this property */
-    }
+  for(size_t i = 0; i < l.n && !c->fatal; i++) {
+    size_t before = out->len;
+    if(n)
+      buf_putc(out, ',');
+    buf_json_str(out, l.v[i].name);
+    buf_putc(out, ':');
+    if(assemble(c, l.v[i].raw, out, &here))
+      n++;
+    else
+      out->len = before;                      /* no example below this property */
   }
+  oac_free(l.v);
   buf_putc(out, '}');
   if(!n)
     out->len = mark;
@@ -187,10 +207,12 @@ static void resolve_one(struct cctx *c, struct model_type *ty, enum cache_op op,
     if(!value && status < 300 && ty->schema)
       value = doc_get(ty->schema, "example");
     if(!value && status < 300 && ty->schema && (op == OP_LOAD || op == OP_QUERY))
-      assemble(c, ty->schema, &text, 0);
+      assemble(c, ty->schema, &text, NULL);
   }
-  if(value && doc_to_json(value, &text))
-    cc_oom(c);
+  if(value && example_json(c, value, &text)) {
+    buf_free(&text);
+    return;
+  }
   if(buf_failed(&text)) {
     buf_free(&text);
     cc_oom(c);

@@ -121,6 +121,9 @@ int main(int argc, char **argv)
       if(r == OAC_EIO)
         fprintf(stderr, "openapi-connector-compile: cannot write %s: %s\n", path,
                 strerror(errno));
+      else if(r == OAC_ELIMIT)
+        fprintf(stderr, "openapi-connector-compile: cannot write %s: over the cache "
+                "format's size limit (32-bit offsets: 4 GiB per cache)\n", path);
       else if(r)
         fprintf(stderr, "openapi-connector-compile: cannot write %s: %s\n", path,
                 oac_result_str(r));

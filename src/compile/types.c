@@ -10,6 +10,7 @@
 #include "types.h"
 #include "../common/mem.h"
 
+/* product.md §6.1: at most this many types per document, helper types included. */
 #define MAX_TYPES 20000u
 
 enum shape { SH_SCALAR, SH_OBJECT, SH_FREEFORM, SH_ARRAY, SH_ALTERNATIVES, SH_DECORATED,
@@ -91,6 +92,27 @@ static int remember_decorated(struct cctx *c, const struct doc_node *schema, int
   return 0;
 }
 
+/* The type limit of product.md §6.1, checked before every new type (decorated or helper).
+ * Past it: one error at AT naming the limit and the counts so far, and the compile stops
+ * (c->fatal = OAC_ELIMIT; compile_document returns OAC_EDOC). Returns -1 when hit. */
+static int type_limit(struct cctx *c, const struct doc_node *at)
+{
+  if(c->m->ntypes < MAX_TYPES)
+    return 0;
+  if(c->fatal != OAC_ELIMIT) {
+    size_t helpers = 0;
+    for(size_t i = 0; i < c->m->ntypes; i++)
+      if(c->m->types[i].flags & CT_F_HELPER)
+        helpers++;
+    diag_node(c->diag, DIAG_ERROR, at, "more than %u types (the limit per document, helper "
+              "types included; %zu decorated and %zu helper types so far): add x-flow-type "
+              "to nested schemas that are shared, so each becomes one type", MAX_TYPES,
+              c->m->ntypes - helpers, helpers);
+  }
+  c->fatal = OAC_ELIMIT;
+  return -1;
+}
+
 /* The OpenAPI type word: `type: x`, or the first non-null entry of a 3.1 type array. */
 static const char *schema_type(const struct doc_node *s)
 {
@@ -112,15 +134,29 @@ static int is_nonempty_seq(const struct doc_node *n)
   return n && n->kind == DOC_SEQ && n->n > 0;
 }
 
+#define MAX_WRAPPERS 16u
+
 /* allOf with a single part and nothing else of substance is a wrapper around that part
- * (a common way to add nullable/description to a $ref). Returns the unwrapped schema. */
+ * (a common way to add nullable/description to a $ref). Returns the unwrapped schema. A
+ * wrapper that wraps itself (a cycle) stays as it is; more than MAX_WRAPPERS nested
+ * wrappers are an error (returns NULL), not a schema read as the wrong shape. */
 static const struct doc_node *unwrap(struct cctx *c, const struct doc_node *s)
 {
-  for(int guard = 0; s && guard < 16; guard++) {
+  const struct doc_node *seen[MAX_WRAPPERS + 1];
+  for(unsigned n = 0; s; n++) {
     const struct doc_node *all = doc_get(s, "allOf");
     if(!all || all->kind != DOC_SEQ || all->n != 1 || doc_get(s, "properties") ||
        doc_get_ci(s, "x-flow-type"))
       return s;
+    for(unsigned i = 0; i < n; i++)
+      if(seen[i] == s)
+        return s;
+    if(n == MAX_WRAPPERS) {
+      diag_node(c->diag, DIAG_ERROR, s, "allOf wrappers (one part) nested deeper than %u "
+                "levels", MAX_WRAPPERS);
+      return NULL;
+    }
+    seen[n] = s;
     s = cc_resolve(c, all->items[0]);
   }
   return s;
@@ -189,7 +225,7 @@ static int ancestor_type(struct cctx *c, const struct doc_node *s)
   return -1;
 }
 
-static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsigned level);
+static void collect_props(struct cctx *c, int t, const struct doc_node *s);
 
 /* "<Parent>:<property>" */
 static const char *helper_name(struct cctx *c, int t, const char *prop)
@@ -212,13 +248,8 @@ static int helper_object(struct cctx *c, const char *name, const struct doc_node
               (unsigned)(sizeof(c->stack) / sizeof(c->stack[0])));
     return -1;
   }
-  if(c->m->ntypes >= MAX_TYPES) {
-    if(c->fatal != OAC_ELIMIT)
-      diag_node(c->diag, DIAG_ERROR, at, "more than %u types generated: add x-flow-type to "
-                "nested schemas so they are shared", MAX_TYPES);
-    c->fatal = OAC_ELIMIT;
+  if(type_limit(c, at))
     return -1;
-  }
   t = model_add_type(c->m, name);
   if(t < 0) {
     cc_oom(c);
@@ -232,7 +263,7 @@ static int helper_object(struct cctx *c, const char *name, const struct doc_node
   c->stack[c->depth].schema = s;
   c->stack[c->depth].type = t;
   c->depth++;
-  collect_props(c, t, s, 0);
+  collect_props(c, t, s);
   c->depth--;
   return t;
 }
@@ -241,10 +272,8 @@ static int helper_object(struct cctx *c, const char *name, const struct doc_node
 static int helper_scalar_list(struct cctx *c, const char *name, const struct doc_node *items,
                               enum shape item_shape, const struct doc_node *at)
 {
-  if(c->m->ntypes >= MAX_TYPES) {
-    c->fatal = OAC_ELIMIT;
+  if(type_limit(c, at))
     return -1;
-  }
   int t = model_add_type(c->m, name);
   if(t < 0) {
     cc_oom(c);
@@ -345,6 +374,36 @@ int types_find_prop(const struct model_type *ty, const char *name)
   return -1;
 }
 
+/* The <RefName> of a oneOf/anyOf alternative that is a $ref (§6.1 "<property>-<RefName>"):
+ * the last segment of its JSON pointer (#/components/schemas/Pet -> Pet), or the file's
+ * stem for a whole-file $ref. A pointer that ends in an array index
+ * (#/components/schemas/channel/oneOf/1) would give a number, read as an inline
+ * alternative's ("to-1", "to-2") and colliding with one; such an alternative is named by its
+ * $ref text as written instead, less a leading "#/components/schemas/"
+ * ("to-channel/oneOf/1"): it holds a '/', which no number and no components.schemas name
+ * (^[a-zA-Z0-9._-]+$) has. NULL for an inline alternative (or out of memory, diagnosed). */
+static const char *alt_ref_name(struct cctx *c, const struct doc_node *alt)
+{
+  const struct doc_node *ref = alt && alt->kind == DOC_MAP ? doc_get(alt, "$ref") : NULL;
+  if(!ref || ref->kind != DOC_SCALAR)
+    return NULL;
+  const char *last = doc_ref_name(c->docs, alt);
+  if(!last) {
+    cc_oom(c);
+    return NULL;
+  }
+  size_t i = 0;
+  while(last[i] >= '0' && last[i] <= '9')
+    i++;
+  if(i == 0 || last[i])
+    return last;
+  static const char prefix[] = "#/components/schemas/";
+  const char *r = ref->str;
+  if(!strncmp(r, prefix, sizeof(prefix) - 1))
+    r += sizeof(prefix) - 1;
+  return r;
+}
+
 static void add_prop(struct cctx *c, int t, const char *name, const struct doc_node *raw)
 {
   const struct doc_node *s = cc_resolve(c, raw);
@@ -361,7 +420,7 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
     unsigned count = 0;
     for(size_t i = 0; i < alts->n; i++) {
       const struct doc_node *alt = alts->items[i];
-      const char *ref = doc_ref_name(c->docs, alt);
+      const char *ref = alt_ref_name(c, alt);
       const char *aname = ref ? arena_printf(c->a, "%s-%s", name, ref)
                               : arena_printf(c->a, "%s-%zu", name, i + 1);
       const struct doc_node *as = cc_resolve(c, alt);
@@ -372,6 +431,8 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
       if(!as)
         continue;
       as = unwrap(c, as);
+      if(!as)
+        continue;   /* diagnosed */
       struct model_prop p = { aname, name, NULL, CT_STRING, CP_ALTERNATIVE, -1, group, 0 };
       if(prop_for(c, t, aname, as, alt, &p))
         continue;
@@ -402,7 +463,12 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
     cc_oom(c);
 }
 
-static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsigned level)
+/* allOf (§6.1): the properties of all parts merged in order, a later declaration of a
+ * property replacing an earlier one in place. The merged list is built first and each
+ * property generated once, from its last declaration: generating the earlier one too would
+ * create its helper types ("<Parent>:<property>") twice. */
+static void merge_props(struct cctx *c, struct merged *l, const struct doc_node *s,
+                        unsigned level)
 {
   if(!s || s->kind != DOC_MAP || c->fatal)
     return;
@@ -412,11 +478,55 @@ static void collect_props(struct cctx *c, int t, const struct doc_node *s, unsig
   }
   const struct doc_node *all = doc_get(s, "allOf");
   if(all && all->kind == DOC_SEQ) {
-    for(size_t i = 0; i < all->n; i++) {
+    for(size_t i = 0; i < all->n && !c->fatal; i++) {
       const struct doc_node *part = cc_resolve(c, all->items[i]);
       if(part && ancestor_type(c, part) < 0)
-        collect_props(c, t, part, level + 1);
+        merge_props(c, l, part, level + 1);
     }
+  }
+  const struct doc_node *props = doc_get(s, "properties");
+  if(!props || props->kind != DOC_MAP)
+    return;
+  for(size_t i = 0; i < props->n && !c->fatal; i++) {
+    const char *name = props->items[2 * i]->str;
+    const struct doc_node *raw = props->items[2 * i + 1];
+    size_t j = 0;
+    while(j < l->n && strcmp(l->v[j].name, name))
+      j++;
+    if(j == l->n) {
+      if(l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct merged_prop *n = oac_realloc(l->v, cap * sizeof(*n));
+        if(!n) {
+          cc_oom(c);
+          return;
+        }
+        l->v = n;
+        l->cap = cap;
+      }
+      l->v[l->n++].name = name;
+    }
+    l->v[j].raw = raw;
+  }
+}
+
+void types_merge_props(struct cctx *c, struct merged *l, const struct doc_node *s)
+{
+  merge_props(c, l, s, 0);
+}
+
+static void collect_props(struct cctx *c, int t, const struct doc_node *s)
+{
+  if(!s || s->kind != DOC_MAP || c->fatal)
+    return;
+  const struct doc_node *all = doc_get(s, "allOf");
+  if(all && all->kind == DOC_SEQ) {
+    struct merged l = { NULL, 0, 0 };
+    merge_props(c, &l, s, 0);
+    for(size_t i = 0; i < l.n && !c->fatal; i++)
+      add_prop(c, t, l.v[i].name, l.v[i].raw);
+    oac_free(l.v);
+    return;
   }
   const struct doc_node *props = doc_get(s, "properties");
   if(props && props->kind == DOC_MAP) {
@@ -509,10 +619,8 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
        !doc_scalar_eq_ci(k, "externalId"))
       diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-type (ignored)", k->str);
   }
-  if(c->m->ntypes >= MAX_TYPES) {
-    c->fatal = OAC_ELIMIT;
+  if(type_limit(c, name))
     return -1;
-  }
   t = model_add_type(c->m, name->str);
   if(t < 0 || remember_decorated(c, schema, t)) {
     cc_oom(c);
@@ -527,13 +635,14 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
   if(types_claim_name(c, ty->name, t, name))
     return t;   /* collision reported; keep going to find more errors */
   if(c->depth >= sizeof(c->stack) / sizeof(c->stack[0])) {
-    diag_node(c->diag, DIAG_ERROR, schema, "schemas nested too deeply");
+    diag_node(c->diag, DIAG_ERROR, schema, "schemas nested deeper than %u levels",
+              (unsigned)(sizeof(c->stack) / sizeof(c->stack[0])));
     return t;
   }
   c->stack[c->depth].schema = schema;
   c->stack[c->depth].type = t;
   c->depth++;
-  collect_props(c, t, schema, 0);
+  collect_props(c, t, schema);
   c->depth--;
   custom_props(c, t, doc_get_ci(xt, "customProperties"));
   xflow_schema_crud(c, schema, t);

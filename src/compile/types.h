@@ -58,6 +58,20 @@ int types_decorated(struct cctx *c, const struct doc_node *schema);
 /* Register NAME for type T; reports a collision at AT. 0 ok, -1 collision/oom. */
 int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
 
+/* The properties of schema S with its allOf parts merged (§6.1): each name once, in the
+ * position of its first declaration, with its last declaration. Appends to L (start from
+ * {NULL, 0, 0}; free L->v with oac_free). Errors (out of memory, allOf nested too deeply)
+ * are diagnosed. */
+struct merged_prop {
+  const char *name;
+  const struct doc_node *raw;
+};
+struct merged {
+  struct merged_prop *v;
+  size_t n, cap;
+};
+void types_merge_props(struct cctx *c, struct merged *l, const struct doc_node *s);
+
 /* Index of property NAME in TY, -1 if absent. */
 int types_find_prop(const struct model_type *ty, const char *name);
 

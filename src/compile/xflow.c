@@ -194,7 +194,9 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
   enum cache_param_src src;
   if(v->kind == DOC_SCALAR && v->len && !doc_is_null(v)) {
     const char *w = v->str;
-    if(!v->quoted && list_word(w, &src)) {
+    /* §5.2: the words win over property names however the value is quoted ("id" is id:
+     * JSON documents quote every string); {property: id} names a property called id */
+    if(list_word(w, &src)) {
       if(src != PSRC_EXTERNAL_ID && op != OP_QUERY && op != OP_LOAD)
         diag_node(c->diag, DIAG_WARNING, v, "'%s' has no value in %s (only loads have a "
                   "list filter)", w, op == OP_SAVE ? "x-flow-save" :

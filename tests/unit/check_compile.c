@@ -3,7 +3,8 @@
  * tests/data/compile/valid/<case>/{spec.yaml|spec.json, types.json[, warnings]}: the
  * document compiles; the describe body's types equal types.json (compact form: type ->
  * [[name, contentType, databaseContentType(, typeElementDeveloperName)]...]); every
- * binding is consistent with its type; expected warnings appear.
+ * binding is consistent with its type; expected warnings appear; where a `plans` file is
+ * given, the operation plans equal it (one line per parameter, see plans_text()).
  * tests/data/compile/invalid/<case>/{spec.yaml, errors}: every expected diagnostic
  * (FILE:LINE:COL: severity: substring) appears and no other error does.
  * Plus: the bundled example, a round trip through the cache reader, CLI-level checks.
@@ -16,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "../../src/compile/compile.h"
 #include "../../src/compile/cache_write.h"
 #include "../../src/cache/cache.h"
@@ -260,6 +263,67 @@ static void compare_types(const char *where, const char *describe, const char *e
   free(exp_text);
 }
 
+/* The plans of M as text, one line per parameter (a plan without parameters: one line
+ * ending at the path): "<Type> <op> <METHOD> <path> <param> <in> <source>[ <arg>]". */
+static void plans_text(const struct model *m, struct buf *out)
+{
+  static const char *const ops[OP_MAX] = { "load", "query", "save", "update", "delete" };
+  static const char *const ins[] = { "?", "query", "path", "header", "cookie" };
+  static const char *const srcs[] = { "?", "externalId", "limit", "offset", "search",
+                                      "orderBy", "orderByDirection", "user", "default",
+                                      "property", "where" };
+  static const char *const methods[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
+                                         "HEAD", "OPTIONS" };
+  for(size_t t = 0; t < m->ntypes; t++)
+    for(int op = 0; op < OP_MAX; op++) {
+      const struct model_plan *p = &m->types[t].plans[op];
+      if(!p->present)
+        continue;
+      char head[1024];
+      snprintf(head, sizeof(head), "%s %s %s %s", m->types[t].name, ops[op],
+               (unsigned)p->method < 8 ? methods[p->method] : "?", p->path);
+      if(!p->nparams) {
+        buf_puts(out, head);
+        buf_putc(out, '\n');
+      }
+      for(size_t i = 0; i < p->nparams; i++) {
+        const struct model_param *q = &p->params[i];
+        char line[2048];
+        snprintf(line, sizeof(line), "%s %s %s %s%s%s\n", head, q->name,
+                 (unsigned)q->in < 5 ? ins[q->in] : "?",
+                 (unsigned)q->src < 11 ? srcs[q->src] : "?", q->arg ? " " : "",
+                 q->arg ? q->arg : "");
+        buf_puts(out, line);
+      }
+    }
+}
+
+/* Where DIR has a `plans` file (comment lines start with '#'), the plans equal it. */
+static void check_plans(const char *dir, const struct model *m)
+{
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/plans", dir);
+  char *want = read_file(path, NULL);
+  if(!want)
+    return;
+  struct buf exp, got;
+  buf_init(&exp);
+  buf_init(&got);
+  for(char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))
+    if(*line && *line != '#') {
+      buf_puts(&exp, line);
+      buf_putc(&exp, '\n');
+    }
+  plans_text(m, &got);
+  ck_assert(!buf_failed(&exp) && !buf_failed(&got));
+  ck_assert_msg(exp.len == got.len && !memcmp(exp.data, got.data, exp.len),
+                "%s: plans differ from %s\nexpected:\n%s\nactual:\n%s", dir, path,
+                exp.data ? exp.data : "", got.data ? got.data : "");
+  buf_free(&exp);
+  buf_free(&got);
+  free(want);
+}
+
 START_TEST(test_valid_case)
 {
   const char *dir = valid_cases[_i];
@@ -298,6 +362,7 @@ START_TEST(test_valid_case)
   cache_close(&c);
   buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);
+  check_plans(dir, &res.m);
   result_free(&res);
 }
 END_TEST
@@ -462,6 +527,53 @@ START_TEST(test_example_plans)
 }
 END_TEST
 
+/* The bundled pet store as JSON (tests/data/compile/valid/petstore-json, every string
+ * quoted) compiles to the same cache as the YAML: describe body, plans (§5.2's words such
+ * as `id: id` and `_limit: limit` are words however quoted) and examples. Only the source's
+ * identity differs, so it is made equal before the images are compared byte for byte. */
+START_TEST(test_petstore_json_same_as_yaml)
+{
+  struct result y, j;
+  char dir[4096];
+  compile_example(&y);
+  ck_assert_msg(y.r == OAC_OK, "%s", y.d.text.data ? y.d.text.data : "");
+  snprintf(dir, sizeof(dir), "%s/tests/data/compile/valid/petstore-json", srcdir);
+  compile_case(dir, &j);
+  ck_assert_msg(j.r == OAC_OK, "petstore-json: %s", j.d.text.data ? j.d.text.data : "");
+  ck_assert_uint_eq(j.d.warnings, y.d.warnings);
+  ck_assert_uint_eq(j.m.describe_len, y.m.describe_len);
+  ck_assert(memcmp(j.m.describe, y.m.describe, y.m.describe_len) == 0);
+  ck_assert_uint_eq(j.m.ntypes, y.m.ntypes);
+  for(size_t t = 0; t < y.m.ntypes; t++)
+    for(int op = 0; op < OP_MAX; op++) {
+      const struct model_plan *a = &y.m.types[t].plans[op], *b = &j.m.types[t].plans[op];
+      ck_assert_int_eq(a->present, b->present);
+      ck_assert_uint_eq(a->nparams, b->nparams);
+      for(size_t i = 0; i < a->nparams; i++) {
+        ck_assert_str_eq(a->params[i].name, b->params[i].name);
+        ck_assert_int_eq(a->params[i].src, b->params[i].src);
+        ck_assert_int_eq(a->params[i].in, b->params[i].in);
+      }
+    }
+  j.m.source = y.m.source;
+  j.m.registration = y.m.registration;
+  j.m.source_checksum = y.m.source_checksum;
+  j.m.compile_time = y.m.compile_time;
+  struct buf iy, ij;
+  buf_init(&iy);
+  buf_init(&ij);
+  ck_assert_int_eq(cache_build_image(&y.m, &iy), OAC_OK);
+  ck_assert_int_eq(cache_build_image(&j.m, &ij), OAC_OK);
+  ck_assert_uint_eq(ij.len, iy.len);
+  ck_assert_msg(memcmp(ij.data, iy.data, iy.len) == 0, "the JSON pet store's cache differs "
+                "from the YAML's");
+  buf_free(&iy);
+  buf_free(&ij);
+  result_free(&j);
+  result_free(&y);
+}
+END_TEST
+
 /* The same document as JSON text in memory compiles to the same describe body. */
 START_TEST(test_mem_source_and_server_override)
 {
@@ -535,6 +647,244 @@ START_TEST(test_missing_ref_file_is_io_error)
 }
 END_TEST
 
+/* A document with NDEC decorated schemas T0..T<NDEC-1>, each with a string property and,
+ * if HELPER, an undecorated nested object (one helper type "T<i>:h" each). Schema i's name
+ * (the x-flow-type name) stands at line 8 + 3i, column 27. */
+static char *many_types_doc(unsigned ndec, int helper)
+{
+  struct buf b;
+  buf_init(&b);
+  buf_puts(&b, "openapi: 3.0.3\n"
+               "info: {title: many types, version: '1'}\n"
+               "servers: [{url: 'http://127.0.0.1:9'}]\n"
+               "paths: {}\n"
+               "components:\n"
+               "  schemas:\n");
+  for(unsigned i = 0; i < ndec; i++) {
+    char line[256];
+    snprintf(line, sizeof(line), "    T%u:\n      x-flow-type: {name: T%u}\n"
+             "      properties: {a: {type: string}%s}\n", i, i,
+             helper ? ", h: {properties: {x: {type: string}}}" : "");
+    buf_puts(&b, line);
+  }
+  ck_assert(!buf_failed(&b));
+  return b.data;
+}
+
+/* Compile TEXT as "many.yaml"; MAX_DEPTH raises the loader's nesting limit (0: as is). */
+static enum oac_result compile_text_depth(const char *text, struct diag *d, struct model *m,
+                                          struct doc_set *s, unsigned max_depth)
+{
+  struct compile_opts o;
+  memset(&o, 0, sizeof(o));
+  o.source = "many.yaml";
+  o.data = text;
+  o.data_len = strlen(text);
+  diag_init(d, NULL);
+  doc_set_init(s, d);
+  if(max_depth)
+    s->limits.max_depth = max_depth;
+  model_init(m);
+  return compile_document(&o, s, d, m);
+}
+
+static enum oac_result compile_text(const char *text, struct diag *d, struct model *m,
+                                    struct doc_set *s)
+{
+  return compile_text_depth(text, d, m, s, 0);
+}
+
+/* product.md §6.1: at most 20,000 types per document, helper types included; more is a
+ * compile error that names the count and suggests x-flow-type on shared nested schemas.
+ * (The compiler used to stop at 20,000 silently: "ok, 20000 types", exit 0.) */
+START_TEST(test_type_limit)
+{
+  static const struct {
+    unsigned ndec;
+    int helper;
+    enum oac_result r;
+    const char *msg;   /* expected error (FILE:LINE:COL: error: ...) or NULL */
+  } cases[] = {
+    { 20005, 0, OAC_EDOC, "many.yaml:60008:27: error: more than 20000 types (the limit per "
+      "document, helper types included; 20000 decorated and 0 helper types so far): add "
+      "x-flow-type to nested schemas that are shared" },
+    { 20000, 0, OAC_OK, NULL },
+    /* helper types count: 10,001 decorated + their helpers is 20,002 */
+    { 10001, 1, OAC_EDOC, "many.yaml:30008:27: error: more than 20000 types (the limit per "
+      "document, helper types included; 10000 decorated and 10000 helper types so far)" },
+    { 10000, 1, OAC_OK, NULL },
+  };
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char *text = many_types_doc(cases[i].ndec, cases[i].helper);
+    struct diag d;
+    struct doc_set s;
+    struct model m;
+    enum oac_result r = compile_text(text, &d, &m, &s);
+    ck_assert_msg(r == cases[i].r, "%u types%s: %s, expected %s\n%s", cases[i].ndec,
+                  cases[i].helper ? " with helpers" : "", oac_result_str(r),
+                  oac_result_str(cases[i].r), d.text.data ? d.text.data : "");
+    if(cases[i].msg) {
+      ck_assert_msg(d.text.data && strstr(d.text.data, cases[i].msg), "expected:\n%s\n"
+                    "got:\n%s", cases[i].msg, d.text.data ? d.text.data : "(nothing)");
+      ck_assert_uint_eq(d.errors, 1);
+    }
+    else
+      ck_assert_uint_eq(m.ntypes, cases[i].helper ? 2 * cases[i].ndec : cases[i].ndec);
+    model_free(&m);
+    doc_set_free(&s);
+    diag_free(&d);
+    free(text);
+  }
+}
+END_TEST
+
+/* The same through the command line: exit status 1 and the message, never "ok". */
+START_TEST(test_type_limit_cli)
+{
+  const char *bin = "src/compile/openapi-connector-compile";
+  ck_assert_msg(exists(bin), "%s not built (make check runs in the build directory)", bin);
+  char dir[] = "/tmp/oac-limit-XXXXXX", path[64], cmd[256];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/many.yaml", dir);
+  char *text = many_types_doc(20005, 0);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(fputs(text, f) >= 0, 1);
+  ck_assert_int_eq(fclose(f), 0);
+  free(text);
+  snprintf(cmd, sizeof(cmd), "%s --check %s 2>&1", bin, path);
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  char out[4096];
+  size_t n = fread(out, 1, sizeof(out) - 1, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status %d, expected 1:\n%s",
+                WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  ck_assert_msg(strstr(out, "many.yaml:60008:27: error: more than 20000 types"), "%s", out);
+  ck_assert_msg(!strstr(out, "ok,"), "%s", out);
+  unlink(path);
+  rmdir(dir);
+}
+END_TEST
+
+/* An example assembled from the properties' examples (product.md §8) merges allOf parts
+ * as the type does (§6.1: a later declaration replaces an earlier one, once, in the
+ * earlier position) and stops at recursion instead of repeating the schema to a depth. */
+START_TEST(test_assembled_example_allof_and_recursion)
+{
+  static const char doc[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9'}]\n"
+    "paths:\n"
+    "  /nodes/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: a node\n"
+    "          content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Node:\n"
+    "      x-flow-type: {name: Node}\n"
+    "      x-flow-load: {path: '/nodes/{id}', operation: get, parameters: {id: id},\n"
+    "                    example: true}\n"
+    "      allOf:\n"
+    "        - type: object\n"
+    "          properties:\n"
+    "            id: {type: string, example: n1}\n"
+    "            label: {type: string, example: first}\n"
+    "        - type: object\n"
+    "          properties:\n"
+    "            label: {type: string, example: second}\n"
+    "            parent: {$ref: '#/components/schemas/Node'}\n"
+    "            meta:\n"
+    "              type: object\n"
+    "              properties:\n"
+    "                owner: {$ref: '#/components/schemas/Node'}\n"
+    "                size: {type: integer, example: 3}\n";
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  ck_assert_msg(compile_text(doc, &d, &m, &s) == OAC_OK, "%s", d.text.data);
+  int t = model_find_type(&m, "Node");
+  ck_assert_int_ge(t, 0);
+  const struct model_plan *p = &m.types[t].plans[OP_LOAD];
+  ck_assert(p->present);
+  ck_assert_ptr_nonnull(p->example_json);
+  ck_assert_str_eq(p->example_json, "{\"id\":\"n1\",\"label\":\"second\",\"meta\":{\"size\":3}}");
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+}
+END_TEST
+
+/* The examples' limits are diagnosed, never a silently shorter example: property examples
+ * nested through more than 64 distinct schemas, and an example nested deeper than the JSON
+ * writer's 4096 levels (reachable only with the loader's limit raised). */
+START_TEST(test_example_limits)
+{
+  static const char head[] =
+    "openapi: 3.0.3\n"
+    "info: {title: t, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9'}]\n"
+    "paths:\n"
+    "  /s: {get: {responses: {'200': {description: s, content: {application/json: "
+    "{schema: {$ref: '#/components/schemas/S0'}}}}}}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    S0:\n"
+    "      x-flow-type: {name: S0}\n"
+    "      x-flow-query: {path: /s, operation: get, example: true}\n";
+  struct buf b;
+  struct diag d;
+  struct doc_set s;
+  struct model m;
+  /* S0 -> S1 -> ... -> S70, the last with an example */
+  buf_init(&b);
+  buf_puts(&b, head);
+  for(unsigned i = 0; i <= 70; i++) {
+    char line[256];
+    if(i) {
+      snprintf(line, sizeof(line), "    S%u:\n", i);
+      buf_puts(&b, line);
+    }
+    if(i < 70)
+      snprintf(line, sizeof(line), "      properties: {n: {$ref: '#/components/schemas/S%u'}}\n",
+               i + 1);
+    else
+      snprintf(line, sizeof(line), "      properties: {v: {type: string, example: deep}}\n");
+    buf_puts(&b, line);
+  }
+  ck_assert(!buf_failed(&b));
+  ck_assert_int_eq(compile_text(b.data, &d, &m, &s), OAC_EDOC);
+  ck_assert_msg(strstr(d.text.data, "error: example: the properties' examples are nested "
+                       "deeper than 64 levels"), "%s", d.text.data);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  /* an example 5000 levels deep: [[[...]]] */
+  buf_reset(&b);
+  buf_puts(&b, head);
+  buf_puts(&b, "      properties: {v: {type: array}}\n      example: {v: ");
+  for(int i = 0; i < 5000; i++)
+    buf_putc(&b, '[');
+  for(int i = 0; i < 5000; i++)
+    buf_putc(&b, ']');
+  buf_puts(&b, "}\n");
+  ck_assert(!buf_failed(&b));
+  ck_assert_int_eq(compile_text_depth(b.data, &d, &m, &s, 10000), OAC_EDOC);
+  ck_assert_msg(strstr(d.text.data, "error: example nested deeper than 4096 levels"), "%s",
+                d.text.data);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  buf_free(&b);
+}
+END_TEST
+
 static Suite *compile_suite(void)
 {
   Suite *s = suite_create("compile");
@@ -550,9 +900,17 @@ static Suite *compile_suite(void)
   tcase_add_test(ex, test_example_describe_shape);
   tcase_add_test(ex, test_example_cache_round_trip);
   tcase_add_test(ex, test_example_plans);
+  tcase_add_test(ex, test_petstore_json_same_as_yaml);
   tcase_add_test(ex, test_mem_source_and_server_override);
   tcase_add_test(ex, test_missing_ref_file_is_io_error);
+  tcase_add_test(ex, test_assembled_example_allof_and_recursion);
   suite_add_tcase(s, ex);
+  TCase *lim = tcase_create("limits");
+  tcase_set_timeout(lim, 120);   /* documents of 20,000 types, also under sanitizers */
+  tcase_add_test(lim, test_type_limit);
+  tcase_add_test(lim, test_type_limit_cli);
+  tcase_add_test(lim, test_example_limits);
+  suite_add_tcase(s, lim);
   return s;
 }
 
