@@ -60,10 +60,10 @@ static void shortest_digits(double d, char dig[24], int *k, int *exp10)
   }
 }
 
-int map_number_es(double d, struct buf *out)
+enum oac_result map_number_es(double d, struct buf *out)
 {
   if(!isfinite(d))
-    return -1;
+    return OAC_EDOC;
   if(d == 0) {                                /* also -0 */
     buf_putc(out, '0');
     return 0;
@@ -177,7 +177,7 @@ static void sort_members(const cJSON **m, const cJSON **tmp, size_t n)
 
 /* LENIENT: a number that is not finite (json_parse reads 1e999 as infinity) is written as
  * its JSON text instead of failing. */
-static int jcs_write(const cJSON *v, struct buf *out, int lenient)
+static enum oac_result jcs_write(const cJSON *v, struct buf *out, int lenient)
 {
   if(!v || cJSON_IsNull(v) || cJSON_IsInvalid(v) || cJSON_IsRaw(v)) {
     buf_puts(out, "null");
@@ -192,11 +192,11 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
     return 0;
   }
   if(cJSON_IsNumber(v)) {
-    if(map_number_es(v->valuedouble, out) == 0)
+    if(map_number_es(v->valuedouble, out) == OAC_OK)
       return 0;
     const char *t = json_num_text(v);
     if(!lenient || !t)
-      return -1;
+      return OAC_EDOC;
     buf_puts(out, t);
     return 0;
   }
@@ -211,8 +211,9 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
     for(const cJSON *e = v->child; e; e = e->next) {
       if(e != v->child)
         buf_putc(out, ',');
-      if(jcs_write(e, out, lenient))
-        return -1;
+      enum oac_result r = jcs_write(e, out, lenient);
+      if(r)
+        return r;
     }
     buf_putc(out, ']');
     return 0;
@@ -226,13 +227,13 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
   if(n > 16) {
     m = oac_malloc(2 * n * sizeof(*m));
     if(!m)
-      return -1;
+      return OAC_ENOMEM;
   }
   size_t i = 0;
   for(const cJSON *e = v->child; e; e = e->next)
     m[i++] = e;
   sort_members(m, m + n, n);
-  int r = 0;
+  enum oac_result r = OAC_OK;
   buf_putc(out, '{');
   for(i = 0; i < n && !r; i++) {
     if(i)
@@ -247,14 +248,16 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
   return r;
 }
 
-int map_jcs(const cJSON *v, struct buf *out)
+enum oac_result map_jcs(const cJSON *v, struct buf *out)
 {
-  return jcs_write(v, out, 0) || buf_failed(out) ? -1 : 0;
+  enum oac_result r = jcs_write(v, out, 0);
+  return r ? r : buf_failed(out) ? OAC_ENOMEM : OAC_OK;
 }
 
-int map_jcs_id(const cJSON *v, struct buf *out)
+enum oac_result map_jcs_id(const cJSON *v, struct buf *out)
 {
-  return jcs_write(v, out, 1) || buf_failed(out) ? -1 : 0;
+  enum oac_result r = jcs_write(v, out, 1);
+  return r ? r : buf_failed(out) ? OAC_ENOMEM : OAC_OK;
 }
 
 /* ---- UUID v5 ------------------------------------------------------------------------ */

@@ -31,8 +31,8 @@ static int config_key(const char *name, struct arena *a)
   return -1;
 }
 
-int request_parse(const char *body, size_t len, const char *auth, struct arena *a,
-                  struct flow_request *r, struct problem *p)
+enum oac_result request_parse(const char *body, size_t len, const char *auth,
+                              struct arena *a, struct flow_request *r, struct problem *p)
 {
   memset(r, 0, sizeof(*r));
   buf_init(&r->user_storage);
@@ -42,13 +42,13 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
   if(i == len) {
     r->root = cJSON_CreateObject();
     if(!r->root)
-      return problem_set(p, 500, "out of memory");
+      return problem_nomem(p, "out of memory");
   }
   else {
     struct json_error je;
     enum oac_result res = json_parse(body, len, &r->root, &je);
     if(res == OAC_ENOMEM)
-      return problem_set(p, 500, "out of memory");
+      return problem_nomem(p, "out of memory");
     if(res)
       return problem_set(p, 400, "request body: %s", je.msg);
     if(!cJSON_IsObject(r->root))
@@ -70,8 +70,8 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
     r->type_name = trimmed(json_get_str(cJSON_GetArrayItem(r->objects, 0), "developerName"),
                            a);
   if(flow_user_parse(auth, auth ? strlen(auth) : 0, &r->user, &r->user_storage))
-    return problem_set(p, 500, "out of memory");
-  return 0;
+    return problem_nomem(p, "out of memory");
+  return OAC_OK;
 }
 
 void request_free(struct flow_request *r)

@@ -335,10 +335,10 @@ extern const char *oac_curl_load_error(void) __attribute__((weak));
 /* libcurl and the handle, made on the first call: a request that never calls the API (a
  * describe, an example-mode answer) never starts libcurl, which for a CGI process saves
  * loading it at all. */
-static int ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
+static enum upstream_error ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
 {
   if(u->c)
-    return 0;
+    return UPE_OK;
   /* The worker is single-threaded; curl_global_init is not thread-safe before 7.84. */
   if(!curl_ready) {
     if(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
@@ -347,11 +347,10 @@ static int ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
   if(curl_ready)
     u->c = curl_easy_init();
   if(u->c)
-    return 0;
+    return UPE_OK;
   const char *why = oac_curl_load_error ? oac_curl_load_error() : "";
-  fail(errmsg, errlen, UPE_OTHER, "libcurl could not be started%s%s", *why ? ": " : "",
-       why);
-  return -1;
+  return fail(errmsg, errlen, UPE_OTHER, "libcurl could not be started%s%s", *why ? ": " : "",
+              why);
 }
 
 enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
@@ -366,8 +365,9 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   rs->is_json = 0;
   rs->seconds = 0;
 
-  if(ensure_handle(u, errmsg, errlen))
-    return UPE_OTHER;
+  enum upstream_error he = ensure_handle(u, errmsg, errlen);
+  if(he)
+    return he;
   unsigned method = rq->method;
   if(!method_name(method))
     return fail(errmsg, errlen, UPE_OTHER, "unknown HTTP method %u", method);

@@ -57,16 +57,17 @@ static void lower(char *s)
       *s = (char)(*s - 'A' + 'a');
 }
 
-int url_origin(const char *url, char *origin, size_t size)
+enum oac_result url_origin(const char *url, char *origin, size_t size)
 {
   if(!url || !origin || !size)
-    return -1;
+    return OAC_EDOC;
   origin[0] = '\0';
   CURLU *h = curl_url();
   if(!h)
-    return -1;
+    return OAC_ENOMEM;
   char *scheme = NULL, *host = NULL, *port = NULL, *zone = NULL;
-  int rv = -1, n;
+  enum oac_result rv = OAC_EDOC;
+  int n;
   /* No flags: a URL without a scheme is refused rather than guessed, and only schemes
    * this libcurl supports parse at all. */
   if(curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
@@ -95,7 +96,7 @@ int url_origin(const char *url, char *origin, size_t size)
     origin[0] = '\0';
     goto done;
   }
-  rv = 0;
+  rv = OAC_OK;
 done:
   curl_free(scheme);
   curl_free(host);
