@@ -369,34 +369,35 @@ static void settle_server(struct cctx *c)
     cc_oom(c);
 }
 
-static int check_version(struct cctx *c)
+/* OAC_EDOC (diagnosed) unless ROOT is an OpenAPI 3.0 or 3.1 document. */
+static enum oac_result check_version(struct cctx *c)
 {
   const struct doc_node *root = c->root;
   const char *name = c->docs->files->name;
   if(!root || root->kind != DOC_MAP) {
     diag_at(c->diag, DIAG_ERROR, name, 1, 1, "not an OpenAPI document: no 'openapi' field");
-    return -1;
+    return OAC_EDOC;
   }
   for(size_t i = 0; i < root->n; i++)
     if(doc_scalar_eq(root->items[2 * i], "swagger")) {
       diag_node(c->diag, DIAG_ERROR, root->items[2 * i], "Swagger 2.0 documents are not "
                 "supported: convert the document to OpenAPI 3 (for example with "
                 "swagger2openapi)");
-      return -1;
+      return OAC_EDOC;
     }
   const struct doc_node *v = doc_get(root, "openapi");
   if(!v) {
     diag_at(c->diag, DIAG_ERROR, name, 1, 1, "not an OpenAPI document: no 'openapi' field");
-    return -1;
+    return OAC_EDOC;
   }
   if(v->kind != DOC_SCALAR ||
      !(!strncmp(v->str, "3.0", 3) || !strncmp(v->str, "3.1", 3)) ||
      (v->str[3] && v->str[3] != '.')) {
     diag_node(c->diag, DIAG_ERROR, v, "unsupported OpenAPI version '%s' (3.0.x and 3.1.x are "
               "supported)", v->kind == DOC_SCALAR ? v->str : "?");
-    return -1;
+    return OAC_EDOC;
   }
-  return 0;
+  return OAC_OK;
 }
 
 static const char *info_field(const struct doc_node *root, const char *key)

@@ -60,15 +60,15 @@ int doc_is_null(const struct doc_node *n)
          !strcmp(n->str, "Null") || !strcmp(n->str, "NULL");
 }
 
-int doc_bool(const struct doc_node *n)
+enum doc_bool doc_bool(const struct doc_node *n)
 {
   if(!doc_is_scalar(n) || n->quoted)
-    return -1;
+    return DOC_NOT_BOOL;
   if(n->len == 4 && ci_eq(n->str, "true", 4))
-    return 1;
+    return DOC_TRUE;
   if(n->len == 5 && ci_eq(n->str, "false", 5))
-    return 0;
-  return -1;
+    return DOC_FALSE;
+  return DOC_NOT_BOOL;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -112,9 +112,9 @@ static void scalar_json(const struct doc_node *n, struct buf *out)
       buf_puts(out, "null");
       return;
     }
-    int b = doc_bool(n);
-    if(b >= 0) {
-      buf_puts(out, b ? "true" : "false");
+    enum doc_bool b = doc_bool(n);
+    if(b != DOC_NOT_BOOL) {
+      buf_puts(out, b == DOC_TRUE ? "true" : "false");
       return;
     }
     if(is_json_number(n->str, n->len)) {

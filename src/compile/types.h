@@ -55,8 +55,9 @@ struct cctx {
 /* Types. Returns the type index of decorated SCHEMA (generating it on first use), -1 if
  * it could not be generated (diagnosed). SCHEMA must carry x-flow-type. */
 int types_decorated(struct cctx *c, const struct doc_node *schema);
-/* Register NAME for type T; reports a collision at AT. 0 ok, -1 collision/oom. */
-int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
+/* Register NAME for type T; reports a collision at AT. OAC_EDOC for a collision
+ * (diagnosed), OAC_ENOMEM. */
+enum oac_result types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
 
 /* Index of property NAME in TY, -1 if absent. */
 int types_find_prop(const struct model_type *ty, const char *name);

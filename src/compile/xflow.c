@@ -333,8 +333,8 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
   }
   for(size_t i = 0; i < ex->n; i++) {
     const struct doc_node *k = ex->items[2 * i], *v = ex->items[2 * i + 1];
-    int b = doc_bool(v);
-    if(b < 0) {
+    enum doc_bool b = doc_bool(v);
+    if(b == DOC_NOT_BOOL) {
       diag_node(c->diag, DIAG_ERROR, v, "exclude: '%s' must be true or false", k->str);
       continue;
     }
@@ -342,7 +342,7 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
     if(pi < 0)
       diag_node(c->diag, DIAG_WARNING, k, "exclude: no property '%s' in type '%s'", k->str,
                 ty->name);
-    else if(b)
+    else if(b == DOC_TRUE)
       excluded[pi] = 1;
   }
 }
@@ -351,9 +351,9 @@ static void parse_example(struct cctx *c, struct model_plan *p, const struct doc
 {
   if(!ex)
     return;
-  int b = doc_bool(ex);
-  if(b >= 0) {
-    if(b) {
+  enum doc_bool b = doc_bool(ex);
+  if(b != DOC_NOT_BOOL) {
+    if(b == DOC_TRUE) {
       p->flags |= PLAN_F_EXAMPLE;
       p->example_setting = ex;
     }
