@@ -27,33 +27,33 @@ void buf_reset(struct buf *b)
     b->data[0] = '\0';
 }
 
-int buf_reserve(struct buf *b, size_t extra)
+enum oac_result buf_reserve(struct buf *b, size_t extra)
 {
   if(b->oom)
-    return 0;
+    return OAC_ENOMEM;
   if(b->len + extra + 1 <= b->cap)
-    return 1;
+    return OAC_OK;
   size_t cap = b->cap ? b->cap : 256;
   while(cap < b->len + extra + 1) {
     if(cap > SIZE_MAX / 2) {
       b->oom = 1;
-      return 0;
+      return OAC_ENOMEM;
     }
     cap *= 2;
   }
   char *p = oac_realloc(b->data, cap);
   if(!p) {
     b->oom = 1;
-    return 0;
+    return OAC_ENOMEM;
   }
   b->data = p;
   b->cap = cap;
-  return 1;
+  return OAC_OK;
 }
 
 void buf_append(struct buf *b, const void *p, size_t n)
 {
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   if(n)
     memcpy(b->data + b->len, p, n);
@@ -75,7 +75,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     b->oom = 1;
     return;
   }
-  if(!buf_reserve(b, (size_t)n))
+  if(buf_reserve(b, (size_t)n))
     return;
   va_start(ap, fmt);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -85,7 +85,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_zero(struct buf *b, size_t n)
 {
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   memset(b->data + b->len, 0, n);
   b->len += n;
@@ -102,7 +102,7 @@ void buf_align(struct buf *b, size_t align)
 void buf_json_escape(struct buf *b, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   size_t start = 0;
   for(size_t i = 0; i < n; i++) {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "result.h"
 
 struct buf {
   char *data;
@@ -20,7 +21,8 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);           /* len = 0, keeps memory */
-int buf_reserve(struct buf *b, size_t extra);
+/* Room for EXTRA more bytes (and the NUL); OAC_ENOMEM (then the buffer is failed). */
+enum oac_result buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);

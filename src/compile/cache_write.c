@@ -443,7 +443,7 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   /* assemble */
   result = OAC_ENOMEM;
   buf_reset(out);
-  if(!buf_reserve(out, (size_t)pos))
+  if(buf_reserve(out, (size_t)pos))
     goto done;
   buf_append(out, head.data, head.len);
   for(int k = 1; k < CS_KIND_MAX; k++) {

@@ -192,13 +192,13 @@ static enum oac_result read_path(struct doc_set *s, const char *name, const char
               s->limits.max_bytes);
       return OAC_ELIMIT;
     }
-    if(S_ISREG(st.st_mode) && !buf_reserve(b, (size_t)st.st_size + 1)) {
+    if(S_ISREG(st.st_mode) && buf_reserve(b, (size_t)st.st_size + 1)) {
       close(fd);
       return OAC_ENOMEM;
     }
   }
   for(;;) {
-    if(!buf_reserve(b, 64 * 1024)) {
+    if(buf_reserve(b, 64 * 1024)) {
       close(fd);
       return OAC_ENOMEM;
     }

@@ -333,7 +333,7 @@ START_TEST(buf_oom_is_sticky)
   buf_json_str(&b, "x");
   ck_assert(buf_failed(&b));
   ck_assert_uint_eq(b.len, 0);
-  ck_assert_int_eq(buf_reserve(&b, 1), 0);
+  ck_assert_int_eq(buf_reserve(&b, 1), OAC_ENOMEM);
   size_t len = 99;
   ck_assert_ptr_null(buf_steal(&b, &len));
   ck_assert_uint_eq(len, 0);
