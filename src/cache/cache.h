@@ -54,6 +54,11 @@ static inline const char *cache_str(const struct cache *c, struct cache_str s)
   return s.len ? (const char *)c->base + s.off : "";
 }
 
+/* The HTTP method of an enum cache_method ("GET", ...), NULL for a value that is none. */
+const char *cache_method_name(unsigned method);
+/* The enum cache_method of NAME (any case: "get", "PATCH"), 0 for none. */
+enum cache_method cache_method_parse(const char *name);
+
 /* Type lookup by binding name, O(1): *INDEX = the type, or -1 when no type has that name
  * (not an error). OAC_ECACHE (details in ERR) when the type table or the index is bad. */
 enum oac_result cache_lookup_type(struct cache *c, const char *name, size_t len, int *index,

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../common/hash.h"
 #include "../common/mem.h"
+#include "../common/text.h"
 #include "cache.h"
 
 static const char *const section_names[CS_KIND_MAX] = {
@@ -723,9 +725,27 @@ const char *cache_registration(const struct cache *c)
 
 void cache_default_name(const char *registration, size_t len, char out[32])
 {
-  static const char hex[] = "0123456789abcdef";
   uint64_t h = oac_hash64(registration ? registration : "", registration ? len : 0, 0);
   for(int i = 0; i < 16; i++)
-    out[i] = hex[(h >> (60 - 4 * i)) & 15];
+    out[i] = text_hex_lower[(h >> (60 - 4 * i)) & 15];
   memcpy(out + 16, ".cache", 7);
+}
+
+/* ---- names ---- */
+
+static const char *const method_names[] = {
+  NULL, "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"
+};
+
+const char *cache_method_name(unsigned method)
+{
+  return method < sizeof(method_names) / sizeof(method_names[0]) ? method_names[method] : NULL;
+}
+
+enum cache_method cache_method_parse(const char *name)
+{
+  for(unsigned m = M_GET; name && m < sizeof(method_names) / sizeof(method_names[0]); m++)
+    if(!strcasecmp(name, method_names[m]))
+      return (enum cache_method)m;
+  return 0;
 }

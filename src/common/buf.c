@@ -5,6 +5,7 @@
 #include <string.h>
 #include "buf.h"
 #include "mem.h"
+#include "text.h"
 
 void buf_init(struct buf *b)
 {
@@ -101,7 +102,6 @@ void buf_align(struct buf *b, size_t align)
 
 void buf_json_escape(struct buf *b, const char *s, size_t n)
 {
-  static const char hex[] = "0123456789abcdef";
   if(buf_reserve(b, n))
     return;
   size_t start = 0;
@@ -120,7 +120,7 @@ void buf_json_escape(struct buf *b, const char *s, size_t n)
     default:
       if(c < 0x20) {
         u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-        u[4] = hex[c >> 4]; u[5] = hex[c & 15];
+        u[4] = text_hex_lower[c >> 4]; u[5] = text_hex_lower[c & 15];
         buf_append(b, s + start, i - start);
         buf_append(b, u, 6);
         start = i + 1;
@@ -161,24 +161,13 @@ char *buf_steal(struct buf *b, size_t *len)
   return p;
 }
 
-int hex_value(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 void buf_pct_decode(struct buf *b, const char *s, size_t len)
 {
   size_t start = 0;
   for(size_t i = 0; i < len; i++) {
     int h, l;
-    if(s[i] == '%' && i + 2 < len && (h = hex_value((unsigned char)s[i + 1])) >= 0 &&
-       (l = hex_value((unsigned char)s[i + 2])) >= 0 && (h || l)) {
+    if(s[i] == '%' && i + 2 < len && (h = text_hex_value((unsigned char)s[i + 1])) >= 0 &&
+       (l = text_hex_value((unsigned char)s[i + 2])) >= 0 && (h || l)) {
       char c = (char)(h * 16 + l);
       buf_append(b, s + start, i - start);
       buf_append(b, &c, 1);

@@ -34,8 +34,6 @@ void buf_align(struct buf *b, size_t align);
 /* JSON string literal with quotes and escapes; NULL writes null. */
 void buf_json_str(struct buf *b, const char *s);
 void buf_json_strn(struct buf *b, const char *s, size_t n);
-/* Value of a hex digit, -1 if C is not one. */
-int hex_value(int c);
 /* %XX-decodes S[0..len) into B; invalid sequences and %00 are kept as written. */
 void buf_pct_decode(struct buf *b, const char *s, size_t len);
 /* The escaped characters of a JSON string, without the quotes. */

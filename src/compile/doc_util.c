@@ -5,6 +5,7 @@
 #include <strings.h>
 #include "doc.h"
 #include "../common/buf.h"
+#include "../flow/json.h"
 
 /* doc_to_json stops here even if the loader's depth limit was raised. */
 #define DOC_JSON_MAX_DEPTH 4096
@@ -71,40 +72,6 @@ enum doc_bool doc_bool(const struct doc_node *n)
   return DOC_NOT_BOOL;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/* JSON number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int is_json_number(const char *s, size_t len)
-{
-  size_t i = 0;
-  if(i < len && s[i] == '-')
-    i++;
-  if(i >= len || !is_digit(s[i]))
-    return 0;
-  if(s[i] == '0')
-    i++;
-  else
-    while(i < len && is_digit(s[i]))
-      i++;
-  if(i < len && s[i] == '.') {
-    i++;
-    if(i >= len || !is_digit(s[i]))
-      return 0;
-    while(i < len && is_digit(s[i]))
-      i++;
-  }
-  if(i < len && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    if(i < len && (s[i] == '+' || s[i] == '-'))
-      i++;
-    if(i >= len || !is_digit(s[i]))
-      return 0;
-    while(i < len && is_digit(s[i]))
-      i++;
-  }
-  return i == len;
-}
-
 static void scalar_json(const struct doc_node *n, struct buf *out)
 {
   if(!n->quoted) {
@@ -117,12 +84,12 @@ static void scalar_json(const struct doc_node *n, struct buf *out)
       buf_puts(out, b == DOC_TRUE ? "true" : "false");
       return;
     }
-    if(is_json_number(n->str, n->len)) {
+    if(json_is_number(n->str, n->len)) {
       buf_append(out, n->str, n->len);
       return;
     }
     if(n->len > 1 && n->str[0] == '+' && n->str[1] != '-' &&
-       is_json_number(n->str + 1, n->len - 1)) {
+       json_is_number(n->str + 1, n->len - 1)) {
       buf_append(out, n->str + 1, n->len - 1);
       return;
     }

@@ -8,22 +8,13 @@
  */
 #include <string.h>
 #include "types.h"
+#include "../common/hash.h"
 #include "../common/mem.h"
 
 #define MAX_TYPES 20000u
 
 enum shape { SH_SCALAR, SH_OBJECT, SH_FREEFORM, SH_ARRAY, SH_ALTERNATIVES, SH_DECORATED,
              SH_ANY };
-
-static uint64_t str_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL;
-  while(*s) {
-    h ^= (unsigned char)*s++;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 static enum oac_result grow_names(struct cctx *c)
 {
@@ -34,7 +25,7 @@ static enum oac_result grow_names(struct cctx *c)
   for(size_t i = 0; i < c->nnames_cap; i++) {
     if(!c->names[i].name)
       continue;
-    size_t j = str_hash(c->names[i].name) & (cap - 1);
+    size_t j = oac_hash64(c->names[i].name, strlen(c->names[i].name), 0) & (cap - 1);
     while(n[j].name)
       j = (j + 1) & (cap - 1);
     n[j] = c->names[i];
@@ -52,7 +43,7 @@ enum oac_result types_claim_name(struct cctx *c, const char *name, int t,
     cc_oom(c);
     return OAC_ENOMEM;
   }
-  size_t j = str_hash(name) & (c->nnames_cap - 1);
+  size_t j = oac_hash64(name, strlen(name), 0) & (c->nnames_cap - 1);
   while(c->names[j].name) {
     if(!strcmp(c->names[j].name, name)) {
       const struct model_type *other = &c->m->types[c->names[j].type];

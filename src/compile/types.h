@@ -80,7 +80,6 @@ int xflow_crud_op(const struct doc_node *key);
 const struct doc_node *cc_resolve(struct cctx *c, const struct doc_node *n);
 const char *cc_where(struct cctx *c, const struct doc_node *n);
 const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char *path);
-int cc_method(const char *s);   /* enum cache_method or 0 */
 const char *cc_method_name(enum cache_method m);
 void cc_oom(struct cctx *c);
 

@@ -17,6 +17,8 @@
 
 #include "json.h"
 #include "config.h"
+#include "../common/hash.h"
+#include "../common/text.h"
 
 #define BAD_VALUE_SHOWN 100     /* bytes of a refused value quoted in the message */
 
@@ -100,21 +102,6 @@ static void put_json_text(struct buf *b, const cJSON *v)
   }
   else
     buf_puts(b, "null");
-}
-
-static int is_blank(char ch)
-{
-  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static void trim(const char **s, size_t *len)
-{
-  while(*len && is_blank(**s)) {
-    (*s)++;
-    (*len)--;
-  }
-  while(*len && is_blank((*s)[*len - 1]))
-    (*len)--;
 }
 
 /* ---- oneOf / anyOf: which alternative holds a value --------------------------------- */
@@ -207,16 +194,6 @@ struct map_want {
   uint32_t mask;
 };
 
-static uint32_t name_hash(const char *s)
-{
-  uint32_t h = 2166136261u;
-  for(; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    h = (h ^ (ch >= 'A' && ch <= 'Z' ? ch + 32u : ch)) * 16777619u;
-  }
-  return h;
-}
-
 static struct map_want *want_new(struct cache *c, uint32_t type, const struct tview *tv,
                                  int select, struct arena *a)
 {
@@ -237,7 +214,7 @@ static struct map_want *want_new(struct cache *c, uint32_t type, const struct tv
   if(!w->sel || !w->sub || !w->slot)
     return NULL;
   for(uint32_t i = 0; i < w->nprops; i++) {
-    uint32_t j = name_hash(cache_str(c, tv->p[i].name)) & w->mask;
+    uint32_t j = oac_hash_ci(cache_str(c, tv->p[i].name)) & w->mask;
     while(w->slot[j])
       j = (j + 1) & w->mask;
     w->slot[j] = i + 1;
@@ -248,7 +225,7 @@ static struct map_want *want_new(struct cache *c, uint32_t type, const struct tv
 static int want_find(struct cache *c, const struct map_want *w, const struct tview *tv,
                      const char *name)
 {
-  for(uint32_t j = name_hash(name) & w->mask; w->slot[j]; j = (j + 1) & w->mask)
+  for(uint32_t j = oac_hash_ci(name) & w->mask; w->slot[j]; j = (j + 1) & w->mask)
     if(!strcasecmp(cache_str(c, tv->p[w->slot[j] - 1].name), name))
       return (int)w->slot[j] - 1;
   return -1;
@@ -616,7 +593,7 @@ static enum sv_verdict scalar_value(struct wctx *w, const struct tview *tv, cons
   size_t tl = len;
   if(!s)
     return SV_OMIT;
-  trim(&t, &tl);
+  text_trim(&t, &tl);
   sv->raw = 1;
   sv->s = t;
   sv->len = tl;
@@ -782,7 +759,7 @@ static int has_value(const struct cache_prop *pr, const cJSON *fp)
   const char *s = flow_cv(fp, &len);
   if(!s)
     return 0;
-  trim(&s, &len);
+  text_trim(&s, &len);
   return len > 0;
 }
 

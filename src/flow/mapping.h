@@ -97,6 +97,10 @@ enum oac_result map_jcs(const cJSON *v, struct buf *out);
 /* The UUID v5 text (36 characters + NUL) of NAME[0..len) in the connector's namespace. */
 void map_uuid5(const void *name, size_t len, char out[37]);
 
+/* A random UUID (version 4) for a generated external ID; without an entropy source, the
+ * UUID v5 of the time, a counter and the process ID (still distinct within the process). */
+void map_uuid_random(char out[37]);
+
 /* map_jcs for external IDs: never refuses a value. A number that is not finite (json_parse
  * reads 1e999 as infinity) is written as its JSON text, so such an object still gets a
  * stable ID. OAC_ENOMEM is its only failure. */

@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 #include "upstream.h"
 #include "url.h"
-#include "../cache/format.h"
+#include "../cache/cache.h"
 #include "../common/mem.h"
 
 #ifndef PACKAGE_VERSION
@@ -108,20 +108,6 @@ static long now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static const char *method_name(unsigned m)
-{
-  switch(m) {
-  case M_GET: return "GET";
-  case M_PUT: return "PUT";
-  case M_POST: return "POST";
-  case M_DELETE: return "DELETE";
-  case M_PATCH: return "PATCH";
-  case M_HEAD: return "HEAD";
-  case M_OPTIONS: return "OPTIONS";
-  default: return NULL;
-  }
 }
 
 /* Whether LINE ("Name: value") is the header NAME. */
@@ -223,7 +209,7 @@ static CURLcode set_options(struct upstream *u, const char *url, unsigned method
   if(method == M_HEAD)
     SET(CURLOPT_NOBODY, 1L);
   else if(method != M_GET && method != M_POST)
-    SET(CURLOPT_CUSTOMREQUEST, method_name(method));
+    SET(CURLOPT_CUSTOMREQUEST, cache_method_name(method));
 #undef SET
   return rc;
 }
@@ -369,7 +355,7 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   if(he)
     return he;
   unsigned method = rq->method;
-  if(!method_name(method))
+  if(!cache_method_name(method))
     return fail(errmsg, errlen, UPE_OTHER, "unknown HTTP method %u", method);
   if(!rq->url || url_origin(rq->url, origin, sizeof origin))
     return fail(errmsg, errlen, UPE_OTHER, "not an absolute http or https URL");

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include "url.h"
-
-static const char hexdigits[] = "0123456789ABCDEF";
+#include "../common/text.h"
 
 static int unreserved(unsigned char c)
 {
@@ -30,7 +29,7 @@ static void encode(struct buf *b, const char *s, size_t n)
       buf_append(b, s + start, i - start);
     if(i < n) {
       unsigned char c = (unsigned char)s[i++];
-      char pct[3] = { '%', hexdigits[c >> 4], hexdigits[c & 15] };
+      char pct[3] = { '%', text_hex_upper[c >> 4], text_hex_upper[c & 15] };
       buf_append(b, pct, 3);
     }
   }

@@ -393,6 +393,40 @@ START_TEST(uuid5_matches_python)
 }
 END_TEST
 
+START_TEST(uuid_random_is_v4)
+{
+  char a[37], b[37];
+  map_uuid_random(a);
+  map_uuid_random(b);
+  ck_assert_uint_eq(strlen(a), 36);
+  ck_assert_str_ne(a, b);
+  ck_assert_int_eq(a[8], '-');
+  ck_assert_int_eq(a[23], '-');
+  ck_assert_int_eq(a[14], '4');                   /* version 4 (or 5 without entropy) */
+  ck_assert_ptr_nonnull(strchr("89ab", a[19]));
+}
+END_TEST
+
+/* JSON number grammar (RFC 8259 §6): the one copy, which the compiler uses too. */
+START_TEST(json_number_grammar)
+{
+  static const char *const yes[] = {
+    "0", "-0", "1", "-1", "10", "0.5", "-0.0", "1e3", "1E3", "1e+3", "1e-3", "1.5E-02",
+    "123456789012345678901234567890", "0e0"
+  };
+  static const char *const no[] = {
+    "", "-", "+1", "01", "-01", "00", ".5", "5.", "1.e3", "1e", "1e+", "1e-", "--1", "1-",
+    "0x10", "1 ", " 1", "Infinity", "NaN", "1.5.2", "1e3e3", "e3"
+  };
+  for(size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+    ck_assert_msg(json_is_number(yes[i], strlen(yes[i])), "'%s' is a number", yes[i]);
+  for(size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+    ck_assert_msg(!json_is_number(no[i], strlen(no[i])), "'%s' is not a number", no[i]);
+  ck_assert(json_is_number("12x", 2));             /* the length counts, not the NUL */
+  ck_assert(!json_is_number("1\0" "2", 3));
+}
+END_TEST
+
 /* ---- RFC 8785 ----------------------------------------------------------------------- */
 
 START_TEST(jcs_numbers_rfc8785_appendix_b)
@@ -1391,6 +1425,8 @@ static Suite *mapping_suite(void)
   tcase_add_test(tc, sha1_million_a);
   tcase_add_test(tc, sha1_padding_boundaries);
   tcase_add_test(tc, uuid5_matches_python);
+  tcase_add_test(tc, uuid_random_is_v4);
+  tcase_add_test(tc, json_number_grammar);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("jcs");
