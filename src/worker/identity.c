@@ -178,7 +178,7 @@ enum oac_result identity_authorization(struct op_ctx *x, const struct cache_sche
   }
   mobject_end(b);
   ops_response_tail(b, 0);
-  return OAC_OK;
+  return 0;
 }
 
 /* ---- /authentication ----------------------------------------------------------------- */
@@ -559,7 +559,7 @@ enum oac_result identity_directory(struct op_ctx *x, int users, int attributes)
       mobject_end(b);
     }
     ops_response_tail(b, 0);
-    return OAC_OK;
+    return 0;
   }
   const char *type = users ? "GroupAuthorizationUser" : "GroupAuthorizationGroup";
   const char *list = x->rq->config[users ? CFG_AUTH_USERS : CFG_AUTH_GROUPS];
@@ -604,5 +604,5 @@ enum oac_result identity_directory(struct op_ctx *x, int users, int attributes)
     written++;
   }
   ops_response_tail(b, more);
-  return OAC_OK;
+  return 0;
 }
