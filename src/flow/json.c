@@ -506,22 +506,22 @@ int json_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen, int
 
 #define PLAIN_MAX_EXP 4096L   /* beyond this an exponent form is kept as written */
 
-int json_number_plain(struct buf *b, const char *text, size_t len)
+enum oac_result json_number_plain(struct buf *b, const char *text, size_t len)
 {
   struct dec d;
   if(!dec_parse(text, len, 0, &d))
-    return 0;
+    return OAC_EDOC;
   if(!memchr(text, 'e', len) && !memchr(text, 'E', len)) {
     buf_append(b, text, len);
-    return 1;
+    return OAC_OK;
   }
   if(d.point > PLAIN_MAX_EXP || d.point < -PLAIN_MAX_EXP) {
     buf_append(b, text, len);
-    return 1;
+    return OAC_OK;
   }
   if(!d.nd) {
     buf_puts(b, d.neg ? "-0" : "0");
-    return 1;
+    return OAC_OK;
   }
   if(d.neg)
     buf_putc(b, '-');
@@ -531,7 +531,7 @@ int json_number_plain(struct buf *b, const char *text, size_t len)
       buf_putc(b, '0');
     for(size_t k = 0; k < d.nd; k++)
       buf_putc(b, dec_digit(&d, d.lead + k));
-    return 1;
+    return OAC_OK;
   }
   for(long k = 0; k < d.point; k++)
     buf_putc(b, (size_t)k < d.nd ? dec_digit(&d, d.lead + (size_t)k) : '0');
@@ -540,7 +540,7 @@ int json_number_plain(struct buf *b, const char *text, size_t len)
     for(size_t k = (size_t)d.point; k < d.nd; k++)
       buf_putc(b, dec_digit(&d, d.lead + k));
   }
-  return 1;
+  return OAC_OK;
 }
 
 const cJSON *json_get(const cJSON *o, const char *key)

@@ -310,7 +310,9 @@ static int ext_id(struct cache *c, const struct tview *tv, const cJSON *v, struc
     }
     if(cJSON_IsNumber(x)) {
       const char *t = json_num_text(x);
-      if(t ? json_number_plain(id, t, strlen(t)) : !map_number_es(x->valuedouble, id))
+      enum oac_result r = t ? json_number_plain(id, t, strlen(t))
+                            : map_number_es(x->valuedouble, id);
+      if(r == OAC_OK)
         return buf_failed(id) ? -1 : 0;
     }
     if(cJSON_IsBool(x)) {
@@ -586,8 +588,9 @@ struct sval {
 enum sv_verdict { SV_OMIT, SV_SEND, SV_REFUSED };
 
 /* Decides how contentValue S[0..len) of PR (type TV) is sent. */
-static enum sv_verdict scalar_value(struct wctx *w, const struct tview *tv, const struct cache_prop *pr,
-                        const char *s, size_t len, struct sval *sv)
+static enum sv_verdict scalar_value(struct wctx *w, const struct tview *tv,
+                                    const struct cache_prop *pr, const char *s, size_t len,
+                                    struct sval *sv)
 {
   const char *t = s;
   size_t tl = len;

@@ -424,6 +424,14 @@ START_TEST(json_number_grammar)
     ck_assert_msg(!json_is_number(no[i], strlen(no[i])), "'%s' is not a number", no[i]);
   ck_assert(json_is_number("12x", 2));             /* the length counts, not the NUL */
   ck_assert(!json_is_number("1\0" "2", 3));
+  struct buf b;
+  buf_init(&b);
+  ck_assert_int_eq(json_number_plain(&b, "1.5E-2", 6), OAC_OK);
+  ck_assert_str_eq(b.data, "0.015");
+  ck_assert_int_eq(json_number_plain(&b, "+1", 2), OAC_EDOC);   /* nothing appended */
+  ck_assert_int_eq(json_number_plain(&b, "", 0), OAC_EDOC);
+  ck_assert_uint_eq(b.len, 5);
+  buf_free(&b);
 }
 END_TEST
 
