@@ -54,7 +54,17 @@ static inline const char *cache_str(const struct cache *c, struct cache_str s)
   return s.len ? (const char *)c->base + s.off : "";
 }
 
-/* Type lookup by binding name, O(1). -1 if absent (or the index is bad: see err). */
+/* The HTTP method of an enum cache_method ("GET", ...), NULL for a value that is none. */
+const char *cache_method_name(unsigned method);
+/* The enum cache_method of NAME (any case: "get", "PATCH"), 0 for none. */
+enum cache_method cache_method_parse(const char *name);
+
+/* Type lookup by binding name, O(1): *INDEX = the type, or -1 when no type has that name
+ * (not an error). OAC_ECACHE (details in ERR) when the type table or the index is bad. */
+enum oac_result cache_lookup_type(struct cache *c, const char *name, size_t len, int *index,
+                                  struct cache_error *err);
+/* The same as an index, -1 both when absent and when the cache is bad: for callers (tests,
+ * fuzzers) that need not tell the two apart. */
 int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err);
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
 /* The describe JSON body. */

@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../common/hash.h"
 #include "../common/mem.h"
+#include "../common/text.h"
 #include "cache.h"
 
 static const char *const section_names[CS_KIND_MAX] = {
@@ -78,22 +80,26 @@ static const void *sec_data(const struct cache *c, const struct cache_section *s
 
 /* ---- strings ---- */
 
-/* 0 ok, 1 out of range, 2 not NUL-terminated. The region is [lo, hi). */
-static int str_check(const struct cache *c, struct cache_str s, uint64_t lo, uint64_t hi)
+/* What is wrong with a string reference; the region is [lo, hi). */
+enum str_fault { STR_OK, STR_OUT_OF_RANGE, STR_NO_NUL };
+
+static enum str_fault str_check(const struct cache *c, struct cache_str s, uint64_t lo,
+                                uint64_t hi)
 {
   if(!s.off && !s.len)
-    return 0;
+    return STR_OK;
   uint64_t end = (uint64_t)s.off + s.len;   /* where the NUL is */
   if(s.off < lo || end >= hi)
-    return 1;
-  return c->base[end] ? 2 : 0;
+    return STR_OUT_OF_RANGE;
+  return c->base[end] ? STR_NO_NUL : STR_OK;
 }
 
-static enum oac_result bad_str(const struct cache *c, struct cache_error *err, int why,
+static enum oac_result bad_str(const struct cache *c, struct cache_error *err,
+                               enum str_fault why,
                                const char *where, uint32_t rec, const char *field,
                                struct cache_str s)
 {
-  if(why == 1)
+  if(why == STR_OUT_OF_RANGE)
     return fail(c, err, "section %s record %u: string %s (offset %u, length %u) out of range",
                 where, rec, field, s.off, s.len);
   return fail(c, err, "section %s record %u: string %s (offset %u, length %u) is not "
@@ -103,7 +109,7 @@ static enum oac_result bad_str(const struct cache *c, struct cache_error *err, i
 /* Checks string S of record REC of section KIND against the string pool. */
 #define CHECK_STR(kind, rec, field)                                                  \
   do {                                                                               \
-    int why_ = str_check(c, (field), lo, hi);                                        \
+    enum str_fault why_ = str_check(c, (field), lo, hi);                             \
     if(why_)                                                                         \
       return bad_str(c, err, why_, section_names[kind], (rec), #field, (field));     \
   } while(0)
@@ -163,10 +169,10 @@ static enum oac_result check_header(struct cache *c, struct cache_error *err)
     {"title", h->title}, {"api_version", h->api_version}
   };
   for(size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
-    int why = str_check(c, hs[i].s, sizeof(*h), h->header_size);
+    enum str_fault why = str_check(c, hs[i].s, sizeof(*h), h->header_size);
     if(why)
       return fail(c, err, "header string %s (offset %u, length %u) %s", hs[i].name,
-                  hs[i].s.off, hs[i].s.len, why == 1 ? "out of range" : "is not NUL-terminated");
+                  hs[i].s.off, hs[i].s.len, why == STR_OUT_OF_RANGE ? "out of range" : "is not NUL-terminated");
   }
 
   /* section table: strict layout, every kind once */
@@ -636,32 +642,42 @@ const void *cache_section(struct cache *c, enum cache_section_kind kind, uint32_
   return sec_data(c, s);
 }
 
-int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err)
+enum oac_result cache_lookup_type(struct cache *c, const char *name, size_t len, int *index,
+                                  struct cache_error *err)
 {
+  *index = -1;
   if(err)
     err->msg[0] = '\0';
   uint32_t nt, nb;
   const struct cache_type *types = cache_section(c, CS_TYPES, &nt, err);
   if(!types)
-    return -1;
+    return OAC_ECACHE;
   const struct cache_index_head *head = cache_section(c, CS_INDEX, &nb, err);
   if(!head)
-    return -1;
+    return OAC_ECACHE;
   if(!name && len)
-    return -1;
+    return OAC_OK;
   const struct cache_bucket *bk = (const struct cache_bucket *)(head + 1);
   uint32_t h = (uint32_t)oac_name_hash(name ? name : "", len);
   uint32_t mask = nb - 1;
   for(uint32_t i = h & mask, n = 0; n < nb; i = (i + 1) & mask, n++) {
     if(!bk[i].type)
-      return -1;
+      return OAC_OK;
     if(bk[i].hash != h)
       continue;
     const struct cache_type *t = &types[bk[i].type - 1];
-    if(t->name.len == len && (!len || !memcmp(c->base + t->name.off, name, len)))
-      return (int)(bk[i].type - 1);
+    if(t->name.len == len && (!len || !memcmp(c->base + t->name.off, name, len))) {
+      *index = (int)(bk[i].type - 1);
+      return OAC_OK;
+    }
   }
-  return -1;
+  return OAC_OK;
+}
+
+int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err)
+{
+  int t;
+  return cache_lookup_type(c, name, len, &t, err) ? -1 : t;
 }
 
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err)
@@ -709,9 +725,27 @@ const char *cache_registration(const struct cache *c)
 
 void cache_default_name(const char *registration, size_t len, char out[32])
 {
-  static const char hex[] = "0123456789abcdef";
   uint64_t h = oac_hash64(registration ? registration : "", registration ? len : 0, 0);
   for(int i = 0; i < 16; i++)
-    out[i] = hex[(h >> (60 - 4 * i)) & 15];
+    out[i] = text_hex_lower[(h >> (60 - 4 * i)) & 15];
   memcpy(out + 16, ".cache", 7);
+}
+
+/* ---- names ---- */
+
+static const char *const method_names[] = {
+  NULL, "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"
+};
+
+const char *cache_method_name(unsigned method)
+{
+  return method < sizeof(method_names) / sizeof(method_names[0]) ? method_names[method] : NULL;
+}
+
+enum cache_method cache_method_parse(const char *name)
+{
+  for(unsigned m = M_GET; name && m < sizeof(method_names) / sizeof(method_names[0]); m++)
+    if(!strcasecmp(name, method_names[m]))
+      return (enum cache_method)m;
+  return 0;
 }

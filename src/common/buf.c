@@ -5,6 +5,7 @@
 #include <string.h>
 #include "buf.h"
 #include "mem.h"
+#include "text.h"
 
 void buf_init(struct buf *b)
 {
@@ -27,33 +28,33 @@ void buf_reset(struct buf *b)
     b->data[0] = '\0';
 }
 
-int buf_reserve(struct buf *b, size_t extra)
+enum oac_result buf_reserve(struct buf *b, size_t extra)
 {
   if(b->oom)
-    return 0;
+    return OAC_ENOMEM;
   if(b->len + extra + 1 <= b->cap)
-    return 1;
+    return OAC_OK;
   size_t cap = b->cap ? b->cap : 256;
   while(cap < b->len + extra + 1) {
     if(cap > SIZE_MAX / 2) {
       b->oom = 1;
-      return 0;
+      return OAC_ENOMEM;
     }
     cap *= 2;
   }
   char *p = oac_realloc(b->data, cap);
   if(!p) {
     b->oom = 1;
-    return 0;
+    return OAC_ENOMEM;
   }
   b->data = p;
   b->cap = cap;
-  return 1;
+  return OAC_OK;
 }
 
 void buf_append(struct buf *b, const void *p, size_t n)
 {
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   if(n)
     memcpy(b->data + b->len, p, n);
@@ -75,7 +76,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     b->oom = 1;
     return;
   }
-  if(!buf_reserve(b, (size_t)n))
+  if(buf_reserve(b, (size_t)n))
     return;
   va_start(ap, fmt);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -85,7 +86,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_zero(struct buf *b, size_t n)
 {
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   memset(b->data + b->len, 0, n);
   b->len += n;
@@ -101,8 +102,7 @@ void buf_align(struct buf *b, size_t align)
 
 void buf_json_escape(struct buf *b, const char *s, size_t n)
 {
-  static const char hex[] = "0123456789abcdef";
-  if(!buf_reserve(b, n))
+  if(buf_reserve(b, n))
     return;
   size_t start = 0;
   for(size_t i = 0; i < n; i++) {
@@ -120,7 +120,7 @@ void buf_json_escape(struct buf *b, const char *s, size_t n)
     default:
       if(c < 0x20) {
         u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-        u[4] = hex[c >> 4]; u[5] = hex[c & 15];
+        u[4] = text_hex_lower[c >> 4]; u[5] = text_hex_lower[c & 15];
         buf_append(b, s + start, i - start);
         buf_append(b, u, 6);
         start = i + 1;
@@ -161,24 +161,13 @@ char *buf_steal(struct buf *b, size_t *len)
   return p;
 }
 
-int hex_value(int c)
-{
-  if(c >= '0' && c <= '9')
-    return c - '0';
-  if(c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if(c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 void buf_pct_decode(struct buf *b, const char *s, size_t len)
 {
   size_t start = 0;
   for(size_t i = 0; i < len; i++) {
     int h, l;
-    if(s[i] == '%' && i + 2 < len && (h = hex_value((unsigned char)s[i + 1])) >= 0 &&
-       (l = hex_value((unsigned char)s[i + 2])) >= 0 && (h || l)) {
+    if(s[i] == '%' && i + 2 < len && (h = text_hex_value((unsigned char)s[i + 1])) >= 0 &&
+       (l = text_hex_value((unsigned char)s[i + 2])) >= 0 && (h || l)) {
       char c = (char)(h * 16 + l);
       buf_append(b, s + start, i - start);
       buf_append(b, &c, 1);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "result.h"
 
 struct buf {
   char *data;
@@ -20,7 +21,8 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);           /* len = 0, keeps memory */
-int buf_reserve(struct buf *b, size_t extra);
+/* Room for EXTRA more bytes (and the NUL); OAC_ENOMEM (then the buffer is failed). */
+enum oac_result buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
@@ -32,8 +34,6 @@ void buf_align(struct buf *b, size_t align);
 /* JSON string literal with quotes and escapes; NULL writes null. */
 void buf_json_str(struct buf *b, const char *s);
 void buf_json_strn(struct buf *b, const char *s, size_t n);
-/* Value of a hex digit, -1 if C is not one. */
-int hex_value(int c);
 /* %XX-decodes S[0..len) into B; invalid sequences and %00 are kept as written. */
 void buf_pct_decode(struct buf *b, const char *s, size_t len);
 /* The escaped characters of a JSON string, without the quotes. */

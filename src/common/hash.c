@@ -1,5 +1,6 @@
 /* hash.c - oac_hash64: 8 bytes per step, multiply-xorshift mixing.
- * Part of the cache format (see hash.h): do not change without a format version bump. */
+ * Part of the cache format (see hash.h): do not change without a format version bump.
+ * oac_hash_ci: FNV-1a, case-folded, for in-memory tables. */
 #include <string.h>
 #include "hash.h"
 
@@ -44,4 +45,14 @@ uint64_t oac_hash64(const void *data, size_t len, uint64_t seed)
     tail |= (uint64_t)p[i] << shift;
   }
   return mix(h ^ tail ^ (uint64_t)len);
+}
+
+uint32_t oac_hash_ci(const char *s)
+{
+  uint32_t h = 2166136261u;
+  for(; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    h = (h ^ (ch >= 'A' && ch <= 'Z' ? ch + 32u : ch)) * 16777619u;
+  }
+  return h;
 }

@@ -12,6 +12,7 @@ const char *oac_result_str(enum oac_result r)
   case OAC_ECACHE: return "unusable cache file";
   case OAC_ELIMIT: return "limit exceeded";
   case OAC_EINTERNAL: return "internal error";
+  case OAC_EREFUSED: return "request refused";
   }
   return "unknown error";
 }

@@ -3,7 +3,8 @@
  * Every function that can fail returns an oac_result; OAC_OK is 0 so the house idiom is
  *   result = step(); if(result) return result;
  * Callers that need more than the code (a message, a line:col) get it from a context struct
- * they own (struct diag for the compiler, struct cache_error for the cache reader).
+ * they own (struct diag for the compiler, struct cache_error for the cache reader, struct
+ * problem for a Flow request). docs/internals/errors.md describes the convention.
  */
 #ifndef OAC_RESULT_H
 #define OAC_RESULT_H
@@ -13,10 +14,13 @@ enum oac_result {
   OAC_ENOMEM,      /* an allocation failed */
   OAC_EIO,         /* a file could not be read or written, a download failed */
   OAC_EUSAGE,      /* bad command line */
-  OAC_EDOC,        /* the OpenAPI document has errors (already reported through diag) */
+  OAC_EDOC,        /* the input is invalid: the OpenAPI document (already reported through
+                      diag), a JSON text, a value that cannot be written */
   OAC_ECACHE,      /* a cache file is unusable (message in struct cache_error) */
   OAC_ELIMIT,      /* a size, depth or alias-expansion limit was hit */
-  OAC_EINTERNAL    /* a real internal fault */
+  OAC_EINTERNAL,   /* a real internal fault */
+  OAC_EREFUSED     /* a request is refused: the HTTP status and the message are in the
+                      caller's struct problem (flow/problem.h) */
 };
 
 const char *oac_result_str(enum oac_result r);

@@ -55,12 +55,12 @@ static void pool_free(struct pool *p)
   p->tab = NULL;
 }
 
-static int pool_rehash(struct pool *p)
+static enum oac_result pool_rehash(struct pool *p)
 {
   size_t ncap = p->cap ? p->cap * 2 : 256;
   struct pool_ent *t = oac_calloc(ncap, sizeof(*t));
   if(!t)
-    return -1;
+    return OAC_ENOMEM;
   for(size_t i = 0; i < p->cap; i++) {
     if(!p->tab[i].used)
       continue;
@@ -72,7 +72,7 @@ static int pool_rehash(struct pool *p)
   oac_free(p->tab);
   p->tab = t;
   p->cap = ncap;
-  return 0;
+  return OAC_OK;
 }
 
 /* The cache_str of S (n bytes); {0,0} for NULL/empty. Errors are kept in p->err. */
@@ -443,7 +443,7 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   /* assemble */
   result = OAC_ENOMEM;
   buf_reset(out);
-  if(!buf_reserve(out, (size_t)pos))
+  if(buf_reserve(out, (size_t)pos))
     goto done;
   buf_append(out, head.data, head.len);
   for(int k = 1; k < CS_KIND_MAX; k++) {
@@ -464,19 +464,20 @@ done:
 
 /* ---- atomic write ---- */
 
-static int write_all(int fd, const char *p, size_t n)
+/* OAC_EIO with errno set. */
+static enum oac_result write_all(int fd, const char *p, size_t n)
 {
   while(n) {
     ssize_t w = write(fd, p, n);
     if(w < 0) {
       if(errno == EINTR)
         continue;
-      return -1;
+      return OAC_EIO;
     }
     p += w;
     n -= (size_t)w;
   }
-  return 0;
+  return OAC_OK;
 }
 
 /* Best effort: make the rename itself durable. */

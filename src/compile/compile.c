@@ -12,22 +12,8 @@
 #include "../flow/config.h"
 #include "examples.h"
 #include "../common/mem.h"
-
-static const struct {
-  const char *name;
-  enum cache_method m;
-} methods[] = {
-  { "get", M_GET }, { "put", M_PUT }, { "post", M_POST }, { "delete", M_DELETE },
-  { "patch", M_PATCH }, { "head", M_HEAD }, { "options", M_OPTIONS },
-};
-
-int cc_method(const char *s)
-{
-  for(size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-    if(!strcasecmp(s, methods[i].name))
-      return methods[i].m;
-  return 0;
-}
+#include "../cache/cache.h"
+#include "../common/text.h"
 
 const char *cc_method_name(enum cache_method m)
 {
@@ -128,7 +114,7 @@ static void index_operations(struct cctx *c, const struct doc_node *paths)
     if(!item || item->kind != DOC_MAP)
       continue;
     for(size_t j = 0; j < item->n && c->nops < cap; j++) {
-      int m = cc_method(item->items[2 * j]->str);
+      int m = (int)cache_method_parse(item->items[2 * j]->str);
       const struct doc_node *op = item->items[2 * j + 1];
       if(!m || op->kind != DOC_MAP)
         continue;
@@ -301,11 +287,6 @@ static const char *document_server(struct cctx *c, const struct doc_node **at)
   return r;
 }
 
-static int is_http_url(const char *s)
-{
-  return s && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8));
-}
-
 /* Resolve a relative server URL against BASE (an http(s) URL). */
 static const char *resolve_server(struct cctx *c, const char *rel, const char *base)
 {
@@ -342,9 +323,9 @@ static void settle_server(struct cctx *c)
                 "servers[0].url or pass --server");
       return;
     }
-    if(!is_http_url(url)) {
-      const char *base = is_http_url(c->opts->as) ? c->opts->as :
-                         is_http_url(c->opts->source) ? c->opts->source : NULL;
+    if(!text_is_http_url(url)) {
+      const char *base = text_is_http_url(c->opts->as) ? c->opts->as :
+                         text_is_http_url(c->opts->source) ? c->opts->source : NULL;
       if(!base) {
         diag_node(c->diag, DIAG_ERROR, at, "relative server URL '%s' needs --as with an "
                   "http(s) URL, or --server", url);
@@ -357,7 +338,7 @@ static void settle_server(struct cctx *c)
       }
     }
   }
-  else if(!is_http_url(url)) {
+  else if(!text_is_http_url(url)) {
     diag_at(c->diag, DIAG_ERROR, NULL, 0, 0, "--server must be an http(s) URL: '%s'", url);
     return;
   }
@@ -369,34 +350,35 @@ static void settle_server(struct cctx *c)
     cc_oom(c);
 }
 
-static int check_version(struct cctx *c)
+/* OAC_EDOC (diagnosed) unless ROOT is an OpenAPI 3.0 or 3.1 document. */
+static enum oac_result check_version(struct cctx *c)
 {
   const struct doc_node *root = c->root;
   const char *name = c->docs->files->name;
   if(!root || root->kind != DOC_MAP) {
     diag_at(c->diag, DIAG_ERROR, name, 1, 1, "not an OpenAPI document: no 'openapi' field");
-    return -1;
+    return OAC_EDOC;
   }
   for(size_t i = 0; i < root->n; i++)
     if(doc_scalar_eq(root->items[2 * i], "swagger")) {
       diag_node(c->diag, DIAG_ERROR, root->items[2 * i], "Swagger 2.0 documents are not "
                 "supported: convert the document to OpenAPI 3 (for example with "
                 "swagger2openapi)");
-      return -1;
+      return OAC_EDOC;
     }
   const struct doc_node *v = doc_get(root, "openapi");
   if(!v) {
     diag_at(c->diag, DIAG_ERROR, name, 1, 1, "not an OpenAPI document: no 'openapi' field");
-    return -1;
+    return OAC_EDOC;
   }
   if(v->kind != DOC_SCALAR ||
      !(!strncmp(v->str, "3.0", 3) || !strncmp(v->str, "3.1", 3)) ||
      (v->str[3] && v->str[3] != '.')) {
     diag_node(c->diag, DIAG_ERROR, v, "unsupported OpenAPI version '%s' (3.0.x and 3.1.x are "
               "supported)", v->kind == DOC_SCALAR ? v->str : "?");
-    return -1;
+    return OAC_EDOC;
   }
-  return 0;
+  return OAC_OK;
 }
 
 static const char *info_field(const struct doc_node *root, const char *key)

@@ -97,8 +97,10 @@ int doc_is_scalar(const struct doc_node *n);
 int doc_scalar_eq(const struct doc_node *n, const char *s);       /* exact */
 int doc_scalar_eq_ci(const struct doc_node *n, const char *s);
 int doc_is_null(const struct doc_node *n);    /* plain ~, null, Null, NULL or empty */
-/* Plain true/false (any case); quoted never counts. -1 if not a boolean. */
-int doc_bool(const struct doc_node *n);
+/* Plain true/false (any case); quoted never counts. The values stay -1/0/1 so that a
+ * test written as `b < 0` or `if(b == 1)` keeps its meaning; new code uses the names. */
+enum doc_bool { DOC_NOT_BOOL = -1, DOC_FALSE = 0, DOC_TRUE = 1 };
+enum doc_bool doc_bool(const struct doc_node *n);
 /* JSON text of a node (for examples, free-form values). Plain scalars that look like
  * numbers/true/false/null are written bare, everything else as strings. */
 /* doc_to_json returns OAC_ELIMIT past this depth, even if the loader's limit was raised. */

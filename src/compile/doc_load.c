@@ -17,6 +17,7 @@
 #include "../common/buf.h"
 #include "../common/hash.h"
 #include "../common/mem.h"
+#include "../common/text.h"
 
 struct doc_failure {
   char *base;
@@ -51,11 +52,6 @@ void doc_set_free(struct doc_set *s)
 }
 
 /* ---- paths and URLs ---------------------------------------------------------------- */
-
-static int is_url(const char *s)
-{
-  return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8);
-}
 
 /* Lexical normalisation: "a/./b/../c" -> "a/c", "//" -> "/"; an absolute path stays
  * absolute ("/.." is "/"), a relative one keeps its leading "..". Symlinks are not
@@ -192,13 +188,13 @@ static enum oac_result read_path(struct doc_set *s, const char *name, const char
               s->limits.max_bytes);
       return OAC_ELIMIT;
     }
-    if(S_ISREG(st.st_mode) && !buf_reserve(b, (size_t)st.st_size + 1)) {
+    if(S_ISREG(st.st_mode) && buf_reserve(b, (size_t)st.st_size + 1)) {
       close(fd);
       return OAC_ENOMEM;
     }
   }
   for(;;) {
-    if(!buf_reserve(b, 64 * 1024)) {
+    if(buf_reserve(b, 64 * 1024)) {
       close(fd);
       return OAC_ENOMEM;
     }
@@ -746,19 +742,6 @@ static enum oac_result on_event(struct loader *ld, const yaml_event_t *ev)
  * equivalent YAML escape "\U0001f600" and a lone surrogate as "\ufffd". Returns a new
  * buffer (oac_free) or NULL when nothing needs rewriting (or on allocation failure, with
  * *oom set). A rewritten line's later columns move left by 2 per pair in diagnostics. */
-static int hex4(const char *p, unsigned *v)
-{
-  unsigned x = 0;
-  for(int i = 0; i < 4; i++) {
-    int h = hex_value((unsigned char)p[i]);
-    if(h < 0)
-      return 0;
-    x = x * 16 + (unsigned)h;
-  }
-  *v = x;
-  return 1;
-}
-
 static char *json_surrogates(const char *d, size_t len, size_t *outlen, int *oom)
 {
   size_t i = 0;
@@ -771,7 +754,7 @@ static char *json_surrogates(const char *d, size_t len, size_t *outlen, int *oom
   unsigned v;
   for(size_t j = i; j + 5 < len; j++)
     if(d[j] == '\\') {
-      if(d[j + 1] == 'u' && hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
+      if(d[j + 1] == 'u' && text_hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
         found = 1;
         break;
       }
@@ -790,10 +773,11 @@ static char *json_surrogates(const char *d, size_t len, size_t *outlen, int *oom
       o[n++] = d[j];
       continue;
     }
-    if(d[j + 1] == 'u' && j + 5 < len && hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
+    if(d[j + 1] == 'u' && j + 5 < len && text_hex4(d + j + 2, &v) && v >= 0xd800 &&
+       v <= 0xdfff) {
       unsigned lo;
       if(v < 0xdc00 && j + 11 < len && d[j + 6] == '\\' && d[j + 7] == 'u' &&
-         hex4(d + j + 8, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+         text_hex4(d + j + 8, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
         unsigned cp = 0x10000 + ((v - 0xd800) << 10) + (lo - 0xdc00);
         n += (size_t)snprintf(o + n, len + 1 - n, "\\U%08x", cp);
         j += 11;
@@ -932,7 +916,8 @@ static enum oac_result load_source(struct doc_set *s, const char *name, const ch
   }
   struct buf b;
   buf_init(&b);
-  enum oac_result r = is_url(base) ? read_url(s, name, base, &b) : read_path(s, name, base, &b);
+  enum oac_result r = text_is_http_url(base) ? read_url(s, name, base, &b)
+                                             : read_path(s, name, base, &b);
   if(!r)
     r = parse_doc(s, name, base, b.data ? b.data : "", b.len, out);
   buf_free(&b);
@@ -943,7 +928,7 @@ static enum oac_result load_source(struct doc_set *s, const char *name, const ch
 
 enum oac_result doc_load(struct doc_set *s, const char *source, struct doc_file **out)
 {
-  if(is_url(source))
+  if(text_is_http_url(source))
     return load_source(s, source, source, out);
   char *base = path_absolute(&s->arena, source);
   if(!base)
@@ -955,13 +940,14 @@ enum oac_result doc_load_rel(struct doc_set *s, const struct doc_file *from, con
                              struct doc_file **out)
 {
   char *name, *base;
-  if(is_url(ref) || is_url(from->base)) {
-    enum oac_result r = url_resolve(&s->arena, is_url(ref) ? ref : from->base, ref, &base);
+  if(text_is_http_url(ref) || text_is_http_url(from->base)) {
+    enum oac_result r = url_resolve(&s->arena, text_is_http_url(ref) ? ref : from->base, ref,
+                                    &base);
     if(r == OAC_EDOC)
       diag_at(s->diag, DIAG_ERROR, from->name, 0, 0, "cannot resolve the URL '%.200s'", ref);
     if(r)
       return r;
-    if(!is_url(base)) {   /* "file:///etc/passwd" in a downloaded document */
+    if(!text_is_http_url(base)) {   /* "file:///etc/passwd" in a downloaded document */
       diag_at(s->diag, DIAG_ERROR, from->name, 0, 0,
               "'%.200s' is not an http(s) URL: a downloaded document can only refer to "
               "http(s) URLs", base);
@@ -1009,7 +995,8 @@ enum oac_result doc_load_mem(struct doc_set *s, const char *name, const char *da
             s->limits.max_files);
     return OAC_ELIMIT;
   }
-  char *base = is_url(name) ? arena_strdup(&s->arena, name) : path_absolute(&s->arena, name);
+  char *base = text_is_http_url(name) ? arena_strdup(&s->arena, name)
+                                      : path_absolute(&s->arena, name);
   if(!base)
     return OAC_ENOMEM;
   return parse_doc(s, name, base, data, len, out);

@@ -82,28 +82,29 @@ static struct ix_entry *ix_slot(const struct doc_index *ix, const struct doc_nod
   }
 }
 
-/* Room for N more entries; 0 if the memory is not there (then lookups go linear). */
-static int ix_reserve(struct doc_set *s, size_t n)
+/* Room for N more entries; OAC_ENOMEM if the memory is not there (then lookups go
+ * linear). */
+static enum oac_result ix_reserve(struct doc_set *s, size_t n)
 {
   struct doc_index *ix = s->index;
   if(!ix) {
     ix = arena_calloc(&s->arena, sizeof(*ix));
     if(!ix)
-      return 0;
+      return OAC_ENOMEM;
     s->index = ix;
   }
   if((ix->used + n) * 2 <= ix->cap)
-    return 1;
+    return OAC_OK;
   size_t cap = ix->cap ? ix->cap : 1024;
   while((ix->used + n) * 2 > cap) {
     if(cap > SIZE_MAX / 2 / sizeof(struct ix_entry))
-      return 0;
+      return OAC_ENOMEM;
     cap *= 2;
   }
   /* the old table stays in the arena: geometric growth wastes at most as much again */
   struct ix_entry *tab = arena_calloc(&s->arena, cap * sizeof(*tab));
   if(!tab)
-    return 0;
+    return OAC_ENOMEM;
   struct doc_index old = *ix;
   ix->tab = tab;
   ix->cap = cap;
@@ -113,7 +114,7 @@ static int ix_reserve(struct doc_set *s, size_t n)
       *ix_slot(ix, e->map, e->key ? e->key->str : NULL, e->key ? e->key->len : 0,
                e->hash) = *e;
     }
-  return 1;
+  return OAC_OK;
 }
 
 /* Map lookup by exact key (the later duplicate wins, as in doc_get); big maps are hashed
@@ -125,7 +126,7 @@ static const struct doc_node *map_get(struct doc_set *s, const struct doc_node *
     struct doc_index *ix = s->index;
     uint64_t mh = ix_hash(m, "", 0);
     if(!ix || !ix->cap || !ix_slot(ix, m, NULL, 0, mh)->map) {
-      if(ix_reserve(s, m->n + 1)) {
+      if(ix_reserve(s, m->n + 1) == OAC_OK) {
         ix = s->index;
         for(size_t i = 0; i < m->n; i++) {
           const struct doc_node *k = m->items[2 * i];

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include "doc.h"
 #include "../common/buf.h"
+#include "../flow/json.h"
 
 
 static int ci_eq(const char *a, const char *b, size_t n)
@@ -58,49 +59,15 @@ int doc_is_null(const struct doc_node *n)
          !strcmp(n->str, "Null") || !strcmp(n->str, "NULL");
 }
 
-int doc_bool(const struct doc_node *n)
+enum doc_bool doc_bool(const struct doc_node *n)
 {
   if(!doc_is_scalar(n) || n->quoted)
-    return -1;
+    return DOC_NOT_BOOL;
   if(n->len == 4 && ci_eq(n->str, "true", 4))
-    return 1;
+    return DOC_TRUE;
   if(n->len == 5 && ci_eq(n->str, "false", 5))
-    return 0;
-  return -1;
-}
-
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/* JSON number syntax: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int is_json_number(const char *s, size_t len)
-{
-  size_t i = 0;
-  if(i < len && s[i] == '-')
-    i++;
-  if(i >= len || !is_digit(s[i]))
-    return 0;
-  if(s[i] == '0')
-    i++;
-  else
-    while(i < len && is_digit(s[i]))
-      i++;
-  if(i < len && s[i] == '.') {
-    i++;
-    if(i >= len || !is_digit(s[i]))
-      return 0;
-    while(i < len && is_digit(s[i]))
-      i++;
-  }
-  if(i < len && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    if(i < len && (s[i] == '+' || s[i] == '-'))
-      i++;
-    if(i >= len || !is_digit(s[i]))
-      return 0;
-    while(i < len && is_digit(s[i]))
-      i++;
-  }
-  return i == len;
+    return DOC_FALSE;
+  return DOC_NOT_BOOL;
 }
 
 static void scalar_json(const struct doc_node *n, struct buf *out)
@@ -110,17 +77,17 @@ static void scalar_json(const struct doc_node *n, struct buf *out)
       buf_puts(out, "null");
       return;
     }
-    int b = doc_bool(n);
-    if(b >= 0) {
-      buf_puts(out, b ? "true" : "false");
+    enum doc_bool b = doc_bool(n);
+    if(b != DOC_NOT_BOOL) {
+      buf_puts(out, b == DOC_TRUE ? "true" : "false");
       return;
     }
-    if(is_json_number(n->str, n->len)) {
+    if(json_is_number(n->str, n->len)) {
       buf_append(out, n->str, n->len);
       return;
     }
     if(n->len > 1 && n->str[0] == '+' && n->str[1] != '-' &&
-       is_json_number(n->str + 1, n->len - 1)) {
+       json_is_number(n->str + 1, n->len - 1)) {
       buf_append(out, n->str + 1, n->len - 1);
       return;
     }

@@ -319,8 +319,11 @@ static enum oac_result build_record(struct cache *c, uint32_t type, const struct
     response_begin(&rw, &resp);
     for(size_t i = 0; i < k && !res; i++) {
       buf_reset(&tmp);
-      if(!props || map_object_to_flow(c, type, items[i], NULL, NULL, 0, &tmp, &pr)) {
-        res = props && !strncmp(pr.msg, "out of memory", 13) ? OAC_ENOMEM : OAC_EINTERNAL;
+      enum oac_result mr = props ? map_object_to_flow(c, type, items[i], NULL, NULL, 0, &tmp,
+                                                      &pr) : OAC_EINTERNAL;
+      if(mr) {
+        /* memory is memory; any other refusal of the compiler's own cache is a fault */
+        res = mr == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
         break;
       }
       response_add(&rw, tmp.data, tmp.len);

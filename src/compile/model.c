@@ -20,7 +20,8 @@ void model_free(struct model *m)
   arena_init(&m->arena, 0);
 }
 
-/* Makes room for one more element of size ELEM in *ARR (N used, *CAP allocated). */
+/* Makes room for one more element of size ELEM in *ARR (N used, *CAP allocated); nonzero
+ * when out of memory (or the size would overflow). */
 static int grow(struct arena *a, void **arr, size_t n, size_t *cap, size_t elem)
 {
   if(n < *cap)
@@ -38,16 +39,16 @@ static int grow(struct arena *a, void **arr, size_t n, size_t *cap, size_t elem)
   return 0;
 }
 
-int model_add_type(struct model *m, const char *name)
+enum oac_result model_add_type(struct model *m, const char *name, int *index)
 {
   if(m->ntypes >= INT32_MAX)
-    return -1;
+    return OAC_ELIMIT;
   char *copy = arena_strdup(&m->arena, name ? name : "");
   if(!copy)
-    return -1;
+    return OAC_ENOMEM;
   void *arr = m->types;
   if(grow(&m->arena, &arr, m->ntypes, &m->cap_types, sizeof(*m->types)))
-    return -1;
+    return OAC_ENOMEM;
   m->types = arr;
   struct model_type *t = &m->types[m->ntypes];
   memset(t, 0, sizeof(*t));
@@ -55,22 +56,28 @@ int model_add_type(struct model *m, const char *name)
   t->external_id_prop = -1;
   for(int op = 0; op < OP_MAX; op++)
     t->plans[op].op = (enum cache_op)op;
-  return (int)m->ntypes++;
+  if(index)
+    *index = (int)m->ntypes;
+  m->ntypes++;
+  return OAC_OK;
 }
 
-int model_add_prop(struct model *m, int t, const struct model_prop *p)
+enum oac_result model_add_prop(struct model *m, int t, const struct model_prop *p, int *index)
 {
   if(t < 0 || (size_t)t >= m->ntypes || !p)
-    return -1;
+    return OAC_EINTERNAL;
   struct model_type *ty = &m->types[t];
   if(ty->nprops >= INT32_MAX)
-    return -1;
+    return OAC_ELIMIT;
   void *arr = ty->props;
   if(grow(&m->arena, &arr, ty->nprops, &ty->cap_props, sizeof(*ty->props)))
-    return -1;
+    return OAC_ENOMEM;
   ty->props = arr;
   ty->props[ty->nprops] = *p;
-  return (int)ty->nprops++;
+  if(index)
+    *index = (int)ty->nprops;
+  ty->nprops++;
+  return OAC_OK;
 }
 
 int model_find_type(const struct model *m, const char *name)

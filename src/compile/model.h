@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../common/arena.h"
+#include "../common/result.h"
 #include "../cache/format.h"
 
 struct doc_node;
@@ -105,10 +106,12 @@ struct model {
 
 void model_init(struct model *m);
 void model_free(struct model *m);
-/* Appends a type; returns its index or -1 on allocation failure. */
-int model_add_type(struct model *m, const char *name);
-/* Appends a property to type T; returns its index or -1. */
-int model_add_prop(struct model *m, int t, const struct model_prop *p);
+/* Appends a type; its index goes to *INDEX (may be NULL). OAC_ENOMEM, or OAC_ELIMIT past
+ * INT32_MAX types. */
+enum oac_result model_add_type(struct model *m, const char *name, int *index);
+/* Appends a property to type T; its index goes to *INDEX (may be NULL). OAC_EINTERNAL for
+ * a bad T or P, OAC_ENOMEM, OAC_ELIMIT. */
+enum oac_result model_add_prop(struct model *m, int t, const struct model_prop *p, int *index);
 int model_find_type(const struct model *m, const char *name);
 
 #endif

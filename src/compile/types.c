@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include "types.h"
+#include "../common/hash.h"
 #include "../common/mem.h"
 
 /* product.md §6.1: at most this many types per document, helper types included. */
@@ -16,26 +17,16 @@
 enum shape { SH_SCALAR, SH_OBJECT, SH_FREEFORM, SH_ARRAY, SH_ALTERNATIVES, SH_DECORATED,
              SH_ANY };
 
-static uint64_t str_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL;
-  while(*s) {
-    h ^= (unsigned char)*s++;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-static int grow_names(struct cctx *c)
+static enum oac_result grow_names(struct cctx *c)
 {
   size_t cap = c->nnames_cap ? c->nnames_cap * 2 : 256;
   struct name_slot *n = oac_calloc(cap, sizeof(*n));
   if(!n)
-    return -1;
+    return OAC_ENOMEM;
   for(size_t i = 0; i < c->nnames_cap; i++) {
     if(!c->names[i].name)
       continue;
-    size_t j = str_hash(c->names[i].name) & (cap - 1);
+    size_t j = oac_hash64(c->names[i].name, strlen(c->names[i].name), 0) & (cap - 1);
     while(n[j].name)
       j = (j + 1) & (cap - 1);
     n[j] = c->names[i];
@@ -43,29 +34,30 @@ static int grow_names(struct cctx *c)
   oac_free(c->names);
   c->names = n;
   c->nnames_cap = cap;
-  return 0;
+  return OAC_OK;
 }
 
-int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at)
+enum oac_result types_claim_name(struct cctx *c, const char *name, int t,
+                                 const struct doc_node *at)
 {
   if((c->nnames + 1) * 2 > c->nnames_cap && grow_names(c)) {
     cc_oom(c);
-    return -1;
+    return OAC_ENOMEM;
   }
-  size_t j = str_hash(name) & (c->nnames_cap - 1);
+  size_t j = oac_hash64(name, strlen(name), 0) & (c->nnames_cap - 1);
   while(c->names[j].name) {
     if(!strcmp(c->names[j].name, name)) {
       const struct model_type *other = &c->m->types[c->names[j].type];
       diag_node(c->diag, DIAG_ERROR, at, "type name '%s' is already used by the schema at %s",
                 name, other->where ? other->where : "?");
-      return -1;
+      return OAC_EDOC;
     }
     j = (j + 1) & (c->nnames_cap - 1);
   }
   c->names[j].name = name;
   c->names[j].type = t;
   c->nnames++;
-  return 0;
+  return OAC_OK;
 }
 
 static int find_decorated(struct cctx *c, const struct doc_node *schema)
@@ -76,20 +68,20 @@ static int find_decorated(struct cctx *c, const struct doc_node *schema)
   return -1;
 }
 
-static int remember_decorated(struct cctx *c, const struct doc_node *schema, int t)
+static enum oac_result remember_decorated(struct cctx *c, const struct doc_node *schema, int t)
 {
   if(c->ndecorated == c->cap_decorated) {
     size_t cap = c->cap_decorated ? c->cap_decorated * 2 : 64;
     struct schema_slot *n = oac_realloc(c->decorated, cap * sizeof(*n));
     if(!n)
-      return -1;
+      return OAC_ENOMEM;
     c->decorated = n;
     c->cap_decorated = cap;
   }
   c->decorated[c->ndecorated].schema = schema;
   c->decorated[c->ndecorated].type = t;
   c->ndecorated++;
-  return 0;
+  return OAC_OK;
 }
 
 /* The type limit of product.md §6.1, checked before every new type (decorated or helper).
@@ -250,8 +242,7 @@ static int helper_object(struct cctx *c, const char *name, const struct doc_node
   }
   if(type_limit(c, at))
     return -1;
-  t = model_add_type(c->m, name);
-  if(t < 0) {
+  if(model_add_type(c->m, name, &t)) {
     cc_oom(c);
     return -1;
   }
@@ -274,8 +265,8 @@ static int helper_scalar_list(struct cctx *c, const char *name, const struct doc
 {
   if(type_limit(c, at))
     return -1;
-  int t = model_add_type(c->m, name);
-  if(t < 0) {
+  int t;
+  if(model_add_type(c->m, name, &t)) {
     cc_oom(c);
     return -1;
   }
@@ -293,7 +284,7 @@ static int helper_scalar_list(struct cctx *c, const char *name, const struct doc
     value.db_type = item_shape == SH_ARRAY ? "array" :
                     item_shape == SH_ANY ? "any" : "object";
   }
-  if(model_add_prop(c->m, t, &id) < 0 || model_add_prop(c->m, t, &value) < 0)
+  if(model_add_prop(c->m, t, &id, NULL) || model_add_prop(c->m, t, &value, NULL))
     cc_oom(c);
   return t;
 }
@@ -436,7 +427,7 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
       struct model_prop p = { aname, name, NULL, CT_STRING, CP_ALTERNATIVE, -1, group, 0 };
       if(prop_for(c, t, aname, as, alt, &p))
         continue;
-      if(model_add_prop(c->m, t, &p) < 0) {
+      if(model_add_prop(c->m, t, &p, NULL)) {
         cc_oom(c);
         return;
       }
@@ -450,7 +441,7 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
   const struct doc_node *ro = doc_get(s, "readOnly");
   if(!ro && s != raw)
     ro = doc_get(raw, "readOnly");   /* 3.1: readOnly beside a $ref */
-  if(doc_bool(ro) == 1)
+  if(doc_bool(ro) == DOC_TRUE)
     p.flags |= CP_READONLY;
   if(prop_for(c, t, name, s, raw, &p))
     return;
@@ -459,7 +450,7 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
     c->m->types[t].props[old] = p;
     return;
   }
-  if(model_add_prop(c->m, t, &p) < 0)
+  if(model_add_prop(c->m, t, &p, NULL))
     cc_oom(c);
 }
 
@@ -586,7 +577,7 @@ static void custom_props(struct cctx *c, int t, const struct doc_node *cp)
     }
     struct model_prop p = { k->str, k->str, custom_types[j].db, custom_types[j].ct,
                             CP_CUSTOM, -1, 0, 0 };
-    if(model_add_prop(c->m, t, &p) < 0)
+    if(model_add_prop(c->m, t, &p, NULL))
       cc_oom(c);
   }
 }
@@ -621,8 +612,7 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
   }
   if(type_limit(c, name))
     return -1;
-  t = model_add_type(c->m, name->str);
-  if(t < 0 || remember_decorated(c, schema, t)) {
+  if(model_add_type(c->m, name->str, &t) || remember_decorated(c, schema, t)) {
     cc_oom(c);
     return -1;
   }

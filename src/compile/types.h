@@ -55,8 +55,9 @@ struct cctx {
 /* Types. Returns the type index of decorated SCHEMA (generating it on first use), -1 if
  * it could not be generated (diagnosed). SCHEMA must carry x-flow-type. */
 int types_decorated(struct cctx *c, const struct doc_node *schema);
-/* Register NAME for type T; reports a collision at AT. 0 ok, -1 collision/oom. */
-int types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
+/* Register NAME for type T; reports a collision at AT. OAC_EDOC for a collision
+ * (diagnosed), OAC_ENOMEM. */
+enum oac_result types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);
 
 /* The properties of schema S with its allOf parts merged (§6.1): each name once, in the
  * position of its first declaration, with its last declaration. Appends to L (start from
@@ -93,7 +94,6 @@ int xflow_crud_op(const struct doc_node *key);
 const struct doc_node *cc_resolve(struct cctx *c, const struct doc_node *n);
 const char *cc_where(struct cctx *c, const struct doc_node *n);
 const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char *path);
-int cc_method(const char *s);   /* enum cache_method or 0 */
 const char *cc_method_name(enum cache_method m);
 void cc_oom(struct cctx *c);
 

@@ -9,6 +9,8 @@
 #include "types.h"
 #include "../flow/config.h"
 #include "../flow/user.h"
+#include "../cache/cache.h"
+#include "../common/text.h"
 
 int xflow_crud_op(const struct doc_node *key)
 {
@@ -335,8 +337,8 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
   }
   for(size_t i = 0; i < ex->n; i++) {
     const struct doc_node *k = ex->items[2 * i], *v = ex->items[2 * i + 1];
-    int b = doc_bool(v);
-    if(b < 0) {
+    enum doc_bool b = doc_bool(v);
+    if(b == DOC_NOT_BOOL) {
       diag_node(c->diag, DIAG_ERROR, v, "exclude: '%s' must be true or false", k->str);
       continue;
     }
@@ -344,7 +346,7 @@ static void parse_exclude(struct cctx *c, const struct model_type *ty,
     if(pi < 0)
       diag_node(c->diag, DIAG_WARNING, k, "exclude: no property '%s' in type '%s'", k->str,
                 ty->name);
-    else if(b)
+    else if(b == DOC_TRUE)
       excluded[pi] = 1;
   }
 }
@@ -353,9 +355,9 @@ static void parse_example(struct cctx *c, struct model_plan *p, const struct doc
 {
   if(!ex)
     return;
-  int b = doc_bool(ex);
-  if(b >= 0) {
-    if(b) {
+  enum doc_bool b = doc_bool(ex);
+  if(b != DOC_NOT_BOOL) {
+    if(b == DOC_TRUE) {
       p->flags |= PLAN_F_EXAMPLE;
       p->example_setting = ex;
     }
@@ -426,12 +428,12 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
     diag_node(c->diag, DIAG_ERROR, path, "path must start with '/'");
   if(!method)
     diag_node(c->diag, DIAG_ERROR, key, "%s needs an 'operation'", ext);
-  else if(method->kind != DOC_SCALAR || !cc_method(method->str))
+  else if(method->kind != DOC_SCALAR || !cache_method_parse(method->str))
     diag_node(c->diag, DIAG_ERROR, method, "unknown HTTP method '%s'",
               method->kind == DOC_SCALAR ? method->str : "?");
   if(c->diag->errors != errors)
     return;
-  p->method = (enum cache_method)cc_method(method->str);
+  p->method = cache_method_parse(method->str);
   p->path = path->str;
   const struct api_op *api = cc_find_op(c, p->method, p->path);
   if(!api)
@@ -533,7 +535,7 @@ static const char *url_of(struct cctx *c, const struct doc_node *n, const char *
     diag_node(c->diag, DIAG_ERROR, n, "'%s' must be a URL", what);
     return NULL;
   }
-  if(strncasecmp(n->str, "http://", 7) && strncasecmp(n->str, "https://", 8)) {
+  if(!text_is_http_url(n->str)) {
     diag_node(c->diag, DIAG_ERROR, n, "'%s' must be an absolute http(s) URL, got '%s'", what,
               n->str);
     return NULL;
@@ -608,8 +610,7 @@ static void oidc_discover(struct cctx *c, struct model_scheme *s, const struct d
   const char **dst[] = { &s->authorization_url, &s->token_url, &s->userinfo_url };
   for(size_t i = 0; i < 3; i++) {
     const struct doc_node *v = doc_get(f->root, keys[i]);
-    if(!v || v->kind != DOC_SCALAR || (strncasecmp(v->str, "http://", 7) &&
-                                       strncasecmp(v->str, "https://", 8)))
+    if(!v || v->kind != DOC_SCALAR || !text_is_http_url(v->str))
       diag_node(c->diag, DIAG_ERROR, at, "openIdConnect scheme '%s': the discovery document "
                 "%s has no http(s) '%s'", s->name, url, keys[i]);
     else

@@ -1,5 +1,6 @@
 /* config.c - configuration values and the describe response head (config.h). */
 #include "config.h"
+#include "../cache/cache.h"
 
 const char *const flow_config_names[CFG_COUNT] = {
   "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
@@ -16,10 +17,8 @@ const char *flow_op_extension(unsigned op)
 
 const char *flow_method_name(unsigned method)
 {
-  static const char *const names[] = {
-    "?", "GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"
-  };
-  return method < sizeof(names) / sizeof(names[0]) ? names[method] : "?";
+  const char *name = cache_method_name(method);
+  return name ? name : "?";
 }
 
 const char *flow_ctype_name(unsigned ctype)

@@ -362,7 +362,7 @@ static int find_prop(const struct parse *ps, const char *name)
 
 static int oom(struct problem *p)
 {
-  return problem_set(p, 500, "out of memory");
+  return problem_nomem(p, "out of memory");
 }
 
 /* A column name at FIELD ("where[1].columnName") of the group at PA: its property index,
@@ -606,8 +606,8 @@ static int parse_search(const struct parse *ps, const struct path *root, const c
   return 0;
 }
 
-int filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
-                 struct arena *a, struct list_filter *out, struct problem *p)
+enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
+                             struct arena *a, struct list_filter *out, struct problem *p)
 {
   memset(out, 0, sizeof(*out));
   if(!cJSON_IsObject(lf))
@@ -628,11 +628,11 @@ int filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
   const char *idtext = cJSON_IsString(id) || cJSON_IsNumber(id)
                        ? scalar_text(id, tmp, sizeof(tmp)) : NULL;
   if(idtext && *idtext && !(out->id = arena_strdup(a, idtext)))
-    return oom(p);
+    return problem_nomem(p, "out of memory");
 
   if(parse_group(&ps, &root, lf, &out->root, 0) || parse_order(&ps, &root, lf, out) ||
      parse_search(&ps, &root, lf, out))
-    return -1;
+    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
 
   /* Numbers or numeric strings (json_get_long); nothing negative reaches paging. */
   out->limit = json_get_long(lf, "limit", 0);

@@ -99,8 +99,8 @@ struct list_filter {
  * criteriaType, is a 400 naming it (with its position, e.g.
  * "listFilter.listFilters[0].where[1].columnName 'foo' is not a property of type 'Pet'").
  * limit / offset: numbers or numeric strings, negative = 0. id: a non-empty string, or a
- * number as its text. Returns 0, or -1 with P set (400, or 500 out of memory). */
-int filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
+ * number as its text. OAC_OK, or OAC_EREFUSED with P set (400, or 500 out of memory). */
+enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
                  struct arena *a, struct list_filter *out, struct problem *p);
 
 /* How the filter reads the objects. get() returns 1 and the scalar's text (numbers as

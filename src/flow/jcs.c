@@ -1,4 +1,4 @@
-/* jcs.c - RFC 8785 canonical JSON, ECMAScript number text and UUID v5 (mapping.h).
+/* jcs.c - RFC 8785 canonical JSON, ECMAScript number text, UUID v5 and v4 (mapping.h).
  *
  * The canonical form exists for one purpose here: an API object without an ID property
  * gets the UUID v5 of its canonical JSON as external ID, so the same object must give the
@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "../common/mem.h"
 #include "../common/sha1.h"
+#include "../common/text.h"
 
 /* ---- numbers: ECMAScript Number::toString (ECMA-262 §6.1.6.1.20) ------------------- */
 
@@ -60,10 +64,10 @@ static void shortest_digits(double d, char dig[24], int *k, int *exp10)
   }
 }
 
-int map_number_es(double d, struct buf *out)
+enum oac_result map_number_es(double d, struct buf *out)
 {
   if(!isfinite(d))
-    return -1;
+    return OAC_EDOC;
   if(d == 0) {                                /* also -0 */
     buf_putc(out, '0');
     return 0;
@@ -177,7 +181,7 @@ static void sort_members(const cJSON **m, const cJSON **tmp, size_t n)
 
 /* LENIENT: a number that is not finite (json_parse reads 1e999 as infinity) is written as
  * its JSON text instead of failing. */
-static int jcs_write(const cJSON *v, struct buf *out, int lenient)
+static enum oac_result jcs_write(const cJSON *v, struct buf *out, int lenient)
 {
   if(!v || cJSON_IsNull(v) || cJSON_IsInvalid(v) || cJSON_IsRaw(v)) {
     buf_puts(out, "null");
@@ -192,11 +196,11 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
     return 0;
   }
   if(cJSON_IsNumber(v)) {
-    if(map_number_es(v->valuedouble, out) == 0)
+    if(map_number_es(v->valuedouble, out) == OAC_OK)
       return 0;
     const char *t = json_num_text(v);
     if(!lenient || !t)
-      return -1;
+      return OAC_EDOC;
     buf_puts(out, t);
     return 0;
   }
@@ -211,8 +215,9 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
     for(const cJSON *e = v->child; e; e = e->next) {
       if(e != v->child)
         buf_putc(out, ',');
-      if(jcs_write(e, out, lenient))
-        return -1;
+      enum oac_result r = jcs_write(e, out, lenient);
+      if(r)
+        return r;
     }
     buf_putc(out, ']');
     return 0;
@@ -226,13 +231,13 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
   if(n > 16) {
     m = oac_malloc(2 * n * sizeof(*m));
     if(!m)
-      return -1;
+      return OAC_ENOMEM;
   }
   size_t i = 0;
   for(const cJSON *e = v->child; e; e = e->next)
     m[i++] = e;
   sort_members(m, m + n, n);
-  int r = 0;
+  enum oac_result r = OAC_OK;
   buf_putc(out, '{');
   for(i = 0; i < n && !r; i++) {
     if(i)
@@ -247,14 +252,16 @@ static int jcs_write(const cJSON *v, struct buf *out, int lenient)
   return r;
 }
 
-int map_jcs(const cJSON *v, struct buf *out)
+enum oac_result map_jcs(const cJSON *v, struct buf *out)
 {
-  return jcs_write(v, out, 0) || buf_failed(out) ? -1 : 0;
+  enum oac_result r = jcs_write(v, out, 0);
+  return r ? r : buf_failed(out) ? OAC_ENOMEM : OAC_OK;
 }
 
-int map_jcs_id(const cJSON *v, struct buf *out)
+enum oac_result map_jcs_id(const cJSON *v, struct buf *out)
 {
-  return jcs_write(v, out, 1) || buf_failed(out) ? -1 : 0;
+  enum oac_result r = jcs_write(v, out, 1);
+  return r ? r : buf_failed(out) ? OAC_ENOMEM : OAC_OK;
 }
 
 /* ---- UUID v5 ------------------------------------------------------------------------ */
@@ -266,7 +273,6 @@ void map_uuid5(const void *name, size_t len, char out[37])
     0x91, 0x4d, 0xc1, 0xca, 0xe5, 0xcc, 0x47, 0x44,
     0x9f, 0x41, 0x92, 0x7a, 0xdb, 0xf6, 0x87, 0x94
   };
-  static const char hex[] = "0123456789abcdef";
   struct sha1_ctx ctx;
   unsigned char h[SHA1_DIGEST_LEN];
   sha1_init(&ctx);
@@ -275,12 +281,24 @@ void map_uuid5(const void *name, size_t len, char out[37])
   sha1_final(&ctx, h);
   h[6] = (unsigned char)((h[6] & 0x0F) | 0x50);     /* version 5 */
   h[8] = (unsigned char)((h[8] & 0x3F) | 0x80);     /* RFC 4122 variant */
-  size_t o = 0;
-  for(int i = 0; i < 16; i++) {
-    if(i == 4 || i == 6 || i == 8 || i == 10)
-      out[o++] = '-';
-    out[o++] = hex[h[i] >> 4];
-    out[o++] = hex[h[i] & 15];
+  text_uuid_format(h, out);
+}
+
+void map_uuid_random(char out[37])
+{
+  unsigned char b[16];
+  if(getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+    /* no entropy source: time and a counter still give distinct IDs in this process */
+    static unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char seed[64];
+    int n = snprintf(seed, sizeof(seed), "%ld.%ld.%lu.%ld", (long)ts.tv_sec,
+                     (long)ts.tv_nsec, ++counter, (long)getpid());
+    map_uuid5(seed, (size_t)n, out);
+    return;
   }
-  out[o] = '\0';
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);     /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);     /* RFC 4122 variant */
+  text_uuid_format(b, out);
 }

@@ -14,6 +14,7 @@
 #include "../common/arena.h"
 #include "../common/buf.h"
 #include "../common/mem.h"
+#include "../common/text.h"
 
 /* ---- allocation hooks ---- */
 
@@ -106,19 +107,6 @@ static cJSON *new_node(struct jp *j, int type)
   return n;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-  unsigned v = 0;
-  for(int i = 0; i < 4; i++) {
-    int h = hex_value((unsigned char)p[i]);
-    if(h < 0)
-      return -1;
-    v = v * 16 + (unsigned)h;
-  }
-  *out = v;
-  return 0;
-}
-
 static size_t put_utf8(char *o, unsigned c)
 {
   if(c < 0x80) {
@@ -198,12 +186,12 @@ static char *parse_string(struct jp *j)
     case 't': out[o++] = '\t'; break;
     case 'u': {
       unsigned u;
-      if(close - c < 4 || hex4(c, &u))
+      if(close - c < 4 || !text_hex4(c, &u))
         goto bad;
       c += 4;
       if(u >= 0xD800 && u < 0xDC00) {           /* a high surrogate wants its low half */
         unsigned lo;
-        if(close - c < 6 || c[0] != '\\' || c[1] != 'u' || hex4(c + 2, &lo) ||
+        if(close - c < 6 || c[0] != '\\' || c[1] != 'u' || !text_hex4(c + 2, &lo) ||
            lo < 0xDC00 || lo > 0xDFFF)
           goto bad;
         c += 6;
@@ -445,12 +433,7 @@ static int dec_parse(const char *s, size_t len, int lenient, struct dec *d)
 {
   memset(d, 0, sizeof(*d));
   if(lenient) {
-    while(len && isspace((unsigned char)*s)) {
-      s++;
-      len--;
-    }
-    while(len && isspace((unsigned char)s[len - 1]))
-      len--;
+    text_trim(&s, &len);
     if(len && *s == '+') {
       s++;
       len--;
@@ -523,22 +506,22 @@ int json_decimal_cmp(const char *a, size_t alen, const char *b, size_t blen, int
 
 #define PLAIN_MAX_EXP 4096L   /* beyond this an exponent form is kept as written */
 
-int json_number_plain(struct buf *b, const char *text, size_t len)
+enum oac_result json_number_plain(struct buf *b, const char *text, size_t len)
 {
   struct dec d;
   if(!dec_parse(text, len, 0, &d))
-    return 0;
+    return OAC_EDOC;
   if(!memchr(text, 'e', len) && !memchr(text, 'E', len)) {
     buf_append(b, text, len);
-    return 1;
+    return OAC_OK;
   }
   if(d.point > PLAIN_MAX_EXP || d.point < -PLAIN_MAX_EXP) {
     buf_append(b, text, len);
-    return 1;
+    return OAC_OK;
   }
   if(!d.nd) {
     buf_puts(b, d.neg ? "-0" : "0");
-    return 1;
+    return OAC_OK;
   }
   if(d.neg)
     buf_putc(b, '-');
@@ -548,7 +531,7 @@ int json_number_plain(struct buf *b, const char *text, size_t len)
       buf_putc(b, '0');
     for(size_t k = 0; k < d.nd; k++)
       buf_putc(b, dec_digit(&d, d.lead + k));
-    return 1;
+    return OAC_OK;
   }
   for(long k = 0; k < d.point; k++)
     buf_putc(b, (size_t)k < d.nd ? dec_digit(&d, d.lead + (size_t)k) : '0');
@@ -557,7 +540,7 @@ int json_number_plain(struct buf *b, const char *text, size_t len)
     for(size_t k = (size_t)d.point; k < d.nd; k++)
       buf_putc(b, dec_digit(&d, d.lead + k));
   }
-  return 1;
+  return OAC_OK;
 }
 
 const cJSON *json_get(const cJSON *o, const char *key)

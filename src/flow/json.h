@@ -53,8 +53,8 @@ static inline const char *json_num_text(const cJSON *n)
 
 /* Appends the JSON number TEXT as a plain decimal: exponent forms are written out
  * ("1e3" -> "1000", "1.5E-2" -> "0.015"), a "-0" stays "-0", other texts are copied.
- * Returns 0 if TEXT is not a JSON number (nothing appended). */
-int json_number_plain(struct buf *b, const char *text, size_t len);
+ * OAC_EDOC if TEXT is not a JSON number (nothing appended). */
+enum oac_result json_number_plain(struct buf *b, const char *text, size_t len);
 
 /* Is S[0..len) a valid JSON number (RFC 8259 grammar)? */
 int json_is_number(const char *s, size_t len);

@@ -17,6 +17,8 @@
 
 #include "json.h"
 #include "config.h"
+#include "../common/hash.h"
+#include "../common/text.h"
 
 #define BAD_VALUE_SHOWN 100     /* bytes of a refused value quoted in the message */
 
@@ -100,21 +102,6 @@ static void put_json_text(struct buf *b, const cJSON *v)
   }
   else
     buf_puts(b, "null");
-}
-
-static int is_blank(char ch)
-{
-  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static void trim(const char **s, size_t *len)
-{
-  while(*len && is_blank(**s)) {
-    (*s)++;
-    (*len)--;
-  }
-  while(*len && is_blank((*s)[*len - 1]))
-    (*len)--;
 }
 
 /* ---- oneOf / anyOf: which alternative holds a value --------------------------------- */
@@ -207,16 +194,6 @@ struct map_want {
   uint32_t mask;
 };
 
-static uint32_t name_hash(const char *s)
-{
-  uint32_t h = 2166136261u;
-  for(; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    h = (h ^ (ch >= 'A' && ch <= 'Z' ? ch + 32u : ch)) * 16777619u;
-  }
-  return h;
-}
-
 static struct map_want *want_new(struct cache *c, uint32_t type, const struct tview *tv,
                                  int select, struct arena *a)
 {
@@ -237,7 +214,7 @@ static struct map_want *want_new(struct cache *c, uint32_t type, const struct tv
   if(!w->sel || !w->sub || !w->slot)
     return NULL;
   for(uint32_t i = 0; i < w->nprops; i++) {
-    uint32_t j = name_hash(cache_str(c, tv->p[i].name)) & w->mask;
+    uint32_t j = oac_hash_ci(cache_str(c, tv->p[i].name)) & w->mask;
     while(w->slot[j])
       j = (j + 1) & w->mask;
     w->slot[j] = i + 1;
@@ -248,7 +225,7 @@ static struct map_want *want_new(struct cache *c, uint32_t type, const struct tv
 static int want_find(struct cache *c, const struct map_want *w, const struct tview *tv,
                      const char *name)
 {
-  for(uint32_t j = name_hash(name) & w->mask; w->slot[j]; j = (j + 1) & w->mask)
+  for(uint32_t j = oac_hash_ci(name) & w->mask; w->slot[j]; j = (j + 1) & w->mask)
     if(!strcasecmp(cache_str(c, tv->p[w->slot[j] - 1].name), name))
       return (int)w->slot[j] - 1;
   return -1;
@@ -333,7 +310,9 @@ static int ext_id(struct cache *c, const struct tview *tv, const cJSON *v, struc
     }
     if(cJSON_IsNumber(x)) {
       const char *t = json_num_text(x);
-      if(t ? json_number_plain(id, t, strlen(t)) : !map_number_es(x->valuedouble, id))
+      enum oac_result r = t ? json_number_plain(id, t, strlen(t))
+                            : map_number_es(x->valuedouble, id);
+      if(r == OAC_OK)
         return buf_failed(id) ? -1 : 0;
     }
     if(cJSON_IsBool(x)) {
@@ -353,16 +332,17 @@ static int ext_id(struct cache *c, const struct tview *tv, const cJSON *v, struc
   return buf_failed(id) ? -1 : 0;
 }
 
-int map_external_id(struct cache *c, uint32_t type, const cJSON *v, struct buf *out)
+enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v,
+                                struct buf *out)
 {
   struct tview tv;
   struct buf tmp;
   if(tview(c, type, &tv))
-    return -1;
+    return OAC_ECACHE;
   buf_init(&tmp);
   int r = ext_id(c, &tv, v, out, &tmp);
   buf_free(&tmp);
-  return r;
+  return r ? OAC_ENOMEM : OAC_OK;
 }
 
 /* ---- JSON -> Flow ------------------------------------------------------------------- */
@@ -465,7 +445,7 @@ static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
   else {
     buf_reset(&r->id);
     if(ext_id(r->c, &tv, v, &r->id, &r->tmp))
-      return problem_set(r->p, 500, "out of memory writing an object of type '%s'", tv.name);
+      return problem_nomem(r->p, "out of memory writing an object of type '%s'", tv.name);
     buf_json_strn(out, r->id.data, r->id.len);
   }
   buf_puts(out, ",\"developerName\":");
@@ -517,17 +497,17 @@ static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
   return 0;
 }
 
-int map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
-                       const struct map_want *want, const char *internal_id, int order,
-                       struct buf *out, struct problem *p)
+enum oac_result map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
+                                   const struct map_want *want, const char *internal_id,
+                                   int order, struct buf *out, struct problem *p)
 {
   return map_object_to_flow_as(c, type, v, want, internal_id, NULL, order, out, p);
 }
 
-int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
-                          const struct map_want *want, const char *internal_id,
-                          const char *external_id, int order, struct buf *out,
-                          struct problem *p)
+enum oac_result map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
+                                      const struct map_want *want, const char *internal_id,
+                                      const char *external_id, int order, struct buf *out,
+                                      struct problem *p)
 {
   struct rctx r = { c, out, p, { 0 }, { 0 } };
   buf_init(&r.tmp);
@@ -535,9 +515,11 @@ int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
   int rc = put_mobject(&r, type, v, -1, want, internal_id, order, external_id);
   buf_free(&r.tmp);
   buf_free(&r.id);
-  if(!rc && buf_failed(out))
-    rc = problem_set(p, 500, "out of memory writing the objects");
-  return rc;
+  if(rc)
+    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
+  if(buf_failed(out))
+    return problem_nomem(p, "out of memory writing the objects");
+  return OAC_OK;
 }
 
 /* ---- Flow -> JSON ------------------------------------------------------------------- */
@@ -601,16 +583,20 @@ struct sval {
   size_t len;
 };
 
-/* Decides how contentValue S[0..len) of PR (type TV) is sent. 1 send SV, 0 leave the
- * property out (null, or an unset number/boolean/date/JSON text), -1 a bad value (400). */
-static int scalar_value(struct wctx *w, const struct tview *tv, const struct cache_prop *pr,
-                        const char *s, size_t len, struct sval *sv)
+/* How a contentValue is sent: SV_SEND as SV, SV_OMIT left out (null, or an unset
+ * number/boolean/date/JSON text), SV_REFUSED a bad value (the problem is set). */
+enum sv_verdict { SV_OMIT, SV_SEND, SV_REFUSED };
+
+/* Decides how contentValue S[0..len) of PR (type TV) is sent. */
+static enum sv_verdict scalar_value(struct wctx *w, const struct tview *tv,
+                                    const struct cache_prop *pr, const char *s, size_t len,
+                                    struct sval *sv)
 {
   const char *t = s;
   size_t tl = len;
   if(!s)
-    return 0;
-  trim(&t, &tl);
+    return SV_OMIT;
+  text_trim(&t, &tl);
   sv->raw = 1;
   sv->s = t;
   sv->len = tl;
@@ -620,48 +606,51 @@ static int scalar_value(struct wctx *w, const struct tview *tv, const struct cac
     cJSON *tree;
     struct json_error jerr;
     if(!tl)
-      return 0;
+      return SV_OMIT;
     enum oac_result r = json_parse(t, tl, &tree, &jerr);
     cJSON_Delete(tree);
     if(r == OAC_ENOMEM)
-      return problem_set(w->p, 500, "out of memory reading property '%s' of %s", pname,
-                         tv->name);
-    if(r)
-      return problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not JSON text (%s)",
-                         pname, tv->name, shown, s, jerr.msg);
-    return 1;
+      problem_nomem(w->p, "out of memory reading property '%s' of %s", pname, tv->name);
+    else if(r)
+      problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not JSON text (%s)", pname,
+                  tv->name, shown, s, jerr.msg);
+    return r ? SV_REFUSED : SV_SEND;
   }
   switch(pr->ctype) {
   case CT_NUMBER:
     if(!tl)
-      return 0;
-    if(!json_is_number(t, tl))
-      return problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not a number", pname,
-                         tv->name, shown, s);
-    return 1;
+      return SV_OMIT;
+    if(!json_is_number(t, tl)) {
+      problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not a number", pname, tv->name,
+                  shown, s);
+      return SV_REFUSED;
+    }
+    return SV_SEND;
   case CT_BOOLEAN:
     if(!tl)
-      return 0;
+      return SV_OMIT;
     if(tl == 4 && !strncasecmp(t, "true", 4))
       sv->s = "true";
     else if(tl == 5 && !strncasecmp(t, "false", 5))
       sv->s = "false";
-    else
-      return problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not true or false",
-                         pname, tv->name, shown, s);
-    return 1;
+    else {
+      problem_set(w->p, 400, "property '%s' of %s: '%.*s' is not true or false", pname,
+                  tv->name, shown, s);
+      return SV_REFUSED;
+    }
+    return SV_SEND;
   case CT_DATETIME:
     if(!tl)
-      return 0;
+      return SV_OMIT;
     sv->raw = 0;
     if((pr->flags & CP_DATE) && tl > 10)
       sv->len = 10;                           /* format: date wants YYYY-MM-DD */
-    return 1;
+    return SV_SEND;
   default:                                    /* strings go as given, "" included */
     sv->raw = 0;
     sv->s = s;
     sv->len = len;
-    return 1;
+    return SV_SEND;
   }
 }
 
@@ -697,12 +686,12 @@ static int put_scalar_list(struct wctx *w, const struct cache_prop *pr, const cJ
     size_t len;
     const char *s = fp ? flow_cv(fp, &len) : NULL;
     struct sval sv;
-    int r = vp ? scalar_value(w, &rt, vp, s, len, &sv) : 0;
-    if(r < 0)
+    enum sv_verdict r = vp ? scalar_value(w, &rt, vp, s, len, &sv) : SV_OMIT;
+    if(r == SV_REFUSED)
       return -1;
     if(k++)
       buf_putc(w->out, ',');
-    if(r)
+    if(r == SV_SEND)
       put_sval(w->out, &sv);
     else
       buf_puts(w->out, "null");               /* an unset element keeps its place */
@@ -750,9 +739,9 @@ static int put_member(struct wctx *w, const struct tview *tv, const struct cache
   size_t len;
   const char *s = flow_cv(fp, &len);
   struct sval sv;
-  int r = scalar_value(w, tv, pr, s, len, &sv);
-  if(r <= 0)
-    return r;
+  enum sv_verdict r = scalar_value(w, tv, pr, s, len, &sv);
+  if(r != SV_SEND)
+    return r == SV_REFUSED ? -1 : 0;
   if(!*first)
     buf_putc(out, ',');
   *first = 0;
@@ -773,7 +762,7 @@ static int has_value(const struct cache_prop *pr, const cJSON *fp)
   const char *s = flow_cv(fp, &len);
   if(!s)
     return 0;
-  trim(&s, &len);
+  text_trim(&s, &len);
   return len > 0;
 }
 
@@ -825,16 +814,19 @@ static int put_body(struct wctx *w, uint32_t type, const cJSON *obj, const uint3
   return 0;
 }
 
-int map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj, const uint32_t *props,
-                     size_t n, struct buf *out, struct problem *p)
+enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj,
+                                 const uint32_t *props, size_t n, struct buf *out,
+                                 struct problem *p)
 {
   /* the body list already leaves out readOnly/custom properties at the top; nested types
    * have no list, so their readOnly/custom properties are left out here */
   struct wctx w = { c, out, p, props ? CP_READONLY | CP_CUSTOM : 0 };
   int rc = put_body(&w, type, obj, props, n, 0);
-  if(!rc && buf_failed(out))
-    rc = problem_set(p, 500, "out of memory writing the request body");
-  return rc;
+  if(rc)
+    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
+  if(buf_failed(out))
+    return problem_nomem(p, "out of memory writing the request body");
+  return OAC_OK;
 }
 
 const char *map_flow_value(const cJSON *obj, const char *name)

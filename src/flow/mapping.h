@@ -58,15 +58,15 @@ struct map_want *map_want_build(struct cache *c, uint32_t type, const cJSON *wan
 /* Appends one MObject (flow-protocol.md §4.7) for the API's JSON object V of type TYPE:
  * internalId (INTERNAL_ID, or null), externalId, developerName = the type name,
  * typeElementId null, order ORDER, isSelected false, properties (in the type's order).
- * WANT NULL = everything; a WANT built for another type is ignored (everything). 0, or -1
- * with P set (500 on a bad cache or memory, 400 never). */
-int map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
+ * WANT NULL = everything; a WANT built for another type is ignored (everything). OAC_OK, or
+ * OAC_EREFUSED with P set (500 on a bad cache or memory, 400 never). */
+enum oac_result map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                        const struct map_want *want, const char *internal_id, int order,
                        struct buf *out, struct problem *p);
 
 /* The same with the external ID given (NULL = computed): an update of a type without an
  * ID property keeps the external ID Flow sent. */
-int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
+enum oac_result map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
                           const struct map_want *want, const char *internal_id,
                           const char *external_id, int order, struct buf *out,
                           struct problem *p);
@@ -75,36 +75,41 @@ int map_object_to_flow_as(struct cache *c, uint32_t type, const cJSON *v,
  * indices (within the type) are PROPS[0..n) - the plan's body list - in that order, or all
  * of them when PROPS is NULL (used to rebuild a saved object before merging the API's
  * answer; readOnly/custom properties of nested types are then kept too). Flow's property
- * names match case-insensitively. 0, or -1 with a 400 in P naming the object property that
+ * names match case-insensitively. OAC_OK, or OAC_EREFUSED with a 400 in P naming the object property that
  * holds a bad value ("property 'price' of Pet: 'abc' is not a number", nested ones by their
  * helper type: "property 'score' of Pet:extra: ..."), or a 500 (bad cache, memory); the
  * buffer then holds a partial body. */
-int map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj, const uint32_t *props,
+enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj, const uint32_t *props,
                      size_t n, struct buf *out, struct problem *p);
 
 /* The contentValue of property NAME (case-insensitive) of Flow's MObject OBJ; NULL when
  * absent or null. Points into OBJ. */
 const char *map_flow_value(const cJSON *obj, const char *name);
 
-/* Appends the external ID of the API object V of type TYPE (see above). 0 or -1 (memory). */
-int map_external_id(struct cache *c, uint32_t type, const cJSON *v, struct buf *out);
+/* Appends the external ID of the API object V of type TYPE (see above). OAC_ENOMEM, or
+ * OAC_ECACHE when TYPE is not a usable type of C. */
+enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v, struct buf *out);
 
-/* Appends the RFC 8785 canonical form of V. 0 or -1 (a number that is not finite, memory).
- * Duplicate keys are kept, in their order. */
-int map_jcs(const cJSON *v, struct buf *out);
+/* Appends the RFC 8785 canonical form of V. OAC_EDOC for a number that is not finite,
+ * OAC_ENOMEM. Duplicate keys are kept, in their order. */
+enum oac_result map_jcs(const cJSON *v, struct buf *out);
 
 /* The UUID v5 text (36 characters + NUL) of NAME[0..len) in the connector's namespace. */
 void map_uuid5(const void *name, size_t len, char out[37]);
 
+/* A random UUID (version 4) for a generated external ID; without an entropy source, the
+ * UUID v5 of the time, a counter and the process ID (still distinct within the process). */
+void map_uuid_random(char out[37]);
+
 /* map_jcs for external IDs: never refuses a value. A number that is not finite (json_parse
  * reads 1e999 as infinity) is written as its JSON text, so such an object still gets a
- * stable ID. 0 or -1 (memory). */
-int map_jcs_id(const cJSON *v, struct buf *out);
+ * stable ID. OAC_ENOMEM is its only failure. */
+enum oac_result map_jcs_id(const cJSON *v, struct buf *out);
 
 /* Appends D as ECMAScript's Number::toString writes it (RFC 8785 §3.2.2.3): the shortest
- * digits that read back as D, "1e+21", "1e-7", "0.000001", -0 as "0". 0, or -1 when D is
+ * digits that read back as D, "1e+21", "1e-7", "0.000001", -0 as "0". OAC_EDOC when D is
  * not finite (nothing appended). */
-int map_number_es(double d, struct buf *out);
+enum oac_result map_number_es(double d, struct buf *out);
 
 /* Where the list is in an answer (product.md §5.5): ITEMS (a dotted path, may be empty)
  * applied to ROOT; without it, an array is the list, an object is one object if it holds

@@ -4,14 +4,26 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int problem_set(struct problem *p, int status, const char *fmt, ...)
+enum oac_result problem_set(struct problem *p, int status, const char *fmt, ...)
 {
   va_list ap;
   p->status = status;
+  p->result = OAC_EREFUSED;
   va_start(ap, fmt);
   vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
   va_end(ap);
-  return -1;
+  return OAC_EREFUSED;
+}
+
+enum oac_result problem_nomem(struct problem *p, const char *fmt, ...)
+{
+  va_list ap;
+  p->status = 500;
+  p->result = OAC_ENOMEM;
+  va_start(ap, fmt);
+  vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+  va_end(ap);
+  return OAC_ENOMEM;
 }
 
 void problem_write_json(struct buf *b, const struct problem *p, const char *uri)

@@ -11,20 +11,29 @@
 
 #include <stddef.h>
 #include "../common/buf.h"
+#include "../common/result.h"
 
 #define PROBLEM_MSG_MAX 1024
 
 struct problem {
   int status;                   /* 0 = no problem */
+  enum oac_result result;       /* what kind: OAC_EREFUSED, or OAC_ENOMEM (problem_nomem) */
   char msg[PROBLEM_MSG_MAX];
   const char *response_body;    /* the upstream's body (502), not owned; NULL = none */
   size_t response_len;
 };
 
-/* Sets status and message (truncated to fit). Returns -1, so that a failing function can
- * end with `return problem_set(p, 400, "...")`. */
-int problem_set(struct problem *p, int status, const char *fmt, ...)
+/* Sets status and message (truncated to fit). Returns OAC_EREFUSED (also kept in
+ * p->result), so that a failing function can end with `return problem_set(p, 400, "...")`.
+ * A function that takes a struct problem and returns anything but OAC_OK has set it. */
+enum oac_result problem_set(struct problem *p, int status, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
+
+/* An allocation failure: status 500 and the message, p->result = OAC_ENOMEM, which it
+ * returns. Callers that must tell memory from a refusal (the compiler's examples stage)
+ * read the result, never the message. */
+enum oac_result problem_nomem(struct problem *p, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
 
 /* The ServiceProblem JSON body for request path URI. */
 void problem_write_json(struct buf *b, const struct problem *p, const char *uri);

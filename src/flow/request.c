@@ -6,23 +6,11 @@
 #include <strings.h>
 
 #include "json.h"
-
-/* S trimmed of blanks, copied into A; NULL when nothing is left. */
-static const char *trimmed(const char *s, struct arena *a)
-{
-  if(!s)
-    return NULL;
-  while(isspace((unsigned char)*s))
-    s++;
-  size_t n = strlen(s);
-  while(n && isspace((unsigned char)s[n - 1]))
-    n--;
-  return n ? arena_strndup(a, s, n) : NULL;
-}
+#include "../common/text.h"
 
 static int config_key(const char *name, struct arena *a)
 {
-  const char *t = trimmed(name, a);
+  const char *t = text_trim_dup(name, a);
   if(!t)
     return -1;
   for(int k = 0; k < CFG_COUNT; k++)
@@ -31,8 +19,8 @@ static int config_key(const char *name, struct arena *a)
   return -1;
 }
 
-int request_parse(const char *body, size_t len, const char *auth, struct arena *a,
-                  struct flow_request *r, struct problem *p)
+enum oac_result request_parse(const char *body, size_t len, const char *auth,
+                              struct arena *a, struct flow_request *r, struct problem *p)
 {
   memset(r, 0, sizeof(*r));
   buf_init(&r->user_storage);
@@ -42,13 +30,13 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
   if(i == len) {
     r->root = cJSON_CreateObject();
     if(!r->root)
-      return problem_set(p, 500, "out of memory");
+      return problem_nomem(p, "out of memory");
   }
   else {
     struct json_error je;
     enum oac_result res = json_parse(body, len, &r->root, &je);
     if(res == OAC_ENOMEM)
-      return problem_set(p, 500, "out of memory");
+      return problem_nomem(p, "out of memory");
     if(res)
       return problem_set(p, 400, "request body: %s", je.msg);
     if(!cJSON_IsObject(r->root))
@@ -59,19 +47,19 @@ int request_parse(const char *body, size_t len, const char *auth, struct arena *
   cJSON_ArrayForEach(v, cv) {
     int k = config_key(json_get_str(v, "developerName"), a);
     if(k >= 0 && !r->config[k])
-      r->config[k] = trimmed(json_get_str(v, "contentValue"), a);
+      r->config[k] = text_trim_dup(json_get_str(v, "contentValue"), a);
   }
   const cJSON *odt = json_get_object(r->root, "objectDataType");
   r->objects = json_get_array(r->root, "objectData");
   r->list_filter = json_get_object(r->root, "listFilter");
   r->want = json_get_array(odt, "properties");
-  r->type_name = trimmed(json_get_str(odt, "developerName"), a);
+  r->type_name = text_trim_dup(json_get_str(odt, "developerName"), a);
   if(!r->type_name && r->objects)
-    r->type_name = trimmed(json_get_str(cJSON_GetArrayItem(r->objects, 0), "developerName"),
-                           a);
+    r->type_name = text_trim_dup(json_get_str(cJSON_GetArrayItem(r->objects, 0),
+                                              "developerName"), a);
   if(flow_user_parse(auth, auth ? strlen(auth) : 0, &r->user, &r->user_storage))
-    return problem_set(p, 500, "out of memory");
-  return 0;
+    return problem_nomem(p, "out of memory");
+  return OAC_OK;
 }
 
 void request_free(struct flow_request *r)

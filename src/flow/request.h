@@ -26,9 +26,9 @@ struct flow_request {
 };
 
 /* Parses BODY (LEN bytes; empty = an empty object) and the Authorization header AUTH (may
- * be NULL). Strings are copied into A where trimmed. 0, or -1 with P set: 400 for JSON that
- * is malformed, nested too deep or not an object; 500 on allocation failure. */
-int request_parse(const char *body, size_t len, const char *auth, struct arena *a,
+ * be NULL). Strings are copied into A where trimmed. OAC_OK, or OAC_EREFUSED with P set: 400
+ * for JSON that is malformed, nested too deep or not an object; 500 on allocation failure. */
+enum oac_result request_parse(const char *body, size_t len, const char *auth, struct arena *a,
                   struct flow_request *r, struct problem *p);
 void request_free(struct flow_request *r);
 

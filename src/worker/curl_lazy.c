@@ -43,7 +43,7 @@
 #define DECLARE(name, ret, args) static ret (*p_##name) args;
 CURL_FUNCS(DECLARE)
 
-static int state;               /* 0 not tried, 1 loaded, -1 failed */
+static enum { CURL_NOT_TRIED, CURL_LOADED, CURL_FAILED } state;
 static char load_error[256];
 
 /* The reason the library could not be loaded ("" when it was). The upstream client
@@ -56,9 +56,9 @@ const char *oac_curl_load_error(void)
 
 static int load(void)
 {
-  if(state)
-    return state > 0;
-  state = -1;
+  if(state != CURL_NOT_TRIED)
+    return state == CURL_LOADED;
+  state = CURL_FAILED;
   void *h = dlopen(OAC_CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
   if(!h) {
     const char *e = dlerror();
@@ -74,7 +74,7 @@ static int load(void)
     return 0; \
   }
   CURL_FUNCS(RESOLVE)
-  state = 1;
+  state = CURL_LOADED;
   return 1;
 }
 

@@ -136,7 +136,7 @@ static const char *login_url(struct op_ctx *x, const struct cache_scheme *s, con
   return r;
 }
 
-int identity_authorization(struct op_ctx *x, const struct cache_scheme *s)
+enum oac_result identity_authorization(struct op_ctx *x, const struct cache_scheme *s)
 {
   const struct flow_user *u = &x->rq->user;
   const char *status = auth_status(x->rq);
@@ -201,7 +201,7 @@ static void put_member(struct buf *b, const char *key, const char *value)
 }
 
 /* AuthenticatedWhoResult (flow-protocol.md §4.11): U NULL = ACCESS_DENIED with MESSAGE. */
-static int who_result(struct op_ctx *x, const struct cache_scheme *s,
+static enum oac_result who_result(struct op_ctx *x, const struct cache_scheme *s,
                       const struct signed_user *u, const char *message)
 {
   struct buf *b = x->out;
@@ -226,13 +226,15 @@ static int who_result(struct op_ctx *x, const struct cache_scheme *s,
   put_member(b, "identityProvider", provider[s->type < 7 ? s->type : 0]);
   put_member(b, "token", u ? u->token : NULL);
   buf_puts(b, ",\"culture\":null}");
-  return 0;
+  return OAC_OK;
 }
 
-static int deny(struct op_ctx *x, const struct cache_scheme *s, const char *fmt, ...)
+static enum oac_result deny(struct op_ctx *x, const struct cache_scheme *s, const char *fmt,
+                            ...)
   __attribute__((format(printf, 3, 4)));
 
-static int deny(struct op_ctx *x, const struct cache_scheme *s, const char *fmt, ...)
+static enum oac_result deny(struct op_ctx *x, const struct cache_scheme *s, const char *fmt,
+                            ...)
 {
   char msg[512];
   va_list ap;
@@ -277,9 +279,9 @@ static char *basic_credentials(struct arena *a, const char *user, const char *pa
   return out;
 }
 
-/* One call for the sign-in. 0 = an answer (any status, in x->resp); -1 = no answer, with
- * the reason in WHY; -2 = out of memory. */
-static int sign_in_call(struct op_ctx *x, unsigned method, const char *url,
+/* One call for the sign-in. OAC_OK = an answer (any status, in x->resp); OAC_EIO = no
+ * answer, with the reason in WHY; OAC_ENOMEM. */
+static enum oac_result sign_in_call(struct op_ctx *x, unsigned method, const char *url,
                         const char *const *headers, size_t nheaders, const char *form,
                         char *why, size_t whylen)
 {
@@ -296,7 +298,7 @@ static int sign_in_call(struct op_ctx *x, unsigned method, const char *url,
   x->ncalls++;
   enum upstream_error e = upstream_send(x->up, &rq, x->resp, why, whylen);
   x->upstream_status = e ? 0 : x->resp->status;
-  return e == UPE_NOMEM ? -2 : e ? -1 : 0;
+  return e == UPE_NOMEM ? OAC_ENOMEM : e ? OAC_EIO : OAC_OK;
 }
 
 /* The answer of the last call as a JSON object, or NULL. */
@@ -384,7 +386,7 @@ static const char *refusal(struct op_ctx *x, const char *what)
   return r ? r : "sign-in refused";
 }
 
-static int basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
+static enum oac_result basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
 {
   const cJSON *cred = x->rq->root;
   const char *user = json_get_str(cred, "username"), *pass = json_get_str(cred, "password");
@@ -401,8 +403,8 @@ static int basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   if(!hdr[0])
     return problem_set(x->p, 500, "out of memory");
   char why[256];
-  int rc = sign_in_call(x, M_GET, url, hdr, 2, NULL, why, sizeof(why));
-  if(rc == -2)
+  enum oac_result rc = sign_in_call(x, M_GET, url, hdr, 2, NULL, why, sizeof(why));
+  if(rc == OAC_ENOMEM)
     return problem_set(x->p, 500, "out of memory");
   if(rc)
     return deny(x, s, "The sign-in check at %s could not be made: %s", url, why);
@@ -422,7 +424,7 @@ static int basic_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   return who_result(x, s, &u, NULL);
 }
 
-static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
+static enum oac_result oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
 {
   const cJSON *cred = x->rq->root;
   const char *code = json_get_str(cred, "code");
@@ -465,10 +467,10 @@ static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   }
   const char *token_url = cache_str(x->c, s->token_url);
   char why[256];
-  int rc = buf_failed(&form) || (nh == 2 && !hdr[1]) ? -2 :
+  enum oac_result rc = buf_failed(&form) || (nh == 2 && !hdr[1]) ? OAC_ENOMEM :
            sign_in_call(x, M_POST, token_url, hdr, nh, form.data, why, sizeof(why));
   buf_free(&form);
-  if(rc == -2)
+  if(rc == OAC_ENOMEM)
     return problem_set(x->p, 500, "out of memory");
   if(rc)
     return deny(x, s, "The token endpoint %s could not be reached: %s", token_url, why);
@@ -491,8 +493,8 @@ static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
                         "Accept: application/json" };
   if(!ih[0])
     return problem_set(x->p, 500, "out of memory");
-  int irc = sign_in_call(x, M_GET, info_url, ih, 2, NULL, why, sizeof(why));
-  if(irc == -2)
+  enum oac_result irc = sign_in_call(x, M_GET, info_url, ih, 2, NULL, why, sizeof(why));
+  if(irc == OAC_ENOMEM)
     return problem_set(x->p, 500, "out of memory");
   if(irc)
     return deny(x, s, "The user information at %s could not be read: %s", info_url, why);
@@ -510,7 +512,7 @@ static int oauth_sign_in(struct op_ctx *x, const struct cache_scheme *s)
   return who_result(x, s, &u, NULL);
 }
 
-int identity_authentication(struct op_ctx *x, const struct cache_scheme *s)
+enum oac_result identity_authentication(struct op_ctx *x, const struct cache_scheme *s)
 {
   return is_oauth(s) ? oauth_sign_in(x, s) : basic_sign_in(x, s);
 }
@@ -545,7 +547,7 @@ static int contains_ci(const char *s, size_t len, const char *needle)
   return !n;
 }
 
-int identity_directory(struct op_ctx *x, int users, int attributes)
+enum oac_result identity_directory(struct op_ctx *x, int users, int attributes)
 {
   struct buf *b = x->out;
   struct response rw;

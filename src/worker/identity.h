@@ -8,6 +8,8 @@
  * token endpoint and read the user at the userinfo endpoint. A failed sign-in is an HTTP 200
  * AuthenticatedWhoResult with status ACCESS_DENIED and a statusMessage saying why; nothing
  * secret (password, client secret, code, token) is ever written to a message or the log.
+ *
+ * The three answers return OAC_OK with the body in x->out, or OAC_EREFUSED with x->p set.
  */
 #ifndef OAC_IDENTITY_H
 #define OAC_IDENTITY_H
@@ -20,15 +22,15 @@ const struct cache_scheme *identity_scheme(struct op_ctx *x);
 
 /* POST /authorization: the $User object with Status "200" or "401" (the PUBLIC /
  * ALL_USERS / SPECIFIED rules), AuthenticationType and LoginUrl. */
-int identity_authorization(struct op_ctx *x, const struct cache_scheme *s);
+enum oac_result identity_authorization(struct op_ctx *x, const struct cache_scheme *s);
 
 /* POST /authentication: AUTHENTICATED with the user and the token, or ACCESS_DENIED. */
-int identity_authentication(struct op_ctx *x, const struct cache_scheme *s);
+enum oac_result identity_authentication(struct op_ctx *x, const struct cache_scheme *s);
 
 /* POST /authorization/group (USERS 0) or /authorization/user (USERS 1), or their
  * /attribute (ATTRIBUTES 1): the ids of the Authorization Groups / Users configuration
  * value as GroupAuthorizationGroup / GroupAuthorizationUser objects (search, offset, limit;
  * only the ones named in objectData when it names any). X->c is not used. */
-int identity_directory(struct op_ctx *x, int users, int attributes);
+enum oac_result identity_directory(struct op_ctx *x, int users, int attributes);
 
 #endif

@@ -258,7 +258,7 @@ static int serve_cgi(struct worker *w)
   if(cl > (long long)worker_max_body(w))
     rq.body_too_large = 1;
   else if(cl > 0) {
-    if(buf_reserve(&body, (size_t)cl + 1)) {
+    if(buf_reserve(&body, (size_t)cl + 1) == OAC_OK) {
       size_t got = fread(body.data, 1, (size_t)cl, stdin);
       body.len = got;
       body.data[got] = '\0';
@@ -346,7 +346,7 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
     buf_reset(&body);
     if(cl > (long long)worker_max_body(w))
       rq.body_too_large = 1;
-    else if(cl > 0 && !buf_reserve(&body, (size_t)cl + 1))
+    else if(cl > 0 && buf_reserve(&body, (size_t)cl + 1))
       rq.body_unread = 1;
     else if(cl > 0) {
       int got = FCGX_GetStr(body.data, (int)cl, req.in);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../common/mem.h"
+#include "../common/result.h"
 #include "log.h"
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
@@ -105,16 +106,17 @@ int pool_listen(const char *spec, int mode)
   return strchr(spec, '/') ? listen_unix(spec, mode) : listen_tcp(spec);
 }
 
-static int write_pid_file(const char *path)
+/* OAC_EIO with a message on stderr. */
+static enum oac_result write_pid_file(const char *path)
 {
   char tmp[4200];
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   if(!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) || rename(tmp, path)) {
     fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, strerror(errno));
-    return -1;
+    return OAC_EIO;
   }
-  return 0;
+  return OAC_OK;
 }
 
 static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)

@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 #include "upstream.h"
 #include "url.h"
-#include "../cache/format.h"
+#include "../cache/cache.h"
 #include "../common/mem.h"
 
 #ifndef PACKAGE_VERSION
@@ -108,20 +108,6 @@ static long now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static const char *method_name(unsigned m)
-{
-  switch(m) {
-  case M_GET: return "GET";
-  case M_PUT: return "PUT";
-  case M_POST: return "POST";
-  case M_DELETE: return "DELETE";
-  case M_PATCH: return "PATCH";
-  case M_HEAD: return "HEAD";
-  case M_OPTIONS: return "OPTIONS";
-  default: return NULL;
-  }
 }
 
 /* Whether LINE ("Name: value") is the header NAME. */
@@ -223,7 +209,7 @@ static CURLcode set_options(struct upstream *u, const char *url, unsigned method
   if(method == M_HEAD)
     SET(CURLOPT_NOBODY, 1L);
   else if(method != M_GET && method != M_POST)
-    SET(CURLOPT_CUSTOMREQUEST, method_name(method));
+    SET(CURLOPT_CUSTOMREQUEST, cache_method_name(method));
 #undef SET
   return rc;
 }
@@ -335,10 +321,10 @@ extern const char *oac_curl_load_error(void) __attribute__((weak));
 /* libcurl and the handle, made on the first call: a request that never calls the API (a
  * describe, an example-mode answer) never starts libcurl, which for a CGI process saves
  * loading it at all. */
-static int ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
+static enum upstream_error ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
 {
   if(u->c)
-    return 0;
+    return UPE_OK;
   /* The worker is single-threaded; curl_global_init is not thread-safe before 7.84. */
   if(!curl_ready) {
     if(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
@@ -347,11 +333,10 @@ static int ensure_handle(struct upstream *u, char *errmsg, size_t errlen)
   if(curl_ready)
     u->c = curl_easy_init();
   if(u->c)
-    return 0;
+    return UPE_OK;
   const char *why = oac_curl_load_error ? oac_curl_load_error() : "";
-  fail(errmsg, errlen, UPE_OTHER, "libcurl could not be started%s%s", *why ? ": " : "",
-       why);
-  return -1;
+  return fail(errmsg, errlen, UPE_OTHER, "libcurl could not be started%s%s", *why ? ": " : "",
+              why);
 }
 
 enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
@@ -366,10 +351,11 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   rs->is_json = 0;
   rs->seconds = 0;
 
-  if(ensure_handle(u, errmsg, errlen))
-    return UPE_OTHER;
+  enum upstream_error he = ensure_handle(u, errmsg, errlen);
+  if(he)
+    return he;
   unsigned method = rq->method;
-  if(!method_name(method))
+  if(!cache_method_name(method))
     return fail(errmsg, errlen, UPE_OTHER, "unknown HTTP method %u", method);
   if(!rq->url || url_origin(rq->url, origin, sizeof origin))
     return fail(errmsg, errlen, UPE_OTHER, "not an absolute http or https URL");

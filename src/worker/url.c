@@ -9,8 +9,7 @@
 #include <string.h>
 #include <curl/curl.h>
 #include "url.h"
-
-static const char hexdigits[] = "0123456789ABCDEF";
+#include "../common/text.h"
 
 static int unreserved(unsigned char c)
 {
@@ -30,7 +29,7 @@ static void encode(struct buf *b, const char *s, size_t n)
       buf_append(b, s + start, i - start);
     if(i < n) {
       unsigned char c = (unsigned char)s[i++];
-      char pct[3] = { '%', hexdigits[c >> 4], hexdigits[c & 15] };
+      char pct[3] = { '%', text_hex_upper[c >> 4], text_hex_upper[c & 15] };
       buf_append(b, pct, 3);
     }
   }
@@ -57,16 +56,17 @@ static void lower(char *s)
       *s = (char)(*s - 'A' + 'a');
 }
 
-int url_origin(const char *url, char *origin, size_t size)
+enum oac_result url_origin(const char *url, char *origin, size_t size)
 {
   if(!url || !origin || !size)
-    return -1;
+    return OAC_EDOC;
   origin[0] = '\0';
   CURLU *h = curl_url();
   if(!h)
-    return -1;
+    return OAC_ENOMEM;
   char *scheme = NULL, *host = NULL, *port = NULL, *zone = NULL;
-  int rv = -1, n;
+  enum oac_result rv = OAC_EDOC;
+  int n;
   /* No flags: a URL without a scheme is refused rather than guessed, and only schemes
    * this libcurl supports parse at all. */
   if(curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
@@ -95,7 +95,7 @@ int url_origin(const char *url, char *origin, size_t size)
     origin[0] = '\0';
     goto done;
   }
-  rv = 0;
+  rv = OAC_OK;
 done:
   curl_free(scheme);
   curl_free(host);

@@ -11,15 +11,16 @@
 
 #include <stddef.h>
 #include "../common/buf.h"
+#include "../common/result.h"
 
 void url_encode_segment(struct buf *b, const char *s, size_t n);
 void url_encode_query(struct buf *b, const char *s, size_t n);
 
 /* "scheme://host:port" of an absolute http(s) URL, lowercased, with the default port made
- * explicit, into ORIGIN. 0 on success, -1 if URL is not an absolute http(s) URL or does not
- * fit. Used to keep redirects on the same scheme, host and port. Parsed by libcurl's own URL
+ * explicit, into ORIGIN. OAC_EDOC if URL is not an absolute http(s) URL or does not fit,
+ * OAC_ENOMEM. Used to keep redirects on the same scheme, host and port. Parsed by libcurl's own URL
  * parser, so the host is the one curl would connect to; userinfo is left out, an IPv6
  * literal keeps its brackets ("http://[::1]:8080"). */
-int url_origin(const char *url, char *origin, size_t size);
+enum oac_result url_origin(const char *url, char *origin, size_t size);
 
 #endif

@@ -42,7 +42,7 @@ static const char REGISTRATION[] = "https://example.com/pets.yaml";
 
 /* ---- a small model ---- */
 
-static int add_prop(struct model *m, int t, const char *name, enum cache_ctype ct,
+static enum oac_result add_prop(struct model *m, int t, const char *name, enum cache_ctype ct,
                     int ref, unsigned flags)
 {
   struct model_prop p;
@@ -53,7 +53,7 @@ static int add_prop(struct model *m, int t, const char *name, enum cache_ctype c
   p.ctype = ct;
   p.ref_type = ref;
   p.flags = flags;
-  return model_add_prop(m, t, &p);
+  return model_add_prop(m, t, &p, NULL);
 }
 
 /* Types Pet, Owner, Pet:tags; Pet has load (GET, secured) and save (POST, body), Owner a
@@ -75,20 +75,19 @@ static int build_model(struct model *m)
     return -1;
   m->describe_len = strlen(DESCRIBE);
 
-  int pet = model_add_type(m, "Pet");
-  int owner = model_add_type(m, "Owner");
-  int tags = model_add_type(m, "Pet:tags");
-  if(pet < 0 || owner < 0 || tags < 0)
+  int pet, owner, tags;
+  if(model_add_type(m, "Pet", &pet) || model_add_type(m, "Owner", &owner) ||
+     model_add_type(m, "Pet:tags", &tags))
     return -1;
   m->types[tags].flags = CT_F_HELPER | CT_F_SCALAR_ITEM;
-  if(add_prop(m, pet, "id", CT_NUMBER, -1, CP_INTEGER) < 0 ||
-     add_prop(m, pet, "name", CT_STRING, -1, 0) < 0 ||
-     add_prop(m, pet, "tags", CT_LIST, tags, CP_SCALAR_LIST) < 0 ||
-     add_prop(m, pet, "owner", CT_OBJECT, owner, 0) < 0 ||
-     add_prop(m, owner, "id", CT_NUMBER, -1, 0) < 0 ||
-     add_prop(m, owner, "email", CT_STRING, -1, 0) < 0 ||
-     add_prop(m, tags, "ID", CT_STRING, -1, CP_ID) < 0 ||
-     add_prop(m, tags, "Value", CT_STRING, -1, CP_VALUE) < 0)
+  if(add_prop(m, pet, "id", CT_NUMBER, -1, CP_INTEGER) ||
+     add_prop(m, pet, "name", CT_STRING, -1, 0) ||
+     add_prop(m, pet, "tags", CT_LIST, tags, CP_SCALAR_LIST) ||
+     add_prop(m, pet, "owner", CT_OBJECT, owner, 0) ||
+     add_prop(m, owner, "id", CT_NUMBER, -1, 0) ||
+     add_prop(m, owner, "email", CT_STRING, -1, 0) ||
+     add_prop(m, tags, "ID", CT_STRING, -1, CP_ID) ||
+     add_prop(m, tags, "Value", CT_STRING, -1, CP_VALUE))
     return -1;
   m->types[pet].external_id_prop = 0;
 
@@ -274,6 +273,11 @@ static void check_contents(struct cache *c)
   ck_assert_int_eq(cache_find_type(c, "Pets", 4, &err), -1);
   ck_assert_int_eq(cache_find_type(c, "Pet", 2, &err), -1);
   ck_assert_int_eq(cache_find_type(c, "", 0, &err), -1);
+  int ti = 7;
+  ck_assert_int_eq(cache_lookup_type(c, "Owner", 5, &ti, &err), OAC_OK);
+  ck_assert_int_eq(ti, 1);
+  ck_assert_int_eq(cache_lookup_type(c, "Nobody", 6, &ti, &err), OAC_OK);
+  ck_assert_int_eq(ti, -1);
 
   uint32_t nprops, nplans, nparams, nu, nsec, nsch;
   const struct cache_prop *props = cache_section(c, CS_PROPS, &nprops, &err);
@@ -429,13 +433,15 @@ START_TEST(test_many_types)
   char name[32];
   for(int i = 0; i < 300; i++) {
     snprintf(name, sizeof(name), "T%d", i);
-    ck_assert_int_eq(model_add_type(&m, name), i);
+    int t = -1;
+    ck_assert_int_eq(model_add_type(&m, name, &t), OAC_OK);
+    ck_assert_int_eq(t, i);
     ck_assert_int_eq(add_prop(&m, i, "p", CT_STRING, i ? i - 1 : -1, 0), 0);
   }
   ck_assert_int_eq(model_find_type(&m, "T42"), 42);
   ck_assert_int_eq(model_find_type(&m, "T300"), -1);
-  ck_assert_int_eq(model_add_prop(&m, 300, &m.types[0].props[0]), -1);
-  ck_assert_int_eq(model_add_prop(&m, -1, &m.types[0].props[0]), -1);
+  ck_assert_int_eq(model_add_prop(&m, 300, &m.types[0].props[0], NULL), OAC_EINTERNAL);
+  ck_assert_int_eq(model_add_prop(&m, -1, &m.types[0].props[0], NULL), OAC_EINTERNAL);
   struct buf b;
   buf_init(&b);
   ck_assert_int_eq(cache_build_image(&m, &b), OAC_OK);
@@ -767,6 +773,17 @@ START_TEST(test_offset_out_of_range)
   bk[0].type = 9;
   fix_section(img, CS_INDEX);
   expect_bad(img, len, CACHE_VERIFY_ALL, "INDEX record 0");
+  {
+    /* opened lazily, the bad bucket shows at the first lookup: a result, not "absent" */
+    struct cache lc;
+    struct cache_error lerr;
+    int t = 5;
+    ck_assert_int_eq(cache_open_mem(&lc, img, len, CACHE_VERIFY_LAZY, &lerr), OAC_OK);
+    ck_assert_int_eq(cache_lookup_type(&lc, "Pet", 3, &t, &lerr), OAC_ECACHE);
+    ck_assert_int_eq(t, -1);
+    ck_assert_str_ne(lerr.msg, "");
+    cache_close(&lc);
+  }
   /* counts that disagree with sizes */
   memcpy(img, orig, len);
   find_sec(img, CS_PARAMS)->count = 3;

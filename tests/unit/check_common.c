@@ -1,6 +1,6 @@
 /* check_common.c - unit tests for src/common: arena, buf (JSON escaping included), hash
- * (fixed vectors: the hash is part of the cache format), allocation failure injection and
- * the result names. Every allocation-failure path is driven with oac_mem_fail_at() so the
+ * (fixed vectors: the hash is part of the cache format), allocation failure injection, the
+ * result names and the text helpers (hex, UUID text, trim, the http(s) URL test). Every allocation-failure path is driven with oac_mem_fail_at() so the
  * sanitizer build proves it cleans up. */
 #include <check.h>
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "common/result.h"
+#include "common/text.h"
 
 static void reset_mem(void) { oac_mem_fail_at(0); }
 
@@ -333,7 +334,7 @@ START_TEST(buf_oom_is_sticky)
   buf_json_str(&b, "x");
   ck_assert(buf_failed(&b));
   ck_assert_uint_eq(b.len, 0);
-  ck_assert_int_eq(buf_reserve(&b, 1), 0);
+  ck_assert_int_eq(buf_reserve(&b, 1), OAC_ENOMEM);
   size_t len = 99;
   ck_assert_ptr_null(buf_steal(&b, &len));
   ck_assert_uint_eq(len, 0);
@@ -544,10 +545,120 @@ END_TEST
 
 /* result ------------------------------------------------------------------------------- */
 
+/* text --------------------------------------------------------------------------------- */
+
+START_TEST(text_hex)
+{
+  ck_assert_str_eq(text_hex_lower, "0123456789abcdef");
+  ck_assert_str_eq(text_hex_upper, "0123456789ABCDEF");
+  ck_assert_int_eq(text_hex_value('0'), 0);
+  ck_assert_int_eq(text_hex_value('9'), 9);
+  ck_assert_int_eq(text_hex_value('a'), 10);
+  ck_assert_int_eq(text_hex_value('F'), 15);
+  ck_assert_int_eq(text_hex_value('g'), -1);
+  ck_assert_int_eq(text_hex_value('/'), -1);
+  ck_assert_int_eq(text_hex_value(':'), -1);
+  ck_assert_int_eq(text_hex_value('@'), -1);
+  ck_assert_int_eq(text_hex_value('`'), -1);
+  ck_assert_int_eq(text_hex_value(0), -1);
+  unsigned v = 7;
+  ck_assert_int_ne(text_hex4("d83D", &v), 0);
+  ck_assert_uint_eq(v, 0xd83d);
+  ck_assert_int_ne(text_hex4("0000x", &v), 0);   /* only four are read */
+  ck_assert_uint_eq(v, 0);
+  v = 7;
+  ck_assert_int_eq(text_hex4("12g4", &v), 0);
+  ck_assert_int_eq(text_hex4("12", &v), 0);       /* the NUL stops it */
+  ck_assert_int_eq(text_hex4("", &v), 0);
+  ck_assert_uint_eq(v, 7);                        /* untouched on failure */
+}
+END_TEST
+
+START_TEST(text_uuid)
+{
+  unsigned char b[16];
+  for(int i = 0; i < 16; i++)
+    b[i] = (unsigned char)(i * 17);
+  char u[37];
+  memset(u, 'x', sizeof(u));
+  text_uuid_format(b, u);
+  ck_assert_str_eq(u, "00112233-4455-6677-8899-aabbccddeeff");
+  memset(b, 0xff, sizeof(b));
+  text_uuid_format(b, u);
+  ck_assert_str_eq(u, "ffffffff-ffff-ffff-ffff-ffffffffffff");
+}
+END_TEST
+
+START_TEST(text_trim_cases)
+{
+  const char *s = " \t\n\v\f\rab c \r\n";
+  size_t n = strlen(s);
+  text_trim(&s, &n);
+  ck_assert_uint_eq(n, 4);
+  ck_assert(!memcmp(s, "ab c", 4));
+  const char *blank = " \t ";
+  n = strlen(blank);
+  text_trim(&blank, &n);
+  ck_assert_uint_eq(n, 0);
+  const char *none = "x";
+  n = 1;
+  text_trim(&none, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(*none, 'x');
+  n = 0;
+  text_trim(&none, &n);                            /* nothing to look at */
+  ck_assert_uint_eq(n, 0);
+  ck_assert(!text_is_space(0));
+  ck_assert(!text_is_space('a'));
+  ck_assert(!text_is_space(0xa0));                 /* NBSP (Latin-1) is not C white space */
+
+  struct arena a;
+  arena_init(&a, 0);
+  ck_assert_str_eq(text_trim_dup("  Schema URL \t", &a), "Schema URL");
+  ck_assert_ptr_null(text_trim_dup(" \n ", &a));
+  ck_assert_ptr_null(text_trim_dup("", &a));
+  ck_assert_ptr_null(text_trim_dup(NULL, &a));
+  arena_free(&a);
+  arena_init(&a, 0);
+  oac_mem_fail_at(1);                              /* the arena's first block */
+  ck_assert_ptr_null(text_trim_dup(" x ", &a));
+  oac_mem_fail_at(0);
+  arena_free(&a);
+}
+END_TEST
+
+START_TEST(text_http_url)
+{
+  ck_assert(text_is_http_url("http://h"));
+  ck_assert(text_is_http_url("HTTPS://h/x"));
+  ck_assert(text_is_http_url("hTtP://"));
+  ck_assert(!text_is_http_url("http:/h"));
+  ck_assert(!text_is_http_url("https:h"));
+  ck_assert(!text_is_http_url("ftp://h"));
+  ck_assert(!text_is_http_url("file:///etc/passwd"));
+  ck_assert(!text_is_http_url(" http://h"));
+  ck_assert(!text_is_http_url("/relative/path"));
+  ck_assert(!text_is_http_url(""));
+  ck_assert(!text_is_http_url(NULL));
+}
+END_TEST
+
+START_TEST(hash_ci_folds_case_only)
+{
+  ck_assert_uint_eq(oac_hash_ci(""), 2166136261u);          /* the FNV-1a offset basis */
+  ck_assert_uint_eq(oac_hash_ci("a"), 0xe40c292cu);         /* FNV-1a("a") */
+  ck_assert_uint_eq(oac_hash_ci("PetName"), oac_hash_ci("petname"));
+  ck_assert_uint_eq(oac_hash_ci("ID"), oac_hash_ci("id"));
+  ck_assert_uint_ne(oac_hash_ci("id"), oac_hash_ci("ie"));
+  ck_assert_uint_ne(oac_hash_ci("@"), oac_hash_ci("`"));    /* only letters fold */
+}
+END_TEST
+
 START_TEST(result_names)
 {
   static const enum oac_result all[] = {
-    OAC_OK, OAC_ENOMEM, OAC_EIO, OAC_EUSAGE, OAC_EDOC, OAC_ECACHE, OAC_ELIMIT, OAC_EINTERNAL
+    OAC_OK, OAC_ENOMEM, OAC_EIO, OAC_EUSAGE, OAC_EDOC, OAC_ECACHE, OAC_ELIMIT, OAC_EINTERNAL,
+    OAC_EREFUSED
   };
   size_t n = sizeof(all) / sizeof(all[0]);
   ck_assert_int_eq(OAC_OK, 0);
@@ -603,6 +714,15 @@ static Suite *common_suite(void)
   tcase_add_test(tc, hash_alignment_independent);
   tcase_add_test(tc, hash_sensitivity);
   tcase_add_test(tc, hash_name_case_sensitive);
+  tcase_add_test(tc, hash_ci_folds_case_only);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("text");
+  tcase_add_checked_fixture(tc, reset_mem, reset_mem);
+  tcase_add_test(tc, text_hex);
+  tcase_add_test(tc, text_uuid);
+  tcase_add_test(tc, text_trim_cases);
+  tcase_add_test(tc, text_http_url);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("mem");

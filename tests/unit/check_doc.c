@@ -132,7 +132,7 @@ START_TEST(yaml_positions)
   struct doc_node *p0 = params->items[0];
   ck_assert_uint_eq(p0->line, 12);
   ck_assert_uint_eq(p0->col, 11);
-  ck_assert_int_eq(doc_bool(doc_get(p0, "required")), 0);
+  ck_assert_int_eq(doc_bool(doc_get(p0, "required")), DOC_FALSE);
   ck_assert_ptr_null(doc_get(p0, "nope"));
   ck_assert_ptr_null(doc_get(title, "x"));   /* not a map */
 
@@ -417,11 +417,11 @@ START_TEST(scalar_helpers_and_json)
   ck_assert(doc_is_null(doc_get(r, "n4")));
   ck_assert(!doc_is_null(doc_get(r, "n5")));
   ck_assert(!doc_is_null(doc_get(r, "n6")));
-  ck_assert_int_eq(doc_bool(doc_get(r, "b1")), 1);
-  ck_assert_int_eq(doc_bool(doc_get(r, "b2")), 0);
-  ck_assert_int_eq(doc_bool(doc_get(r, "b3")), -1);
-  ck_assert_int_eq(doc_bool(doc_get(r, "b4")), -1);
-  ck_assert_int_eq(doc_bool(NULL), -1);
+  ck_assert_int_eq(doc_bool(doc_get(r, "b1")), DOC_TRUE);
+  ck_assert_int_eq(doc_bool(doc_get(r, "b2")), DOC_FALSE);
+  ck_assert_int_eq(doc_bool(doc_get(r, "b3")), DOC_NOT_BOOL);
+  ck_assert_int_eq(doc_bool(doc_get(r, "b4")), DOC_NOT_BOOL);
+  ck_assert_int_eq(doc_bool(NULL), DOC_NOT_BOOL);
   ck_assert(doc_scalar_eq(doc_get(r, "i1"), "42"));
   ck_assert(!doc_scalar_eq(doc_get(r, "i1"), "4"));
   ck_assert(!doc_scalar_eq(r, "42"));

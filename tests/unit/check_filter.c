@@ -158,7 +158,7 @@ static void parse_ok(const char *json)
 static void parse_fails(const char *json, const char *want)
 {
   int r = parse(json);
-  ck_assert_msg(r == -1, "filter_parse(%s) should fail", json);
+  ck_assert_msg(r == OAC_EREFUSED, "filter_parse(%s) should fail", json);
   ck_assert_int_eq(pb.status, 400);
   ck_assert_msg(strstr(pb.msg, want), "message '%s' lacks '%s'", pb.msg, want);
 }

@@ -393,6 +393,48 @@ START_TEST(uuid5_matches_python)
 }
 END_TEST
 
+START_TEST(uuid_random_is_v4)
+{
+  char a[37], b[37];
+  map_uuid_random(a);
+  map_uuid_random(b);
+  ck_assert_uint_eq(strlen(a), 36);
+  ck_assert_str_ne(a, b);
+  ck_assert_int_eq(a[8], '-');
+  ck_assert_int_eq(a[23], '-');
+  ck_assert_int_eq(a[14], '4');                   /* version 4 (or 5 without entropy) */
+  ck_assert_ptr_nonnull(strchr("89ab", a[19]));
+}
+END_TEST
+
+/* JSON number grammar (RFC 8259 §6): the one copy, which the compiler uses too. */
+START_TEST(json_number_grammar)
+{
+  static const char *const yes[] = {
+    "0", "-0", "1", "-1", "10", "0.5", "-0.0", "1e3", "1E3", "1e+3", "1e-3", "1.5E-02",
+    "123456789012345678901234567890", "0e0"
+  };
+  static const char *const no[] = {
+    "", "-", "+1", "01", "-01", "00", ".5", "5.", "1.e3", "1e", "1e+", "1e-", "--1", "1-",
+    "0x10", "1 ", " 1", "Infinity", "NaN", "1.5.2", "1e3e3", "e3"
+  };
+  for(size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+    ck_assert_msg(json_is_number(yes[i], strlen(yes[i])), "'%s' is a number", yes[i]);
+  for(size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+    ck_assert_msg(!json_is_number(no[i], strlen(no[i])), "'%s' is not a number", no[i]);
+  ck_assert(json_is_number("12x", 2));             /* the length counts, not the NUL */
+  ck_assert(!json_is_number("1\0" "2", 3));
+  struct buf b;
+  buf_init(&b);
+  ck_assert_int_eq(json_number_plain(&b, "1.5E-2", 6), OAC_OK);
+  ck_assert_str_eq(b.data, "0.015");
+  ck_assert_int_eq(json_number_plain(&b, "+1", 2), OAC_EDOC);   /* nothing appended */
+  ck_assert_int_eq(json_number_plain(&b, "", 0), OAC_EDOC);
+  ck_assert_uint_eq(b.len, 5);
+  buf_free(&b);
+}
+END_TEST
+
 /* ---- RFC 8785 ----------------------------------------------------------------------- */
 
 START_TEST(jcs_numbers_rfc8785_appendix_b)
@@ -454,9 +496,9 @@ START_TEST(jcs_numbers_more_forms)
   }
   struct buf b;
   buf_init(&b);
-  ck_assert_int_eq(map_number_es(NAN, &b), -1);
-  ck_assert_int_eq(map_number_es(INFINITY, &b), -1);
-  ck_assert_int_eq(map_number_es(-INFINITY, &b), -1);
+  ck_assert_int_eq(map_number_es(NAN, &b), OAC_EDOC);
+  ck_assert_int_eq(map_number_es(INFINITY, &b), OAC_EDOC);
+  ck_assert_int_eq(map_number_es(-INFINITY, &b), OAC_EDOC);
   ck_assert_uint_eq(b.len, 0);
   buf_free(&b);
 }
@@ -551,7 +593,7 @@ START_TEST(jcs_refuses_infinity)
   cJSON *v = parse("{\"a\":1e999}");
   struct buf b;
   buf_init(&b);
-  ck_assert_int_eq(map_jcs(v, &b), -1);
+  ck_assert_int_eq(map_jcs(v, &b), OAC_EDOC);
   buf_reset(&b);
   ck_assert_int_eq(map_jcs_id(v, &b), 0);
   ck_assert_str_eq(b.data, "{\"a\":1e999}");
@@ -1377,7 +1419,7 @@ START_TEST(chaos_no_leaks)
     buf_init(&out);
     oac_mem_fail_at(n);
     const struct map_want *w = map_want_build(C, t, wj, &a);
-    int r1 = w ? map_object_to_flow(C, t, v, w, NULL, 0, &out, &p) : -1;
+    int r1 = w ? (int)map_object_to_flow(C, t, v, w, NULL, 0, &out, &p) : OAC_ENOMEM;
     if(r1)
       ck_assert(!w || p.status == 500);
     buf_reset(&out);
@@ -1412,6 +1454,8 @@ static Suite *mapping_suite(void)
   tcase_add_test(tc, sha1_million_a);
   tcase_add_test(tc, sha1_padding_boundaries);
   tcase_add_test(tc, uuid5_matches_python);
+  tcase_add_test(tc, uuid_random_is_v4);
+  tcase_add_test(tc, json_number_grammar);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("jcs");

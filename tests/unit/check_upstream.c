@@ -931,9 +931,9 @@ END_TEST
 static void expect_origin(const char *url, const char *want)
 {
   char o[128];
-  int r = url_origin(url, o, sizeof o);
+  enum oac_result r = url_origin(url, o, sizeof o);
   if(!want) {
-    ck_assert_msg(r == -1, "'%s' should be refused, got '%s'", url ? url : "(null)", o);
+    ck_assert_msg(r == OAC_EDOC, "'%s' should be refused, got '%s'", url ? url : "(null)", o);
     return;
   }
   ck_assert_msg(r == 0, "'%s' refused", url ? url : "(null)");
@@ -966,12 +966,13 @@ START_TEST(test_origin)
   ck_assert_str_eq(a, b);
   /* Does not fit. */
   char small[16];
-  ck_assert_int_eq(url_origin("https://a-long-host-name.example/", small, sizeof small), -1);
+  ck_assert_int_eq(url_origin("https://a-long-host-name.example/", small, sizeof small),
+                   OAC_EDOC);
   char longurl[400];
   memset(longurl, 0, sizeof longurl);
   memcpy(longurl, "http://", 7);
   memset(longurl + 7, 'h', 300);
-  ck_assert_int_eq(url_origin(longurl, a, sizeof a), -1);
+  ck_assert_int_eq(url_origin(longurl, a, sizeof a), OAC_EDOC);
 }
 END_TEST
 
