@@ -337,7 +337,7 @@ static void body_start(const struct buf *b, char *out, size_t size)
   out[n] = '\0';
 }
 
-/* Sends the call. 0 = 2xx; 1 = 404 and NOT_FOUND_OK; -1 = problem set. */
+/* Sends the call. 0 = 2xx; CALL_NOT_FOUND; anything else = problem set. */
 int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
 {
   struct upstream_req rq = { 0 };
@@ -372,7 +372,7 @@ int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
   if(st >= 200 && st < 300)
     return 0;
   if(st == 404 && not_found_ok)
-    return 1;
+    return CALL_NOT_FOUND;
   char start[256];
   body_start(&x->resp->body, start, sizeof(start));
   problem_set(x->p, 502, "The API answered %s %s with status %ld: %s", m, cl->shown.data, st,

@@ -35,7 +35,11 @@ void call_free(struct call *cl);
 int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
                  struct call *cl);
 
-/* Sends the call. 0 = 2xx; 1 = 404 and NOT_FOUND_OK; -1 = problem set. */
+/* What call_send returns besides 0 (a 2xx answer) and a refusal (any other nonzero value:
+ * the problem is set). */
+#define CALL_NOT_FOUND 1                        /* a 404, and NOT_FOUND_OK was given */
+
+/* Sends the call. 0 = 2xx; CALL_NOT_FOUND; anything else = problem set. */
 int call_send(struct op_ctx *x, struct call *cl, int not_found_ok);
 
 /* The answer as JSON: *ROOT NULL for an empty body. 0, or -1 with the problem set. */

@@ -6,9 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "../flow/config.h"
 #include "../flow/json.h"
@@ -117,34 +114,6 @@ int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op
   }
   response_end(&rw, more);
   return 0;
-}
-
-/* A generated external ID: a random UUID (version 4). */
-void random_uuid(char out[37])
-{
-  unsigned char b[16];
-  if(getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-    /* no entropy source: time and a counter still give distinct IDs in this process */
-    static unsigned long counter;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    char seed[64];
-    int n = snprintf(seed, sizeof(seed), "%ld.%ld.%lu.%ld", (long)ts.tv_sec,
-                     (long)ts.tv_nsec, ++counter, (long)getpid());
-    map_uuid5(seed, (size_t)n, out);
-    return;
-  }
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  static const char hex[] = "0123456789abcdef";
-  size_t k = 0;
-  for(int i = 0; i < 16; i++) {
-    if(i == 4 || i == 6 || i == 8 || i == 10)
-      out[k++] = '-';
-    out[k++] = hex[b[i] >> 4];
-    out[k++] = hex[b[i] & 15];
-  }
-  out[k] = '\0';
 }
 
 /* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one

@@ -20,9 +20,6 @@ int example_status_problem(struct op_ctx *x, const struct cache_example *e,
 int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
                  const struct list_filter *lf);
 
-/* A generated external ID: a random UUID (version 4). */
-void random_uuid(char out[37]);
-
 /* Sets the ID property of the request type's JSON object O to EXT (a number when it reads
  * as one and the property is a number). */
 void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext);

@@ -295,13 +295,14 @@ static void data_op(struct endpoint *e, const char *verb, int (*op)(struct op_ct
   if(!c)
     return;
   struct cache_error err;
-  int t = cache_find_type(c, rq->type_name, strlen(rq->type_name), &err);
+  int t;
+  if(cache_lookup_type(c, rq->type_name, strlen(rq->type_name), &t, &err)) {
+    problem_set(p, 503, "The compiled document for '%s' is unusable: %s", url, err.msg);
+    return;
+  }
   if(t < 0) {
-    if(err.msg[0])
-      problem_set(p, 503, "The compiled document for '%s' is unusable: %s", url, err.msg);
-    else
-      problem_set(p, 404, "objectDataType.developerName: type '%s' is not in the compiled "
-                  "document '%s'", rq->type_name, url);
+    problem_set(p, 404, "objectDataType.developerName: type '%s' is not in the compiled "
+                "document '%s'", rq->type_name, url);
     return;
   }
   struct type_view tv;

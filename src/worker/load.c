@@ -106,7 +106,7 @@ int op_load(struct op_ctx *x)
   int r = call_prepare(x, pl, &src, &cl);
   if(!r)
     r = call_send(x, &cl, by_id);
-  if(r == 1) {                                  /* load by id: not found */
+  if(r == CALL_NOT_FOUND) {                                  /* load by id: not found */
     call_free(&cl);
     response_empty(x->out);
     return 0;

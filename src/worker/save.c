@@ -5,7 +5,6 @@
  */
 #include "ops.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "../flow/json.h"
 #include "../flow/mapping.h"
 #include "../flow/response.h"
+#include "../common/text.h"
 #include "call.h"
 #include "example.h"
 
@@ -36,15 +36,7 @@ static void done_add(struct buf *done, const cJSON *obj, const char *ext)
 
 static const char *object_ext(const cJSON *obj, struct arena *a)
 {
-  const char *e = json_get_str(obj, "externalId");
-  if(!e)
-    return NULL;
-  while(isspace((unsigned char)*e))
-    e++;
-  size_t n = strlen(e);
-  while(n && isspace((unsigned char)e[n - 1]))
-    n--;
-  return n ? arena_strndup(a, e, n) : NULL;
+  return text_trim_dup(json_get_str(obj, "externalId"), a);
 }
 
 /* The object Flow sent, as the API's JSON (every property, custom and readOnly ones too):
@@ -184,7 +176,7 @@ int op_save(struct op_ctx *x)
       if(!ext && nnew == 1 && e->nobjects && t->external_id_prop >= 0)
         ext = cache_xstr(e, eo[0].external_id);
       else if(!ext) {
-        random_uuid(uuid);
+        map_uuid_random(uuid);
         ext = uuid;
       }
       set_id_prop(x, sent[i], ext);
@@ -289,7 +281,7 @@ int op_delete(struct op_ctx *x)
     if(!r)
       r = call_send(x, &cl, 1);
     call_free(&cl);
-    if(r < 0) {
+    if(r && r != CALL_NOT_FOUND) {              /* refused: the problem is set */
       note_done(x, &done, "deleted");
       break;
     }

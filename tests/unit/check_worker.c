@@ -491,6 +491,14 @@ START_TEST(test_user_and_security)
   ASSERT_HAS(msg(&a), "objectData[1]");
   ASSERT_HAS(msg(&a), "nothing was sent");
   answer_free(&a);
+  /* a delete whose call fails (the API's port is closed): the 502, and the loop stops there
+   * (nothing was deleted), it does not take the failure for a deletion */
+  call(w, "POST", "/data/delete", req(REG, "\"objectDataType\":{\"developerName\":\"Pet\"},"
+       "\"objectData\":[{\"internalId\":\"i1\",\"externalId\":\"1\",\"developerName\":\"Pet\"}]"),
+       NULL, &a);
+  ck_assert_int_eq(a.rs.status, 502);
+  ASSERT_HAS(msg(&a), "nothing was deleted");
+  answer_free(&a);
   worker_free(w);
 }
 END_TEST
