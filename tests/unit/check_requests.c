@@ -177,7 +177,10 @@ START_TEST(test_request_case)
   char *body_text = NULL;
   if(cJSON_IsObject(body)) {
     add_configuration(body, cJSON_GetObjectItem(rqj, "configuration"));
-    body_text = cJSON_PrintUnformatted(body);
+    char *printed = cJSON_PrintUnformatted(body);
+    ck_assert_ptr_nonnull(printed);
+    body_text = strdup(printed);
+    cJSON_free(printed);
   } else if(json_get_str(rqj, "bodyText"))
     body_text = strdup(json_get_str(rqj, "bodyText"));
   struct worker_opts o = { 0 };
