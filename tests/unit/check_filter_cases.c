@@ -91,6 +91,7 @@ START_TEST(test_filter_case)
     if(getenv("OAC_CASE_PRINT")) {
       char *s = cJSON_PrintUnformatted(got);
       printf("%s: %s\n", name, s);
+      fflush(stdout);
       cJSON_free(s);
     }
     ck_assert_msg(td_json_match(want, got, 0, &why), "%s: %s", name, why.data);

@@ -200,8 +200,10 @@ START_TEST(test_request_case)
   buf_init(&rs.body);
   worker_handle(w, &rq, &rs);
   test_server_stop(&srv);
-  if(getenv("OAC_CASE_PRINT"))
+  if(getenv("OAC_CASE_PRINT")) {
     printf("%s: %d %.*s\n", name, rs.status, (int)rs.direct_len, rs.direct);
+    fflush(stdout);
+  }
 
   /* the answer */
   snprintf(path, sizeof(path), "%s/response.json", case_dir);
