@@ -38,6 +38,9 @@ int td_cases(const char *kind, char ***names)
   while(d && (e = readdir(d))) {
     if(e->d_name[0] == '.')
       continue;
+    const char *only = getenv("OAC_CASE");
+    if(only && *only && strcmp(only, e->d_name))
+      continue;
     char p[4096];
     struct stat st;
     snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);

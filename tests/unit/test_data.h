@@ -13,7 +13,9 @@
 const char *td_dir(const char *kind);
 
 /* The case folders of tests/data/KIND, sorted, into a static list; their count. Printed
- * as "<kind> cases: N (from DIR)". Free with td_cases_free (check_at_end). */
+ * as "<kind> cases: N (from DIR)". With OAC_CASE=NAME in the environment, only that case
+ * (to run one: OAC_CASE=load-by-id CK_FORK=no tests/unit/check_requests). Free with
+ * td_cases_free (check_at_end). */
 int td_cases(const char *kind, char ***names);
 void td_cases_free(void);
 
