@@ -95,9 +95,6 @@ END_TEST
 
 /* ---- service-sql: listFilters -------------------------------------------------------- */
 
-/* ------------------------------------------------------------------------------------ */
-/* the service-sql fixtures */
-
 static char **fx_files;
 static size_t fx_n, fx_cap;
 

@@ -1,4 +1,5 @@
-/* check_flow_auth.c - the Authorization header parser (flow-protocol.md §3.2). */
+/* check_user.c - the Authorization header parser (flow-protocol.md §3.2). The real headers
+ * captured from the Java SDK are checked by check_fixtures.c (a skip without them). */
 #include <check.h>
 #include "check_main.h"
 #include <stdio.h>
