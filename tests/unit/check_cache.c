@@ -4,6 +4,7 @@
  * string without its NUL, empty, random) must be refused with OAC_ECACHE and a message.
  */
 #include <check.h>
+#include "check_main.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -941,7 +942,7 @@ START_TEST(test_default_name)
 }
 END_TEST
 
-static Suite *cache_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("cache");
   TCase *tc = tcase_create("core");
@@ -965,13 +966,4 @@ static Suite *cache_suite(void)
   tcase_add_test(tc, test_default_name);
   suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(cache_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

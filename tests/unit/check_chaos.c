@@ -22,6 +22,7 @@
  * (stdio, opendir, getaddrinfo), and Check's.
  */
 #include <check.h>
+#include "check_main.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,8 +461,7 @@ START_TEST(test_new_worker)
 }
 END_TEST
 
-Suite *chaos_suite(void);
-Suite *chaos_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("chaos");
   TCase *tc = tcase_create("compile");
@@ -476,13 +476,4 @@ Suite *chaos_suite(void)
   tcase_add_loop_test(tc, test_new_worker, 0, 2 * (int)NRCASES);   /* FastCGI, CGI */
   suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(chaos_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

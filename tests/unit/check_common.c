@@ -3,6 +3,7 @@
  * result names and the text helpers (hex, UUID text, trim, the http(s) URL test). Every allocation-failure path is driven with oac_mem_fail_at() so the
  * sanitizer build proves it cleans up. */
 #include <check.h>
+#include "check_main.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,7 +678,7 @@ END_TEST
 
 /* suite -------------------------------------------------------------------------------- */
 
-static Suite *common_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("common");
   TCase *tc;
@@ -738,13 +739,4 @@ static Suite *common_suite(void)
   tcase_add_test(tc, result_names);
   suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(common_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -10,6 +10,7 @@
  * Plus: the bundled example, a round trip through the cache reader, CLI-level checks.
  */
 #include <check.h>
+#include "check_main.h"
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -885,8 +886,27 @@ START_TEST(test_example_limits)
 }
 END_TEST
 
-static Suite *compile_suite(void)
+static void free_cases(void)
 {
+  for(int i = 0; i < nvalid; i++)
+    free(valid_cases[i]);
+  for(int i = 0; i < ninvalid; i++)
+    free(invalid_cases[i]);
+}
+
+Suite *suite(void)
+{
+  const char *top = getenv("top_srcdir");
+  snprintf(srcdir, sizeof(srcdir), "%s", top && *top ? top : ".");
+  nvalid = list_cases("valid", valid_cases, 256);
+  ninvalid = list_cases("invalid", invalid_cases, 256);
+  check_at_end(free_cases);
+  printf("compile cases: %d valid, %d invalid (from %s/tests/data/compile)\n", nvalid,
+         ninvalid, srcdir);
+  if(!nvalid || !ninvalid) {
+    fprintf(stderr, "no data-driven cases found under %s/tests/data/compile\n", srcdir);
+    return NULL;
+  }
   Suite *s = suite_create("compile");
   TCase *tc = tcase_create("cases");
   tcase_set_timeout(tc, 30);
@@ -914,25 +934,3 @@ static Suite *compile_suite(void)
   return s;
 }
 
-int main(void)
-{
-  const char *top = getenv("top_srcdir");
-  snprintf(srcdir, sizeof(srcdir), "%s", top && *top ? top : ".");
-  nvalid = list_cases("valid", valid_cases, 256);
-  ninvalid = list_cases("invalid", invalid_cases, 256);
-  printf("compile cases: %d valid, %d invalid (from %s/tests/data/compile)\n", nvalid,
-         ninvalid, srcdir);
-  if(!nvalid || !ninvalid) {
-    fprintf(stderr, "no data-driven cases found under %s/tests/data/compile\n", srcdir);
-    return 1;
-  }
-  SRunner *sr = srunner_create(compile_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  for(int i = 0; i < nvalid; i++)
-    free(valid_cases[i]);
-  for(int i = 0; i < ninvalid; i++)
-    free(invalid_cases[i]);
-  return failed == 0 ? 0 : 1;
-}

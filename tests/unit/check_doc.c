@@ -3,6 +3,7 @@
  * Data: $top_srcdir/tests/data/doc/.
  */
 #include <check.h>
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -746,7 +747,7 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
-static Suite *doc_suite(void)
+Suite *suite(void)
 {
   Suite *su = suite_create("doc");
   TCase *tc = tcase_create("load");
@@ -781,13 +782,4 @@ static Suite *doc_suite(void)
   tcase_add_test(tc, allocation_failures);
   suite_add_tcase(su, tc);
   return su;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(doc_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? 0 : 1;
 }

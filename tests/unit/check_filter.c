@@ -1,10 +1,12 @@
 /* check_filter.c - list filters (src/flow/filter.h; product.md §5.4, flow-protocol.md
- * §4.6, §6.3): parsing, criteria by content type, AND/OR groups, search, sorting, and the
- * real listFilters of the service-sql fixtures when the shared fixtures are present.
+ * §4.6, §6.3): parsing, criteria by content type, AND/OR groups, search, sorting. The
+ * real listFilters of the service-sql fixtures are checked by check_fixtures.c; the
+ * data-driven cases of tests/data/filter/ by check_filter_cases.c.
  *
  * Every expectation below is worked out by hand from the specification, not copied from
  * the implementation's output. Most tests run over a C array of string rows. */
 #include <check.h>
+#include "check_main.h"
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -936,233 +938,7 @@ START_TEST(test_parse_out_of_memory)
 }
 END_TEST
 
-/* ------------------------------------------------------------------------------------ */
-/* the service-sql fixtures */
-
-static char **fx_files;
-static size_t fx_n, fx_cap;
-
-static int fx_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-  (void)st;
-  (void)ftw;
-  size_t n = strlen(path);
-  if(flag == FTW_F && n > 5 && !strcmp(path + n - 5, ".json")) {
-    if(fx_n == fx_cap) {
-      fx_cap = fx_cap ? 2 * fx_cap : 64;
-      fx_files = realloc(fx_files, fx_cap * sizeof(*fx_files));
-      ck_assert_ptr_nonnull(fx_files);
-    }
-    fx_files[fx_n++] = strdup(path);
-  }
-  return 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static cJSON *read_json(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  if(!f)
-    return NULL;
-  struct buf b;
-  char chunk[4096];
-  size_t n;
-  buf_init(&b);
-  while((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    buf_append(&b, chunk, n);
-  fclose(f);
-  ck_assert(!buf_failed(&b));
-  cJSON *j = NULL;
-  struct json_error je;
-  ck_assert_msg(json_parse(b.data ? b.data : "", b.len, &j, &je) == OAC_OK, "%s: %s", path,
-                je.msg);
-  buf_free(&b);
-  return j;
-}
-
-/* The MObjects of a service-sql response, read by property developerName. */
-struct mobjects {
-  const cJSON *objs;
-  const char **names;           /* property index -> name */
-};
-
-static int mobject_get(void *ctx, size_t item, uint32_t prop, const char **s, size_t *len)
-{
-  const struct mobjects *m = ctx;
-  const cJSON *o = cJSON_GetArrayItem(m->objs, (int)item), *p;
-  cJSON_ArrayForEach(p, json_get_array(o, "properties")) {
-    const char *dn = json_get_str(p, "developerName");
-    if(dn && !strcmp(dn, m->names[prop])) {
-      const char *v = json_get_str(p, "contentValue");
-      if(!v)
-        return 0;
-      *s = v;
-      *len = strlen(v);
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* The OpenAPI type a Flow content type comes from. */
-static void add_schema_type(cJSON *sch, const char *content_type)
-{
-  if(content_type && !strcasecmp(content_type, "ContentNumber"))
-    cJSON_AddStringToObject(sch, "type", "number");
-  else if(content_type && !strcasecmp(content_type, "ContentBoolean"))
-    cJSON_AddStringToObject(sch, "type", "boolean");
-  else if(content_type && !strcasecmp(content_type, "ContentDateTime")) {
-    cJSON_AddStringToObject(sch, "type", "string");
-    cJSON_AddStringToObject(sch, "format", "date-time");
-  } else
-    cJSON_AddStringToObject(sch, "type", "string");
-}
-
-/* One request fixture: a type with the request's objectDataType columns (content types
- * from the paired response where it shows them), then filter_parse must accept the
- * listFilter; if the response lists objects found by a filter, each must pass filter_match
- * and their order must be the filter's order. Returns 1 if the file had a listFilter. */
-static int check_fixture(const char *path)
-{
-  cJSON *req = read_json(path);
-  ck_assert_ptr_nonnull(req);
-  if(!cJSON_IsObject(req) || !cJSON_GetObjectItem(req, "listFilter")) {
-    cJSON_Delete(req);
-    return 0;
-  }
-  const cJSON *odt = json_get_object(req, "objectDataType");
-  const char *tname = json_get_str(odt, "developerName");
-  ck_assert_msg(tname != NULL, "%s: no objectDataType.developerName", path);
-
-  /* the response beside it: ...request... -> ...response... */
-  char rpath[4096];
-  const char *base = strrchr(path, '/');
-  const char *at = strstr(base ? base : path, "request");
-  cJSON *resp = NULL;
-  if(at) {
-    snprintf(rpath, sizeof(rpath), "%.*s%s%s", (int)(at - path), path, "response",
-             at + strlen("request"));
-    resp = read_json(rpath);
-  }
-  const cJSON *objs = json_get_array(resp, "objectData");
-
-  cJSON *oas = cJSON_Parse("{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"fixture\","
-                           "\"version\":\"1\"},\"servers\":[{\"url\":\"http://127.0.0.1:1\"}],"
-                           "\"paths\":{},\"components\":{\"schemas\":{\"T\":{\"type\":\"object\","
-                           "\"properties\":{}}}}}");
-  ck_assert_ptr_nonnull(oas);
-  cJSON *schema = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(oas,
-                                      "components"), "schemas"), "T");
-  cJSON *xt = cJSON_AddObjectToObject(schema, "x-flow-type");
-  cJSON_AddStringToObject(xt, "name", tname);
-  cJSON *props = cJSON_GetObjectItem(schema, "properties");
-  const cJSON *p;
-  cJSON_ArrayForEach(p, json_get_array(odt, "properties")) {
-    const char *dn = json_get_str(p, "developerName");
-    if(!dn || cJSON_GetObjectItemCaseSensitive(props, dn))
-      continue;
-    const char *ct = NULL;
-    const cJSON *o, *q;
-    cJSON_ArrayForEach(o, objs)
-      cJSON_ArrayForEach(q, json_get_array(o, "properties"))
-        if(json_get_str(q, "developerName") && !strcmp(json_get_str(q, "developerName"), dn))
-          ct = json_get_str(q, "contentType");
-    add_schema_type(cJSON_AddObjectToObject(props, dn), ct);
-  }
-  char *text = cJSON_PrintUnformatted(oas);
-  ck_assert_ptr_nonnull(text);
-  struct cache *c = test_cache_compile(text, "fixture.json");
-  struct cache_error err;
-  const struct cache_type *t = cache_type_at(c, test_cache_type(c, tname), &err);
-  ck_assert_ptr_nonnull(t);
-
-  struct list_filter f;
-  struct problem fp;
-  memset(&fp, 0, sizeof(fp));
-  int r = filter_parse(cJSON_GetObjectItem(req, "listFilter"), c, t, &ar, &f, &fp);
-  ck_assert_msg(r == 0, "%s: filter_parse: %d %s", path, fp.status, fp.msg);
-
-  /* What the protocol notes say about particular captures. */
-  if(strstr(path, "common/data/load/types/load-request.json")) {
-    ck_assert_str_eq(f.root.where[0].value, "1");       /* contentValue, not value "0" */
-    ck_assert_int_eq(f.limit, 10);
-  }
-  if(strstr(path, "dates/isnull/request-dates.json")) {
-    ck_assert_int_eq(f.root.where[0].crit, CR_IS_EMPTY);
-    ck_assert_str_eq(f.root.where[0].value, "True");
-  }
-  if(strstr(path, "by-filter/start-end-contain/load-search-request.json"))
-    ck_assert_str_eq(f.root.where[0].value, "ountry2");  /* value is null there */
-
-  int nobj = cJSON_GetArraySize(objs);
-  if(f.present && !f.id && nobj > 0) {
-    uint32_t np;
-    const struct cache_prop *all = cache_section(c, CS_PROPS, &np, &err);
-    ck_assert_ptr_nonnull(all);
-    const char **names = calloc(t->nprops + 1, sizeof(*names));
-    ck_assert_ptr_nonnull(names);
-    for(uint32_t i = 0; i < t->nprops; i++)
-      names[i] = cache_str(c, all[t->first_prop + i].name);
-    struct mobjects m = { objs, names };
-    struct filter_src s = { mobject_get, &m, all + t->first_prop };
-    size_t *idx = calloc(2 * (size_t)nobj, sizeof(*idx));
-    ck_assert_ptr_nonnull(idx);
-    for(int i = 0; i < nobj; i++) {
-      ck_assert_msg(filter_match(&f, &s, (size_t)i), "%s: response object %d does not match "
-                    "the request's filter", path, i);
-      idx[i] = (size_t)i;
-    }
-    filter_sort(&f, &s, idx, (size_t)nobj, idx + nobj);
-    for(int i = 0; i < nobj; i++)
-      ck_assert_msg(idx[i] == (size_t)i, "%s: response order differs from the sort", path);
-    free(idx);
-    free(names);
-  }
-  test_cache_free(c);
-  cJSON_free(text);
-  cJSON_Delete(oas);
-  cJSON_Delete(resp);
-  cJSON_Delete(req);
-  return 1;
-}
-
-START_TEST(test_fixtures)
-{
-  const char *env = getenv("OAC_FLOW_FIXTURES");
-  const char *top = getenv("top_srcdir");
-  char dir[4096];
-  if(env && *env)
-    snprintf(dir, sizeof(dir), "%s/service-sql", env);
-  else
-    snprintf(dir, sizeof(dir), "%s/../shared/flow-fixtures/service-sql",
-             top && *top ? top : ".");
-  struct stat st;
-  if(stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-    printf("SKIP: %s not found (the shared flow fixtures are not beside the project)\n", dir);
-    return;
-  }
-  fx_n = 0;
-  ck_assert_int_eq(nftw(dir, fx_visit, 16, FTW_PHYS), 0);
-  qsort(fx_files, fx_n, sizeof(*fx_files), str_cmp);
-  size_t with_filter = 0;
-  for(size_t i = 0; i < fx_n; i++) {
-    with_filter += (size_t)check_fixture(fx_files[i]);
-    free(fx_files[i]);
-  }
-  free(fx_files);
-  fx_files = NULL;
-  fx_cap = 0;
-  /* INDEX.md lists 42 request files with a listFilter; at least the load ones must be here */
-  ck_assert_uint_ge(with_filter, 16);
-  printf("check_filter: %zu fixture listFilters parsed\n", with_filter);
-}
-END_TEST
-
-static Suite *filter_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("filter");
   TCase *tc = tcase_create("criteria");
@@ -1206,19 +982,5 @@ static Suite *filter_suite(void)
   tcase_add_test(tc, test_parse_out_of_memory);
   suite_add_tcase(s, tc);
 
-  tc = tcase_create("fixtures");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 60);
-  tcase_add_test(tc, test_fixtures);
-  suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(filter_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

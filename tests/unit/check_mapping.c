@@ -8,6 +8,7 @@
  * flow-protocol.md §4.7 and product.md §7.
  */
 #include <check.h>
+#include "check_main.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1444,7 +1445,7 @@ START_TEST(chaos_no_leaks)
 }
 END_TEST
 
-static Suite *mapping_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("mapping");
   TCase *tc;
@@ -1511,13 +1512,4 @@ static Suite *mapping_suite(void)
   tcase_add_test(tc, chaos_no_leaks);
   suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(mapping_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,12 +1,13 @@
 /* check_upstream.c - the upstream HTTP client and the URL helpers (upstream.h, url.h).
  *
  * The client is tested against a real HTTP/1.1 server on loopback: upstream_server.py
- * (Python's http.server), started here with fork/exec and stopped by its PID. It prints
+ * (Python's http.server), started with fork/exec and stopped by its PID (test_server.c). It prints
  * the port it bound, and exits by itself when its stdin (a pipe from us) closes, so a
  * crashed test never leaves it behind. Without python3 the test is skipped (exit 77).
  * The TLS verification cases also need the openssl command for a self-signed certificate.
  */
 #include <check.h>
+#include "check_main.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,120 +24,21 @@
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "test_server.h"
 #include "../../src/worker/upstream.h"
 #include "../../src/worker/url.h"
 #include "../../src/cache/format.h"
 
-/* ---- the server ---------------------------------------------------------------------- */
+/* ---- the server (test_server.h) ------------------------------------------------------ */
 
-struct server {
-  pid_t pid;
-  int port;
-  int stdin_fd;                 /* our end of its stdin; closing it stops the server */
-};
-
-static char python[PATH_MAX];
-static char script[PATH_MAX];
 static char openssl[PATH_MAX];
 static char tls_dir[PATH_MAX];  /* self-signed certificate and key, "" = none */
 
-static struct server plain;     /* the http server of the main test case */
-static struct server tls;       /* the https server of the TLS case */
+static struct test_server plain;        /* the http server of the main test case */
+static struct test_server tls;          /* the https server of the TLS case */
 
-/* NAME's full path from PATH into OUT; 0 when found. */
-static int find_in_path(const char *name, char *out, size_t size)
-{
-  const char *path = getenv("PATH");
-  if(!path)
-    path = "/usr/bin:/bin";
-  while(*path) {
-    const char *end = strchr(path, ':');
-    size_t n = end ? (size_t)(end - path) : strlen(path);
-    int w = snprintf(out, size, "%.*s/%s", (int)n, n ? path : ".", name);
-    if(w > 0 && (size_t)w < size && access(out, X_OK) == 0)
-      return 0;
-    path += n;
-    if(*path == ':')
-      path++;
-  }
-  return -1;
-}
-
-static void find_script(void)
-{
-  const char *top = getenv("top_srcdir");
-  if(top && *top)
-    snprintf(script, sizeof script, "%s/tests/unit/upstream_server.py", top);
-  else {
-    /* Next to this source file. */
-    const char *f = __FILE__;
-    const char *slash = strrchr(f, '/');
-    int dir = slash ? (int)(slash - f) : 1;
-    snprintf(script, sizeof script, "%.*s/upstream_server.py", dir, slash ? f : ".");
-  }
-}
-
-/* Starts the server (ARGV0.. extra arguments, NULL-terminated) and reads its port. */
-static void server_start(struct server *s, const char *const *extra)
-{
-  int out[2], in[2];
-  /* Close-on-exec, so no other child (the next server, openssl) holds our ends. */
-  ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-  ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if(pid == 0) {
-    const char *argv[16];
-    int n = 0;
-    argv[n++] = python;
-    argv[n++] = script;
-    argv[n++] = "--exit-on-stdin-eof";
-    for(int i = 0; extra && extra[i] && n < 15; i++)
-      argv[n++] = extra[i];
-    argv[n] = NULL;
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-    execv(python, (char *const *)argv);
-    _exit(127);
-  }
-  close(in[0]);
-  close(out[1]);
-  char line[32];
-  size_t len = 0;
-  while(len < sizeof line - 1) {
-    struct pollfd p = { out[0], POLLIN, 0 };
-    int r = poll(&p, 1, 15000);
-    ck_assert_msg(r > 0, "upstream_server.py did not print its port within 15 s");
-    ssize_t got = read(out[0], line + len, 1);
-    ck_assert_msg(got == 1, "upstream_server.py exited before printing its port (%s)",
-                  script);
-    if(line[len] == '\n')
-      break;
-    len++;
-  }
-  line[len] = '\0';
-  close(out[0]);
-  char *end;
-  long port = strtol(line, &end, 10);
-  ck_assert_msg(end != line && port > 0 && port < 65536, "bad port line '%s'", line);
-  s->pid = pid;
-  s->port = (int)port;
-  s->stdin_fd = in[1];
-}
-
-static void server_stop(struct server *s)
-{
-  if(s->pid <= 0)
-    return;
-  close(s->stdin_fd);
-  kill(s->pid, SIGTERM);
-  waitpid(s->pid, NULL, 0);
-  s->pid = 0;
-}
-
-static void plain_setup(void) { server_start(&plain, NULL); }
-static void plain_teardown(void) { server_stop(&plain); }
+static void plain_setup(void) { test_server_start(&plain, NULL); }
+static void plain_teardown(void) { test_server_stop(&plain); }
 
 /* A port nobody listens on: bound, read back, closed. */
 static int closed_port(void)
@@ -847,12 +749,12 @@ static void tls_setup(void)
   };
   ck_assert_msg(run(argv) == 0, "openssl could not make a certificate");
   const char *extra[] = { "--tls", cert_path, key_path, NULL };
-  server_start(&tls, extra);
+  test_server_start(&tls, extra);
 }
 
 static void tls_teardown(void)
 {
-  server_stop(&tls);
+  test_server_stop(&tls);
   if(tls_dir[0]) {
     unlink(cert_path);
     unlink(key_path);
@@ -976,14 +878,13 @@ START_TEST(test_origin)
 }
 END_TEST
 
-int main(void)
+Suite *suite(void)
 {
-  find_script();
-  int have_python = find_in_path("python3", python, sizeof python) == 0;
-  int have_openssl = find_in_path("openssl", openssl, sizeof openssl) == 0;
+  int have_python = test_server_find() == 0;
+  int have_openssl = test_find_in_path("openssl", openssl, sizeof openssl) == 0;
   if(!have_python) {
-    printf("SKIP: python3 not found\n");
-    return 77;
+    check_skip("python3 not found (it runs the loopback server upstream_server.py)");
+    return NULL;
   }
   /* The test server is on loopback: no proxy from the environment may get in between. */
   static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
@@ -1032,9 +933,5 @@ int main(void)
   else
     printf("note: openssl not found, the TLS verification case is left out\n");
 
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return s;
 }

@@ -4,6 +4,7 @@
  * Calls worker_handle() directly; the integration tests drive the real program.
  */
 #include <check.h>
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,51 +548,6 @@ START_TEST(test_reload)
 }
 END_TEST
 
-/* Every request fixture (real engine-shaped payloads) parses. */
-START_TEST(test_fixtures_parse)
-{
-  const char *env = getenv("OAC_FLOW_FIXTURES");
-  const char *top = getenv("top_srcdir");
-  char root[1024];
-  if(env && *env)
-    snprintf(root, sizeof(root), "%s", env);
-  else
-    snprintf(root, sizeof(root), "%s/../shared/flow-fixtures", top ? top : "..");
-  char cmd[1200];
-  snprintf(cmd, sizeof(cmd), "find '%s' -name '*request*.json' 2>/dev/null | sort", root);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  char line[1024];
-  int n = 0;
-  while(fgets(line, sizeof(line), p)) {
-    line[strcspn(line, "\n")] = '\0';
-    size_t blen;
-    char *body = test_read_file(line, &blen);
-    ck_assert_ptr_nonnull(body);
-    struct arena ar;
-    arena_init(&ar, 0);
-    struct flow_request fr;
-    struct problem pr = { 0 };
-    int r = request_parse(body, blen, NULL, &ar, &fr, &pr);
-    ck_assert_msg(r == 0, "%s: %s", line, pr.msg);
-    /* data requests name their type; describe requests carry configuration values, and
-     * message-action ServiceRequests (service-email) carry inputs instead */
-    ck_assert_msg(fr.type_name || strstr(line, "describe") || strstr(line, "metadata") ||
-                  cJSON_GetObjectItem(fr.root, "inputs"), "%s: no type name found", line);
-    request_free(&fr);
-    arena_free(&ar);
-    free(body);
-    n++;
-  }
-  pclose(p);
-  if(!n)
-    printf("SKIP: no request fixtures under %s (../shared/flow-fixtures is not here)\n", root);
-  else
-    printf("%d request fixtures parsed\n", n);
-}
-END_TEST
-
-
 /* The worker's JSON parser (json.c): what cJSON would build, plus the number texts. */
 /* The value of property NAME of the first object of an ObjectDataResponse. */
 static const char *first_prop(const cJSON *d, const char *name)
@@ -810,8 +766,7 @@ START_TEST(test_json_parser)
 }
 END_TEST
 
-Suite *worker_suite(void);
-Suite *worker_suite(void)
+Suite *suite(void)
 {
   Suite *s = suite_create("worker");
   TCase *tc = tcase_create("handler");
@@ -825,20 +780,10 @@ Suite *worker_suite(void)
   tcase_add_test(tc, test_upstream_url);
   tcase_add_test(tc, test_user_and_security);
   tcase_add_test(tc, test_reload);
-  tcase_add_test(tc, test_fixtures_parse);
   tcase_add_test(tc, test_json_parser);
   tcase_add_test(tc, test_identity_authorization);
   tcase_add_test(tc, test_identity_authentication);
   tcase_add_test(tc, test_identity_directory);
   suite_add_tcase(s, tc);
   return s;
-}
-
-int main(void)
-{
-  SRunner *sr = srunner_create(worker_suite());
-  srunner_run_all(sr, CK_ENV);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

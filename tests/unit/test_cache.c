@@ -21,7 +21,8 @@ struct test_cache {
   char *image;
 };
 
-static void compile_image(const char *yaml, const char *registration, struct buf *img)
+static void compile_image_opts(const char *yaml, const char *registration, const char *source,
+                               const char *server, struct buf *img)
 {
   struct diag d;
   struct doc_set s;
@@ -34,7 +35,9 @@ static void compile_image(const char *yaml, const char *registration, struct buf
   doc_set_init(&s, &d);
   model_init(&m);
   struct compile_opts o = { 0 };
-  o.source = registration ? registration : "test.yaml";
+  o.source = source ? source : registration ? registration : "test.yaml";
+  o.as = source ? registration : NULL;
+  o.server = server;
   o.data = yaml;
   o.data_len = strlen(yaml);
   enum oac_result r = compile_document(&o, &s, &d, &m);
@@ -52,6 +55,11 @@ static void compile_image(const char *yaml, const char *registration, struct buf
   model_free(&m);
   doc_set_free(&s);
   diag_free(&d);
+}
+
+static void compile_image(const char *yaml, const char *registration, struct buf *img)
+{
+  compile_image_opts(yaml, registration, NULL, NULL, img);
 }
 
 struct cache *test_cache_compile(const char *yaml, const char *registration)
@@ -81,11 +89,17 @@ void test_cache_free(struct cache *c)
 
 const char *test_cache_write(const char *yaml, const char *registration, const char *dir)
 {
+  return test_cache_write_opts(yaml, registration, NULL, NULL, dir);
+}
+
+const char *test_cache_write_opts(const char *yaml, const char *registration,
+                                  const char *source, const char *server, const char *dir)
+{
   static char path[4096];
   struct buf img;
   char name[32];
   buf_init(&img);
-  compile_image(yaml, registration, &img);
+  compile_image_opts(yaml, registration, source, server, &img);
   cache_default_name(registration, strlen(registration), name);
   snprintf(path, sizeof(path), "%s/%s", dir, name);
   char tmp[4200];

@@ -16,6 +16,11 @@ void test_cache_free(struct cache *c);
  * compiler does without -o). Returns the path (static buffer). */
 const char *test_cache_write(const char *yaml, const char *registration, const char *dir);
 
+/* The same, with the document's path SOURCE (relative $refs are read beside it; NULL = the
+ * registration) and a --server override SERVER (NULL = the document's servers). */
+const char *test_cache_write_opts(const char *yaml, const char *registration,
+                                  const char *source, const char *server, const char *dir);
+
 /* The whole file at PATH, NUL-terminated (free()); NULL if it cannot be read. */
 char *test_read_file(const char *path, size_t *len);
 

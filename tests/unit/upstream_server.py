@@ -25,8 +25,18 @@ Endpoints (any method unless said):
   /text                    200 text/plain
   /ctype?t=TYPE            200 with Content-Type TYPE and body {}
   /hits?p=PATH?QUERY       JSON {"count": n}: requests seen for that exact path and query
+
+With --script FILE --record FILE (check_requests, tests/data/requests/<case>/upstream.json)
+the endpoints above are replaced by a script: the Nth request, whatever its method and
+path, gets the answer of the script's Nth call ({"calls": [{"answer": {"status", "headers",
+"body" (JSON) or "bodyText"}}]}; @UPSTREAM@ in the script is this server's URL); a request
+beyond the script gets a 599 saying so. Every request is recorded, before it is answered,
+into the record file as a JSON list of {"method", "path", "query" (name -> first value),
+"headers" (lowercased names), "body" (JSON, or null), "bodyText"}: the test compares it
+with what the script's calls "expect".
 """
 import json
+import os
 import socket
 import ssl
 import sys
@@ -36,6 +46,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 HITS = {}
+SCRIPT = None       # --script: the calls' answers, in order
+RECORD = None       # --record: where the requests seen are written
+SEEN = []
 HITS_LOCK = threading.Lock()
 PORT = 0
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -84,7 +97,51 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def scripted(self):
+        u = urlsplit(self.path)
+        body = self.read_body()
+        headers = {}
+        for k, v in self.headers.items():
+            k = k.lower()
+            headers[k] = headers[k] + ", " + v if k in headers else v
+        text = body.decode("utf-8", "replace")
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = None
+        query = {k: v[0] for k, v in parse_qs(u.query, keep_blank_values=True).items()}
+        with HITS_LOCK:
+            n = len(SEEN)
+            SEEN.append({"method": self.command, "path": u.path, "query": query,
+                         "headers": headers, "body": parsed, "bodyText": text})
+            tmp = RECORD + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(SEEN, f)
+            os.replace(tmp, RECORD)
+        calls = SCRIPT.get("calls") or []
+        if n >= len(calls):
+            self.answer(599, {"error": "call %d is not in upstream.json" % (n + 1)})
+            return
+        a = calls[n].get("answer") or {}
+        status = int(a.get("status", 200))
+        extra = list((a.get("headers") or {}).items())
+        ctype = "application/json"
+        for k, v in extra:
+            if k.lower() == "content-type":
+                ctype = v
+        extra = [(k, v) for k, v in extra if k.lower() != "content-type"]
+        if "bodyText" in a:
+            out = a["bodyText"].encode()
+        elif "body" in a:
+            out = json.dumps(a["body"]).encode()
+        else:
+            out = b""
+        self.answer(status, out, ctype=ctype, extra=extra)
+
     def route(self):
+        if SCRIPT is not None:
+            self.scripted()
+            return
         u = urlsplit(self.path)
         q = parse_qs(u.query)
         body = self.read_body()
@@ -195,9 +252,17 @@ def watch_stdin():
 
 
 def main():
-    global PORT
+    global PORT, SCRIPT, RECORD
     args = sys.argv[1:]
     server = Server(("127.0.0.1", 0), Handler)
+    if "--script" in args:
+        with open(args[args.index("--script") + 1]) as f:
+            text = f.read()
+        text = text.replace("@UPSTREAM@", "http://127.0.0.1:%d" % server.server_address[1])
+        SCRIPT = json.loads(text)
+        RECORD = args[args.index("--record") + 1]
+        with open(RECORD, "w") as f:
+            f.write("[]")
     if "--tls" in args:
         i = args.index("--tls")
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
