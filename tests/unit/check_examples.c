@@ -62,16 +62,6 @@ static const char *data_dir(void)
   return d;
 }
 
-static int is_uuid(const char *s)
-{
-  if(!s || strlen(s) != 36)
-    return 0;
-  for(int i = 0; i < 36; i++)
-    if(i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-      return 0;
-  return 1;
-}
-
 static const cJSON *prop_named(const cJSON *mobject, const char *name)
 {
   const cJSON *p;
@@ -135,7 +125,7 @@ static void check_answer(const char *where, const struct http_response *rs, cons
       snprintf(at, sizeof(at), "%s: objectData[%d]", where, i);
       const char *ext = json_get_str(w, "externalId"), *gext = json_get_str(g, "externalId");
       if(ext && !strcmp(ext, "@UUID@"))
-        ck_assert_msg(is_uuid(gext), "%s: externalId '%s' is not a UUID", at, gext);
+        ck_assert_msg(test_is_uuid(gext), "%s: externalId '%s' is not a UUID", at, gext);
       else if(ext)
         ck_assert_msg(gext && !strcmp(ext, gext), "%s: externalId '%s', expected '%s'", at,
                       gext ? gext : "(null)", ext);

@@ -267,12 +267,7 @@ Suite *suite(void)
                "cases is that loopback server)");
     return NULL;
   }
-  /* The API is on loopback: no proxy from the environment may get in between. */
-  static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
-                                         "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
-  for(size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
-    unsetenv(proxies[i]);
-  signal(SIGPIPE, SIG_IGN);
+  test_server_environment();
   log_level = LOG_ERROR;
   ncases = td_cases("requests", &cases);
   check_at_end(td_cases_free);

@@ -886,12 +886,7 @@ Suite *suite(void)
     check_skip("python3 not found (it runs the loopback server upstream_server.py)");
     return NULL;
   }
-  /* The test server is on loopback: no proxy from the environment may get in between. */
-  static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
-                                         "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
-  for(size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
-    unsetenv(proxies[i]);
-  signal(SIGPIPE, SIG_IGN);
+  test_server_environment();
 
   Suite *s = suite_create("upstream");
   TCase *tu = tcase_create("url");

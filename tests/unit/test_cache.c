@@ -1,6 +1,7 @@
 /* test_cache.c - compile test documents in memory (test_cache.h). */
 #include "test_cache.h"
 
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
@@ -168,4 +169,14 @@ void test_rm_dir(const char *d)
     }
   closedir(dd);
   rmdir(d);
+}
+
+int test_is_uuid(const char *s)
+{
+  if(!s || strlen(s) != 36)
+    return 0;
+  for(int i = 0; i < 36; i++)
+    if(i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+      return 0;
+  return 1;
 }

@@ -33,4 +33,7 @@ void test_rm_dir(const char *d);
 /* The type index of NAME, failing the test when absent. */
 uint32_t test_cache_type(struct cache *c, const char *name);
 
+/* Is S a UUID in its 36-character text form (8-4-4-4-12 hex digits)? */
+int test_is_uuid(const char *s);
+
 #endif

@@ -121,16 +121,6 @@ cJSON *td_read_json(const char *path, const char *const *sub, size_t nsub)
   return v;
 }
 
-static int is_uuid(const char *s)
-{
-  if(!s || strlen(s) != 36)
-    return 0;
-  for(int i = 0; i < 36; i++)
-    if(i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-      return 0;
-  return 1;
-}
-
 static void mismatch(struct buf *why, const char *path, const char *what, const cJSON *want,
                      const cJSON *got)
 {
@@ -153,7 +143,7 @@ static int match(const cJSON *want, const cJSON *got, int subset, const char *pa
     return 1;
   }
   if(cJSON_IsString(want) && !strcmp(want->valuestring, "@UUID@")) {
-    if(!cJSON_IsString(got) || !is_uuid(got->valuestring)) {
+    if(!cJSON_IsString(got) || !test_is_uuid(got->valuestring)) {
       mismatch(why, path, "a UUID", want, got);
       return 0;
     }

@@ -108,3 +108,12 @@ void test_server_stop(struct test_server *s)
   waitpid(s->pid, NULL, 0);
   s->pid = 0;
 }
+
+void test_server_environment(void)
+{
+  static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+                                         "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+  for(size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
+    unsetenv(proxies[i]);
+  signal(SIGPIPE, SIG_IGN);
+}

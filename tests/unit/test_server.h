@@ -28,4 +28,9 @@ void test_server_start(struct test_server *s, const char *const *extra);
 /* Stops it (nothing when it is not running). */
 void test_server_stop(struct test_server *s);
 
+/* The server is on loopback: unsets the proxy variables (no proxy from the environment
+ * may get in between) and ignores SIGPIPE (a server that closes early must not kill the
+ * test). */
+void test_server_environment(void);
+
 #endif
