@@ -17,7 +17,8 @@
 #      the summary table and fails on a crash, a sanitizer report, a limit that drops work
 #      silently, or a refusal product.md does not give (its ALLOWED list, with sections).
 #      --bench PATH (an unsanitized bench/compile_bench) adds the compile / libyaml load
-#      time of every marked document; --sanitized leaves the timing out.
+#      time of every marked document; --sanitized leaves the timing out. Every result is
+#      also written to $CORPUS_DIR/results-LABEL.tsv (for a look by hand).
 # Exit status: 0 pass, 1 fail, 2 fetching or usage error.
 set -euo pipefail
 
@@ -26,11 +27,13 @@ CORPUS_DIR=${CORPUS_DIR:-$(cd "$here/.." && pwd)/corpus}
 export CORPUS_DIR
 jobs=${JOBS:-2}
 run_args=()
+label=build
 compiler=
 while [ $# -gt 0 ]; do
   case $1 in
     --jobs) jobs=${2:?--jobs needs a number}; shift ;;
-    --bench|--label|--only) run_args+=("$1" "${2:?$1 needs a value}"); shift ;;
+    --bench|--only) run_args+=("$1" "${2:?$1 needs a value}"); shift ;;
+    --label) label=${2:?--label needs a value}; shift ;;
     --sanitized) run_args+=("$1") ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "check-corpus: unknown option $1" >&2; exit 2 ;;
@@ -90,4 +93,4 @@ echo "check-corpus: corpus ready in $((t1 - t0)) s ($dir/api, $marked)" >&2
 exec 8>&-
 
 exec python3 "$here/corpus-run.py" --compiler "$compiler" --plain "$dir/api" --marked "$marked" \
-  --jobs "$jobs" "${run_args[@]}"
+  --jobs "$jobs" --label "$label" --results "$CORPUS_DIR/results-$label.tsv" "${run_args[@]}"
