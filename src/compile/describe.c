@@ -10,10 +10,30 @@
 #define PUT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
 
 
+/* Appends again the N bytes at offset OFF of B (text written a moment ago): a name that
+ * occurs several times in an element is escaped once. */
+static void again(struct buf *b, size_t off, size_t n)
+{
+  if(!buf_reserve(b, n))
+    return;
+  memcpy(b->data + b->len, b->data + off, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+/* Appends S as a JSON string; *OFF and *N tell where it went (for again()). */
+static void json_str_at(struct buf *b, const char *s, size_t *off, size_t *n)
+{
+  *off = b->len;
+  buf_json_str(b, s);
+  *n = buf_failed(b) ? 0 : b->len - *off;
+}
+
 static void type_element(struct buf *b, const struct model *m, const struct model_type *t)
 {
+  size_t name_off, name_n, p_off, p_n;
   PUT(b, "{\"elementType\":\"TYPE\",\"developerName\":");
-  buf_json_str(b, t->name);
+  json_str_at(b, t->name, &name_off, &name_n);
   PUT(b, ",\"developerSummary\":");
   buf_json_str(b, t->summary);
   PUT(b, ",\"id\":null,\"serviceElementId\":null,\"properties\":[");
@@ -30,22 +50,23 @@ static void type_element(struct buf *b, const struct model *m, const struct mode
     buf_putc(b, '}');
   }
   PUT(b, "],\"bindings\":[{\"id\":null,\"developerName\":");
-  buf_json_str(b, t->name);
+  again(b, name_off, name_n);
   PUT(b, ",\"developerSummary\":");
   PUT(b, "\"The binding for ");
-  buf_json_escape(b, t->name, strlen(t->name));
+  if(name_n >= 2)
+    again(b, name_off + 1, name_n - 2);     /* the escaped name without its quotes */
   buf_putc(b, '"');
   PUT(b, ",\"databaseTableName\":");
-  buf_json_str(b, t->name);
+  again(b, name_off, name_n);
   PUT(b, ",\"serviceElementId\":null,\"propertyBindings\":[");
   for(size_t i = 0; i < t->nprops; i++) {
     const struct model_prop *p = &t->props[i];
     if(i)
       buf_putc(b, ',');
     PUT(b, "{\"databaseFieldName\":");
-    buf_json_str(b, p->name);
+    json_str_at(b, p->name, &p_off, &p_n);
     PUT(b, ",\"typeElementPropertyId\":null,\"typeElementPropertyDeveloperName\":");
-    buf_json_str(b, p->name);
+    again(b, p_off, p_n);
     PUT(b, ",\"databaseContentType\":");
     buf_json_str(b, p->db_type);
     buf_putc(b, '}');
