@@ -14,7 +14,8 @@ Runs, JOBS at a time (largest documents first):
   timing   (with --bench, an unsanitized bench/compile_bench) the libyaml load time and the
            in-process compile time of every marked document, min of 3 alternated runs
 Each compile has a timeout; exit status, signal, the first error on stderr, wall time and
-peak RSS (wait4) are recorded. The verdict fails on:
+peak RSS (GNU time's %M when /usr/bin/time exists, else wait4's, which includes this
+driver's own RSS) are recorded. The verdict fails on:
   * a crash (signal), a timeout, a sanitizer report, exit 2 (I/O or usage error), or an
     exit status and stderr that disagree (exit 0 with an error, exit 1 without one);
   * work dropped silently: exit 0 with a diagnostic about a limit, or a type count equal
@@ -59,8 +60,8 @@ ALLOWED = [
 
 # The compiler's limits (src/compile): a type count equal to one of them is work dropped.
 TYPE_LIMITS = (20000,)
-LIMIT_WORDS = re.compile(r"limit (of|reached|exceeded)|more than [0-9]+|at most [0-9]+|deeper than|too many|"
-                         r"truncat", re.I)
+LIMIT_WORDS = re.compile(r"limit (of|reached|exceeded)|more than [0-9]+|at most [0-9]+|"
+                         r"deeper than|too many|truncat", re.I)
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
                        r"runtime error:|ERROR: [A-Za-z]+Sanitizer")
 ERROR_LINE = re.compile(r": error: (.*)$")
