@@ -73,9 +73,13 @@ if [ ! -f "$dir/.api-complete" ]; then
   if [ "$n" -ne "$ndocs" ]; then
     rm -rf "$tmp"; echo "check-corpus: $pkg holds $n documents, $ndocs expected" >&2; exit 2
   fi
-  mkdir -p "$dir"
-  rm -rf "$dir/api"
-  mv "$tmp/api" "$dir/api"
+  # fetch-corpus.sh's lock while api/ is replaced: it extracts single members into it
+  (
+    flock 9
+    mkdir -p "$dir"
+    rm -rf "$dir/api"
+    mv "$tmp/api" "$dir/api"
+  ) 9>"$CORPUS_DIR/.lock"
   rm -rf "$tmp"
   touch "$dir/.api-complete"
 fi
