@@ -1,6 +1,7 @@
 /* compile_bench.c - how the compile step compares with libyaml alone on one document.
  *
- * Usage: compile_bench [-n RUNS] FILE
+ * Usage: compile_bench [-n RUNS] [--server URL] FILE
+ *        compile_bench --each [-n RUNS] [--server URL] FILE...|-
  *
  * Reads FILE into memory once, then alternates RUNS times (default 5, after one untimed
  * warm-up of each):
@@ -11,6 +12,13 @@
  * "key value" line per figure (medians, MB/s, ratio compile/load, cache size); bench/compile
  * turns them into the table of BENCHMARKS.md. Run by bench/compile, built on demand with
  * make bench/compile_bench (never by default).
+ *
+ * --each (make check-corpus, scripts/check-corpus.sh): one line per FILE (FILE "-": the
+ * file names are read from stdin, one a line), tab-separated: path, bytes, load ms, compile
+ * ms, status (ok, yaml-error, compile-error, read-error), types; each figure is the
+ * minimum of RUNS (default 3) alternated runs, no separate warm-up, in CPU time (user +
+ * system, CLOCK_PROCESS_CPUTIME_ID: the corpus check runs jobs side by side). --server is the
+ * compiler's --server (a document without a usable server URL compiles).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,10 +32,14 @@
 #include "compile/cache_write.h"
 #include "compile/compile.h"
 
+/* Wall time, or (--each) the process's CPU time, user + system: --each runs beside other
+ * jobs, and a compile preempted for a while is not a slower compile. */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static double now_ms(void)
 {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(bench_clock, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -74,6 +86,9 @@ static int read_file(const char *path, char **data, size_t *len)
   return 0;
 }
 
+static const char *server;   /* --server */
+static int quiet_failures;   /* --each: the status column says it */
+
 /* libyaml alone: events -> yaml_document_t. Returns ms, or -1 on a YAML error. */
 static double run_load(const char *data, size_t len, size_t *nodes)
 {
@@ -86,8 +101,9 @@ static double run_load(const char *data, size_t len, size_t *nodes)
   int ok = yaml_parser_load(&p, &doc);
   double t1 = now_ms();
   if(!ok) {
-    fprintf(stderr, "compile_bench: libyaml: %s at offset %zu\n",
-            p.problem ? p.problem : "error", p.problem_offset);
+    if(!quiet_failures)
+      fprintf(stderr, "compile_bench: libyaml: %s at offset %zu\n",
+              p.problem ? p.problem : "error", p.problem_offset);
     yaml_parser_delete(&p);
     return -1;
   }
@@ -109,6 +125,7 @@ static double run_compile(const char *path, const char *data, size_t len, size_t
   struct buf img;
   memset(&o, 0, sizeof(o));
   o.source = path;
+  o.server = server;
   o.data = data;
   o.data_len = len;
   diag_init(&d, NULL);
@@ -126,9 +143,11 @@ static double run_compile(const char *path, const char *data, size_t len, size_t
 
   double ms = t1 - t0;
   if(r) {
-    fprintf(stderr, "compile_bench: compile failed: %s\n", oac_result_str(r));
-    if(d.text.data)
-      fprintf(stderr, "%.2000s", d.text.data);
+    if(!quiet_failures) {
+      fprintf(stderr, "compile_bench: compile failed: %s\n", oac_result_str(r));
+      if(d.text.data)
+        fprintf(stderr, "%.2000s", d.text.data);
+    }
     ms = -1;
   }
   else {
@@ -146,10 +165,69 @@ static double run_compile(const char *path, const char *data, size_t len, size_t
   return ms;
 }
 
+/* --each: one line per document (see the head comment). Returns 0, or 2 on a read error
+ * of the list itself. */
+static void each_one(const char *path, int runs)
+{
+  char *data;
+  size_t len;
+  if(read_file(path, &data, &len)) {
+    printf("%s\t0\t-1\t-1\tread-error\t0\n", path);
+    fflush(stdout);
+    return;
+  }
+  double lmin = -1, cmin = -1;
+  size_t ntypes = 0;
+  const char *status = "ok";
+  for(int i = 0; i < runs; i++) {
+    double l = run_load(data, len, NULL);
+    if(l < 0) {
+      status = "yaml-error";
+      break;
+    }
+    double c = run_compile(path, data, len, NULL, &ntypes, NULL);
+    if(c < 0) {
+      status = "compile-error";
+      lmin = l;
+      break;
+    }
+    if(lmin < 0 || l < lmin)
+      lmin = l;
+    if(cmin < 0 || c < cmin)
+      cmin = c;
+  }
+  printf("%s\t%zu\t%.3f\t%.3f\t%s\t%zu\n", path, len, lmin, cmin, status, ntypes);
+  fflush(stdout);
+  oac_free(data);
+}
+
+static int each(char **files, int nfiles, int runs)
+{
+  quiet_failures = 1;
+  bench_clock = CLOCK_PROCESS_CPUTIME_ID;
+  if(nfiles == 1 && !strcmp(files[0], "-")) {
+    char line[8192];
+    while(fgets(line, sizeof(line), stdin)) {
+      size_t n = strlen(line);
+      while(n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+      if(n)
+        each_one(line, runs);
+    }
+    return ferror(stdin) ? 2 : 0;
+  }
+  for(int i = 0; i < nfiles; i++)
+    each_one(files[i], runs);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  int runs = 5;
+  int runs = -1, each_mode = 0, nfiles = 0;
   const char *path = NULL;
+  char **files = oac_malloc((size_t)argc * sizeof(*files));
+  if(!files)
+    return 2;
   for(int i = 1; i < argc; i++) {
     if(!strcmp(argv[i], "-n") && i + 1 < argc) {
       char *end;
@@ -160,15 +238,30 @@ int main(int argc, char **argv)
       }
       runs = (int)v;
     }
+    else if(!strcmp(argv[i], "--server") && i + 1 < argc)
+      server = argv[++i];
+    else if(!strcmp(argv[i], "--each"))
+      each_mode = 1;
     else if(argv[i][0] == '-' && argv[i][1]) {
-      fprintf(stderr, "usage: compile_bench [-n RUNS] FILE\n");
+      fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] FILE\n"
+                      "       compile_bench --each [-n RUNS] [--server URL] FILE...|-\n");
       return 2;
     }
     else
-      path = argv[i];
+      path = files[nfiles++] = argv[i];
   }
-  if(!path) {
-    fprintf(stderr, "usage: compile_bench [-n RUNS] FILE\n");
+  if(each_mode) {
+    int r = nfiles ? each(files, nfiles, runs < 0 ? 3 : runs) : 2;
+    oac_free(files);
+    if(!nfiles)
+      fprintf(stderr, "usage: compile_bench --each [-n RUNS] [--server URL] FILE...|-\n");
+    return r;
+  }
+  oac_free(files);
+  if(runs < 0)
+    runs = 5;
+  if(!path || nfiles != 1) {
+    fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] FILE\n");
     return 2;
   }
 

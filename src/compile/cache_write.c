@@ -377,8 +377,10 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   build_index(m, &S.s[CS_INDEX]);
   S.count[CS_INDEX] = (uint32_t)((S.s[CS_INDEX].len - sizeof(struct cache_index_head)) /
                                  sizeof(struct cache_bucket));
-  if(m->describe_len)
-    buf_append(&S.s[CS_DESCRIBE], m->describe, m->describe_len);
+  /* the describe text is written from the model as it is (no copy into a section buffer:
+   * it is most of the file) */
+  const char *sec_data[CS_KIND_MAX];
+  size_t sec_len[CS_KIND_MAX];
 
   if(P.err) {
     result = P.err;
@@ -393,8 +395,14 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   for(int k = 1; k < CS_KIND_MAX; k++)
     if(buf_failed(&S.s[k]))
       goto done;
+  for(int k = 0; k < CS_KIND_MAX; k++) {
+    sec_data[k] = S.s[k].data ? S.s[k].data : "";
+    sec_len[k] = S.s[k].len;
+  }
+  sec_data[CS_DESCRIBE] = m->describe;
+  sec_len[CS_DESCRIBE] = m->describe_len;
   S.count[CS_STRINGS] = u32(S.s[CS_STRINGS].len);
-  S.count[CS_DESCRIBE] = u32(S.s[CS_DESCRIBE].len);
+  S.count[CS_DESCRIBE] = u32(m->describe_len);
   S.count[CS_EXAMPLES] = u32(S.s[CS_EXAMPLES].len);
 
   /* layout */
@@ -408,10 +416,10 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
     sec->kind = (uint32_t)k;
     sec->count = S.count[k];
     sec->offset = pos;
-    sec->size = S.s[k].len;
-    if(S.s[k].len >= UINT32_MAX)
+    sec->size = sec_len[k];
+    if(sec_len[k] >= UINT32_MAX)
       goto done;
-    pos += S.s[k].len;
+    pos += sec_len[k];
   }
   const struct cache_section *exsec = &hdr.sections[CS_EXAMPLES - 1];
   if(exsec->offset + exsec->size > UINT32_MAX && exsec->size)
@@ -423,8 +431,7 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
       plans[i].example_off += (uint32_t)exsec->offset;
   for(int k = 1; k < CS_KIND_MAX; k++) {
     struct cache_section *sec = &hdr.sections[k - 1];
-    sec->checksum = oac_hash64(S.s[k].data ? S.s[k].data : "", S.s[k].len,
-                               CACHE_FORMAT_VERSION);
+    sec->checksum = oac_hash64(sec_data[k], sec_len[k], CACHE_FORMAT_VERSION);
   }
 
   memcpy(hdr.magic, CACHE_MAGIC, sizeof(hdr.magic));
@@ -448,7 +455,7 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   buf_append(out, head.data, head.len);
   for(int k = 1; k < CS_KIND_MAX; k++) {
     buf_align(out, CACHE_ALIGN);
-    buf_append(out, S.s[k].data, S.s[k].len);
+    buf_append(out, sec_data[k], sec_len[k]);
   }
   if(buf_failed(out) || out->len != pos)
     goto done;

@@ -752,14 +752,16 @@ static char *json_surrogates(const char *d, size_t len, size_t *outlen, int *oom
     return NULL;
   int found = 0;
   unsigned v;
-  for(size_t j = i; j + 5 < len; j++)
-    if(d[j] == '\\') {
-      if(d[j + 1] == 'u' && text_hex4(d + j + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
-        found = 1;
-        break;
-      }
-      j++;
+  /* memchr from backslash to backslash: most documents have none to rewrite, and this
+   * scan reads every byte of the document */
+  const char *p = d + i, *end = d + len;
+  while(end - p > 5 && (p = memchr(p, '\\', (size_t)(end - p - 5))) != NULL) {
+    if(p[1] == 'u' && text_hex4(p + 2, &v) && v >= 0xd800 && v <= 0xdfff) {
+      found = 1;
+      break;
     }
+    p += 2;
+  }
   if(!found)
     return NULL;
   char *o = oac_malloc(len + 1);

@@ -96,12 +96,13 @@ struct model {
   uint64_t source_checksum;
   uint64_t compile_time;
   unsigned flags;               /* CACHE_F_* */
-  struct model_type *types;
+  struct model_type *types;     /* heap (model.c), valid until the next model_add_type */
   size_t ntypes, cap_types;
   struct model_scheme *schemes;
   size_t nschemes, cap_schemes;
   char *describe;               /* describe JSON, built by describe_build() */
   size_t describe_len;
+  char *describe_heap;          /* describe_build()'s buffer (oac_free by model_free) */
 };
 
 void model_init(struct model *m);
