@@ -210,14 +210,17 @@ static int datetime_cmp(const struct datetime *a, const struct datetime *b)
   return 0;
 }
 
-/* 1 true, 0 false, -1 neither ("True", "FALSE": case-insensitive). */
-static int bool_parse(const char *s, size_t n)
+/* A text read as a boolean ("True", "FALSE": case-insensitive). BT_FALSE < BT_TRUE, so
+ * two booleans compare by their difference. */
+enum bool_text { BT_NOT_BOOL, BT_FALSE, BT_TRUE };
+
+static enum bool_text bool_parse(const char *s, size_t n)
 {
   if(n == 4 && ci_eqn(s, "true", 4))
-    return 1;
+    return BT_TRUE;
   if(n == 5 && ci_eqn(s, "false", 5))
-    return 0;
-  return -1;
+    return BT_FALSE;
+  return BT_NOT_BOOL;
 }
 
 /* Compares two non-empty values by content type. *TYPED says whether both were read as
@@ -253,12 +256,12 @@ static int typed_cmp(unsigned ct, const char *a, size_t an, const char *b, size_
     break;
   }
   case CT_BOOLEAN: {
-    int x = bool_parse(a, an), y = bool_parse(b, bn);
-    ka = x >= 0;
-    kb = y >= 0;
+    enum bool_text x = bool_parse(a, an), y = bool_parse(b, bn);
+    ka = x != BT_NOT_BOOL;
+    kb = y != BT_NOT_BOOL;
     if(ka && kb) {
       *typed = 1;
-      return x - y;
+      return (int)x - (int)y;
     }
     break;
   }
@@ -720,9 +723,13 @@ static int where_match(const struct lf_where *w, const struct filter_src *src, s
   return 0;
 }
 
-/* 1 / 0, or -1 when the group has nothing left to apply (all pushed, or empty): such a
- * group does not constrain an AND, and does not count as a member of an OR. */
-static int group_eval(const struct lf_group *g, const struct filter_src *src, size_t item)
+/* A group's verdict on one object. GV_EMPTY when the group has nothing left to apply (all
+ * pushed, or empty): such a group does not constrain an AND, and does not count as a
+ * member of an OR. GV_FALSE is 0, so `!group_eval()` means "rejected". */
+enum group_verdict { GV_FALSE, GV_TRUE, GV_EMPTY };
+
+static enum group_verdict group_eval(const struct lf_group *g, const struct filter_src *src,
+                                     size_t item)
 {
   int any = 0;
   for(size_t i = 0; i < g->nwhere; i++) {
@@ -731,19 +738,19 @@ static int group_eval(const struct lf_group *g, const struct filter_src *src, si
     any = 1;
     int r = where_match(&g->where[i], src, item);
     if(g->is_or ? r : !r)
-      return r;
+      return r ? GV_TRUE : GV_FALSE;
   }
   for(size_t i = 0; i < g->ngroups; i++) {
-    int r = group_eval(&g->groups[i], src, item);
-    if(r < 0)
+    enum group_verdict r = group_eval(&g->groups[i], src, item);
+    if(r == GV_EMPTY)
       continue;
     any = 1;
-    if(g->is_or ? r : !r)
+    if(g->is_or ? r == GV_TRUE : r == GV_FALSE)
       return r;
   }
   if(!any)
-    return -1;
-  return g->is_or ? 0 : 1;
+    return GV_EMPTY;
+  return g->is_or ? GV_FALSE : GV_TRUE;
 }
 
 static int search_match(const struct list_filter *f, const struct filter_src *src,
