@@ -402,8 +402,8 @@ static enum oac_result put_mobject(struct rctx *r, uint32_t type, const cJSON *v
 
 /* objectData of object/list property PR for value V. Returns what put_mobject returns
  * (R->p is set). */
-static enum oac_result put_children(struct rctx *r, const struct cache_prop *pr, const cJSON *v,
-                        const struct map_want *sub)
+static enum oac_result put_children(struct rctx *r, const struct cache_prop *pr,
+                                    const cJSON *v, const struct map_want *sub)
 {
   struct buf *out = r->out;
   if(pr->ref_type < 0 || (pr->ctype == CT_OBJECT ? !cJSON_IsObject(v) : !cJSON_IsArray(v))) {
@@ -677,7 +677,8 @@ static enum oac_result put_body(struct wctx *w, uint32_t type, const cJSON *obj,
 
 /* The ID/Value helper items of FP as a plain array of the Values, in objectData order.
  * Like everything of this section, a failure has set W->p and its kind is W->p->result. */
-static enum oac_result put_scalar_list(struct wctx *w, const struct cache_prop *pr, const cJSON *od)
+static enum oac_result put_scalar_list(struct wctx *w, const struct cache_prop *pr,
+                                       const cJSON *od)
 {
   struct tview rt;
   if(tview(w->c, (uint32_t)pr->ref_type, &rt))

@@ -33,8 +33,8 @@ void call_free(struct call *cl);
 /* Builds the URL, headers and body of one call of plan PL of the request's type (x->tv).
  * OAC_OK, or the result with the problem set (400 for a value the call cannot carry, 401,
  * 500). */
-enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
-                 struct call *cl);
+enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
+                             const struct call_src *src, struct call *cl);
 
 /* Sends the call. OAC_OK for a 2xx answer; any other result has set the problem (502 for
  * another status, 504, 500).

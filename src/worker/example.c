@@ -35,8 +35,9 @@ enum oac_result example_status_problem(struct op_ctx *x, const struct cache_exam
   if(e->status >= 200 && e->status < 300)
     return OAC_OK;
   const char *body = cache_xstr(e, e->body);
-  enum oac_result r = problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
-              "status %u", flow_op_extension(op), x->tv->name, e->status);
+  enum oac_result r = problem_set(x->p, (int)e->status, "%s of type '%s': the document's "
+                                  "example answer has status %u", flow_op_extension(op),
+                                  x->tv->name, e->status);
   x->p->response_body = body;
   x->p->response_len = body ? e->body.len : 0;
   return r;
