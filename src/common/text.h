@@ -15,7 +15,7 @@
 extern const char text_hex_lower[17];
 extern const char text_hex_upper[17];
 
-/* Value of a hex digit, -1 if C is not one. */
+/* Value of a hex digit, -1 if C is not one (a lookup: -1 is an answer, not an error). */
 int text_hex_value(int c);
 
 /* Do P[0..4) hold four hex digits? Nonzero with their value in *OUT, else 0 (*OUT not

@@ -148,21 +148,26 @@ static void note_content_type(struct cctx *c, int t, const char *media)
     cc_oom(c);
 }
 
-/* A schema that may carry x-flow-type: a components.schemas entry or a media type's. */
+/* A schema that may carry x-flow-type: a components.schemas entry or a media type's. Its
+ * type, or -1 when it has none or the type failed: a failure is diagnosed (or in
+ * c->fatal), and the walk goes on to find more errors, so both are the same answer here. */
 static int visit_schema(struct cctx *c, const struct doc_node *raw, const char *media)
 {
   const struct doc_node *s = cc_resolve(c, raw);
   int t = -1;
   if(!s || s->kind != DOC_MAP)
     return -1;
-  if(doc_get_ci(s, "x-flow-type"))
-    t = types_decorated(c, s);
+  if(doc_get_ci(s, "x-flow-type")) {
+    if(types_decorated(c, s, &t))
+      t = -1;
+  }
   else {
     xflow_check_undecorated(c, s);
     const struct doc_node *items = doc_get(s, "items");
     const struct doc_node *it = items ? cc_resolve(c, items) : NULL;
-    if(it && it->kind == DOC_MAP && doc_get_ci(it, "x-flow-type"))
-      t = types_decorated(c, it);
+    if(it && it->kind == DOC_MAP && doc_get_ci(it, "x-flow-type") &&
+       types_decorated(c, it, &t))
+      t = -1;
   }
   if(t >= 0 && media)
     note_content_type(c, t, media);

@@ -25,23 +25,23 @@ void model_free(struct model *m)
   arena_init(&m->arena, 0);
 }
 
-/* Makes room for one more element of size ELEM in *ARR (N used, *CAP allocated); nonzero
- * when out of memory (or the size would overflow). */
-static int grow(struct arena *a, void **arr, size_t n, size_t *cap, size_t elem)
+/* Makes room for one more element of size ELEM in *ARR (N used, *CAP allocated);
+ * OAC_ENOMEM when out of memory (or the size would overflow). */
+static enum oac_result grow(struct arena *a, void **arr, size_t n, size_t *cap, size_t elem)
 {
   if(n < *cap)
-    return 0;
+    return OAC_OK;
   size_t ncap = *cap ? *cap * 2 : 8;
   if(ncap < *cap || ncap > SIZE_MAX / elem)
-    return -1;
+    return OAC_ENOMEM;
   void *p = arena_alloc(a, ncap * elem);
   if(!p)
-    return -1;
+    return OAC_ENOMEM;
   if(n)
     memcpy(p, *arr, n * elem);
   *arr = p;
   *cap = ncap;
-  return 0;
+  return OAC_OK;
 }
 
 enum oac_result model_add_type(struct model *m, const char *name, int *index)

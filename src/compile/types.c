@@ -86,11 +86,11 @@ static enum oac_result remember_decorated(struct cctx *c, const struct doc_node 
 
 /* The type limit of product.md §6.1, checked before every new type (decorated or helper).
  * Past it: one error at AT naming the limit and the counts so far, and the compile stops
- * (c->fatal = OAC_ELIMIT; compile_document returns OAC_EDOC). Returns -1 when hit. */
-static int type_limit(struct cctx *c, const struct doc_node *at)
+ * (c->fatal = OAC_ELIMIT; compile_document returns OAC_EDOC). Returns OAC_ELIMIT when hit. */
+static enum oac_result type_limit(struct cctx *c, const struct doc_node *at)
 {
   if(c->m->ntypes < MAX_TYPES)
-    return 0;
+    return OAC_OK;
   if(c->fatal != OAC_ELIMIT) {
     size_t helpers = 0;
     for(size_t i = 0; i < c->m->ntypes; i++)
@@ -102,7 +102,7 @@ static int type_limit(struct cctx *c, const struct doc_node *at)
               c->m->ntypes - helpers, helpers);
   }
   c->fatal = OAC_ELIMIT;
-  return -1;
+  return OAC_ELIMIT;
 }
 
 /* The OpenAPI type word: `type: x`, or the first non-null entry of a 3.1 type array. */
@@ -228,53 +228,63 @@ static const char *helper_name(struct cctx *c, int t, const char *prop)
   return n;
 }
 
-/* A helper object type NAME for schema S (or the ancestor's type on recursion). */
-static int helper_object(struct cctx *c, const char *name, const struct doc_node *s,
-                         const struct doc_node *at)
+/* A helper object type NAME for schema S (or the ancestor's type on recursion), its index
+ * in *TYPE. Any other result has been diagnosed (or recorded in c->fatal). */
+static enum oac_result helper_object(struct cctx *c, const char *name,
+                                     const struct doc_node *s, const struct doc_node *at,
+                                     int *type)
 {
+  enum oac_result r;
   int t = ancestor_type(c, s);
-  if(t >= 0)
-    return t;
+  if(t >= 0) {
+    *type = t;
+    return OAC_OK;
+  }
   if(c->depth >= sizeof(c->stack) / sizeof(c->stack[0])) {
     diag_node(c->diag, DIAG_ERROR, at, "schemas nested deeper than %u levels under one type",
               (unsigned)(sizeof(c->stack) / sizeof(c->stack[0])));
-    return -1;
+    return OAC_ELIMIT;
   }
-  if(type_limit(c, at))
-    return -1;
+  if((r = type_limit(c, at)))
+    return r;
   if(model_add_type(c->m, name, &t)) {
     cc_oom(c);
-    return -1;
+    return OAC_ENOMEM;
   }
   c->m->types[t].flags |= CT_F_HELPER;
   c->m->types[t].schema = s;
   c->m->types[t].where = cc_where(c, s);
-  if(types_claim_name(c, c->m->types[t].name, t, at))
-    return -1;
+  if((r = types_claim_name(c, c->m->types[t].name, t, at)))
+    return r;
   c->stack[c->depth].schema = s;
   c->stack[c->depth].type = t;
   c->depth++;
   collect_props(c, t, s);
   c->depth--;
-  return t;
+  *type = t;
+  return OAC_OK;
 }
 
-/* The ID/Value helper for an array of scalars (or of things held as JSON text). */
-static int helper_scalar_list(struct cctx *c, const char *name, const struct doc_node *items,
-                              enum shape item_shape, const struct doc_node *at)
+/* The ID/Value helper for an array of scalars (or of things held as JSON text), its index
+ * in *TYPE. */
+static enum oac_result helper_scalar_list(struct cctx *c, const char *name,
+                                          const struct doc_node *items,
+                                          enum shape item_shape, const struct doc_node *at,
+                                          int *type)
 {
-  if(type_limit(c, at))
-    return -1;
+  enum oac_result r = type_limit(c, at);
+  if(r)
+    return r;
   int t;
   if(model_add_type(c->m, name, &t)) {
     cc_oom(c);
-    return -1;
+    return OAC_ENOMEM;
   }
   c->m->types[t].flags |= CT_F_HELPER | CT_F_SCALAR_ITEM;
   c->m->types[t].schema = items;
   c->m->types[t].where = cc_where(c, items ? items : at);
-  if(types_claim_name(c, c->m->types[t].name, t, at))
-    return -1;
+  if((r = types_claim_name(c, c->m->types[t].name, t, at)))
+    return r;
   struct model_prop id = { "ID", "ID", "string", CT_STRING, CP_ID, -1, 0, 0 };
   struct model_prop value = { "Value", "Value", "any", CT_STRING, CP_VALUE, -1, 0, 0 };
   if(item_shape == SH_SCALAR)
@@ -285,76 +295,79 @@ static int helper_scalar_list(struct cctx *c, const char *name, const struct doc
                     item_shape == SH_ANY ? "any" : "object";
   }
   if(model_add_prop(c->m, t, &id, NULL) || model_add_prop(c->m, t, &value, NULL))
-    cc_oom(c);
-  return t;
+    cc_oom(c);                                  /* recorded in c->fatal: the walk stops */
+  *type = t;
+  return OAC_OK;
 }
 
 /* Fill P for a (resolved, non-alternatives) schema S of property NAME in type T.
- * Returns 0, or -1 if the property must be left out (diagnosed). */
-static int prop_for(struct cctx *c, int t, const char *name, const struct doc_node *s,
-                    const struct doc_node *at, struct model_prop *p)
+ * OAC_OK, or the failure (diagnosed) for which the property is left out. */
+static enum oac_result prop_for(struct cctx *c, int t, const char *name,
+                                const struct doc_node *s, const struct doc_node *at,
+                                struct model_prop *p)
 {
   const char *helper;
-  int rt;
+  int rt = -1;
+  enum oac_result r;
   p->ref_type = -1;
   switch(classify(s)) {
   case SH_DECORATED:
   case SH_OBJECT:
     if(classify(s) == SH_DECORATED)
-      rt = types_decorated(c, s);
+      r = types_decorated(c, s, &rt);
     else {
       xflow_check_undecorated(c, s);
       helper = helper_name(c, t, name);
-      rt = helper ? helper_object(c, helper, s, at) : -1;
+      r = helper ? helper_object(c, helper, s, at, &rt) : OAC_ENOMEM;
     }
-    if(rt < 0)
-      return -1;
+    if(r)
+      return r;
     p->ctype = CT_OBJECT;
     p->db_type = "object";
     p->ref_type = rt;
-    return 0;
+    return OAC_OK;
   case SH_FREEFORM:
     p->ctype = CT_STRING;
     p->db_type = "object";
     p->flags |= CP_JSONTEXT;
-    return 0;
+    return OAC_OK;
   case SH_ANY:
   case SH_ALTERNATIVES:   /* nested alternatives: held as JSON text */
     p->ctype = CT_STRING;
     p->db_type = "any";
     p->flags |= CP_JSONTEXT;
-    return 0;
+    return OAC_OK;
   case SH_SCALAR:
     scalar_prop(c, s, p);
-    return 0;
+    return OAC_OK;
   case SH_ARRAY: {
     const struct doc_node *items = doc_get(s, "items");
     const struct doc_node *it = items ? unwrap(c, cc_resolve(c, items)) : NULL;
     enum shape ish = items ? classify(it) : SH_ANY;
     if(items && !it)
-      return -1;   /* unresolvable $ref, diagnosed */
+      return OAC_EDOC;   /* unresolvable $ref, diagnosed */
     p->ctype = CT_LIST;
     p->db_type = "array";
     helper = helper_name(c, t, name);
     if(!helper)
-      return -1;
+      return OAC_ENOMEM;                        /* cc_oom() done */
     if(ish == SH_DECORATED)
-      rt = types_decorated(c, it);
+      r = types_decorated(c, it, &rt);
     else if(ish == SH_OBJECT) {
       xflow_check_undecorated(c, it);
-      rt = helper_object(c, helper, it, at);
+      r = helper_object(c, helper, it, at, &rt);
     }
     else {
-      rt = helper_scalar_list(c, helper, it, ish, at);
+      r = helper_scalar_list(c, helper, it, ish, at, &rt);
       p->flags |= CP_SCALAR_LIST;
     }
-    if(rt < 0)
-      return -1;
+    if(r)
+      return r;
     p->ref_type = rt;
-    return 0;
+    return OAC_OK;
   }
   }
-  return -1;
+  return OAC_EINTERNAL;                         /* classify() has no other shape */
 }
 
 int types_find_prop(const struct model_type *ty, const char *name)
@@ -582,11 +595,15 @@ static void custom_props(struct cctx *c, int t, const struct doc_node *cp)
   }
 }
 
-int types_decorated(struct cctx *c, const struct doc_node *schema)
+enum oac_result types_decorated(struct cctx *c, const struct doc_node *schema, int *type)
 {
+  enum oac_result r;
   int t = find_decorated(c, schema);
-  if(t >= 0 || c->fatal)
-    return t;
+  *type = t;
+  if(t >= 0)
+    return OAC_OK;
+  if(c->fatal)
+    return c->fatal;
   const struct doc_node *xkey = key_node_ci(schema, "x-flow-type");
   const struct doc_node *xt = doc_get_ci(schema, "x-flow-type");
   if(!xt || xt->kind != DOC_MAP) {
@@ -595,14 +612,14 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
     else
       diag_node(c->diag, DIAG_ERROR, xkey, "x-flow-type needs a 'name'");
     remember_decorated(c, schema, -1);
-    return -1;
+    return OAC_EDOC;
   }
   const struct doc_node *name = doc_get_ci(xt, "name");
   if(!name || name->kind != DOC_SCALAR || !name->len) {
     diag_node(c->diag, DIAG_ERROR, name && name->kind == DOC_SCALAR ? xkey : (name ? name : xkey),
               "x-flow-type needs a 'name'");
     remember_decorated(c, schema, -1);
-    return -1;
+    return OAC_EDOC;
   }
   for(size_t i = 0; i < xt->n; i++) {
     const struct doc_node *k = xt->items[2 * i];
@@ -610,12 +627,13 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
        !doc_scalar_eq_ci(k, "externalId"))
       diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-type (ignored)", k->str);
   }
-  if(type_limit(c, name))
-    return -1;
+  if((r = type_limit(c, name)))
+    return r;
   if(model_add_type(c->m, name->str, &t) || remember_decorated(c, schema, t)) {
     cc_oom(c);
-    return -1;
+    return OAC_ENOMEM;
   }
+  *type = t;
   struct model_type *ty = &c->m->types[t];
   ty->schema = schema;
   ty->where = cc_where(c, schema);
@@ -623,11 +641,11 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
   if(desc && desc->kind == DOC_SCALAR && desc->len)
     ty->summary = desc->str;
   if(types_claim_name(c, ty->name, t, name))
-    return t;   /* collision reported; keep going to find more errors */
+    return OAC_OK;   /* collision reported; keep going with the type to find more errors */
   if(c->depth >= sizeof(c->stack) / sizeof(c->stack[0])) {
     diag_node(c->diag, DIAG_ERROR, schema, "schemas nested deeper than %u levels",
               (unsigned)(sizeof(c->stack) / sizeof(c->stack[0])));
-    return t;
+    return OAC_OK;   /* diagnosed; the type stays, without properties */
   }
   c->stack[c->depth].schema = schema;
   c->stack[c->depth].type = t;
@@ -636,5 +654,5 @@ int types_decorated(struct cctx *c, const struct doc_node *schema)
   c->depth--;
   custom_props(c, t, doc_get_ci(xt, "customProperties"));
   xflow_schema_crud(c, schema, t);
-  return t;
+  return OAC_OK;
 }

@@ -52,9 +52,10 @@ struct cctx {
   int io_error;                  /* a referenced file or URL could not be loaded */
 };
 
-/* Types. Returns the type index of decorated SCHEMA (generating it on first use), -1 if
- * it could not be generated (diagnosed). SCHEMA must carry x-flow-type. */
-int types_decorated(struct cctx *c, const struct doc_node *schema);
+/* Types. The type index of decorated SCHEMA (generating it on first use) in *TYPE: OAC_OK,
+ * or the reason it could not be generated (diagnosed; OAC_ENOMEM / OAC_ELIMIT are also in
+ * c->fatal), *TYPE then -1. SCHEMA must carry x-flow-type. */
+enum oac_result types_decorated(struct cctx *c, const struct doc_node *schema, int *type);
 /* Register NAME for type T; reports a collision at AT. OAC_EDOC for a collision
  * (diagnosed), OAC_ENOMEM. */
 enum oac_result types_claim_name(struct cctx *c, const char *name, int t, const struct doc_node *at);

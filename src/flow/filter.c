@@ -210,14 +210,17 @@ static int datetime_cmp(const struct datetime *a, const struct datetime *b)
   return 0;
 }
 
-/* 1 true, 0 false, -1 neither ("True", "FALSE": case-insensitive). */
-static int bool_parse(const char *s, size_t n)
+/* A text read as a boolean ("True", "FALSE": case-insensitive). BT_FALSE < BT_TRUE, so
+ * two booleans compare by their difference. */
+enum bool_text { BT_NOT_BOOL, BT_FALSE, BT_TRUE };
+
+static enum bool_text bool_parse(const char *s, size_t n)
 {
   if(n == 4 && ci_eqn(s, "true", 4))
-    return 1;
+    return BT_TRUE;
   if(n == 5 && ci_eqn(s, "false", 5))
-    return 0;
-  return -1;
+    return BT_FALSE;
+  return BT_NOT_BOOL;
 }
 
 /* Compares two non-empty values by content type. *TYPED says whether both were read as
@@ -253,12 +256,12 @@ static int typed_cmp(unsigned ct, const char *a, size_t an, const char *b, size_
     break;
   }
   case CT_BOOLEAN: {
-    int x = bool_parse(a, an), y = bool_parse(b, bn);
-    ka = x >= 0;
-    kb = y >= 0;
+    enum bool_text x = bool_parse(a, an), y = bool_parse(b, bn);
+    ka = x != BT_NOT_BOOL;
+    kb = y != BT_NOT_BOOL;
     if(ka && kb) {
       *typed = 1;
-      return x - y;
+      return (int)x - (int)y;
     }
     break;
   }
@@ -360,24 +363,23 @@ static int find_prop(const struct parse *ps, const char *name)
   return nci == 1 ? ci : -1;
 }
 
-static int oom(struct problem *p)
+static enum oac_result oom(struct problem *p)
 {
   return problem_nomem(p, "out of memory");
 }
 
-/* A column name at FIELD ("where[1].columnName") of the group at PA: its property index,
- * or -1 with the 400 set. */
-static int column_prop(const struct parse *ps, const struct path *pa, const char *field,
-                       const char *name)
+/* A column name at FIELD ("where[1].columnName") of the group at PA: its property index
+ * in *PROP, or OAC_EREFUSED with the 400 set. */
+static enum oac_result column_prop(const struct parse *ps, const struct path *pa,
+                                   const char *field, const char *name, int *prop)
 {
   char at[512];
-  int prop = find_prop(ps, name);
-  if(prop >= 0)
-    return prop;
+  *prop = find_prop(ps, name);
+  if(*prop >= 0)
+    return OAC_OK;
   path_render(pa, at, sizeof(at));
-  problem_set(ps->p, 400, "%s.%s '%.200s' is not a property of type '%s'", at, field, name,
-              ps->tname);
-  return -1;
+  return problem_set(ps->p, 400, "%s.%s '%.200s' is not a property of type '%s'", at, field,
+                     name, ps->tname);
 }
 
 /* A scalar's text: strings as they are, numbers as written, booleans as true/false; NULL
@@ -402,8 +404,8 @@ static const char *scalar_text(const cJSON *v, char *tmp, size_t size)
   return NULL;
 }
 
-static int parse_where(const struct parse *ps, const struct path *pa, size_t i,
-                       const cJSON *j, struct lf_where *w)
+static enum oac_result parse_where(const struct parse *ps, const struct path *pa, size_t i,
+                                   const cJSON *j, struct lf_where *w)
 {
   char at[512], field[64], tmp[64];
   const char *col = json_get_str(j, "columnName");
@@ -413,9 +415,9 @@ static int parse_where(const struct parse *ps, const struct path *pa, size_t i,
     return problem_set(ps->p, 400, "%s.%s is empty: a where criterion needs a column", at,
                        field);
   }
-  w->prop = column_prop(ps, pa, field, col);
-  if(w->prop < 0)
-    return -1;
+  enum oac_result r = column_prop(ps, pa, field, col, &w->prop);
+  if(r)
+    return r;
   if(!(w->column = arena_strdup(ps->a, col)))
     return oom(ps->p);
 
@@ -446,11 +448,11 @@ static int parse_where(const struct parse *ps, const struct path *pa, size_t i,
   if(w->crit == CR_CONTAINS && w->value && *w->value &&
      !(w->fail = kmp_table(ps->a, w->value, strlen(w->value))))
     return oom(ps->p);
-  return 0;
+  return OAC_OK;
 }
 
-static int parse_group(const struct parse *ps, const struct path *pa, const cJSON *j,
-                       struct lf_group *g, unsigned depth)
+static enum oac_result parse_group(const struct parse *ps, const struct path *pa,
+                                   const cJSON *j, struct lf_group *g, unsigned depth)
 {
   char at[512];
   memset(g, 0, sizeof(*g));
@@ -476,8 +478,9 @@ static int parse_group(const struct parse *ps, const struct path *pa, const cJSO
     const cJSON *e;
     cJSON_ArrayForEach(e, where) {
       if(cJSON_IsObject(e)) {        /* null entries: nothing to apply */
-        if(parse_where(ps, pa, i, e, &g->where[g->nwhere]))
-          return -1;
+        enum oac_result r = parse_where(ps, pa, i, e, &g->where[g->nwhere]);
+        if(r)
+          return r;
         g->nwhere++;
       }
       i++;
@@ -494,54 +497,58 @@ static int parse_group(const struct parse *ps, const struct path *pa, const cJSO
     cJSON_ArrayForEach(e, groups) {
       if(cJSON_IsObject(e)) {
         struct path sub = { pa, i };
-        if(parse_group(ps, &sub, e, &g->groups[g->ngroups], depth + 1))
-          return -1;
+        enum oac_result r = parse_group(ps, &sub, e, &g->groups[g->ngroups], depth + 1);
+        if(r)
+          return r;
         g->ngroups++;
       }
       i++;
     }
   }
-  return 0;
+  return OAC_OK;
 }
 
 /* "ASC" / "DESC" in any case; "" and null are ascending. */
-static int parse_direction(const struct parse *ps, const char *s, const char *field, int *desc)
+static enum oac_result parse_direction(const struct parse *ps, const char *s,
+                                       const char *field, int *desc)
 {
   *desc = 0;
   if(!s || !*s || !strcasecmp(s, "ASC"))
-    return 0;
+    return OAC_OK;
   if(!strcasecmp(s, "DESC")) {
     *desc = 1;
-    return 0;
+    return OAC_OK;
   }
   return problem_set(ps->p, 400, "listFilter.%s '%.100s' is not ASC or DESC", field, s);
 }
 
-static int add_order(struct list_filter *f, int prop, int desc)
+static void add_order(struct list_filter *f, int prop, int desc)
 {
   for(size_t k = 0; k < f->norder; k++)
     if(f->order[k].prop == prop)
-      return 0;                  /* the first mention of a column decides */
+      return;                    /* the first mention of a column decides */
   f->order[f->norder].prop = prop;
   f->order[f->norder].desc = desc;
   f->norder++;
-  return 0;
 }
 
-static int parse_order(const struct parse *ps, const struct path *root, const cJSON *lf,
-                       struct list_filter *f)
+static enum oac_result parse_order(const struct parse *ps, const struct path *root,
+                                   const cJSON *lf, struct list_filter *f)
 {
   const char *col = json_get_str(lf, "orderByPropertyDeveloperName");
   const cJSON *ob = json_get_array(lf, "orderBy");
   int n = cJSON_GetArraySize(ob);
   if(!(f->order = arena_calloc(ps->a, (size_t)(n + 1) * sizeof(*f->order))))
     return oom(ps->p);
+  enum oac_result r;
   if(col && *col) {
-    int desc, prop = column_prop(ps, root, "orderByPropertyDeveloperName", col);
-    if(prop < 0 ||
-       parse_direction(ps, json_get_str(lf, "orderByDirectionType"), "orderByDirectionType",
-                       &desc))
-      return -1;
+    int desc, prop;
+    r = column_prop(ps, root, "orderByPropertyDeveloperName", col, &prop);
+    if(!r)
+      r = parse_direction(ps, json_get_str(lf, "orderByDirectionType"),
+                          "orderByDirectionType", &desc);
+    if(r)
+      return r;
     add_order(f, prop, desc);
   }
   size_t i = 0;
@@ -552,20 +559,20 @@ static int parse_order(const struct parse *ps, const struct path *root, const cJ
     if(c && *c) {                /* an entry without a column sorts by nothing */
       int desc, prop;
       snprintf(field, sizeof(field), "orderBy[%zu].columnName", i);
-      if((prop = column_prop(ps, root, field, c)) < 0)
-        return -1;
+      if((r = column_prop(ps, root, field, c, &prop)))
+        return r;
       snprintf(field, sizeof(field), "orderBy[%zu].direction", i);
-      if(parse_direction(ps, json_get_str(e, "direction"), field, &desc))
-        return -1;
+      if((r = parse_direction(ps, json_get_str(e, "direction"), field, &desc)))
+        return r;
       add_order(f, prop, desc);
     }
     i++;
   }
-  return 0;
+  return OAC_OK;
 }
 
-static int parse_search(const struct parse *ps, const struct path *root, const cJSON *lf,
-                        struct list_filter *f)
+static enum oac_result parse_search(const struct parse *ps, const struct path *root,
+                                    const cJSON *lf, struct list_filter *f)
 {
   const char *s = json_get_str(lf, "search");
   if(s && *s) {
@@ -586,9 +593,10 @@ static int parse_search(const struct parse *ps, const struct path *root, const c
     const char *c = json_get_str(e, "columnName");
     if(c && *c) {
       snprintf(field, sizeof(field), "searchCriteria[%zu].columnName", i);
-      int prop = column_prop(ps, root, field, c);
-      if(prop < 0)
-        return -1;
+      int prop;
+      enum oac_result r = column_prop(ps, root, field, c, &prop);
+      if(r)
+        return r;
       size_t k = 0;
       while(k < f->nsearch_props && f->search_props[k] != prop)
         k++;
@@ -603,7 +611,7 @@ static int parse_search(const struct parse *ps, const struct path *root, const c
     for(uint32_t k = 0; k < ps->nprops; k++)
       if(ps->props[k].ctype == CT_STRING || ps->props[k].ctype == CT_CONTENT)
         f->search_props[f->nsearch_props++] = (int)k;
-  return 0;
+  return OAC_OK;
 }
 
 enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
@@ -611,7 +619,7 @@ enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cach
 {
   memset(out, 0, sizeof(*out));
   if(!cJSON_IsObject(lf))
-    return 0;                    /* null, absent (or not an object): no filter */
+    return OAC_OK;               /* null, absent (or not an object): no filter */
   out->present = 1;
 
   struct cache_error err;
@@ -630,9 +638,13 @@ enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cach
   if(idtext && *idtext && !(out->id = arena_strdup(a, idtext)))
     return problem_nomem(p, "out of memory");
 
-  if(parse_group(&ps, &root, lf, &out->root, 0) || parse_order(&ps, &root, lf, out) ||
-     parse_search(&ps, &root, lf, out))
-    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
+  enum oac_result r = parse_group(&ps, &root, lf, &out->root, 0);
+  if(!r)
+    r = parse_order(&ps, &root, lf, out);
+  if(!r)
+    r = parse_search(&ps, &root, lf, out);
+  if(r)
+    return r;                    /* P is set */
 
   /* Numbers or numeric strings (json_get_long); nothing negative reaches paging. */
   out->limit = json_get_long(lf, "limit", 0);
@@ -641,7 +653,7 @@ enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cach
     out->limit = 0;
   if(out->offset < 0)
     out->offset = 0;
-  return 0;
+  return OAC_OK;
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -711,9 +723,13 @@ static int where_match(const struct lf_where *w, const struct filter_src *src, s
   return 0;
 }
 
-/* 1 / 0, or -1 when the group has nothing left to apply (all pushed, or empty): such a
- * group does not constrain an AND, and does not count as a member of an OR. */
-static int group_eval(const struct lf_group *g, const struct filter_src *src, size_t item)
+/* A group's verdict on one object. GV_EMPTY when the group has nothing left to apply (all
+ * pushed, or empty): such a group does not constrain an AND, and does not count as a
+ * member of an OR. GV_FALSE is 0, so `!group_eval()` means "rejected". */
+enum group_verdict { GV_FALSE, GV_TRUE, GV_EMPTY };
+
+static enum group_verdict group_eval(const struct lf_group *g, const struct filter_src *src,
+                                     size_t item)
 {
   int any = 0;
   for(size_t i = 0; i < g->nwhere; i++) {
@@ -722,19 +738,19 @@ static int group_eval(const struct lf_group *g, const struct filter_src *src, si
     any = 1;
     int r = where_match(&g->where[i], src, item);
     if(g->is_or ? r : !r)
-      return r;
+      return r ? GV_TRUE : GV_FALSE;
   }
   for(size_t i = 0; i < g->ngroups; i++) {
-    int r = group_eval(&g->groups[i], src, item);
-    if(r < 0)
+    enum group_verdict r = group_eval(&g->groups[i], src, item);
+    if(r == GV_EMPTY)
       continue;
     any = 1;
-    if(g->is_or ? r : !r)
+    if(g->is_or ? r == GV_TRUE : r == GV_FALSE)
       return r;
   }
   if(!any)
-    return -1;
-  return g->is_or ? 0 : 1;
+    return GV_EMPTY;
+  return g->is_or ? GV_FALSE : GV_TRUE;
 }
 
 static int search_match(const struct list_filter *f, const struct filter_src *src,

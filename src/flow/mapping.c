@@ -30,17 +30,17 @@ struct tview {
   const char *name;
 };
 
-static int tview(struct cache *c, uint32_t type, struct tview *v)
+static enum oac_result tview(struct cache *c, uint32_t type, struct tview *v)
 {
   struct cache_error err;
   uint32_t np;
   v->t = cache_type_at(c, type, &err);
   const struct cache_prop *all = v->t ? cache_section(c, CS_PROPS, &np, &err) : NULL;
   if(!all || v->t->first_prop > np || v->t->nprops > np - v->t->first_prop)
-    return -1;
+    return OAC_ECACHE;
   v->p = all + v->t->first_prop;
   v->name = cache_str(c, v->t->name);
-  return 0;
+  return OAC_OK;
 }
 
 static int is_scalar_item(struct cache *c, const struct cache_prop *pr)
@@ -231,53 +231,58 @@ static int want_find(struct cache *c, const struct map_want *w, const struct tvi
   return -1;
 }
 
-static int want_entries(struct cache *c, struct map_want *w, const struct tview *tv,
-                        const cJSON *entries, struct arena *a, size_t *seen);
+static enum oac_result want_entries(struct cache *c, struct map_want *w,
+                                    const struct tview *tv, const cJSON *entries,
+                                    struct arena *a, size_t *seen);
 
-/* One {developerName, list} entry. -1 on allocation failure. */
-static int want_entry(struct cache *c, struct map_want *w, const struct tview *tv,
-                      const cJSON *e, struct arena *a, size_t *seen)
+/* One {developerName, list} entry. OAC_ENOMEM on allocation failure. */
+static enum oac_result want_entry(struct cache *c, struct map_want *w, const struct tview *tv,
+                                  const cJSON *e, struct arena *a, size_t *seen)
 {
   const char *name = json_get_str(e, "developerName");
   if(!name)
-    return 0;
+    return OAC_OK;
   (*seen)++;
   int i = want_find(c, w, tv, name);
   if(i < 0)
-    return 0;                                 /* unknown names are ignored */
+    return OAC_OK;                            /* unknown names are ignored */
   w->sel[i] = 1;
   const struct cache_prop *pr = &tv->p[i];
   const cJSON *list = json_get_array(e, "list");
   struct tview rt;
   if((pr->ctype != CT_OBJECT && pr->ctype != CT_LIST) || pr->ref_type < 0 || !list)
-    return 0;
+    return OAC_OK;
   if(tview(c, (uint32_t)pr->ref_type, &rt))
-    return 0;
+    return OAC_OK;                            /* a bad reference: no nested selection */
   struct map_want *sub = (struct map_want *)w->sub[i];
   int fresh = !sub;
   if(fresh && !(sub = want_new(c, (uint32_t)pr->ref_type, &rt, 1, a)))
-    return -1;
+    return OAC_ENOMEM;
   /* `list` holds ObjectDataTypes ({developerName, properties}); property entries written
    * directly in it are accepted too */
   size_t n = 0;
   for(const cJSON *el = list->child; el; el = el->next) {
     const cJSON *props = json_get_array(el, "properties");
-    int r = props ? want_entries(c, sub, &rt, props, a, &n) : want_entry(c, sub, &rt, el, a, &n);
+    enum oac_result r = props ? want_entries(c, sub, &rt, props, a, &n)
+                              : want_entry(c, sub, &rt, el, a, &n);
     if(r)
       return r;
   }
   if(fresh && n)
     w->sub[i] = sub;                          /* an empty `list` is like none: everything */
-  return 0;
+  return OAC_OK;
 }
 
-static int want_entries(struct cache *c, struct map_want *w, const struct tview *tv,
-                        const cJSON *entries, struct arena *a, size_t *seen)
+static enum oac_result want_entries(struct cache *c, struct map_want *w,
+                                    const struct tview *tv, const cJSON *entries,
+                                    struct arena *a, size_t *seen)
 {
-  for(const cJSON *e = entries->child; e; e = e->next)
-    if(want_entry(c, w, tv, e, a, seen))
-      return -1;
-  return 0;
+  for(const cJSON *e = entries->child; e; e = e->next) {
+    enum oac_result r = want_entry(c, w, tv, e, a, seen);
+    if(r)
+      return r;
+  }
+  return OAC_OK;
 }
 
 struct map_want *map_want_build(struct cache *c, uint32_t type, const cJSON *want_props,
@@ -297,27 +302,28 @@ struct map_want *map_want_build(struct cache *c, uint32_t type, const cJSON *wan
 
 /* ---- external IDs ------------------------------------------------------------------- */
 
-/* Appends the external ID of V (type TV) to ID; TMP is scratch. -1 on allocation failure. */
-static int ext_id(struct cache *c, const struct tview *tv, const cJSON *v, struct buf *id,
-                  struct buf *tmp)
+/* Appends the external ID of V (type TV) to ID; TMP is scratch. OAC_ENOMEM on allocation
+ * failure. */
+static enum oac_result ext_id(struct cache *c, const struct tview *tv, const cJSON *v,
+                              struct buf *id, struct buf *tmp)
 {
   if(tv->t->external_id_prop >= 0 && cJSON_IsObject(v)) {
     const struct cache_prop *pr = &tv->p[tv->t->external_id_prop];
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, cache_str(c, pr->json_name));
     if(cJSON_IsString(x) && x->valuestring && x->valuestring[0]) {
       buf_puts(id, x->valuestring);
-      return buf_failed(id) ? -1 : 0;
+      return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
     }
     if(cJSON_IsNumber(x)) {
       const char *t = json_num_text(x);
       enum oac_result r = t ? json_number_plain(id, t, strlen(t))
                             : map_number_es(x->valuedouble, id);
       if(r == OAC_OK)
-        return buf_failed(id) ? -1 : 0;
+        return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
     }
     if(cJSON_IsBool(x)) {
       buf_puts(id, cJSON_IsTrue(x) ? "true" : "false");
-      return buf_failed(id) ? -1 : 0;
+      return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
     }
     /* no usable ID value in this object: the name-based UUID still identifies it */
   }
@@ -326,10 +332,10 @@ static int ext_id(struct cache *c, const struct tview *tv, const cJSON *v, struc
   buf_puts(tmp, tv->name);
   buf_append(tmp, "", 1);                     /* the NUL between type name and JSON */
   if(map_jcs_id(v, tmp))
-    return -1;
+    return OAC_ENOMEM;
   map_uuid5(tmp->data, tmp->len, u);
   buf_puts(id, u);
-  return buf_failed(id) ? -1 : 0;
+  return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
 }
 
 enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v,
@@ -340,9 +346,9 @@ enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v,
   if(tview(c, type, &tv))
     return OAC_ECACHE;
   buf_init(&tmp);
-  int r = ext_id(c, &tv, v, out, &tmp);
+  enum oac_result r = ext_id(c, &tv, v, out, &tmp);
   buf_free(&tmp);
-  return r ? OAC_ENOMEM : OAC_OK;
+  return r;
 }
 
 /* ---- JSON -> Flow ------------------------------------------------------------------- */
@@ -390,24 +396,26 @@ static void put_scalar(struct rctx *r, const struct cache_prop *pr, const cJSON 
   buf_json_strn(out, r->tmp.data ? r->tmp.data : "", r->tmp.len);
 }
 
-static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
-                       const struct map_want *w, const char *internal_id, int order,
-                       const char *external_id);
+static enum oac_result put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
+                                   const struct map_want *w, const char *internal_id,
+                                   int order, const char *external_id);
 
-/* objectData of object/list property PR for value V. */
-static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON *v,
-                        const struct map_want *sub)
+/* objectData of object/list property PR for value V. Returns what put_mobject returns
+ * (R->p is set). */
+static enum oac_result put_children(struct rctx *r, const struct cache_prop *pr,
+                                    const cJSON *v, const struct map_want *sub)
 {
   struct buf *out = r->out;
   if(pr->ref_type < 0 || (pr->ctype == CT_OBJECT ? !cJSON_IsObject(v) : !cJSON_IsArray(v))) {
     buf_puts(out, "null");
-    return 0;
+    return OAC_OK;
   }
   uint32_t rt = (uint32_t)pr->ref_type;
   buf_putc(out, '[');
   if(pr->ctype == CT_OBJECT) {
-    if(put_mobject(r, rt, v, -1, sub, NULL, 0, NULL))
-      return -1;
+    enum oac_result res = put_mobject(r, rt, v, -1, sub, NULL, 0, NULL);
+    if(res)
+      return res;
   }
   else {
     int scalars = is_scalar_item(r->c, pr), k = 0, n = 0;
@@ -416,18 +424,19 @@ static int put_children(struct rctx *r, const struct cache_prop *pr, const cJSON
         continue;                             /* null or junk in a list of objects */
       if(n++)
         buf_putc(out, ',');
-      if(put_mobject(r, rt, e, scalars ? k : -1, sub, NULL, k, NULL))
-        return -1;
+      enum oac_result res = put_mobject(r, rt, e, scalars ? k : -1, sub, NULL, k, NULL);
+      if(res)
+        return res;
     }
   }
   buf_putc(out, ']');
-  return 0;
+  return OAC_OK;
 }
 
 /* ITEM >= 0: V is element ITEM of a scalar array, TYPE its ID/Value helper. */
-static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
-                       const struct map_want *w, const char *internal_id, int order,
-                       const char *external_id)
+static enum oac_result put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
+                                   const struct map_want *w, const char *internal_id,
+                                   int order, const char *external_id)
 {
   struct buf *out = r->out;
   struct tview tv;
@@ -482,8 +491,9 @@ static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
     buf_puts(out, "\",\"contentValue\":");
     if(pr->ctype == CT_OBJECT || pr->ctype == CT_LIST) {
       buf_puts(out, "null,\"contentFormat\":null,\"objectData\":");
-      if(put_children(r, pr, val, w && w->sub ? w->sub[i] : NULL))
-        return -1;
+      enum oac_result res = put_children(r, pr, val, w && w->sub ? w->sub[i] : NULL);
+      if(res)
+        return res;
       buf_putc(out, '}');
       continue;
     }
@@ -494,7 +504,7 @@ static int put_mobject(struct rctx *r, uint32_t type, const cJSON *v, long item,
     buf_puts(out, ",\"contentFormat\":null,\"objectData\":[]}");
   }
   buf_puts(out, "]}");
-  return 0;
+  return OAC_OK;
 }
 
 enum oac_result map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
@@ -512,11 +522,11 @@ enum oac_result map_object_to_flow_as(struct cache *c, uint32_t type, const cJSO
   struct rctx r = { c, out, p, { 0 }, { 0 } };
   buf_init(&r.tmp);
   buf_init(&r.id);
-  int rc = put_mobject(&r, type, v, -1, want, internal_id, order, external_id);
+  enum oac_result rc = put_mobject(&r, type, v, -1, want, internal_id, order, external_id);
   buf_free(&r.tmp);
   buf_free(&r.id);
   if(rc)
-    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
+    return rc;                                /* P is set */
   if(buf_failed(out))
     return problem_nomem(p, "out of memory writing the objects");
   return OAC_OK;
@@ -662,11 +672,13 @@ static void put_sval(struct buf *out, const struct sval *sv)
     buf_json_strn(out, sv->s, sv->len);
 }
 
-static int put_body(struct wctx *w, uint32_t type, const cJSON *obj, const uint32_t *props,
-                    size_t n, unsigned skip);
+static enum oac_result put_body(struct wctx *w, uint32_t type, const cJSON *obj,
+                                const uint32_t *props, size_t n, unsigned skip);
 
-/* The ID/Value helper items of FP as a plain array of the Values, in objectData order. */
-static int put_scalar_list(struct wctx *w, const struct cache_prop *pr, const cJSON *od)
+/* The ID/Value helper items of FP as a plain array of the Values, in objectData order.
+ * Like everything of this section, a failure has set W->p and its kind is W->p->result. */
+static enum oac_result put_scalar_list(struct wctx *w, const struct cache_prop *pr,
+                                       const cJSON *od)
 {
   struct tview rt;
   if(tview(w->c, (uint32_t)pr->ref_type, &rt))
@@ -688,7 +700,7 @@ static int put_scalar_list(struct wctx *w, const struct cache_prop *pr, const cJ
     struct sval sv;
     enum sv_verdict r = vp ? scalar_value(w, &rt, vp, s, len, &sv) : SV_OMIT;
     if(r == SV_REFUSED)
-      return -1;
+      return w->p->result;
     if(k++)
       buf_putc(w->out, ',');
     if(r == SV_SEND)
@@ -697,23 +709,23 @@ static int put_scalar_list(struct wctx *w, const struct cache_prop *pr, const cJ
       buf_puts(w->out, "null");               /* an unset element keeps its place */
   }
   buf_putc(w->out, ']');
-  return 0;
+  return OAC_OK;
 }
 
 /* Writes "json_name":value for property PR from Flow's property FP, or nothing when it is
  * left out. *FIRST tracks the comma. */
-static int put_member(struct wctx *w, const struct tview *tv, const struct cache_prop *pr,
-                      const cJSON *fp, int *first)
+static enum oac_result put_member(struct wctx *w, const struct tview *tv,
+                                  const struct cache_prop *pr, const cJSON *fp, int *first)
 {
   struct buf *out = w->out;
   const char *key = cache_str(w->c, pr->json_name);
   if(!fp)
-    return 0;
+    return OAC_OK;
   if(pr->ctype == CT_OBJECT || pr->ctype == CT_LIST) {
     const cJSON *od = json_get_array(fp, "objectData");
     const cJSON *child = pr->ctype == CT_OBJECT ? first_child(fp) : NULL;
     if(pr->ref_type < 0 || (pr->ctype == CT_OBJECT ? !child : !od))
-      return 0;                               /* null objectData: not sent */
+      return OAC_OK;                          /* null objectData: not sent */
     if(!*first)
       buf_putc(out, ',');
     *first = 0;
@@ -730,25 +742,26 @@ static int put_member(struct wctx *w, const struct tview *tv, const struct cache
         continue;
       if(k++)
         buf_putc(out, ',');
-      if(put_body(w, (uint32_t)pr->ref_type, e, NULL, 0, w->nested_skip))
-        return -1;
+      enum oac_result res = put_body(w, (uint32_t)pr->ref_type, e, NULL, 0, w->nested_skip);
+      if(res)
+        return res;
     }
     buf_putc(out, ']');
-    return 0;
+    return OAC_OK;
   }
   size_t len;
   const char *s = flow_cv(fp, &len);
   struct sval sv;
   enum sv_verdict r = scalar_value(w, tv, pr, s, len, &sv);
   if(r != SV_SEND)
-    return r == SV_REFUSED ? -1 : 0;
+    return r == SV_REFUSED ? w->p->result : OAC_OK;
   if(!*first)
     buf_putc(out, ',');
   *first = 0;
   buf_json_str(out, key);
   buf_putc(out, ':');
   put_sval(out, &sv);
-  return 0;
+  return OAC_OK;
 }
 
 /* Does Flow's property FP hold a value for PR (a oneOf alternative)? */
@@ -766,8 +779,8 @@ static int has_value(const struct cache_prop *pr, const cJSON *fp)
   return len > 0;
 }
 
-static int put_body(struct wctx *w, uint32_t type, const cJSON *obj, const uint32_t *props,
-                    size_t n, unsigned skip)
+static enum oac_result put_body(struct wctx *w, uint32_t type, const cJSON *obj,
+                                const uint32_t *props, size_t n, unsigned skip)
 {
   struct tview tv;
   if(tview(w->c, type, &tv))
@@ -785,8 +798,10 @@ static int put_body(struct wctx *w, uint32_t type, const cJSON *obj, const uint3
     if(pr->flags & skip)
       continue;
     if(!(pr->flags & CP_ALTERNATIVE)) {
-      if(put_member(w, &tv, pr, flow_prop(pl, cache_str(w->c, pr->name), &cursor), &first))
-        return -1;
+      enum oac_result res = put_member(w, &tv, pr, flow_prop(pl, cache_str(w->c, pr->name),
+                                                             &cursor), &first);
+      if(res)
+        return res;
       continue;
     }
     /* a oneOf group is written once, at its first listed member: the first alternative
@@ -804,14 +819,15 @@ static int put_body(struct wctx *w, uint32_t type, const cJSON *obj, const uint3
         continue;
       const cJSON *fp = flow_prop(pl, cache_str(w->c, q->name), &cursor);
       if(has_value(q, fp)) {
-        if(put_member(w, &tv, q, fp, &first))
-          return -1;
+        enum oac_result res = put_member(w, &tv, q, fp, &first);
+        if(res)
+          return res;
         done = 1;
       }
     }
   }
   buf_putc(w->out, '}');
-  return 0;
+  return OAC_OK;
 }
 
 enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj,
@@ -821,9 +837,9 @@ enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *ob
   /* the body list already leaves out readOnly/custom properties at the top; nested types
    * have no list, so their readOnly/custom properties are left out here */
   struct wctx w = { c, out, p, props ? CP_READONLY | CP_CUSTOM : 0 };
-  int rc = put_body(&w, type, obj, props, n, 0);
+  enum oac_result rc = put_body(&w, type, obj, props, n, 0);
   if(rc)
-    return p->result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EREFUSED;   /* P is set */
+    return rc;                                /* P is set */
   if(buf_failed(out))
     return problem_nomem(p, "out of memory writing the request body");
   return OAC_OK;

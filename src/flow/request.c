@@ -8,13 +8,16 @@
 #include "json.h"
 #include "../common/text.h"
 
-static int config_key(const char *name, struct arena *a)
+/* A lookup: the configuration value NAME (trimmed, any case) names, or -1. It allocates
+ * nothing, so it cannot fail. */
+static int config_key(const char *name)
 {
-  const char *t = text_trim_dup(name, a);
-  if(!t)
+  if(!name)
     return -1;
+  size_t len = strlen(name);
+  text_trim(&name, &len);
   for(int k = 0; k < CFG_COUNT; k++)
-    if(!strcasecmp(t, flow_config_names[k]))
+    if(strlen(flow_config_names[k]) == len && !strncasecmp(name, flow_config_names[k], len))
       return k;
   return -1;
 }
@@ -45,7 +48,7 @@ enum oac_result request_parse(const char *body, size_t len, const char *auth,
   const cJSON *cv = json_get_array(r->root, "configurationValues");
   const cJSON *v;
   cJSON_ArrayForEach(v, cv) {
-    int k = config_key(json_get_str(v, "developerName"), a);
+    int k = config_key(json_get_str(v, "developerName"));
     if(k >= 0 && !r->config[k])
       r->config[k] = text_trim_dup(json_get_str(v, "contentValue"), a);
   }

@@ -21,9 +21,10 @@ void response_add(struct response *r, const char *mobject, size_t len)
   buf_append(r->out, mobject, len);
 }
 
-int response_add_mapped(struct response *r, struct cache *c, uint32_t type, const cJSON *v,
-                        const struct map_want *want, const char *internal_id,
-                        const char *external_id, int order, struct problem *p)
+enum oac_result response_add_mapped(struct response *r, struct cache *c, uint32_t type,
+                                    const cJSON *v, const struct map_want *want,
+                                    const char *internal_id, const char *external_id,
+                                    int order, struct problem *p)
 {
   response_next(r);
   return map_object_to_flow_as(c, type, v, want, internal_id, external_id, order, r->out, p);

@@ -33,10 +33,11 @@ void response_next(struct response *r);
 void response_add(struct response *r, const char *mobject, size_t len);
 
 /* Appends the MObject for the API's JSON object V of type TYPE (map_object_to_flow_as:
- * EXTERNAL_ID NULL = computed). 0, or -1 with P set. */
-int response_add_mapped(struct response *r, struct cache *c, uint32_t type, const cJSON *v,
-                        const struct map_want *want, const char *internal_id,
-                        const char *external_id, int order, struct problem *p);
+ * EXTERNAL_ID NULL = computed). OAC_OK, or the result with P set. */
+enum oac_result response_add_mapped(struct response *r, struct cache *c, uint32_t type,
+                                    const cJSON *v, const struct map_want *want,
+                                    const char *internal_id, const char *external_id,
+                                    int order, struct problem *p);
 
 /* Writes the tail: hasMoreResults MORE. */
 void response_end(struct response *r, int more);

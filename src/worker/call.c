@@ -46,8 +46,8 @@ static int has_crlf(const char *s)
   return strchr(s, '\r') || strchr(s, '\n');
 }
 
-static int add_header(struct op_ctx *x, struct call *cl, const char *name, const char *value,
-                      const char *what)
+static enum oac_result add_header(struct op_ctx *x, struct call *cl, const char *name,
+                                  const char *value, const char *what)
 {
   if(has_crlf(value))
     return problem_set(x->p, 400, "%s: the value for header '%s' contains a line break",
@@ -56,9 +56,9 @@ static int add_header(struct op_ctx *x, struct call *cl, const char *name, const
     return problem_set(x->p, 500, "too many headers");
   const char *h = arena_printf(x->a, "%s: %s", name, value);
   if(!h)
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   cl->headers[cl->nheaders++] = h;
-  return 0;
+  return OAC_OK;
 }
 
 static void add_query(struct call *cl, const char *name, const char *value, int secret)
@@ -156,11 +156,11 @@ static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
 }
 
 /* The first security alternative the request can satisfy (product.md §9.1), applied. */
-static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct call *cl,
-                          const char *what)
+static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan *pl,
+                                      struct call *cl, const char *what)
 {
   if(!pl->nsecalts)
-    return 0;
+    return OAC_OK;
   struct cache_error err;
   const struct cache_secalt *alts = type_view_secalts(x->tv, &err);
   const uint32_t *u32 = alts ? type_view_u32(x->tv, &err) : NULL;
@@ -190,7 +190,7 @@ static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct 
     for(uint32_t k = 0; k < alt->count; k++) {
       const struct cache_scheme *s = &sch[u32[alt->first + k]];
       const char *name = cache_str(x->c, s->param_name);
-      int r = 0;
+      enum oac_result r = OAC_OK;
       if(s->type == SCH_APIKEY) {
         if(s->in == PIN_HEADER)
           r = add_header(x, cl, name, key, "API Key");
@@ -208,18 +208,19 @@ static int apply_security(struct op_ctx *x, const struct cache_plan *pl, struct 
       if(r)
         return r;
     }
-    return 0;
+    return OAC_OK;
   }
   if(needs_user && !signed_in)
     return problem_set(x->p, 401, "%s: the API operation needs a signed-in user; sign in "
                        "first", what);
-  return 0;    /* nothing applicable: call without credentials, the API decides */
+  return OAC_OK;  /* nothing applicable: call without credentials, the API decides */
 }
 
 /* Builds the URL, headers and body of one call. */
-int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
-                 struct call *cl)
+enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
+                             const struct call_src *src, struct call *cl)
 {
+  enum oac_result r;
   struct cache_error err;
   const struct cache_param *params = type_view_params(x->tv, &err);
   if(!params)
@@ -229,7 +230,7 @@ int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct cal
   cl->maxheaders = pl->nparams + 2 * pl->nsecalts + 8;
   cl->headers = arena_alloc(x->a, cl->maxheaders * sizeof(*cl->headers));
   if(!cl->headers)
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
 
   /* values: query, header and cookie parameters now; path parameters below */
   for(uint32_t i = 0; i < pl->nparams; i++) {
@@ -248,8 +249,8 @@ int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct cal
     if(pa->in == PIN_QUERY)
       add_query(cl, name, v, 0);
     else if(pa->in == PIN_HEADER) {
-      if(add_header(x, cl, name, v, src->what))
-        return -1;
+      if((r = add_header(x, cl, name, v, src->what)))
+        return r;
     }
     else if(pa->in == PIN_COOKIE) {
       if(has_crlf(v))
@@ -258,8 +259,8 @@ int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct cal
       add_cookie(cl, name, v);
     }
   }
-  if(apply_security(x, pl, cl, src->what))
-    return -1;
+  if((r = apply_security(x, pl, cl, src->what)))
+    return r;
 
   /* URL: server + path template, each {name} one encoded segment */
   const char *server = cache_str(x->c, x->c->hdr->server_url);
@@ -301,17 +302,17 @@ int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct cal
   buf_append(&cl->shown, cl->url.data, cl->url.len);
   buf_append(&cl->url, cl->query.data, cl->query.len);
   buf_append(&cl->shown, cl->shown_query.data, cl->shown_query.len);
-  if(cl->cookie.len && add_header(x, cl, "Cookie", cl->cookie.data, src->what))
-    return -1;
+  if(cl->cookie.len && (r = add_header(x, cl, "Cookie", cl->cookie.data, src->what)))
+    return r;
 
   if((pl->flags & PLAN_F_BODY) && src->object) {
     struct cache_error e2;
     const uint32_t *u32 = type_view_u32(x->tv, &e2);
     if(!u32)
       return problem_set(x->p, 500, "cache: %s", e2.msg);
-    if(map_flow_to_json(x->c, x->tv->type, src->object, u32 + pl->first_body, pl->nbody,
-                        &cl->body, x->p))
-      return -1;
+    if((r = map_flow_to_json(x->c, x->tv->type, src->object, u32 + pl->first_body,
+                             pl->nbody, &cl->body, x->p)))
+      return r;
     cl->has_body = 1;
     cl->content_type = cache_str(x->c, pl->body_type);
     if(!*cl->content_type)
@@ -320,8 +321,8 @@ int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct cal
   /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
   if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
      buf_failed(&cl->query) || buf_failed(&cl->shown_query) || buf_failed(&cl->cookie))
-    return problem_set(x->p, 500, "out of memory");
-  return 0;
+    return problem_nomem(x->p, "out of memory");
+  return OAC_OK;
 }
 
 /* The start of an answer for a message: at most 200 bytes, one line. */
@@ -337,9 +338,11 @@ static void body_start(const struct buf *b, char *out, size_t size)
   out[n] = '\0';
 }
 
-/* Sends the call. 0 = 2xx; CALL_NOT_FOUND; anything else = problem set. */
-int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
+/* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks). */
+enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
 {
+  if(not_found)
+    *not_found = 0;
   struct upstream_req rq = { 0 };
   char msg[256];
   rq.method = cl->method;
@@ -361,7 +364,7 @@ int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
   }
   if(e == UPE_NOMEM) {
     x->upstream_status = 0;
-    return problem_set(x->p, 500, "%s %s: %s", m, cl->shown.data, msg);
+    return problem_nomem(x->p, "%s %s: %s", m, cl->shown.data, msg);
   }
   if(e) {
     x->upstream_status = 0;
@@ -370,20 +373,22 @@ int call_send(struct op_ctx *x, struct call *cl, int not_found_ok)
   long st = x->resp->status;
   x->upstream_status = st;
   if(st >= 200 && st < 300)
-    return 0;
-  if(st == 404 && not_found_ok)
-    return CALL_NOT_FOUND;
+    return OAC_OK;
+  if(st == 404 && not_found) {
+    *not_found = 1;
+    return OAC_OK;
+  }
   char start[256];
   body_start(&x->resp->body, start, sizeof(start));
-  problem_set(x->p, 502, "The API answered %s %s with status %ld: %s", m, cl->shown.data, st,
-              start);
+  enum oac_result r = problem_set(x->p, 502, "The API answered %s %s with status %ld: %s", m,
+                                  cl->shown.data, st, start);
   x->p->response_body = x->resp->body.data;
   x->p->response_len = x->resp->body.len;
-  return -1;
+  return r;
 }
 
 /* The answer as JSON: *ROOT NULL for an empty body. */
-int answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
+enum oac_result answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
 {
   *root = NULL;
   const struct buf *b = &x->resp->body;
@@ -391,30 +396,31 @@ int answer_json(struct op_ctx *x, struct call *cl, cJSON **root)
   while(i < b->len && isspace((unsigned char)b->data[i]))
     i++;
   if(i == b->len)
-    return 0;
+    return OAC_OK;
   const char *m = flow_method_name(cl->method);
   if(!x->resp->is_json) {
     char start[256];
     body_start(b, start, sizeof(start));
-    problem_set(x->p, 502, "The API answered %s %s with Content-Type '%s', not JSON: %s", m,
-                cl->shown.data, x->resp->content_type[0] ? x->resp->content_type : "(none)",
-                start);
+    enum oac_result r = problem_set(x->p, 502, "The API answered %s %s with Content-Type "
+                                    "'%s', not JSON: %s", m, cl->shown.data,
+                                    x->resp->content_type[0] ? x->resp->content_type
+                                                             : "(none)", start);
     x->p->response_body = b->data;
     x->p->response_len = b->len;
-    return -1;
+    return r;
   }
   struct json_error je;
   enum oac_result r = json_parse(b->data, b->len, root, &je);
   if(r == OAC_ENOMEM)
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   if(r) {
-    problem_set(x->p, 502, "The API's answer to %s %s is not valid JSON: %s", m,
-                cl->shown.data, je.msg);
+    r = problem_set(x->p, 502, "The API's answer to %s %s is not valid JSON: %s", m,
+                    cl->shown.data, je.msg);
     x->p->response_body = b->data;
     x->p->response_len = b->len;
-    return -1;
+    return r;
   }
-  return 0;
+  return OAC_OK;
 }
 
 int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,

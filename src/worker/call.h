@@ -31,19 +31,22 @@ void call_init(struct call *cl);
 void call_free(struct call *cl);
 
 /* Builds the URL, headers and body of one call of plan PL of the request's type (x->tv).
- * 0, or -1 with the problem set (400 for a value the call cannot carry, 401, 500). */
-int call_prepare(struct op_ctx *x, const struct cache_plan *pl, const struct call_src *src,
-                 struct call *cl);
+ * OAC_OK, or the result with the problem set (400 for a value the call cannot carry, 401,
+ * 500). */
+enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
+                             const struct call_src *src, struct call *cl);
 
-/* What call_send returns besides 0 (a 2xx answer) and a refusal (any other nonzero value:
- * the problem is set). */
-#define CALL_NOT_FOUND 1                        /* a 404, and NOT_FOUND_OK was given */
+/* Sends the call. OAC_OK for a 2xx answer; any other result has set the problem (502 for
+ * another status, 504, 500).
+ * A 404 is an answer, not an error, only for a caller that passes NOT_FOUND (a load by id,
+ * a delete): then call_send returns OAC_OK with *NOT_FOUND = 1 (0 for a 2xx). With
+ * NOT_FOUND NULL a 404 is a refusal like any other status. So a 404 never looks like a
+ * 2xx to a caller that did not ask, and the outcome is never a third integer value. */
+enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found);
 
-/* Sends the call. 0 = 2xx; CALL_NOT_FOUND; anything else = problem set. */
-int call_send(struct op_ctx *x, struct call *cl, int not_found_ok);
-
-/* The answer as JSON: *ROOT NULL for an empty body. 0, or -1 with the problem set. */
-int answer_json(struct op_ctx *x, struct call *cl, cJSON **root);
+/* The answer as JSON: *ROOT NULL for an empty body. OAC_OK, or the result with the problem
+ * set. */
+enum oac_result answer_json(struct op_ctx *x, struct call *cl, cJSON **root);
 
 /* Does plan PL bind a parameter to SRC (enum cache_param_src), in IN (0 = anywhere)? */
 int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,

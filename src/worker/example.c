@@ -29,17 +29,18 @@ const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan
 }
 
 /* A non-2xx example is the API's error answer: a ServiceProblem with its status. */
-int example_status_problem(struct op_ctx *x, const struct cache_example *e,
-                           enum cache_op op)
+enum oac_result example_status_problem(struct op_ctx *x, const struct cache_example *e,
+                                       enum cache_op op)
 {
   if(e->status >= 200 && e->status < 300)
-    return 0;
+    return OAC_OK;
   const char *body = cache_xstr(e, e->body);
-  problem_set(x->p, (int)e->status, "%s of type '%s': the document's example answer has "
-              "status %u", flow_op_extension(op), x->tv->name, e->status);
+  enum oac_result r = problem_set(x->p, (int)e->status, "%s of type '%s': the document's "
+                                  "example answer has status %u", flow_op_extension(op),
+                                  x->tv->name, e->status);
   x->p->response_body = body;
   x->p->response_len = body ? e->body.len : 0;
-  return -1;
+  return r;
 }
 
 /* filter_src over an example's precomputed values */
@@ -56,12 +57,15 @@ static int example_get(void *ctx, size_t item, uint32_t prop, const char **s, si
   return 1;
 }
 
-int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
-                 const struct list_filter *lf)
+enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
+                             const struct list_filter *lf)
 {
   const struct cache_example *e = example_of(x, pl, op);
-  if(!e || example_status_problem(x, e, op))
-    return -1;
+  if(!e)
+    return x->p->result;                        /* the 503 is set */
+  enum oac_result r = example_status_problem(x, e, op);
+  if(r)
+    return r;
   const struct cache_example_object *objs = (const struct cache_example_object *)(const void *)
                                             ((const char *)e + e->objects);
   /* nothing to filter, sort or page, or an id asked of a one-object example (that object
@@ -75,12 +79,12 @@ int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op
     }
     else
       buf_append(x->out, cache_xstr(e, e->response), e->response.len);
-    return 0;
+    return OAC_OK;
   }
   size_t n = e->nobjects;
   size_t *idx = arena_alloc(x->a, (n ? n : 1) * 2 * sizeof(*idx));
   if(!idx)
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   size_t sel = 0, first = 0, count;
   int more = 0;
   if(lf->id) {
@@ -93,7 +97,7 @@ int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op
   else {
     const struct cache_prop *props = type_view_props(x->tv, x->p);
     if(!props)
-      return -1;
+      return x->p->result;                      /* the 500 is set */
     struct filter_src fs = { example_get, (void *)e, props };
     for(size_t i = 0; i < n; i++)
       if(filter_match(lf, &fs, i))
@@ -113,7 +117,7 @@ int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op
     response_add(&rw, cache_xstr(e, o->mobject), o->mobject.len);
   }
   response_end(&rw, more);
-  return 0;
+  return OAC_OK;
 }
 
 /* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one

@@ -12,12 +12,14 @@
 const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan *pl,
                                        enum cache_op op);
 
-/* A non-2xx example is the API's error answer: -1 with that ServiceProblem; else 0. */
-int example_status_problem(struct op_ctx *x, const struct cache_example *e,
+/* A non-2xx example is the API's error answer: OAC_EREFUSED with that ServiceProblem; else
+ * OAC_OK. */
+enum oac_result example_status_problem(struct op_ctx *x, const struct cache_example *e,
                            enum cache_op op);
 
-/* A load answered from the example: filtered, sorted and paged by LF. 0 or -1. */
-int example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
+/* A load answered from the example: filtered, sorted and paged by LF. OAC_OK, or the
+ * result with x->p set. */
+enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum cache_op op,
                  const struct list_filter *lf);
 
 /* Sets the ID property of the request type's JSON object O to EXT (a number when it reads

@@ -282,7 +282,7 @@ static void serve_user_attributes(struct endpoint *e)
 }
 
 /* load / save / delete: the cache, the type and its view (type_view.h), then OP. */
-static void data_op(struct endpoint *e, const char *verb, int (*op)(struct op_ctx *x))
+static void data_op(struct endpoint *e, const char *verb, op_fn *op)
 {
   const struct flow_request *rq = e->rq;
   struct problem *p = e->p;

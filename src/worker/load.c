@@ -59,17 +59,18 @@ static void decide_pushdown(struct op_ctx *x, const struct cache_plan *pl,
     lf->paging_pushed = 1;
 }
 
-int op_load(struct op_ctx *x)
+enum oac_result op_load(struct op_ctx *x)
 {
   struct type_view *tv = x->tv;
   const char *tname = tv->name;
   struct list_filter lf;
-  if(filter_parse(x->rq->list_filter, x->c, tv->t, x->a, &lf, x->p))
-    return -1;
+  enum oac_result r = filter_parse(x->rq->list_filter, x->c, tv->t, x->a, &lf, x->p);
+  if(r)
+    return r;
   const struct cache_plan *load = type_view_plan(tv, OP_LOAD, x->p),
                           *query = type_view_plan(tv, OP_QUERY, x->p);
   if(x->p->status)
-    return -1;
+    return x->p->result;                        /* a broken cache: the 500 is set */
   const struct cache_plan *pl;
   enum cache_op op;
   int by_id = lf.id != NULL, match_id = 0;
@@ -103,19 +104,20 @@ int op_load(struct op_ctx *x)
   src.lf = &lf;
   src.what = what;
   cJSON *root = NULL;
-  int r = call_prepare(x, pl, &src, &cl);
+  int not_found = 0;
+  r = call_prepare(x, pl, &src, &cl);
   if(!r)
-    r = call_send(x, &cl, by_id);
-  if(r == CALL_NOT_FOUND) {                                  /* load by id: not found */
+    r = call_send(x, &cl, by_id ? &not_found : NULL);
+  if(!r && not_found) {                                      /* load by id: not found */
     call_free(&cl);
     response_empty(x->out);
-    return 0;
+    return OAC_OK;
   }
   if(!r)
     r = answer_json(x, &cl, &root);
   call_free(&cl);
   if(r)
-    return -1;
+    return r;
 
   /* the objects of the answer */
   const cJSON *array = NULL, *single = NULL;
@@ -127,7 +129,7 @@ int op_load(struct op_ctx *x)
   struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
   if(!items || !idx || !want) {
     cJSON_Delete(root);
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   }
   n = map_objects(array, single, items);
   struct map_items mi = { items, n, x->c, type_view_props(tv, x->p) };
@@ -154,7 +156,7 @@ int op_load(struct op_ctx *x)
   buf_free(&id);
   if(oom) {
     cJSON_Delete(root);
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   }
   size_t first = 0, count = sel;
   int more = 0;
@@ -174,14 +176,14 @@ int op_load(struct op_ctx *x)
   struct response rw;
   response_begin(&rw, x->out);
   for(size_t i = 0; i < count; i++) {
-    if(response_add_mapped(&rw, x->c, tv->type, items[idx[first + i]], want, NULL, NULL,
-                           0, x->p)) {
+    if((r = response_add_mapped(&rw, x->c, tv->type, items[idx[first + i]], want, NULL,
+                                NULL, 0, x->p))) {
       cJSON_Delete(root);
-      return -1;
+      return r;
     }
   }
   response_end(&rw, more);
   cJSON_Delete(root);
-  return 0;
+  return OAC_OK;
 }
 

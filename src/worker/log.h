@@ -33,7 +33,7 @@ void log_flush(void);
 /* After fork(): the next line reads the process ID again. */
 void log_forget_pid(void);
 
-/* Parses "error", "warn", "info", "debug"; -1 if none. */
+/* Parses "error", "warn", "info", "debug"; -1 if none (a lookup, not an error). */
 int log_level_parse(const char *s);
 
 #endif

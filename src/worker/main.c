@@ -186,7 +186,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
   }
 }
 
-/* CONTENT_LENGTH: -1 when absent or not a number. */
+/* CONTENT_LENGTH: -1 when absent or not a number (a value or none, like a lookup). */
 static long long content_length(const char *s)
 {
   if(!s || !*s)

@@ -32,9 +32,12 @@ struct op_ctx {
   unsigned ncalls;
 };
 
-/* Each writes the ObjectDataResponse into x->out: 0, or -1 with x->p set. */
-int op_load(struct op_ctx *x);
-int op_save(struct op_ctx *x);
-int op_delete(struct op_ctx *x);
+/* A data operation: writes the ObjectDataResponse into x->out; OAC_OK, or the result with
+ * x->p set (the handler sends x->p, so it needs no more than that). */
+typedef enum oac_result op_fn(struct op_ctx *x);
+
+op_fn op_load;
+op_fn op_save;
+op_fn op_delete;
 
 #endif

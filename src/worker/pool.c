@@ -39,6 +39,7 @@ static void on_signal(int sig)
     got_chld = 1;
 }
 
+/* listen_unix and listen_tcp return a descriptor or -1, as socket(2) which they wrap. */
 static int listen_unix(const char *path, int mode)
 {
   struct sockaddr_un a;

@@ -18,7 +18,7 @@ struct pool_opts {
 };
 
 /* Opens the listening socket of SPEC (a path gets MODE unless MODE is -1); -1 with a
- * message on stderr. */
+ * message on stderr. Returns a descriptor or -1 like socket(2), which it wraps. */
 int pool_listen(const char *spec, int mode);
 
 /* Runs the master until SIGTERM/SIGINT; its exit status (2 for a bad address or PID

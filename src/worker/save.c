@@ -41,25 +41,28 @@ static const char *object_ext(const cJSON *obj, struct arena *a)
 
 /* The object Flow sent, as the API's JSON (every property, custom and readOnly ones too):
  * built before the call, so that a bad value is a 400 before anything is written. */
-static int sent_object(struct op_ctx *x, const cJSON *obj, cJSON **out)
+static enum oac_result sent_object(struct op_ctx *x, const cJSON *obj, cJSON **out)
 {
   struct buf b;
   buf_init(&b);
   *out = NULL;
-  if(map_flow_to_json(x->c, x->tv->type, obj, NULL, 0, &b, x->p)) {
+  enum oac_result r = map_flow_to_json(x->c, x->tv->type, obj, NULL, 0, &b, x->p);
+  if(r) {
     buf_free(&b);
-    return -1;
+    return r;
   }
   if(buf_failed(&b)) {
     buf_free(&b);
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   }
   struct json_error je;
-  enum oac_result r = json_parse(b.data, b.len, out, &je);
+  r = json_parse(b.data, b.len, out, &je);
   buf_free(&b);
+  if(r == OAC_ENOMEM)
+    return problem_nomem(x->p, "rebuilding the saved object: %s", je.msg);
   if(r)
     return problem_set(x->p, 500, "rebuilding the saved object: %s", je.msg);
-  return 0;
+  return OAC_OK;
 }
 
 /* The API's answer merged over the sent object: its members replace the sent ones. */
@@ -78,8 +81,9 @@ static void merge_answer(cJSON *sent, cJSON *answer)
 }
 
 /* Builds one object's call and throws it away: its problem (400, 401), if any, now. */
-static int dry_prepare(struct op_ctx *x, const struct cache_plan *pl, const char *ext,
-                       const cJSON *o, size_t i, enum cache_op op)
+static enum oac_result dry_prepare(struct op_ctx *x, const struct cache_plan *pl,
+                                   const char *ext, const cJSON *o, size_t i,
+                                   enum cache_op op)
 {
   char what[256];
   snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op),
@@ -87,7 +91,7 @@ static int dry_prepare(struct op_ctx *x, const struct cache_plan *pl, const char
   struct call_src src = { ext, o, NULL, what };
   struct call cl;
   call_init(&cl);
-  int r = call_prepare(x, pl, &src, &cl);
+  enum oac_result r = call_prepare(x, pl, &src, &cl);
   call_free(&cl);
   if(r) {
     size_t l = strlen(x->p->msg);
@@ -96,7 +100,7 @@ static int dry_prepare(struct op_ctx *x, const struct cache_plan *pl, const char
   return r;
 }
 
-int op_save(struct op_ctx *x)
+enum oac_result op_save(struct op_ctx *x)
 {
   struct type_view *tv = x->tv;
   const struct cache_type *t = tv->t;
@@ -105,15 +109,15 @@ int op_save(struct op_ctx *x)
   const struct cache_plan *save = type_view_plan(tv, OP_SAVE, x->p),
                           *update = type_view_plan(tv, OP_UPDATE, x->p);
   if(x->p->status)
-    return -1;
+    return x->p->result;                        /* a broken cache: the 500 is set */
   /* every object's plan and values first: a missing extension or a bad value fails
    * before anything is written */
   const cJSON *o;
   size_t i = 0, n = (size_t)cJSON_GetArraySize(objs);
   cJSON **sent = arena_calloc(x->a, (n ? n : 1) * sizeof(*sent));
   if(!sent)
-    return problem_set(x->p, 500, "out of memory");
-  int r = 0;
+    return problem_nomem(x->p, "out of memory");
+  enum oac_result r = OAC_OK;
   cJSON_ArrayForEach(o, objs) {
     if(!cJSON_IsObject(o)) {
       r = problem_set(x->p, 400, "objectData[%zu] is not an object", i);
@@ -125,10 +129,9 @@ int op_save(struct op_ctx *x)
                       tname, ext ? "x-flow-update or x-flow-save" : "x-flow-save", i);
       break;
     }
-    if(sent_object(x, o, &sent[i])) {
+    if((r = sent_object(x, o, &sent[i]))) {
       size_t l = strlen(x->p->msg);
       snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
-      r = -1;
       break;
     }
     /* a batch: every call built once before the first is sent, so that a value the call
@@ -136,20 +139,18 @@ int op_save(struct op_ctx *x)
      * before anything is written */
     const struct cache_plan *pl = ext && update ? update : save;
     if(n > 1 && !(pl->flags & PLAN_F_EXAMPLE) &&
-       dry_prepare(x, pl, ext, o, i, pl == update ? OP_UPDATE : OP_SAVE)) {
-      r = -1;
+       (r = dry_prepare(x, pl, ext, o, i, pl == update ? OP_UPDATE : OP_SAVE)))
       break;
-    }
     i++;
   }
   if(r) {
     for(size_t k = 0; k < n; k++)
       cJSON_Delete(sent[k]);
-    return -1;
+    return r;
   }
   struct map_want *want = map_want_build(x->c, tv->type, x->rq->want, x->a);
   if(!want)
-    return problem_set(x->p, 500, "out of memory");
+    return problem_nomem(x->p, "out of memory");
   struct buf done;
   buf_init(&done);
   struct response rw;
@@ -166,10 +167,9 @@ int op_save(struct op_ctx *x)
       /* as if the API had accepted: one new object gets the example's ID, several new
        * ones (or an example without objects) generated ones; an update keeps its own */
       const struct cache_example *e = example_of(x, pl, op);
-      if(!e || example_status_problem(x, e, op)) {
-        r = -1;
+      r = e ? example_status_problem(x, e, op) : x->p->result;    /* no example: a 503 */
+      if(r)
         break;
-      }
       char uuid[37];
       const struct cache_example_object *eo = (const struct cache_example_object *)
         (const void *)((const char *)e + e->objects);
@@ -197,7 +197,7 @@ int op_save(struct op_ctx *x)
     sent[i] = NULL;
     r = call_prepare(x, pl, &src, &cl);
     if(!r)
-      r = call_send(x, &cl, 0);
+      r = call_send(x, &cl, NULL);
     if(!r)
       r = answer_json(x, &cl, &answer);
     call_free(&cl);
@@ -234,26 +234,29 @@ int op_save(struct op_ctx *x)
   for(size_t k = 0; k < n; k++)
     cJSON_Delete(sent[k]);                        /* those not reached after a failure */
   if(r)
-    return -1;
+    return r;
   response_end(&rw, 0);
-  return 0;
+  return OAC_OK;
 }
 
-int op_delete(struct op_ctx *x)
+enum oac_result op_delete(struct op_ctx *x)
 {
   const char *tname = x->tv->name;
   const struct cache_plan *pl = type_view_plan(x->tv, OP_DELETE, x->p);
   if(x->p->status)
-    return -1;
+    return x->p->result;                        /* a broken cache: the 500 is set */
   if(!pl)
     return problem_set(x->p, 400, "type '%s' has no x-flow-delete, so it cannot be deleted",
                        tname);
   if(pl->flags & PLAN_F_EXAMPLE) {
     const struct cache_example *e = example_of(x, pl, OP_DELETE);
-    if(!e || example_status_problem(x, e, OP_DELETE))
-      return -1;
+    if(!e)
+      return x->p->result;                      /* the 503 is set */
+    enum oac_result r = example_status_problem(x, e, OP_DELETE);
+    if(r)
+      return r;
     response_empty(x->out);
-    return 0;
+    return OAC_OK;
   }
   const cJSON *o;
   size_t i = 0;
@@ -262,14 +265,16 @@ int op_delete(struct op_ctx *x)
     if(!cJSON_IsObject(o))
       return problem_set(x->p, 400, "objectData[%zu] is not an object", i);
     /* a batch: every call built before the first is sent (see op_save) */
-    if(batch && dry_prepare(x, pl, object_ext(o, x->a), o, i, OP_DELETE))
-      return -1;
+    enum oac_result r = batch ? dry_prepare(x, pl, object_ext(o, x->a), o, i, OP_DELETE)
+                              : OAC_OK;
+    if(r)
+      return r;
     i++;
   }
   i = 0;
   struct buf done;
   buf_init(&done);
-  int r = 0;
+  enum oac_result r = OAC_OK;
   cJSON_ArrayForEach(o, x->rq->objects) {
     const char *ext = object_ext(o, x->a);
     char what[256];
@@ -277,21 +282,21 @@ int op_delete(struct op_ctx *x)
     struct call_src src = { ext, o, NULL, what };
     struct call cl;
     call_init(&cl);
+    int not_found;                              /* a 404 counts as deleted too */
     r = call_prepare(x, pl, &src, &cl);
     if(!r)
-      r = call_send(x, &cl, 1);
+      r = call_send(x, &cl, &not_found);
     call_free(&cl);
-    if(r && r != CALL_NOT_FOUND) {              /* refused: the problem is set */
+    if(r) {                                     /* refused: the problem is set */
       note_done(x, &done, "deleted");
       break;
     }
-    r = 0;                                      /* 2xx or 404: deleted */
-    done_add(&done, o, ext);
+    done_add(&done, o, ext);                    /* 2xx or 404: deleted */
     i++;
   }
   buf_free(&done);
   if(r)
-    return -1;
+    return r;
   response_empty(x->out);
-  return 0;
+  return OAC_OK;
 }

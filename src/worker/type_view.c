@@ -4,7 +4,8 @@
 
 #include <string.h>
 
-int type_view_init(struct type_view *v, struct cache *c, uint32_t type, struct problem *p)
+enum oac_result type_view_init(struct type_view *v, struct cache *c, uint32_t type,
+                               struct problem *p)
 {
   struct cache_error err;
   memset(v, 0, sizeof(*v));
@@ -14,7 +15,7 @@ int type_view_init(struct type_view *v, struct cache *c, uint32_t type, struct p
   if(!v->t)
     return problem_set(p, 500, "cache: %s", err.msg);
   v->name = cache_str(c, v->t->name);
-  return 0;
+  return OAC_OK;
 }
 
 const struct cache_prop *type_view_props(struct type_view *v, struct problem *p)

@@ -31,7 +31,8 @@ struct type_view {
 };
 
 /* The view of type TYPE of cache C. 0, or -1 with a 500 in P (a bad cache). */
-int type_view_init(struct type_view *v, struct cache *c, uint32_t type, struct problem *p);
+enum oac_result type_view_init(struct type_view *v, struct cache *c, uint32_t type,
+                               struct problem *p);
 
 /* The type's properties; NULL with a 500 in P. */
 const struct cache_prop *type_view_props(struct type_view *v, struct problem *p);
