@@ -34,5 +34,8 @@ expect "raw malloc outside mem.c fails" 1 "raw allocation"
 fresh; printf 'static void y(char *b) { sprintf(b, "x"); }\n' >> "$tmp/src/worker/log.c"
 expect "sprintf fails" 1 "banned functions"
 
+fresh; printf 'static void z(struct buf *b) { if(!buf_reserve(b, 1)) return; }\n' >> "$tmp/src/compile/describe.c"
+expect "!buf_reserve (the old polarity) fails" 1 "old polarity"
+
 echo "$pass passed, $failn failed"
 [ "$failn" -eq 0 ]

@@ -8,6 +8,9 @@
 # 2. Raw allocation: malloc/calloc/realloc/free/strdup/strndup only in src/common/mem.c;
 #    everything else uses oac_malloc & co. (mem.h), so the chaos test can fail any
 #    allocation. Comment lines are not code and are skipped.
+#    buf_reserve() returns enum oac_result (OAC_OK on success) since the error convention
+#    was unified; it used to return 1 on success, so `!buf_reserve(` is a caller that
+#    still reads the old polarity and is refused.
 # 3. Include directions (docs/internals/README.md, architecture notes): common includes
 #    nothing of ours; cache includes common; flow includes cache and common; compile and
 #    worker include flow, cache and common, and never each other.
@@ -41,6 +44,14 @@ hits=$(printf '%s\n' "$list" | grep -v '/src/common/mem\.c$' |
   grep -vE '^[^:]*:[0-9]+:[[:space:]]*(/?\*|//)')
 if [ -n "$hits" ]; then
   echo "lint: raw allocation ($alloc) outside src/common/mem.c (use oac_malloc & co., mem.h):"
+  printf '%s\n' "$hits" | sed "s|^$srcdir/||"
+  fail=1
+fi
+
+# 2b. the old polarity of buf_reserve
+hits=$(printf '%s\n' "$list" | xargs grep -nE '![[:space:]]*buf_reserve[[:space:]]*\(' /dev/null 2>/dev/null)
+if [ -n "$hits" ]; then
+  echo "lint: !buf_reserve(...) reads the old polarity (it returns OAC_OK, i.e. 0, on success):"
   printf '%s\n' "$hits" | sed "s|^$srcdir/||"
   fail=1
 fi
