@@ -75,8 +75,8 @@ static void touch(const char *s)
 static void walk_example(struct cache *c, const struct cache_plan *pl, uint32_t ntypes)
 {
   struct cache_error err;
-  const struct cache_example *e = cache_example(c, pl, &err);
-  if(!e)
+  const struct cache_example *e;
+  if(cache_example(c, pl, &e, &err) || !e)
     return;
   if(e->type >= ntypes)
     fuzz_fail("example of a verified cache names type %u of %u", e->type, ntypes);

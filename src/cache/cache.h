@@ -69,10 +69,11 @@ int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
 /* The describe JSON body. */
 const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err);
-/* A plan's response example (verifies CS_EXAMPLES, every record, on first use). NULL with
- * an empty err->msg when the plan has none; NULL + error if the section is bad. */
-const struct cache_example *cache_example(struct cache *c, const struct cache_plan *p,
-                                          struct cache_error *err);
+/* A plan's response example (verifies CS_EXAMPLES, every record, on first use): OAC_OK
+ * with *OUT the record, or *OUT NULL when the plan has none (not an error); OAC_ECACHE
+ * (details in ERR) when the section is bad. */
+enum oac_result cache_example(struct cache *c, const struct cache_plan *p,
+                              const struct cache_example **out, struct cache_error *err);
 /* A text of an example record: NULL for null; always NUL-terminated. */
 static inline const char *cache_xstr(const struct cache_example *e, struct cache_xstr s)
 {

@@ -702,18 +702,20 @@ const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err
   return d;
 }
 
-const struct cache_example *cache_example(struct cache *c, const struct cache_plan *p,
-                                          struct cache_error *err)
+enum oac_result cache_example(struct cache *c, const struct cache_plan *p,
+                              const struct cache_example **out, struct cache_error *err)
 {
+  *out = NULL;
   if(err)
     err->msg[0] = '\0';
   if(!p->example_len)
-    return NULL;
+    return OAC_OK;
   uint32_t n;
   if(!cache_section(c, CS_EXAMPLES, &n, err))
-    return NULL;
+    return OAC_ECACHE;
   /* check_plans put the record inside the section, check_examples checked its insides */
-  return (const struct cache_example *)(const void *)(c->base + p->example_off);
+  *out = (const struct cache_example *)(const void *)(c->base + p->example_off);
+  return OAC_OK;
 }
 
 const char *cache_registration(const struct cache *c)

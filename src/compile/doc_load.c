@@ -399,6 +399,35 @@ static void offset_position(const unsigned char *p, size_t len, size_t off, unsi
   *col = c;
 }
 
+/* Does a whole UTF-8 sequence encoding code point CP start at DATA[OFF]? libyaml's reader
+ * errors give either a character (a control character, a code point it refuses) or a byte
+ * (a broken sequence) as problem_value, with no code saying which: the bytes tell, so the
+ * message names a character as U+XXXX and a byte as 0xXX without reading libyaml's text. */
+static int utf8_is_char_at(const unsigned char *data, size_t len, size_t off, unsigned cp)
+{
+  if(off >= len)
+    return 0;
+  unsigned c = data[off], v, n;
+  if(c < 0x80)
+    return c == cp;
+  if((c & 0xe0) == 0xc0)
+    v = c & 0x1f, n = 1;
+  else if((c & 0xf0) == 0xe0)
+    v = c & 0x0f, n = 2;
+  else if((c & 0xf8) == 0xf0)
+    v = c & 0x07, n = 3;
+  else
+    return 0;
+  if(len - off <= n)
+    return 0;
+  for(unsigned i = 1; i <= n; i++) {
+    if((data[off + i] & 0xc0) != 0x80)
+      return 0;
+    v = (v << 6) | (data[off + i] & 0x3f);
+  }
+  return v == cp;
+}
+
 static enum oac_result parse_error(struct loader *ld, const yaml_parser_t *p)
 {
   struct diag *d = ld->s->diag;
@@ -413,7 +442,8 @@ static enum oac_result parse_error(struct loader *ld, const yaml_parser_t *p)
     if(p->problem_value < 0)
       diag_at(d, DIAG_ERROR, name, line, col, "%s (at offset %zu)", problem,
               p->problem_offset);
-    else if(strstr(problem, "control characters"))
+    else if(utf8_is_char_at(ld->data, ld->len, p->problem_offset,
+                            (unsigned)p->problem_value))
       diag_at(d, DIAG_ERROR, name, line, col, "%s (character U+%04X at offset %zu)", problem,
               (unsigned)p->problem_value, p->problem_offset);
     else

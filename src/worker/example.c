@@ -17,14 +17,12 @@ const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan
                                        enum cache_op op)
 {
   struct cache_error err;
-  const struct cache_example *e = cache_example(x->c, pl, &err);
-  if(!e) {
-    if(err.msg[0])
-      problem_set(x->p, 503, "cache: %s", err.msg);
-    else
-      problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
-                  "not hold: recompile the document", flow_op_extension(op), x->tv->name);
-  }
+  const struct cache_example *e;
+  if(cache_example(x->c, pl, &e, &err))
+    problem_set(x->p, 503, "cache: %s", err.msg);
+  else if(!e)
+    problem_set(x->p, 503, "%s of type '%s' answers from an example that the cache does "
+                "not hold: recompile the document", flow_op_extension(op), x->tv->name);
   return e;
 }
 

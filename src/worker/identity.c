@@ -19,7 +19,7 @@ const struct cache_scheme *identity_scheme(struct op_ctx *x)
   struct cache_error err;
   uint32_t n;
   const struct cache_scheme *sch = cache_section(x->c, CS_SCHEMES, &n, &err);
-  if(!sch && err.msg[0]) {
+  if(!sch) {                    /* cache_section: NULL only for a bad section */
     problem_set(x->p, 503, "The compiled document is unusable: %s", err.msg);
     return NULL;
   }
