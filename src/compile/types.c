@@ -471,21 +471,37 @@ static void add_prop(struct cctx *c, int t, const char *name, const struct doc_n
  * property replacing an earlier one in place. The merged list is built first and each
  * property generated once, from its last declaration: generating the earlier one too would
  * create its helper types ("<Parent>:<property>") twice. */
+#define ALLOF_MAX_DEPTH 32
+
+/* Is S one of the schemas whose allOf parts are being merged (CHAIN[0..n))? */
+static int on_chain(const struct doc_node *const *chain, unsigned n, const struct doc_node *s)
+{
+  for(unsigned i = 0; i < n; i++)
+    if(chain[i] == s)
+      return 1;
+  return 0;
+}
+
+/* CHAIN[0..level) holds the schemas whose parts lead here: a part already on it is a cycle
+ * (A allOf [B], B allOf [A]) and adds nothing new, so it is skipped, as a part that is an
+ * ancestor type is. The examples stage merges with no ancestor on the type stack, so the
+ * chain is what stops a cycle there. */
 static void merge_props(struct cctx *c, struct merged *l, const struct doc_node *s,
-                        unsigned level)
+                        unsigned level, const struct doc_node **chain)
 {
   if(!s || s->kind != DOC_MAP || c->fatal)
     return;
-  if(level > 32) {
-    diag_node(c->diag, DIAG_ERROR, s, "allOf nested deeper than 32 levels");
+  if(level > ALLOF_MAX_DEPTH) {
+    diag_node(c->diag, DIAG_ERROR, s, "allOf nested deeper than %u levels", ALLOF_MAX_DEPTH);
     return;
   }
+  chain[level] = s;
   const struct doc_node *all = doc_get(s, "allOf");
   if(all && all->kind == DOC_SEQ) {
     for(size_t i = 0; i < all->n && !c->fatal; i++) {
       const struct doc_node *part = cc_resolve(c, all->items[i]);
-      if(part && ancestor_type(c, part) < 0)
-        merge_props(c, l, part, level + 1);
+      if(part && ancestor_type(c, part) < 0 && !on_chain(chain, level + 1, part))
+        merge_props(c, l, part, level + 1, chain);
     }
   }
   const struct doc_node *props = doc_get(s, "properties");
@@ -516,7 +532,8 @@ static void merge_props(struct cctx *c, struct merged *l, const struct doc_node 
 
 void types_merge_props(struct cctx *c, struct merged *l, const struct doc_node *s)
 {
-  merge_props(c, l, s, 0);
+  const struct doc_node *chain[ALLOF_MAX_DEPTH + 1];
+  merge_props(c, l, s, 0, chain);
 }
 
 static void collect_props(struct cctx *c, int t, const struct doc_node *s)
@@ -526,7 +543,8 @@ static void collect_props(struct cctx *c, int t, const struct doc_node *s)
   const struct doc_node *all = doc_get(s, "allOf");
   if(all && all->kind == DOC_SEQ) {
     struct merged l = { NULL, 0, 0 };
-    merge_props(c, &l, s, 0);
+    const struct doc_node *chain[ALLOF_MAX_DEPTH + 1];
+    merge_props(c, &l, s, 0, chain);
     for(size_t i = 0; i < l.n && !c->fatal; i++)
       add_prop(c, t, l.v[i].name, l.v[i].raw);
     oac_free(l.v);
