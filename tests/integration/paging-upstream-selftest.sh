@@ -26,38 +26,20 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/integration/paging-lib.sh
+. "$here/paging-lib.sh"
 it_init paging-upstream-selftest
 
 command -v python3 >/dev/null 2>&1 || it_skip "python3 is not installed (Debian package python3)"
 command -v curl >/dev/null 2>&1 || it_skip "curl is not installed (Debian package curl)"
 
 N=50
-SERVER=$here/paging-upstream.py
 
-# start_server NAME ARGS...: the server reads a FIFO this shell holds open on fd 3 (so it
-# exits if this script dies); sets PORT and SPID.
-start_server() {
-  _n=$1
-  shift
-  mkfifo "$RUN/$_n.in" || { it_fail "mkfifo $RUN/$_n.in"; it_finish; }
-  exec 3<>"$RUN/$_n.in"
-  python3 "$SERVER" "$@" <"$RUN/$_n.in" >"$RUN/$_n.out" 2>"$RUN/$_n.err" 3>&- &
-  SPID=$!
-  it_track "$_n" "$SPID"
-  if ! it_wait_file "$RUN/$_n.out" 10; then
-    it_fail "$_n: paging-upstream.py printed no port ($(cat "$RUN/$_n.err"))"
-    it_finish
-  fi
-  PORT=$(head -1 "$RUN/$_n.out")
-  case $PORT in
-    '' | *[!0-9]*) it_fail "$_n: first line is not a port: '$PORT'"; it_finish ;;
-  esac
-  it_pass "$_n: listens on 127.0.0.1:$PORT (first line of output)"
-}
-
-start_server main --items "$N"
-MAIN_PID=$SPID
-BASE=http://127.0.0.1:$PORT
+it_paging_upstream main --items "$N"
+MAIN_PID=$PAGING_PID
+MAIN_FD=$PAGING_FD
+PORT=$PAGING_PORT
+BASE=$PAGING_URL
 
 # A few checks with curl alone -------------------------------------------------------------
 
@@ -495,16 +477,17 @@ rc=$?
 
 # The trap counts connections ------------------------------------------------------------------
 
-TRAP=$(curl -s "$BASE/_info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trap_port"])')
-it_eq "trap: no connection so far" 0 \
-  "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trap_connections"])')"
-curl -s -m 2 -o /dev/null "http://127.0.0.1:$TRAP/x"
-it_eq "trap: one connection counted" 1 \
-  "$(curl -s "$BASE/_requests" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trap_connections"])')"
+it_eq "trap: no connection so far (port $PAGING_TRAP_PORT)" 0 "$(it_paging_trap "$BASE")"
+curl -s -m 2 -o /dev/null "http://127.0.0.1:$PAGING_TRAP_PORT/x"
+it_eq "trap: one connection counted" 1 "$(it_paging_trap "$BASE")"
+it_paging_reset "$BASE"
+it_eq "trap: 0 after a reset" 0 "$(it_paging_trap "$BASE")"
+curl -s -o /dev/null "$BASE/pages/items"
+it_eq "it_paging_count: one request" 1 "$(it_paging_count "$BASE")"
 
 # Faults as options -----------------------------------------------------------------------------
 
-exec 3>&-                      # closes the main server's stdin
+it_paging_close "$MAIN_FD"      # closes the main server's stdin
 _i=0
 while it_alive "$MAIN_PID" && [ "$_i" -lt 30 ]; do
   sleep 0.1
@@ -516,11 +499,11 @@ else
   it_pass "the server exits when its stdin closes"
 fi
 
-start_server opts --items 23 --cap 4 --empty-every 2 --match-every 3 --match-word red
-got=$(curl -s "http://127.0.0.1:$PORT/_info" |
+it_paging_upstream opts --items 23 --cap 4 --empty-every 2 --match-every 3 --match-word red
+got=$(curl -s "$PAGING_URL/_info" |
   python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["items"], b["matches"], b["defaults"]["cap"], b["defaults"]["empty-every"])')
 it_eq "options: /_info reports them" "23 7 4 2" "$got"
-got=$(python3 - "$PORT" <<'EOF'
+got=$(python3 - "$PAGING_PORT" <<'EOF'
 import http.client, json, sys
 from urllib.parse import urlsplit
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
@@ -538,7 +521,7 @@ EOF
 )
 it_eq "options --items 23 --cap 4 --empty-every 2 --match-every 3 --match-word red: a spotify walk gets the 23 items in 6 pages + 3 empty ones, 7 named red" \
   "True 9 3 7" "$got"
-it_stop "$SPID"
-if it_alive "$SPID"; then it_fail "the second server did not stop"; else it_pass "the second server stopped by its PID"; fi
+it_stop "$PAGING_PID"
+if it_alive "$PAGING_PID"; then it_fail "the second server did not stop"; else it_pass "the second server stopped by its PID"; fi
 
 it_finish

@@ -10,7 +10,8 @@ integration tests of issue 14 (Python 3, stdlib only).
 Binds 127.0.0.1 on a free port and prints that port alone on its first line of output;
 HTTP/1.1 with keep-alive (every answer has a Content-Length). It exits when its stdin
 closes (so it never outlives the test that holds the other end; --no-stdin-exit turns that
-off), or on SIGTERM/SIGKILL. It also binds a TRAP: a second listening socket on another
+off: needed when stdin is /dev/null, as with lib.sh's it_bg), or on SIGTERM/SIGKILL.
+tests/integration/paging-lib.sh's it_paging_upstream starts it on a FIFO the test holds. It also binds a TRAP: a second listening socket on another
 free port that only counts the connections it accepts (and closes them); next URLs of the
 fault `foreign=port` point there, so a test proves nothing connected.
 
