@@ -82,8 +82,11 @@ in every next URL and Link, so the whole walk sees the same fault. "Page index" 
   foreign=WHAT   from page index `from` on, next URLs and Links (Spotify, GitHub) point
                  elsewhere, same path and query: port (the trap's port on 127.0.0.1), host
                  (http://localhost:<this port>), scheme (https://<Host>), path (the alias
-                 path under the same prefix), outside (/elsewhere + the path: outside the
-                 server URL's path)
+                 path under the same prefix: only "the first request's path" is broken,
+                 and the alias serves the rest of the list, for nextPath: any), outside
+                 (/elsewhere + the whole path: outside the server URL's path when that
+                 URL holds the /_f/ prefix, e.g. --server http://127.0.0.1:P/_f/foreign=
+                 outside; the /elsewhere copy serves the rest of the list too)
   from=P         the page index where ignore-page, self-link and foreign start (default 1)
 
 CONTROL (never counted or logged):
@@ -637,7 +640,8 @@ def watch_stdin():
 
 def main():
     global PORT, TRAP_PORT, OPTS, ITEMS
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--items", type=int, default=50)
     p.add_argument("--match-every", type=int, default=5)
     p.add_argument("--match-word", default="blue")
