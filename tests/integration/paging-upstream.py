@@ -10,14 +10,16 @@ integration tests of issue 14 (Python 3, stdlib only).
 Binds 127.0.0.1 on a free port and prints that port alone on its first line of output;
 HTTP/1.1 with keep-alive (every answer has a Content-Length). It exits when its stdin
 closes (so it never outlives the test that holds the other end; --no-stdin-exit turns that
-off: needed when stdin is /dev/null, as with lib.sh's it_bg), or on SIGTERM/SIGKILL.
-tests/integration/paging-lib.sh's it_paging_upstream starts it on a FIFO the test holds. It also binds a TRAP: a second listening socket on another
-free port that only counts the connections it accepts (and closes them); next URLs of the
-fault `foreign=port` point there, so a test proves nothing connected.
+off: needed when stdin is /dev/null, as with lib.sh's it_bg), or on SIGTERM/SIGKILL;
+tests/integration/paging-lib.sh's it_paging_upstream starts it on a FIFO the test holds.
+It also binds a TRAP: a second listening socket on another free port that only counts
+the connections it accepts (and closes them); next URLs of the fault `foreign=port` point
+there, so a test proves nothing connected.
 
 THE DATA SET: N items (--items, default 50), numbered i = 1..N. Every item has
   id    a string, per API: cus_0001 (Stripe), pl0001 (Spotify), r0001 (GitHub),
         item-0001 (pages), C0001 (Slack); the digits are i zero-padded to at least 4
+        (GitHub's own ids are integers; a string everywhere keeps the tests alike)
   name  "Item 0001", and "Item 0005 blue" when i is a multiple of K (--match-every, default
         5; the word is --match-word, default "blue"): a CONTAINS "blue" finds N // K items,
         a CONTAINS "Item" all N
@@ -37,7 +39,7 @@ THE APIS (GET or HEAD; other methods 405):
       {"error": {"type": "invalid_request_error", "message": ..., "param": ...}}
       (docs.stripe.com/api/errors).
   /spotify/v1/me/playlists    Spotify's paging object (developer.spotify.com, "Get Current
-      User's Playlists"): limit (1-50, default 20), offset (>= 0, default 0); answer
+      User's Playlists"): limit (1-50, default 20), offset (0-100000, default 0); answer
       {"href", "items", "limit", "next", "offset", "previous", "total"}; href/next/previous
       absolute URLs built from the request's Host header, next and previous null when
       none. A bad limit or offset: 400 {"error": {"status": 400, "message": ...}}.
@@ -78,7 +80,8 @@ in every next URL and Link, so the whole walk sees the same fault. "Page index" 
                  next URL / Link = the same page with _refill=1 added; Slack: a cursor to the
                  same position; Stripe: data [] with has_more true (Stripe's cursor comes
                  from the last item, so no cursor can be carried); pages: page p is empty
-                 and the items shift one page on (total stays N)
+                 and the items shift one page on (total stays N: a walk that stops at
+                 page x size >= total misses the last items; no real API does this)
   foreign=WHAT   from page index `from` on, next URLs and Links (Spotify, GitHub) point
                  elsewhere, same path and query: port (the trap's port on 127.0.0.1), host
                  (http://localhost:<this port>), scheme (https://<Host>), path (the alias
