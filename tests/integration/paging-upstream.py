@@ -341,9 +341,12 @@ class Handler(BaseHTTPRequestHandler):
     # mutually exclusive"; objects come "in reverse chronological order"; the list object is
     # {"object": "list", "url": "/v1/customers", "has_more": false, "data": [...]}.
     # https://docs.stripe.com/api/errors: the error object has type (invalid_request_error
-    # for invalid parameters), message and param; 400 Bad Request. The messages below are
-    # the ones Stripe gives for these parameters as far as we know them; a cursor naming no
-    # object gets code resource_missing with 400 (our assumption for a list call).
+    # for invalid parameters), message and param; 400 Bad Request. "This value must be
+    # greater than or equal to 1." with status 400 is Stripe's message for a number under
+    # its minimum (quoted in github.com/stripe/stripe-php/issues/982 and #943); the
+    # maximum's message is its counterpart. The other messages are Stripe's as far as we
+    # know them; a cursor naming no object gets code resource_missing with 400 (our
+    # assumption for a list call).
 
     def stripe_error(self, message, param, code=None):
         err = {"type": "invalid_request_error", "message": message, "param": param}
