@@ -409,9 +409,12 @@ static enum url_next_rule next_rule(const struct url_parts *srv, const struct ur
   size_t sl = strlen(srv->path);
   while(sl > 0 && srv->path[sl - 1] == '/')
     sl--;
-  if(dots || path_cmp(srv->path, sl, path, path_len, 1))
+  int same = !path_cmp(first, first_len, path, path_len, 0);
+  /* Encoded dots in the very path of the first request (a value "..", which
+   * url_encode_segment sends as %2E%2E) are no new risk: the first request went there. */
+  if((dots && !same) || path_cmp(srv->path, sl, path, path_len, 1))
     return URL_NEXT_OUTSIDE;
-  if(!next_path_any && path_cmp(first, first_len, path, path_len, 0))
+  if(!next_path_any && !same)
     return URL_NEXT_PATH;
   return URL_NEXT_OK;
 }

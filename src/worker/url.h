@@ -46,8 +46,10 @@ enum url_next_rule {
   URL_NEXT_HOST,      /* host differs (compared case-insensitively; IPv6 zone included) */
   URL_NEXT_PORT,      /* effective port differs (80 / 443 when not written) */
   URL_NEXT_USERINFO,  /* carries user:password@, which would replace the credentials */
-  URL_NEXT_OUTSIDE,   /* path not under the server URL's path (segment boundaries), or
-                         with a segment that decodes to "." or ".." (%2e, %2f, \) */
+  URL_NEXT_OUTSIDE,   /* path not under the server URL's path (segment boundaries), or,
+                         unless it is the first request's path, with a segment that
+                         decodes to "." or ".." (%2e, %2f, backslash: a server may decode
+                         before it resolves dots) */
   URL_NEXT_PATH       /* path differs from the walk's first request's (without nextPath: any) */
 };
 
