@@ -3,7 +3,8 @@
  * url_origin() and url_next_check() parse with libcurl's own URL parser (curl_url) rather
  * than by hand: the origin they see is then the host and port curl itself would connect
  * to for that URL, so a redirect target or a next URL cannot pass the check under one
- * reading of the URL and be fetched under another (userinfo tricks, odd slashes, percent-encoded host names).
+ * reading of the URL and be fetched under another (userinfo tricks, odd slashes,
+ * percent-encoded host names).
  * url_resolve() is RFC 3986 §5.2 by hand instead: curl's resolver would also normalize
  * and encode, and the next URL must stay as the API wrote it.
  */

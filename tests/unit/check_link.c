@@ -227,7 +227,8 @@ static const struct resolve_case resolve_cases[] = {
   { API, "/v2/%2e%2e/admin", "https://api.example.com/v2/%2e%2e/admin" },
   { API, "HTTP://Other.Example:8080/P?Q#F", "HTTP://Other.Example:8080/P?Q" },
   { API, "#top", "https://api.example.com/v2/items?limit=10" },
-  { "https://api.example.com/v2/items#frag", "?page=3", "https://api.example.com/v2/items?page=3" },
+  { "https://api.example.com/v2/items#frag", "?page=3",
+    "https://api.example.com/v2/items?page=3" },
   { "http://h", "p", "http://h/p" },
   { "http://h", "?x", "http://h?x" },
   { "http://h", "", "http://h" },
@@ -382,8 +383,9 @@ START_TEST(test_safety_table)
   enum oac_result rv = url_next_check(c.server, c.first, c.any, c.candidate, &got);
   ck_assert_msg(rv == OAC_OK, "case %d: %s -> %d", _i, c.candidate ? c.candidate : "(null)",
                 (int)rv);
-  ck_assert_msg(got == c.want, "case %d: server %s first %s any %d: %s -> %d (%s), want %d (%s)",
-                _i, c.server, c.first, c.any, c.candidate ? c.candidate : "(null)", (int)got,
+  ck_assert_msg(got == c.want,
+                "case %d: server %s first %s any %d: %s -> %d (%s), want %d (%s)", _i, c.server,
+                c.first, c.any, c.candidate ? c.candidate : "(null)", (int)got,
                 url_next_rule_text(got), (int)c.want, url_next_rule_text(c.want));
 }
 END_TEST
