@@ -399,11 +399,10 @@ static enum oac_result store(struct walk *w, struct answer_path *out)
   return OAC_OK;
 }
 
-enum oac_result answer_path_resolve(struct cctx *c, const struct doc_node *schema,
-                                    const struct doc_node *value, const char *what,
-                                    struct answer_path *out)
+static enum oac_result resolve(struct cctx *c, const struct doc_node *schema,
+                               const struct doc_node *value, const char *what,
+                               struct answer_path *out)
 {
-  memset(out, 0, sizeof(*out));
   if(!value || value->kind != DOC_SCALAR || !value->len || doc_is_null(value)) {
     diag_node(c->diag, DIAG_ERROR, value, "%s must be a path into the answer, like "
               "data[-1].id or meta.next", what);
@@ -577,10 +576,9 @@ static int located(struct cctx *c, struct answer_path *out, const char *a, const
   return 1;
 }
 
-int answer_list_locate(struct cctx *c, const struct doc_node *response,
-                       const struct doc_node *item, struct answer_path *out)
+static int locate(struct cctx *c, const struct doc_node *response,
+                  const struct doc_node *item, struct answer_path *out)
 {
-  memset(out, 0, sizeof(*out));
   const struct doc_node *s = response ? settle(c, response) : NULL;
   item = item ? settle(c, item) : NULL;
   if(!s || !item || s == item || s->kind != DOC_MAP || c->fatal || alternatives(s))
@@ -618,6 +616,31 @@ int answer_list_locate(struct cctx *c, const struct doc_node *response,
   if(count != 1 || c->fatal)
     return 0;
   return located(c, out, outer, inner, found);
+}
+
+/* types_merge_props skips the allOf parts that are types being generated (c->stack): here
+ * every part counts, whoever calls (cycles are stopped by its chain of parts). */
+enum oac_result answer_path_resolve(struct cctx *c, const struct doc_node *schema,
+                                    const struct doc_node *value, const char *what,
+                                    struct answer_path *out)
+{
+  unsigned depth = c->depth;
+  memset(out, 0, sizeof(*out));
+  c->depth = 0;
+  enum oac_result r = resolve(c, schema, value, what, out);
+  c->depth = depth;
+  return r;
+}
+
+int answer_list_locate(struct cctx *c, const struct doc_node *response,
+                       const struct doc_node *item, struct answer_path *out)
+{
+  unsigned depth = c->depth;
+  memset(out, 0, sizeof(*out));
+  c->depth = 0;
+  int found = locate(c, response, item, out);
+  c->depth = depth;
+  return found;
 }
 
 const char *answer_path_dotted(struct cctx *c, const struct answer_path *p)

@@ -372,6 +372,24 @@ START_TEST(test_expect_kind)
 }
 END_TEST
 
+/* Called while a type is being generated (its schema on the type stack): an allOf part that
+ * is that type still counts, and the stack is left as it was. */
+START_TEST(test_inside_type_generation)
+{
+  load("count", REF("Meta"));
+  c.stack[0].schema = component("Base");
+  c.stack[0].type = 0;
+  c.depth = 1;
+  struct answer_path p;
+  ck_assert_int_eq(answer_path_resolve(&c, case_schema(), doc_get(root, "mark"), "paging.total",
+                                       &p), OAC_OK);
+  ck_assert_str_eq(p.stored, "[\"count\"]");
+  ck_assert_uint_eq(c.depth, 1);
+  ck_assert_ptr_eq(c.stack[0].schema, component("Base"));
+  unload();
+}
+END_TEST
+
 /* ---- the list's place ----------------------------------------------------------------- */
 
 struct locate_case {
@@ -625,6 +643,7 @@ Suite *suite(void)
   tcase_add_loop_test(tc, test_resolve, 0,
                       (int)(sizeof(resolve_cases) / sizeof(resolve_cases[0])));
   tcase_add_test(tc, test_expect_kind);
+  tcase_add_test(tc, test_inside_type_generation);
   suite_add_tcase(su, tc);
   tc = tcase_create("locate");
   tcase_add_loop_test(tc, test_locate, 0, (int)(sizeof(locate_cases) / sizeof(locate_cases[0])));
