@@ -16,8 +16,8 @@
 
 struct sha256_ctx {
   uint32_t h[8];
-  uint64_t total;               /* bytes hashed so far */
-  unsigned char block[64];      /* pending input, `used` bytes */
+  uint64_t total;          /* bytes hashed so far */
+  unsigned char block[64]; /* pending input, `used` bytes */
   size_t used;
 };
 

@@ -8,9 +8,9 @@
 #include "../common/mem.h"
 #include "../flow/mapping.h"
 
-#define CHECK_LEN 8                     /* checksum bytes after the version byte */
+#define CHECK_LEN 8 /* checksum bytes after the version byte */
 #define HEAD_LEN (1 + CHECK_LEN)
-#define UV_MAX_BYTES 10                 /* 64 bits in 7-bit groups */
+#define UV_MAX_BYTES 10 /* 64 bits in 7-bit groups */
 
 /* ---- the list filter's hash ----------------------------------------------------------- */
 
@@ -19,8 +19,8 @@ static int skipped_member(const cJSON *e)
   if(cJSON_IsNull(e))
     return 1;
   const char *k = e->string;
-  return k && (!strcasecmp(k, "offset") || !strcasecmp(k, "limit") ||
-               !strcasecmp(k, "offsetToken"));
+  return k &&
+         (!strcasecmp(k, "offset") || !strcasecmp(k, "limit") || !strcasecmp(k, "offsetToken"));
 }
 
 enum oac_result offset_token_filter_hash(const cJSON *list_filter,
@@ -66,8 +66,7 @@ enum oac_result offset_token_filter_hash(const cJSON *list_filter,
 
 /* ---- base64url without padding (RFC 4648 §5) ------------------------------------------ */
 
-static const char b64[65] =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static int b64_value(unsigned char c)
 {
@@ -132,7 +131,7 @@ static long b64_decode(const char *s, size_t len, unsigned char *out)
       out[o++] = (unsigned char)(acc >> bits);
     }
   }
-  if(acc & ((1u << bits) - 1))           /* the unused low bits of the last character */
+  if(acc & ((1u << bits) - 1)) /* the unused low bits of the last character */
     return -1;
   return (long)o;
 }
@@ -234,13 +233,13 @@ static uint64_t get_uv(struct rd *r)
       return 0;
     }
     unsigned c = *r->p++;
-    if(i == UV_MAX_BYTES - 1 && c > 1) {        /* more than 64 bits */
+    if(i == UV_MAX_BYTES - 1 && c > 1) { /* more than 64 bits */
       r->bad = 1;
       return 0;
     }
     v |= (uint64_t)(c & 0x7F) << (7 * i);
     if(!(c & 0x80)) {
-      if(i && !c)                               /* not the shortest form */
+      if(i && !c) /* not the shortest form */
         r->bad = 1;
       return v;
     }

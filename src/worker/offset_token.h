@@ -51,41 +51,42 @@
 
 /* The API position that fetched the API page the token continues in. */
 enum offset_token_pos {
-  OT_POS_FIRST = 0,     /* the walk's first request (no cursor, page or URL yet) */
-  OT_POS_CURSOR,        /* str: the cursor value the page was asked with */
-  OT_POS_PAGE,          /* num: the page number the page was asked with */
-  OT_POS_NEXT_URL,      /* str: the next URL the page was fetched from, path and query */
-  OT_POS_OFFSET,        /* num: the API offset the page was asked with (offset style) */
-  OT_POS_EXAMPLE,       /* num: an index into the example list (example mode) */
+  OT_POS_FIRST = 0, /* the walk's first request (no cursor, page or URL yet) */
+  OT_POS_CURSOR,    /* str: the cursor value the page was asked with */
+  OT_POS_PAGE,      /* num: the page number the page was asked with */
+  OT_POS_NEXT_URL,  /* str: the next URL the page was fetched from, path and query */
+  OT_POS_OFFSET,    /* num: the API offset the page was asked with (offset style) */
+  OT_POS_EXAMPLE,   /* num: an index into the example list (example mode) */
   OT_POS_MAX
 };
 
 /* What binds a token to its list; the caller passes the request's values to decode. */
 struct offset_token_list {
-  const char *registration;     /* Schema URL as registered (trimmed) */
-  const char *binding;          /* the type's name as the cache spells it */
-  unsigned op;                  /* enum cache_op */
-  unsigned server;              /* selected server index */
-  unsigned char filter_hash[SHA256_DIGEST_LEN];   /* offset_token_filter_hash() */
+  const char *registration;                     /* Schema URL as registered (trimmed) */
+  const char *binding;                          /* the type's name as the cache spells it */
+  unsigned op;                                  /* enum cache_op */
+  unsigned server;                              /* selected server index */
+  unsigned char filter_hash[SHA256_DIGEST_LEN]; /* offset_token_filter_hash() */
 };
 
 struct offset_token {
   struct offset_token_list list;
   enum offset_token_pos kind;
-  const char *pos_str;          /* OT_POS_CURSOR, OT_POS_NEXT_URL: NUL-terminated, no NUL
-                                   inside; NULL for the other kinds */
-  uint64_t pos_num;             /* OT_POS_PAGE, OT_POS_OFFSET, OT_POS_EXAMPLE; else 0 */
-  uint64_t consumed;            /* items of that API page already consumed */
-  uint64_t offset;              /* the Flow offset the token continues at */
+  /* OT_POS_CURSOR, OT_POS_NEXT_URL: NUL-terminated, no NUL inside; else NULL */
+  const char *pos_str;
+  uint64_t pos_num;  /* OT_POS_PAGE, OT_POS_OFFSET, OT_POS_EXAMPLE; else 0 */
+  uint64_t consumed; /* items of that API page already consumed */
+  uint64_t offset;   /* the Flow offset the token continues at */
 };
 
 /* Why a token was refused (offset_token_decode's OAC_EDOC). */
 enum offset_token_why {
   OT_OK = 0,
-  OT_MALFORMED,         /* does not decode: empty, too long, not base64url, truncated,
-                           checksum wrong, a field out of range, bytes left over */
-  OT_WRONG_VERSION,     /* decodes, of a format version this worker does not read */
-  OT_ANOTHER_LIST       /* registration, binding, operation, server or filter differ */
+  /* does not decode: empty, too long, not base64url, truncated, checksum wrong, a field
+   * out of range, bytes left over */
+  OT_MALFORMED,
+  OT_WRONG_VERSION, /* decodes, of a format version this worker does not read */
+  OT_ANOTHER_LIST   /* registration, binding, operation, server or filter differ */
 };
 
 /* The SHA-256 that binds a token to the list filter LIST_FILTER (the request's listFilter

@@ -17,7 +17,10 @@
 #include "flow/json.h"
 #include "worker/offset_token.h"
 
-static void reset_mem(void) { oac_mem_fail_at(0); }
+static void reset_mem(void)
+{
+  oac_mem_fail_at(0);
+}
 
 static const char alphabet[] =
   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -83,7 +86,7 @@ static struct offset_token_list list_of(void)
   memset(&l, 0, sizeof(l));
   l.registration = "https://example.com/openapi/petstore.yaml";
   l.binding = "Pet";
-  l.op = 1;                     /* OP_QUERY */
+  l.op = 1; /* OP_QUERY */
   l.server = 2;
   for(int i = 0; i < SHA256_DIGEST_LEN; i++)
     l.filter_hash[i] = (unsigned char)(0xA0 + i);
@@ -98,7 +101,7 @@ static struct offset_token token_of(enum offset_token_pos kind)
   t.kind = kind;
   switch(kind) {
   case OT_POS_CURSOR:
-    t.pos_str = "cus_\xc3\xa9t\xe2\x82\xac=+/ \"quoted\"\\";   /* any text, UTF-8 included */
+    t.pos_str = "cus_\xc3\xa9t\xe2\x82\xac=+/ \"quoted\"\\"; /* any text, UTF-8 included */
     break;
   case OT_POS_NEXT_URL:
     t.pos_str = "/v1/me/tracks?offset=40&limit=20&market=FR";
@@ -107,10 +110,10 @@ static struct offset_token token_of(enum offset_token_pos kind)
     t.pos_num = 7;
     break;
   case OT_POS_OFFSET:
-    t.pos_num = UINT64_MAX;     /* every bit of the widest value */
+    t.pos_num = UINT64_MAX; /* every bit of the widest value */
     break;
   case OT_POS_EXAMPLE:
-    t.pos_num = 128;            /* a two-byte LEB128 */
+    t.pos_num = 128; /* a two-byte LEB128 */
     break;
   default:
     break;
@@ -156,8 +159,8 @@ static void refused(const char *text, size_t len, const struct offset_token_list
   struct offset_token got;
   enum offset_token_why why = OT_OK;
   enum oac_result r = offset_token_decode(text, len, expect, &a, &got, &why);
-  ck_assert_msg(r == OAC_EDOC && why == want, "%s: result %d, why %d (want %d)", what, r,
-                why, want);
+  ck_assert_msg(r == OAC_EDOC && why == want, "%s: result %d, why %d (want %d)", what, r, why,
+                want);
   arena_free(&a);
 }
 
@@ -204,8 +207,9 @@ START_TEST(round_trip_extremes)
   buf_init(&b);
   struct arena a;
   arena_init(&a, 0);
-  static const uint64_t nums[] = { 0, 1, 127, 128, 16383, 16384, UINT32_MAX,
-                                   (uint64_t)1 << 63, UINT64_MAX };
+  static const uint64_t nums[] = {
+    0, 1, 127, 128, 16383, 16384, UINT32_MAX, (uint64_t)1 << 63, UINT64_MAX,
+  };
   for(size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
     struct offset_token t = token_of(OT_POS_PAGE), got;
     t.list.registration = "";
@@ -307,21 +311,36 @@ START_TEST(another_list_each_field)
   for(int field = 0; field < 7; field++) {
     struct offset_token_list e = list_of();
     switch(field) {
-    case 0: e.registration = "https://example.com/openapi/other.yaml"; break;
-    case 1: e.registration = "HTTPS://example.com/openapi/petstore.yaml"; break;
-    case 2: e.binding = "Order"; break;
-    case 3: e.binding = "pet"; break;                 /* as the cache spells it: exact */
-    case 4: e.op = 0; break;                          /* OP_LOAD */
-    case 5: e.server = 0; break;
-    default: e.filter_hash[SHA256_DIGEST_LEN - 1] ^= 1; break;
+    case 0:
+      e.registration = "https://example.com/openapi/other.yaml";
+      break;
+    case 1:
+      e.registration = "HTTPS://example.com/openapi/petstore.yaml";
+      break;
+    case 2:
+      e.binding = "Order";
+      break;
+    case 3:
+      e.binding = "pet"; /* as the cache spells it: exact */
+      break;
+    case 4:
+      e.op = 0; /* OP_LOAD */
+      break;
+    case 5:
+      e.server = 0;
+      break;
+    default:
+      e.filter_hash[SHA256_DIGEST_LEN - 1] ^= 1;
+      break;
     }
     enum offset_token_why why = OT_OK;
     memset(&got, 0, sizeof(got));
     ck_assert_int_eq(offset_token_decode(b.data, b.len, &e, &a, &got, &why), OAC_EDOC);
     ck_assert_msg(why == OT_ANOTHER_LIST, "field %d: why %d", field, why);
-    same_token(&t, &got);             /* filled, for the log */
+    same_token(&t, &got); /* filled, for the log */
   }
-  ck_assert_str_eq(offset_token_why_str(OT_ANOTHER_LIST), "offsetToken belongs to another list");
+  ck_assert_str_eq(offset_token_why_str(OT_ANOTHER_LIST),
+                   "offsetToken belongs to another list");
   ck_assert_str_eq(offset_token_why_str(OT_MALFORMED), "offsetToken does not decode");
   ck_assert_str_ne(offset_token_why_str(OT_WRONG_VERSION), offset_token_why_str(OT_MALFORMED));
   ck_assert_str_ne(offset_token_why_str(OT_WRONG_VERSION),
@@ -421,7 +440,7 @@ START_TEST(forged_records_refused)
   forge(m, n, &f);
   refused(f.data, f.len, NULL, OT_MALFORMED, "cursor length past the end");
   memcpy(m, rec, n);
-  m[reg] = 0xff;                   /* a varint that goes on into the registration */
+  m[reg] = 0xff; /* a varint that goes on into the registration */
   forge(m, n, &f);
   refused(f.data, f.len, NULL, OT_MALFORMED, "registration length huge");
   /* a number not in its shortest form: consumed 3 written as 0x83 0x00 */
@@ -459,7 +478,7 @@ START_TEST(forged_records_refused)
   ck_assert_uint_eq(got.offset, t.offset);
   /* an operation or server wider than unsigned */
   memcpy(m, rec, op);
-  static const unsigned char big[] = { 0x80, 0x80, 0x80, 0x80, 0x10 };   /* 2^32 */
+  static const unsigned char big[] = { 0x80, 0x80, 0x80, 0x80, 0x10 }; /* 2^32 */
   memcpy(m + op, big, sizeof(big));
   memcpy(m + op + sizeof(big), rec + op + 1, n - op - 1);
   forge(m, n + sizeof(big) - 1, &f);
@@ -575,11 +594,11 @@ START_TEST(over_4k_refused)
     }
     else {
       ck_assert_int_eq(r, OAC_ELIMIT);
-      ck_assert_str_eq(b.data, "kept");              /* nothing appended */
+      ck_assert_str_eq(b.data, "kept"); /* nothing appended */
     }
   }
   ck_assert_msg(exact > 0, "no cursor length gave a token of exactly 4096 characters");
-  ck_assert_uint_eq(longest, exact);                   /* 4096 is a multiple of 4 */
+  ck_assert_uint_eq(longest, exact); /* 4096 is a multiple of 4 */
   ck_assert_uint_lt(longest, 3100);
   /* an even longer one: still refused */
   memset(cursor, 'c', OFFSET_TOKEN_MAX_LEN);
@@ -693,8 +712,7 @@ static void hash_of(const char *json, unsigned char out[SHA256_DIGEST_LEN])
 {
   cJSON *doc = NULL;
   struct json_error je;
-  ck_assert_msg(json_parse(json, strlen(json), &doc, &je) == OAC_OK, "bad test JSON: %s",
-                json);
+  ck_assert_msg(json_parse(json, strlen(json), &doc, &je) == OAC_OK, "bad test JSON: %s", json);
   ck_assert_int_eq(offset_token_filter_hash(doc, out), OAC_OK);
   cJSON_Delete(doc);
 }
@@ -715,9 +733,10 @@ static void hash_differs(const char *x, const char *y)
   ck_assert_msg(memcmp(hx, hy, sizeof(hx)), "should hash differently:\n  %s\n  %s", x, y);
 }
 
-#define BASE "\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\"," \
-             "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\"," \
-             "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\""
+#define BASE                                                                                   \
+  "\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","                            \
+  "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","                   \
+  "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\""
 
 START_TEST(hash_is_sha256_of_the_canonical_form)
 {
@@ -742,7 +761,8 @@ START_TEST(hash_ignores_paging_and_key_order)
   /* offset, limit and offsetToken (any case, as the request reader matches them) */
   hash_same("{" BASE ",\"limit\":10,\"offset\":20,\"offsetToken\":\"abc\"}",
             "{" BASE ",\"limit\":50,\"offset\":0,\"offsetToken\":null}");
-  hash_same("{" BASE ",\"limit\":10}", "{" BASE ",\"Limit\":7,\"OFFSET\":3,\"offsettoken\":\"x\"}");
+  hash_same("{" BASE ",\"limit\":10}",
+            "{" BASE ",\"Limit\":7,\"OFFSET\":3,\"offsettoken\":\"x\"}");
   hash_same("{" BASE "}", "{" BASE ",\"limit\":0,\"offset\":0}");
   /* key order, at the top and inside; number spelling */
   hash_same("{" BASE ",\"limit\":10}",
@@ -752,7 +772,8 @@ START_TEST(hash_ignores_paging_and_key_order)
   hash_same("{\"x\":1.0,\"y\":[1e2]}", "{\"y\":[100],\"x\":1}");
   /* a null member is an absent one; a null filter is the whole list */
   hash_same("{" BASE ",\"search\":null,\"listFilters\":null}", "{" BASE "}");
-  hash_same("null", "{\"id\":null,\"where\":null,\"limit\":0,\"offset\":0,\"offsetToken\":null}");
+  hash_same("null",
+            "{\"id\":null,\"where\":null,\"limit\":0,\"offset\":0,\"offsetToken\":null}");
 }
 END_TEST
 
@@ -760,19 +781,23 @@ START_TEST(hash_sees_every_other_member)
 {
   const char *base = "{" BASE ",\"limit\":10}";
   hash_differs(base, "{" BASE ",\"limit\":10,\"search\":\"rex\"}");
-  hash_differs(base, "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
-                     "\"contentValue\":\"Max\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
-                     "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
-  hash_differs(base, "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
-                     "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"OR\","
-                     "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
-  hash_differs(base, "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
-                     "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
-                     "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"DESC\"}");
+  hash_differs(base,
+               "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
+               "\"contentValue\":\"Max\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
+               "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
+  hash_differs(base,
+               "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
+               "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"OR\","
+               "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
+  hash_differs(base,
+               "{\"where\":[{\"columnName\":\"name\",\"criteriaType\":\"EQUAL\","
+               "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
+               "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"DESC\"}");
   /* keys and values as sent: case matters below the top level's paging members */
-  hash_differs(base, "{\"where\":[{\"ColumnName\":\"name\",\"criteriaType\":\"EQUAL\","
-                     "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
-                     "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
+  hash_differs(base,
+               "{\"where\":[{\"ColumnName\":\"name\",\"criteriaType\":\"EQUAL\","
+               "\"contentValue\":\"Rex\",\"value\":\"Rex\"}],\"comparisonType\":\"AND\","
+               "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
   hash_differs("{\"search\":\"rex\"}", "{\"search\":\"Rex\"}");
   hash_differs("{\"Search\":\"rex\"}", "{\"search\":\"rex\"}");
   /* array order, a member's type, an empty value against null */
@@ -793,11 +818,11 @@ START_TEST(offset_versus_token)
 {
   struct offset_token t = token_of(OT_POS_PAGE);
   t.offset = 40;
-  ck_assert(offset_token_used(0, &t));        /* no offset: the token */
-  ck_assert(offset_token_used(40, &t));       /* the same offset: the token */
-  ck_assert(!offset_token_used(20, &t));      /* another offset: walk to it */
+  ck_assert(offset_token_used(0, &t));   /* no offset: the token */
+  ck_assert(offset_token_used(40, &t));  /* the same offset: the token */
+  ck_assert(!offset_token_used(20, &t)); /* another offset: walk to it */
   ck_assert(!offset_token_used(41, &t));
-  ck_assert(!offset_token_used(-40, &t));     /* negative: a 400 before this */
+  ck_assert(!offset_token_used(-40, &t)); /* negative: a 400 before this */
   t.offset = 0;
   ck_assert(offset_token_used(0, &t));
   ck_assert(!offset_token_used(5, &t));
