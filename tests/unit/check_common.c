@@ -1,6 +1,7 @@
 /* check_common.c - unit tests for src/common: arena, buf (JSON escaping included), hash
  * (fixed vectors: the hash is part of the cache format), allocation failure injection, the
- * result names and the text helpers (hex, UUID text, trim, the http(s) URL test). Every allocation-failure path is driven with oac_mem_fail_at() so the
+ * result names, the text helpers (hex, UUID text, trim, the http(s) URL test) and SHA-256
+ * (the NIST vectors of FIPS 180-2 appendix B). Every allocation-failure path is driven with oac_mem_fail_at() so the
  * sanitizer build proves it cleans up. */
 #include <check.h>
 #include "check_main.h"
@@ -13,6 +14,7 @@
 #include "common/hash.h"
 #include "common/mem.h"
 #include "common/result.h"
+#include "common/sha256.h"
 #include "common/text.h"
 
 static void reset_mem(void) { oac_mem_fail_at(0); }
@@ -676,6 +678,111 @@ START_TEST(result_names)
 }
 END_TEST
 
+/* sha256 ------------------------------------------------------------------------------ */
+
+static void hex_of(const unsigned char d[SHA256_DIGEST_LEN], char out[2 * SHA256_DIGEST_LEN + 1])
+{
+  for(int i = 0; i < SHA256_DIGEST_LEN; i++) {
+    out[2 * i] = text_hex_lower[d[i] >> 4];
+    out[2 * i + 1] = text_hex_lower[d[i] & 15];
+  }
+  out[2 * SHA256_DIGEST_LEN] = '\0';
+}
+
+static void sha256_expect(const void *data, size_t len, const char *want)
+{
+  unsigned char d[SHA256_DIGEST_LEN];
+  char hex[2 * SHA256_DIGEST_LEN + 1];
+  sha256(data, len, d);
+  hex_of(d, hex);
+  ck_assert_str_eq(hex, want);
+}
+
+/* FIPS 180-2 appendix B.1-B.3 (the NIST example vectors), the empty message, and the
+ * 896-bit message of the NIST examples. */
+START_TEST(sha256_nist_vectors)
+{
+  sha256_expect("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  sha256_expect("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  ck_assert_uint_eq(strlen(m448) * 8, 448);
+  sha256_expect(m448, strlen(m448),
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+                     "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+  ck_assert_uint_eq(strlen(m896) * 8, 896);
+  sha256_expect(m896, strlen(m896),
+                "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+}
+END_TEST
+
+/* One million 'a', fed in pieces of 1000 (B.3), and in one piece. */
+START_TEST(sha256_million_a)
+{
+  static const char *want = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+  char piece[1000];
+  memset(piece, 'a', sizeof(piece));
+  struct sha256_ctx ctx;
+  unsigned char d[SHA256_DIGEST_LEN];
+  char hex[2 * SHA256_DIGEST_LEN + 1];
+  sha256_init(&ctx);
+  for(int i = 0; i < 1000; i++)
+    sha256_update(&ctx, piece, sizeof(piece));
+  sha256_final(&ctx, d);
+  hex_of(d, hex);
+  ck_assert_str_eq(hex, want);
+  char *all = oac_malloc(1000000);
+  ck_assert_ptr_nonnull(all);
+  memset(all, 'a', 1000000);
+  sha256_expect(all, 1000000, want);
+  oac_free(all);
+}
+END_TEST
+
+/* The padding boundaries (55 bytes fit one block with the length, 56 need two, 64 is a
+ * full block), against values from another implementation (Python's hashlib). */
+START_TEST(sha256_padding_boundaries)
+{
+  static const struct { size_t n; const char *want; } v[] = {
+    { 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+    { 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+    { 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+    { 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+    { 65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0" },
+    { 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb" },
+    { 120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c" },
+  };
+  char a[128];
+  memset(a, 'a', sizeof(a));
+  for(size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    sha256_expect(a, v[i].n, v[i].want);
+}
+END_TEST
+
+/* Any split of the input into update() calls gives the one-shot digest. */
+START_TEST(sha256_incremental_any_split)
+{
+  unsigned char msg[300];
+  for(size_t i = 0; i < sizeof(msg); i++)
+    msg[i] = (unsigned char)(i * 7 + 3);
+  unsigned char one[SHA256_DIGEST_LEN], inc[SHA256_DIGEST_LEN];
+  sha256(msg, sizeof(msg), one);
+  for(size_t step = 1; step <= 130; step++) {
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, msg, 0);
+    for(size_t off = 0; off < sizeof(msg); off += step)
+      sha256_update(&ctx, msg + off, sizeof(msg) - off < step ? sizeof(msg) - off : step);
+    sha256_final(&ctx, inc);
+    ck_assert_msg(memcmp(one, inc, sizeof(one)) == 0, "pieces of %zu differ", step);
+  }
+  /* and a one-bit change changes it */
+  msg[150] ^= 1;
+  sha256(msg, sizeof(msg), inc);
+  ck_assert(memcmp(one, inc, sizeof(one)) != 0);
+}
+END_TEST
+
 /* suite -------------------------------------------------------------------------------- */
 
 Suite *suite(void)
@@ -733,6 +840,13 @@ Suite *suite(void)
   tcase_add_test(tc, mem_zero_sizes);
   tcase_add_test(tc, mem_realloc_failure_keeps_block);
   tcase_add_test(tc, mem_calloc_failure);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("sha256");
+  tcase_add_test(tc, sha256_nist_vectors);
+  tcase_add_test(tc, sha256_million_a);
+  tcase_add_test(tc, sha256_padding_boundaries);
+  tcase_add_test(tc, sha256_incremental_any_split);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("result");
