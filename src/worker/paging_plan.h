@@ -54,12 +54,16 @@ bool paging_api_signals_more(const struct paging_settings *ps);
 
 /* One Flow request, as the walk sees it. */
 struct paging_request {
-  uint64_t offset;             /* Flow's listFilter.offset (0 with a token in use) */
+  uint64_t offset;             /* Flow's listFilter.offset. With a token: offset and page
+                                  styles give the token's raw list position here (API
+                                  offset + consumed, or (page - firstPage) x page size +
+                                  consumed); walking styles ignore it (token_skip counts) */
   uint64_t limit;              /* Flow's listFilter.limit; 0 = the whole list */
   bool local;                  /* something is applied locally: a criterion, search, sort */
   bool sort;                   /* a sort is applied locally (needs the whole list) */
   bool token;                  /* an offsetToken is used: the walk starts at its API
-                                  position (cursor, page number, next URL, API offset) */
+                                  position (cursor, next URL; offset and page styles: the
+                                  position in OFFSET), even with a local filter */
   uint64_t token_skip;         /* with a token: items of its API page already consumed */
 };
 
@@ -170,7 +174,9 @@ struct paging_usage {
 };
 
 /* Whether the next page may start: PAGING_LIMIT_NONE, or the first limit reached, checked
- * in the order pages, bytes, time. */
+ * in the order pages, bytes, time (pages >= --max-pages; bytes >= 64 MiB; less than
+ * connect timeout + 1 s of the budget left). It applies to the first page too: the caller
+ * decides what a load that read nothing answers. */
 enum paging_limit paging_may_start(const struct paging_limits *lim, const struct paging_usage *u);
 
 /* The bytes the next page may still read (0 when the byte limit is reached): the caller
