@@ -641,8 +641,8 @@ static const char *found_stored(struct cctx *c, const struct found_prop *f,
                     stored_of(c, f->name, NULL, NULL, written);
 }
 
-/* The first query parameter of API named in NAMES that passes OK (NULL when none); *SEEN
- * is set when one is named so, whatever its schema. */
+/* The first query parameter of API named in NAMES (in NAMES' order) that passes OK, with
+ * its parameter object in *PARAM; NULL when none. */
 static const char *query_param(struct cctx *c, const struct api_op *api,
                                const char *const *names, size_t n,
                                int (*ok)(struct cctx *, const struct doc_node *),
@@ -657,13 +657,6 @@ static const char *query_param(struct cctx *c, const struct api_op *api,
     }
   }
   return NULL;
-}
-
-static int any_param(struct cctx *c, const struct doc_node *p)
-{
-  (void)c;
-  (void)p;
-  return 1;
 }
 
 static const char *two_names(struct cctx *c, const struct finds *f)
@@ -733,21 +726,21 @@ enum oac_result paging_infer(struct cctx *c, int t, enum cache_op op,
     return c->fatal;
   const struct doc_node *size_param = NULL;
   const char *size = query_param(c, api, NAMES(size_names), integer_param, &size_param);
-  const char *cursor_named = query_param(c, api, NAMES(cursor_names), any_param, NULL);
   const char *cursor = query_param(c, api, NAMES(cursor_names), cursor_param, NULL);
   const char *offset = query_param(c, api, NAMES(offset_names), integer_param, NULL);
   const char *page = query_param(c, api, NAMES(page_names), integer_param, NULL);
   const struct doc_node *headers = response ? cc_resolve(c, doc_get(response, "headers")) :
                                               NULL;
   int link = headers && doc_get_ci(headers, "Link") != NULL;
-  /* next-like strings: next-url when a URI or when no parameter is cursor-named */
+  /* next-like strings: next-url when a URI or when no parameter is cursor-named (a
+   * cursor-named parameter that fails the cursor type check is no cursor parameter) */
   struct finds next = a.next_uri;
-  if(!cursor_named)
+  if(!cursor)
     for(size_t i = 0; i < a.next_plain.n; i++)
       add_find(&next, a.next_plain.depth, a.next_plain.v[i].outer, a.next_plain.v[i].name,
                a.next_plain.v[i].schema);
   struct finds cursors = a.cursors;
-  if(cursor_named)
+  if(cursor)
     for(size_t i = 0; i < a.next_plain.n; i++)
       add_find(&cursors, a.next_plain.depth, a.next_plain.v[i].outer, a.next_plain.v[i].name,
                a.next_plain.v[i].schema);
