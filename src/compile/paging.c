@@ -766,15 +766,19 @@ enum oac_result paging_infer(struct cctx *c, int t, enum cache_op op,
       chosen = s;
       break;
     case PAGING_NEXT_URL:
-      if(next.n > 1 && (disagree = 1))
+      if(next.n > 1) {
+        disagree = 1;
         why = arena_printf(c->a, "the answer has both %s (next URLs)", two_names(c, &next));
+      }
       else
         chosen = s;
       break;
     case PAGING_CURSOR:
-      if(cursors.n > 1 && (disagree = 1))
+      if(cursors.n > 1) {
+        disagree = 1;
         why = arena_printf(c->a, "the answer has both %s (next cursors)",
                            two_names(c, &cursors));
+      }
       else if(cursors.n == 1 || (a.has_more.n == 1 &&
               last_item_id(c, t, schema, &hm_outer, &hm_inner, &id)))
         chosen = s;
