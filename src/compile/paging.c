@@ -424,6 +424,21 @@ enum oac_result paging_from_mark(struct cctx *c, int t, enum cache_op op,
     out->page = mark_param(c, api, pl, K_PAGE, vn[K_PAGE], &ignored);
   if(vn[K_CURSOR])
     out->cursor = mark_param(c, api, pl, K_CURSOR, vn[K_CURSOR], &ignored);
+  /* a parameter paging sends, also bound in `parameters` (other than by the tokens, an
+   * error above): paging's value wins */
+  const struct doc_node *ps = pl->ext ? doc_get_ci(pl->ext, "parameters") : NULL;
+  const char *sent[4] = { out->limit, out->offset, out->page, out->cursor };
+  static const enum key sent_key[4] = { K_LIMIT, K_OFFSET, K_PAGE, K_CURSOR };
+  for(size_t i = 0; ps && ps->kind == DOC_MAP && i < ps->n; i++) {
+    const struct doc_node *pk = ps->items[2 * i], *pv = ps->items[2 * i + 1];
+    if(doc_scalar_eq_ci(pv, "limit") || doc_scalar_eq_ci(pv, "offset"))
+      continue;
+    for(size_t j = 0; j < 4; j++)
+      if(sent[j] && doc_scalar_eq(pk, sent[j]))
+        diag_node(c->diag, DIAG_WARNING, pk, "parameter '%s' is also named by paging.%s: "
+                  "paging sets it on every call (this binding is not used)", pk->str,
+                  key_names[sent_key[j]]);
+  }
   /* numbers */
   if(vn[K_MAXLIMIT] && (!small_number(vn[K_MAXLIMIT], &out->max_limit) || !out->max_limit))
     diag_node(c->diag, DIAG_ERROR, vn[K_MAXLIMIT], "paging.maxLimit must be a whole number "
