@@ -1,13 +1,14 @@
 /* sha1.c - SHA-1 as FIPS 180-4 §6.1 describes it: 64-byte blocks, 80 rounds. */
 #include <string.h>
 #include "sha1.h"
+#include "md.h"
 
 static inline uint32_t rol(uint32_t x, unsigned n)
 {
   return (x << n) | (x >> (32 - n));
 }
 
-static void compress(uint32_t h[5], const unsigned char *p)
+static void compress(uint32_t *h, const unsigned char *p)
 {
   uint32_t w[80];
   for(int i = 0; i < 16; i++)
@@ -59,47 +60,12 @@ void sha1_init(struct sha1_ctx *ctx)
 
 void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len)
 {
-  const unsigned char *p = data;
-  ctx->total += len;
-  if(ctx->used) {
-    size_t take = 64 - ctx->used < len ? 64 - ctx->used : len;
-    memcpy(ctx->block + ctx->used, p, take);
-    ctx->used += take;
-    p += take;
-    len -= take;
-    if(ctx->used < 64)
-      return;
-    compress(ctx->h, ctx->block);
-    ctx->used = 0;
-  }
-  for(; len >= 64; p += 64, len -= 64)
-    compress(ctx->h, p);
-  if(len) {
-    memcpy(ctx->block, p, len);
-    ctx->used = len;
-  }
+  md_update(ctx->h, compress, &ctx->total, ctx->block, &ctx->used, data, len);
 }
 
 void sha1_final(struct sha1_ctx *ctx, unsigned char out[SHA1_DIGEST_LEN])
 {
-  uint64_t bits = ctx->total * 8;
-  /* padding: 0x80, zeros up to 56 mod 64, then the message length in bits (big-endian) */
-  ctx->block[ctx->used++] = 0x80;
-  if(ctx->used > 56) {
-    memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-    compress(ctx->h, ctx->block);
-    ctx->used = 0;
-  }
-  memset(ctx->block + ctx->used, 0, 56 - ctx->used);
-  for(int i = 0; i < 8; i++)
-    ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-  compress(ctx->h, ctx->block);
-  for(int i = 0; i < 5; i++) {
-    out[4 * i] = (unsigned char)(ctx->h[i] >> 24);
-    out[4 * i + 1] = (unsigned char)(ctx->h[i] >> 16);
-    out[4 * i + 2] = (unsigned char)(ctx->h[i] >> 8);
-    out[4 * i + 3] = (unsigned char)ctx->h[i];
-  }
+  md_final(ctx->h, compress, ctx->total, ctx->block, ctx->used, 5, out);
   memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -1,6 +1,7 @@
 /* sha256.c - SHA-256 as FIPS 180-4 §6.2 describes it: 64-byte blocks, 64 rounds. */
 #include <string.h>
 #include "sha256.h"
+#include "md.h"
 
 /* §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64
  * primes. */
@@ -22,7 +23,7 @@ static inline uint32_t ror(uint32_t x, unsigned n)
   return (x >> n) | (x << (32 - n));
 }
 
-static void compress(uint32_t h[8], const unsigned char *p)
+static void compress(uint32_t *h, const unsigned char *p)
 {
   uint32_t w[64];
   for(int i = 0; i < 16; i++)
@@ -70,48 +71,12 @@ void sha256_init(struct sha256_ctx *ctx)
 
 void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
 {
-  const unsigned char *p = data;
-  ctx->total += len;
-  if(ctx->used) {
-    size_t take = 64 - ctx->used < len ? 64 - ctx->used : len;
-    memcpy(ctx->block + ctx->used, p, take);
-    ctx->used += take;
-    p += take;
-    len -= take;
-    if(ctx->used < 64)
-      return;
-    compress(ctx->h, ctx->block);
-    ctx->used = 0;
-  }
-  for(; len >= 64; p += 64, len -= 64)
-    compress(ctx->h, p);
-  if(len) {
-    memcpy(ctx->block, p, len);
-    ctx->used = len;
-  }
+  md_update(ctx->h, compress, &ctx->total, ctx->block, &ctx->used, data, len);
 }
 
 void sha256_final(struct sha256_ctx *ctx, unsigned char out[SHA256_DIGEST_LEN])
 {
-  uint64_t bits = ctx->total * 8;
-  /* padding (§5.1.1): 0x80, zeros up to 56 mod 64, then the message length in bits
-   * (big-endian) */
-  ctx->block[ctx->used++] = 0x80;
-  if(ctx->used > 56) {
-    memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-    compress(ctx->h, ctx->block);
-    ctx->used = 0;
-  }
-  memset(ctx->block + ctx->used, 0, 56 - ctx->used);
-  for(int i = 0; i < 8; i++)
-    ctx->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-  compress(ctx->h, ctx->block);
-  for(int i = 0; i < 8; i++) {
-    out[4 * i] = (unsigned char)(ctx->h[i] >> 24);
-    out[4 * i + 1] = (unsigned char)(ctx->h[i] >> 16);
-    out[4 * i + 2] = (unsigned char)(ctx->h[i] >> 8);
-    out[4 * i + 3] = (unsigned char)ctx->h[i];
-  }
+  md_final(ctx->h, compress, ctx->total, ctx->block, ctx->used, 8, out);
   memset(ctx, 0, sizeof(*ctx));
 }
 
