@@ -28,21 +28,6 @@ static const struct doc_node *settle(struct cctx *c, const struct doc_node *raw)
   return s;
 }
 
-/* `type: x`, or the first non-null entry of a 3.1 type array. */
-static const char *schema_type(const struct doc_node *s)
-{
-  const struct doc_node *t = doc_get(s, "type");
-  if(!t)
-    return NULL;
-  if(t->kind == DOC_SCALAR)
-    return t->str;
-  if(t->kind == DOC_SEQ)
-    for(size_t i = 0; i < t->n; i++)
-      if(t->items[i]->kind == DOC_SCALAR && strcmp(t->items[i]->str, "null"))
-        return t->items[i]->str;
-  return NULL;
-}
-
 static int nonempty_seq(const struct doc_node *n)
 {
   return n && n->kind == DOC_SEQ && n->n > 0;
@@ -59,13 +44,13 @@ static const struct doc_node *alternatives(const struct doc_node *s)
 
 static int is_array(const struct doc_node *s)
 {
-  const char *t = schema_type(s);
+  const char *t = types_schema_type(s);
   return t ? !strcmp(t, "array") : doc_get(s, "items") != NULL;
 }
 
 static int is_scalar(const struct doc_node *s)
 {
-  const char *t = schema_type(s);
+  const char *t = types_schema_type(s);
   return t && (!strcmp(t, "string") || !strcmp(t, "integer") || !strcmp(t, "number") ||
                !strcmp(t, "boolean") || !strcmp(t, "null"));
 }
@@ -154,7 +139,7 @@ static enum found element(struct cctx *c, const struct doc_node *s,
     }
     return free_alt ? F_FREE : F_WRONG_KIND;
   }
-  const char *t = schema_type(s);
+  const char *t = types_schema_type(s);
   if(is_scalar(s) || (t && !strcmp(t, "object")) || doc_get(s, "properties") ||
      doc_get(s, "allOf") || doc_get(s, "additionalProperties") || doc_get(s, "enum"))
     return F_WRONG_KIND;
@@ -163,7 +148,7 @@ static enum found element(struct cctx *c, const struct doc_node *s,
 
 static const char *kind_word(const struct doc_node *s)
 {
-  const char *t = schema_type(s);
+  const char *t = types_schema_type(s);
   if(t)
     return t;
   if(doc_get(s, "items"))
@@ -462,7 +447,7 @@ enum answer_kind answer_path_kind(const struct answer_path *p)
   const struct doc_node *s = p ? p->schema : NULL;
   if(!s || s->kind != DOC_MAP || alternatives(s))
     return ANSWER_KIND_UNKNOWN;
-  const char *t = schema_type(s);
+  const char *t = types_schema_type(s);
   if(!t) {
     if(doc_get(s, "items"))
       return ANSWER_KIND_ARRAY;

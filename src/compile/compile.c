@@ -93,6 +93,24 @@ const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char 
   return found;
 }
 
+const struct doc_node *cc_find_param(struct cctx *c, const struct api_op *api,
+                                     const char *name)
+{
+  const struct doc_node *lists[2] = { api ? doc_get(api->op, "parameters") : NULL,
+                                      api ? doc_get(api->item, "parameters") : NULL };
+  for(int l = 0; l < 2; l++) {
+    const struct doc_node *ps = lists[l];
+    if(!ps || ps->kind != DOC_SEQ)
+      continue;
+    for(size_t i = 0; i < ps->n; i++) {
+      const struct doc_node *p = cc_resolve(c, ps->items[i]);
+      if(p && doc_scalar_eq(doc_get(p, "name"), name))
+        return p;
+    }
+  }
+  return NULL;
+}
+
 static void index_operations(struct cctx *c, const struct doc_node *paths)
 {
   size_t cap = 0;

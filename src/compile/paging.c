@@ -34,44 +34,10 @@ static const struct doc_node *settle(struct cctx *c, const struct doc_node *raw)
   return s;
 }
 
-/* `type: x`, or the first non-null entry of a 3.1 type array; NULL when none. */
-static const char *stype(const struct doc_node *s)
-{
-  const struct doc_node *t = s ? doc_get(s, "type") : NULL;
-  if(!t)
-    return NULL;
-  if(t->kind == DOC_SCALAR)
-    return t->str;
-  if(t->kind == DOC_SEQ)
-    for(size_t i = 0; i < t->n; i++)
-      if(t->items[i]->kind == DOC_SCALAR && strcmp(t->items[i]->str, "null"))
-        return t->items[i]->str;
-  return NULL;
-}
-
 static int type_is(const struct doc_node *s, const char *t)
 {
-  const char *w = stype(s);
+  const char *w = types_schema_type(s);
   return w && !strcmp(w, t);
-}
-
-/* The parameter object NAME of API (operation level first, then path level). */
-static const struct doc_node *find_param(struct cctx *c, const struct api_op *api,
-                                         const char *name)
-{
-  const struct doc_node *lists[2] = { api ? doc_get(api->op, "parameters") : NULL,
-                                      api ? doc_get(api->item, "parameters") : NULL };
-  for(int l = 0; l < 2; l++) {
-    const struct doc_node *ps = lists[l];
-    if(!ps || ps->kind != DOC_SEQ)
-      continue;
-    for(size_t i = 0; i < ps->n; i++) {
-      const struct doc_node *p = cc_resolve(c, ps->items[i]);
-      if(p && doc_scalar_eq(doc_get(p, "name"), name))
-        return p;
-    }
-  }
-  return NULL;
 }
 
 static int in_query(const struct doc_node *p)
@@ -265,7 +231,7 @@ static const char *mark_param(struct cctx *c, const struct api_op *api,
   }
   if(!api)
     return v->str;          /* no operation in paths: warned by finish_plan, nothing to check */
-  const struct doc_node *p = find_param(c, api, v->str);
+  const struct doc_node *p = cc_find_param(c, api, v->str);
   if(!p) {
     diag_node(c->diag, DIAG_ERROR, v, "paging.%s '%s': %s %s has no parameter '%s'",
               key_names[k], v->str, cc_method_name(pl->method), pl->path, v->str);
@@ -283,7 +249,7 @@ static const char *mark_param(struct cctx *c, const struct api_op *api,
       const struct doc_node *f = s ? doc_get(s, "format") : NULL;
       diag_node(c->diag, DIAG_ERROR, v, "paging.cursor '%s' must be a string parameter "
                 "without a date or date-time format (its schema at %s is %s%s%s)", v->str,
-                cc_where(c, s ? s : p), stype(s) ? stype(s) : "untyped",
+                cc_where(c, s ? s : p), types_schema_type(s) ? types_schema_type(s) : "untyped",
                 doc_is_scalar(f) ? ", format " : "", doc_is_scalar(f) ? f->str : "");
       return NULL;
     }
@@ -291,7 +257,7 @@ static const char *mark_param(struct cctx *c, const struct api_op *api,
   else if(!integer_param(c, p)) {
     diag_node(c->diag, DIAG_ERROR, v, "paging.%s '%s' must be an integer parameter (its "
               "schema at %s is %s)", key_names[k], v->str, cc_where(c, s ? s : p),
-              stype(s) ? stype(s) : "untyped");
+              types_schema_type(s) ? types_schema_type(s) : "untyped");
     return NULL;
   }
   *param = p;
@@ -664,7 +630,7 @@ static const char *query_param(struct cctx *c, const struct api_op *api,
                                const struct doc_node **param)
 {
   for(size_t i = 0; i < n; i++) {
-    const struct doc_node *p = find_param(c, api, names[i]);
+    const struct doc_node *p = cc_find_param(c, api, names[i]);
     if(p && in_query(p) && ok(c, p)) {
       if(param)
         *param = p;
@@ -726,7 +692,7 @@ enum oac_result paging_infer(struct cctx *c, int t, enum cache_op op,
     out->origin = PAGING_FROM_BINDING;
     out->offset = tok_offset;
     out->limit = tok_limit;
-    out->max_limit = tok_limit ? schema_maximum(c, find_param(c, api, tok_limit)) : 0;
+    out->max_limit = tok_limit ? schema_maximum(c, cc_find_param(c, api, tok_limit)) : 0;
     describe(c, out, &w);
     return c->fatal;
   }

@@ -105,10 +105,9 @@ static enum oac_result type_limit(struct cctx *c, const struct doc_node *at)
   return OAC_ELIMIT;
 }
 
-/* The OpenAPI type word: `type: x`, or the first non-null entry of a 3.1 type array. */
-static const char *schema_type(const struct doc_node *s)
+const char *types_schema_type(const struct doc_node *s)
 {
-  const struct doc_node *t = doc_get(s, "type");
+  const struct doc_node *t = s ? doc_get(s, "type") : NULL;
   if(!t)
     return NULL;
   if(t->kind == DOC_SCALAR)
@@ -162,7 +161,7 @@ static enum shape classify(const struct doc_node *s)
     return SH_DECORATED;
   if(is_nonempty_seq(doc_get(s, "oneOf")) || is_nonempty_seq(doc_get(s, "anyOf")))
     return SH_ALTERNATIVES;
-  const char *type = schema_type(s);
+  const char *type = types_schema_type(s);
   const struct doc_node *props = doc_get(s, "properties");
   int has_props = (props && props->kind == DOC_MAP && props->n > 0) ||
                   is_nonempty_seq(doc_get(s, "allOf"));
@@ -181,7 +180,7 @@ static enum shape classify(const struct doc_node *s)
 
 static void scalar_prop(struct cctx *c, const struct doc_node *s, struct model_prop *p)
 {
-  const char *type = schema_type(s);
+  const char *type = types_schema_type(s);
   const struct doc_node *fmt = doc_get(s, "format");
   const char *format = fmt && fmt->kind == DOC_SCALAR && fmt->len ? fmt->str : NULL;
   if(!type)

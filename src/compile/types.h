@@ -76,6 +76,9 @@ void types_merge_props(struct cctx *c, struct merged *l, const struct doc_node *
 
 /* Index of property NAME in TY, -1 if absent. */
 int types_find_prop(const struct model_type *ty, const char *name);
+/* The OpenAPI type word: `type: x`, or the first non-null entry of a 3.1 type array;
+ * NULL when none (or S is NULL). */
+const char *types_schema_type(const struct doc_node *s);
 
 /* x-flow extensions (xflow.c). */
 /* Parse the CRUD extensions written on SCHEMA (decorated, type T). */
@@ -95,6 +98,9 @@ int xflow_crud_op(const struct doc_node *key);
 const struct doc_node *cc_resolve(struct cctx *c, const struct doc_node *n);
 const char *cc_where(struct cctx *c, const struct doc_node *n);
 const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char *path);
+/* The parameter object NAME of API (operation level first, then path level), or NULL. */
+const struct doc_node *cc_find_param(struct cctx *c, const struct api_op *api,
+                                     const char *name);
 const char *cc_method_name(enum cache_method m);
 void cc_oom(struct cctx *c);
 

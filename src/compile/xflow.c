@@ -86,27 +86,17 @@ void xflow_check_undecorated(struct cctx *c, const struct doc_node *schema)
 static enum cache_param_in declared_in(struct cctx *c, const struct api_op *api,
                                        const char *name)
 {
-  const struct doc_node *lists[2] = { api ? doc_get(api->op, "parameters") : NULL,
-                                      api ? doc_get(api->item, "parameters") : NULL };
-  for(int l = 0; l < 2; l++) {
-    const struct doc_node *ps = lists[l];
-    if(!ps || ps->kind != DOC_SEQ)
-      continue;
-    for(size_t i = 0; i < ps->n; i++) {
-      const struct doc_node *p = cc_resolve(c, ps->items[i]);
-      if(!p || !doc_scalar_eq(doc_get(p, "name"), name))
-        continue;
-      const struct doc_node *in = doc_get(p, "in");
-      if(doc_scalar_eq(in, "path"))
-        return PIN_PATH;
-      if(doc_scalar_eq(in, "header"))
-        return PIN_HEADER;
-      if(doc_scalar_eq(in, "cookie"))
-        return PIN_COOKIE;
-      return PIN_QUERY;
-    }
-  }
-  return 0;
+  const struct doc_node *p = cc_find_param(c, api, name);
+  if(!p)
+    return 0;
+  const struct doc_node *in = doc_get(p, "in");
+  if(doc_scalar_eq(in, "path"))
+    return PIN_PATH;
+  if(doc_scalar_eq(in, "header"))
+    return PIN_HEADER;
+  if(doc_scalar_eq(in, "cookie"))
+    return PIN_COOKIE;
+  return PIN_QUERY;
 }
 
 static int path_has_placeholder(const char *path, const char *name)
