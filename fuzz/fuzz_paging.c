@@ -86,12 +86,13 @@ static void link_mode(const char *v, size_t n)
 #define SERVER "https://api.example.com/v2"
 #define FIRST_PATH "/v2/items"
 
-static const char *authority_end(const char *u)
+/* The authority after "https:" as libcurl reads it (it accepts one to three slashes, so
+ * "https:/host/p", a legal RFC 3986 result, has host "host"): [*start, return). */
+static const char *authority_end(const char *u, const char **start)
 {
-  const char *p = strstr(u, "://");
-  if(!p)
-    return NULL;
-  p += 3;
+  const char *p = u + 6;
+  p += strspn(p, "/");
+  *start = p;
   return p + strcspn(p, "/?#\\");
 }
 
@@ -121,10 +122,10 @@ static void check_next(const struct buf *res)
         fuzz_fail("url_next_check OK but no origin: %s", res->data);
       if(strcmp(o1, o2))
         fuzz_fail("url_next_check OK for origin %s: %s", o1, res->data);
-      if(strncasecmp(res->data, "https://", 8))
+      if(strncasecmp(res->data, "https:", 6))
         fuzz_fail("url_next_check OK for another scheme: %s", res->data);
-      const char *e = authority_end(res->data);
-      if(!e || memchr(res->data + 8, '@', (size_t)(e - res->data - 8)))
+      const char *st, *e = authority_end(res->data, &st);
+      if(memchr(st, '@', (size_t)(e - st)))
         fuzz_fail("url_next_check OK with userinfo: %s", res->data);
     }
   }
