@@ -16,7 +16,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 CC=${FUZZ_CC:-clang}
 JOBS=${JOBS:-2}
-HARNESSES="fuzz_compile fuzz_cache fuzz_request fuzz_mapping"
+HARNESSES="fuzz_compile fuzz_cache fuzz_request fuzz_mapping fuzz_paging"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
   echo "fuzz/build.sh: $CC not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2

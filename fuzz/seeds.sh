@@ -16,6 +16,8 @@
 #                 requests against the pet store, their Authorization headers
 #   fuzz_mapping  tests/integration/db.json and its arrays, the examples' expected answers,
 #                 the Flow fixtures' answers, with load requests (listFilter) as control
+#   fuzz_paging   the string literals of tests/unit/check_link.c and check_answer_path.c
+#                 (Link values, URLs, stored paths) as link, url and path inputs
 # The Flow fixtures (/work/shared/flow-fixtures, FLOW_FIXTURES to change) are skipped when
 # absent. The hand-written seeds in fuzz/inputs/<harness>/ are used by fuzz/run.sh directly.
 set -eu
@@ -137,7 +139,34 @@ if [ -n "$fixtures" ]; then
   done
 fi
 
-for h in fuzz_compile fuzz_cache fuzz_request fuzz_mapping; do
+# ---- fuzz_paging: [mode] REST; the string literals of the unit tests' tables (Link
+# values, URLs, stored paths; adjacent literals joined, macros left out) as modes 0 link,
+# 1 url and 3 path
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$tmp/paging" "$top/tests/unit/check_link.c" "$top/tests/unit/check_answer_path.c" <<'PY'
+import ast, os, re, sys
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+lit = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*"(?:[^"\\\n]|\\.)*")*')
+seen = set()
+for f in sys.argv[2:]:
+    for m in lit.finditer(open(f, encoding="utf-8", errors="replace").read()):
+        try:
+            s = "".join(ast.literal_eval(x) for x in re.findall(r'"(?:[^"\\\n]|\\.)*"', m.group(0)))
+        except Exception:
+            continue
+        if len(s) < 2 or s in seen:
+            continue
+        seen.add(s)
+        for mode in (0, 1, 3):
+            open(f"{out}/{len(seen)}-{mode}", "wb").write(bytes([mode]) + s.encode("utf-8", "replace"))
+PY
+  for f in "$tmp"/paging/*; do
+    [ -f "$f" ] && add fuzz_paging <"$f"
+  done
+fi
+
+for h in fuzz_compile fuzz_cache fuzz_request fuzz_mapping fuzz_paging; do
   [ -d "$out/$h" ] && echo "seeds.sh: $h: $(ls "$out/$h" | wc -l) files in $out/$h (seeds and what the fuzzer added)"
 done
 exit 0

@@ -133,7 +133,9 @@ void paging_plan_make(const struct paging_settings *ps, const struct paging_requ
     out->s = s;
     out->want = sat_add(limit, out->extra);
     out->first_page = page_number(ps->first_page, start / s);
-    out->last_page = page_number(ps->first_page, (sat_add(start, out->want) - 1) / s);
+    /* the last wanted item's position, saturated at or after START (want >= 1 here), so a
+   * saturated end never falls before the first page */
+  out->last_page = page_number(ps->first_page, sat_add(start, out->want - 1) / s);
     out->skip = start % s;
     return;
   }
@@ -254,9 +256,14 @@ enum paging_limit paging_may_start(const struct paging_limits *lim, const struct
   if(u->bytes >= max_bytes(lim))
     return PAGING_LIMIT_BYTES;
   if(lim->budget_ms > 0) {
-    int64_t left = lim->budget_ms - u->elapsed_ms;
+    /* no signed overflow for any input: the time left saturates (a negative elapsed time
+     * leaves more than the budget) and is compared with connect + 1 s by subtraction */
+    if(u->elapsed_ms >= lim->budget_ms)
+      return PAGING_LIMIT_TIME;
+    int64_t left = u->elapsed_ms < 0 && lim->budget_ms > INT64_MAX + u->elapsed_ms
+                   ? INT64_MAX : lim->budget_ms - u->elapsed_ms;
     int64_t connect = lim->connect_timeout_ms > 0 ? lim->connect_timeout_ms : 0;
-    if(left < connect + 1000)
+    if(left < connect || left - connect < 1000)
       return PAGING_LIMIT_TIME;
   }
   return PAGING_LIMIT_NONE;
