@@ -14,29 +14,12 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "test_data.h"
+#include "test_cache.h"
 #include "../../src/compile/paging.h"
 #include "../../src/common/mem.h"
 
 static char **valid, **invalid;
 static int nvalid, ninvalid;
-
-static char *slurp(const char *path)
-{
-  FILE *f = fopen(path, "rb");
-  if(!f)
-    return NULL;
-  struct buf b;
-  buf_init(&b);
-  char chunk[4096];
-  size_t n;
-  while((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-    buf_append(&b, chunk, n);
-  fclose(f);
-  buf_putc(&b, '\0');
-  ck_assert(!buf_failed(&b));
-  size_t len;
-  return buf_steal(&b, &len);
-}
 
 struct run {
   struct diag d;
@@ -149,7 +132,7 @@ static int said(const char *text, const char *expected)
 /* Every non-empty, non-# line of file PATH must have been said; returns how many. */
 static int expect_lines(const char *path, const char *text, const char *name)
 {
-  char *want = slurp(path);
+  char *want = test_read_file(path, NULL);
   int n = 0;
   if(!want)
     return 0;
