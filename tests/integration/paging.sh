@@ -139,6 +139,13 @@ for want in json:"paging: link" json:"paging: page" json:"paging: offset" \
   fi
 done
 
+# Stripe's list is located from the response schema (no `items` in the document)
+if sed -n '/^TYPE Customer/,/PROPERTY/p' "$RUN/list-apis.txt" | grep -q 'list at: data$'; then
+  it_pass "--list: the Stripe list is found at data from the response schema"
+else
+  it_fail "--list: the Stripe list is found at data from the response schema (got: $(sed -n '/^TYPE Customer/,/PROPERTY/p' "$RUN/list-apis.txt" | tr '\n' ' '))"
+fi
+
 py() { # MODE ARGS...
   _mode=$1
   shift
