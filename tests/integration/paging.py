@@ -400,6 +400,9 @@ class Run:
                          list_filter(limit=7, offset=7, offsetToken=tok))
             self.problem("%s: the token on another list (%s)" % (p, other.type), ans, 400,
                          ["offsetToken"])
+            # §12.2: a non-zero offset that differs from the token's wins (served by walking)
+            self.page(t, L, "%s: the token beside offset 14 (not its 7): offset 14 is served"
+                      % p, list_filter(limit=7, offset=14, offsetToken=tok), A[14:21], True)
         ans, _, _, _ = self.load(t, L, list_filter(limit=7, offset=7,
                                                    offsetToken="bm90LWEtdG9rZW4"))
         self.problem("%s: a token that does not decode" % p, ans, 400, ["offsetToken"])
