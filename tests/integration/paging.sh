@@ -11,7 +11,8 @@
 #     starting_after, {object: "list", data: [...]}) and Spotify's `next-url`, and, for the
 #     faults (cap=7, empty-every=3, self-link, ignore-page, foreign=port|path), the same
 #     document (paging-apis.yaml) compiled once per fault behind a /_f/KNOBS server prefix,
-#     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well.
+#     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
+#     (these four get the checks below too).
 #
 # For each style, as CGI and through the pool (tests/integration/paging.py does the Flow
 # side): a null listFilter is the whole list; limit + offset pages are exact with the right
@@ -47,7 +48,7 @@ BIN=$top_builddir/src/worker/openapi-connector
 COMPILE=$top_builddir/src/compile/openapi-connector-compile
 JSON_REG=http://example.test/paging-json.yaml
 APIS_REG=http://example.test/paging-apis.yaml
-LISTS=${PAGING_LISTS:-link,page,offset,cursor,next-url}
+LISTS=${PAGING_LISTS:-link,page,offset,cursor,next-url,github,pages,spotify-offset,slack}
 MODES=${PAGING_MODES:-cgi,fcgi}
 
 command -v python3 >/dev/null 2>&1 || { it_fail "python3 is required (Debian package python3)"; it_finish; }
