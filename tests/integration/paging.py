@@ -49,8 +49,7 @@ WORD = "blue"
 JSON_REG = "http://example.test/paging-json.yaml"
 APIS_REG = "http://example.test/paging-apis.yaml"
 # the fault registrations: paging-apis.yaml compiled with --server PAGING_URL/_f/KNOBS
-FAULTS = {"cap": "cap=7", "empty": "empty-every=3", "self": "self-link",
-          "ignore": "ignore-page", "port": "foreign=port", "path": "foreign=path"}
+# (paging.sh: cap=7 empty-every=3 self-link ignore-page foreign=port|path|host|scheme|outside)
 
 
 def fault_reg(name):
@@ -127,6 +126,9 @@ FAULT_LISTS = {
     "github": LISTS["github"],
     "pages": LISTS["pages"],
     "slack": LISTS["slack"],
+    "any-path": Lst("any-path", "next-url", APIS_REG, "AnyPathPlaylist",
+                    ["id", "type", "uri", "href", "name", "rank", "seq"],
+                    lambda i: "pl%04d" % i, False, "apis", True),
 }
 
 
@@ -542,7 +544,8 @@ class Run:
             self.problem("%s: a paging loop" % p, ans, 502, ["loop"])
             self.check("%s: stops within 3 API requests" % p, n <= 3, "<= 3", n)
         for key in ("spotify", "github"):
-            for fault, word in (("port", "port"), ("path", "path")):
+            for fault, word in (("port", "port"), ("path", "path"), ("host", "host"),
+                                ("scheme", "scheme"), ("outside", "under the server")):
                 lst = L(key, fault)
                 ans, n, trap, s0 = self.load(t, lst, None)
                 p = "%s: %s whose next URL goes to another %s (foreign=%s)" % (
@@ -551,10 +554,23 @@ class Run:
                 self.eq("%s: only the first page was requested" % p, 1, n)
                 if fault == "port":
                     self.eq("%s: the trap socket counted no connection" % p, 0, trap)
-                else:
+                elif fault == "path":
                     self.eq("%s: nothing requested under the other path" % p, [],
                             [r for r in self.count.apis_requests(s0)
                              if "/users/me/" in r or "/user/repos" in r])
+        # nextPath: any lets the next URLs change path, but not leave the server's path
+        lst = FAULT_LISTS["any-path"].on(fault_reg("path"))
+        p = "%s: spotify with nextPath: any, next URLs to another path (foreign=path)" % t.label
+        s0 = self.count.snap()
+        self.page(t, lst, "%s: null listFilter: followed" % p, None, lst.all, False)
+        self.eq("%s: pages 2-5 came from the other path" % p, 4,
+                len([r for r in self.count.apis_requests(s0) if "/users/me/" in r]))
+        lst = FAULT_LISTS["any-path"].on(fault_reg("outside"))
+        ans, n, _, _ = self.load(t, lst, None)
+        p = "%s: spotify with nextPath: any, next URLs outside the server URL's path " \
+            "(foreign=outside)" % t.label
+        self.problem("%s: refused" % p, ans, 502, ["under the server"])
+        self.eq("%s: only the first page was requested" % p, 1, n)
 
 
 def cmd_run(a):

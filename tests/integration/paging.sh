@@ -9,7 +9,8 @@
 #     header:X-Total-Count`), described by tests/integration/paging-json.yaml;
 #   * tests/integration/paging-upstream.py for Stripe's `cursor` (has_more +
 #     starting_after, {object: "list", data: [...]}) and Spotify's `next-url`, and, for the
-#     faults (cap=7, empty-every=3, self-link, ignore-page, foreign=port|path), the same
+#     faults (cap=7, empty-every=3, self-link, ignore-page, foreign=port|path|host|scheme|
+#     outside), the same
 #     document (paging-apis.yaml) compiled once per fault behind a /_f/KNOBS server prefix,
 #     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
 #     (these four get the checks below too).
@@ -26,7 +27,8 @@
 # offset 2 pages cannot reach is a 413. Faults: an API capping its page size, empty pages
 # that say more, next links to the page itself and APIs ignoring their page parameter
 # (502, a loop), next URLs to another port (502, and the trap socket counted no
-# connection) or another path (502, nothing fetched there). API requests are counted
+# connection), another path (502, nothing fetched there; followed with nextPath: any),
+# another host or scheme, or outside the server URL's path (502). API requests are counted
 # where they prove something (limit 5 offset 0 is one call; a token continues where it
 # left off).
 #
@@ -114,7 +116,7 @@ it_eq "compile paging-json.yaml for json-server (see compile.log)" 0 $?
   "$here/paging-apis.yaml" >>"$RUN/compile.log" 2>&1
 it_eq "compile paging-apis.yaml for paging-upstream.py" 0 $?
 for f in cap:cap=7 empty:empty-every=3 self:self-link ignore:ignore-page port:foreign=port \
-         path:foreign=path; do
+         path:foreign=path host:foreign=host scheme:foreign=scheme outside:foreign=outside; do
   "$COMPILE" --quiet --server "$APIS_URL/_f/${f#*:}" \
     --as "http://example.test/paging-apis-${f%%:*}.yaml" --cache-dir "$CACHE" \
     "$here/paging-apis.yaml" >>"$RUN/compile.log" 2>&1
