@@ -544,12 +544,14 @@ class Run:
             self.problem("%s: a paging loop" % p, ans, 502, ["loop"])
             self.check("%s: stops within 3 API requests" % p, n <= 3, "<= 3", n)
         for key in ("spotify", "github"):
-            for fault, word in (("port", "port"), ("path", "path"), ("host", "host"),
-                                ("scheme", "scheme"), ("outside", "under the server")):
+            for fault, word, where_to in (
+                    ("port", "port", "another port"), ("path", "path", "another path"),
+                    ("host", "host", "another host"), ("scheme", "scheme", "another scheme"),
+                    ("outside", "under the server", "outside the server URL's path")):
                 lst = L(key, fault)
                 ans, n, trap, s0 = self.load(t, lst, None)
-                p = "%s: %s whose next URL goes to another %s (foreign=%s)" % (
-                    t.label, key, word, fault)
+                p = "%s: %s whose next URL goes to %s (foreign=%s)" % (
+                    t.label, key, where_to, fault)
                 self.problem("%s: refused" % p, ans, 502, [word])
                 self.eq("%s: only the first page was requested" % p, 1, n)
                 if fault == "port":
