@@ -545,12 +545,12 @@ class Run:
             self.check("%s: stops within 3 API requests" % p, n <= 3, "<= 3", n)
         for key in ("spotify", "github"):
             for fault, word, where_to in (
-                    ("port", "port", "another port"), ("path", "path", "another path"),
-                    ("host", "host", "another host"), ("scheme", "scheme", "another scheme"),
+                    ("port", "port", "to another port"), ("path", "path", "to another path"),
+                    ("host", "host", "to another host"), ("scheme", "scheme", "to another scheme"),
                     ("outside", "under the server", "outside the server URL's path")):
                 lst = L(key, fault)
                 ans, n, trap, s0 = self.load(t, lst, None)
-                p = "%s: %s whose next URL goes to %s (foreign=%s)" % (
+                p = "%s: %s whose next URL goes %s (foreign=%s)" % (
                     t.label, key, where_to, fault)
                 self.problem("%s: refused" % p, ans, 502, [word])
                 self.eq("%s: only the first page was requested" % p, 1, n)
