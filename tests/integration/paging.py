@@ -460,6 +460,14 @@ class Run:
             self.eq("%s: filterByProvidedObjects: exactly the 2 that still exist" % p,
                     sorted([A[2], A[46]]), sorted(self.ids(ans)))
 
+        # a load by id without x-flow-load walks the query (§5.3) until it finds the id
+        ans, n, _, _ = self.load(t, L, list_filter(id=A[45]))
+        if self.ok200("%s: load by id %s (on the 5th page)" % (p, A[45]), ans):
+            self.eq("%s: load by id %s: that object" % (p, A[45]), [A[45]], self.ids(ans))
+        ans, n, _, _ = self.load(t, L, list_filter(id=L.idfmt(9999)))
+        if self.ok200("%s: load by id %s (not in the list)" % (p, L.idfmt(9999)), ans):
+            self.eq("%s: load by id %s: nothing" % (p, L.idfmt(9999)), [], self.ids(ans))
+
         # bad input
         ans, n, _, _ = self.load(t, L, list_filter(limit=5, offset=-1))
         self.problem("%s: offset -1" % p, ans, 400, ["offset"])
@@ -498,6 +506,33 @@ class Run:
         self.problem("%s: sort by rank" % p, ans, 413, ["max-pages"])
         ans, n, _, _ = self.load(t2, L, list_filter(limit=5, offset=0, **by_rank))
         self.problem("%s: sort by rank, limit 5" % p, ans, 413, ["max-pages"])
+        # a load by id or filterByProvidedObjects the walk cannot finish
+        ans, n, _, _ = self.load(t2, L, list_filter(id=A[45]))
+        self.problem("%s: load by id %s (on the 5th page)" % (p, A[45]), ans, 413,
+                     ["max-pages"])
+        objs = [mobject(L.type, [prop("id", L.idtype, x)], external_id=x,
+                        internal_id="00000000-0000-4000-8000-00000000000%d" % k)
+                for k, x in enumerate([A[2], A[46]])]
+        ans, n, _, _ = self.load(t2, L, list_filter(filterByProvidedObjects=True),
+                                 objects=objs)
+        self.problem("%s: filterByProvidedObjects, %s on the 5th page" % (p, A[46]), ans, 413,
+                     ["max-pages"])
+        objs = [mobject(L.type, [prop("id", L.idtype, x)], external_id=x,
+                        internal_id="00000000-0000-4000-8000-00000000000%d" % k)
+                for k, x in enumerate([A[3], A[15]])]
+        ans, n, _, _ = self.load(t2, L, list_filter(filterByProvidedObjects=True),
+                                 objects=objs)
+        w = "%s: filterByProvidedObjects, 2 objects on the first 2 pages" % p
+        if self.ok200(w, ans):
+            self.eq("%s: both" % w, sorted([A[3], A[15]]), sorted(self.ids(ans)))
+        objs = [mobject(L.type, [prop("id", L.idtype, x)], external_id=x,
+                        internal_id="00000000-0000-4000-8000-00000000000%d" % k)
+                for k, x in enumerate(A[0:3])]
+        ans, n, _, _ = self.load(t2, L, list_filter(filterByProvidedObjects=True),
+                                 objects=objs)
+        self.problem("%s: filterByProvidedObjects with 3 objects (more than --max-pages)" % p,
+                     ans, 413, ["max-pages"])
+
         # an offset the walk cannot reach
         ans, n, _, _ = self.load(t2, L, list_filter(limit=2, offset=8, **contains))
         self.problem("%s: CONTAINS 'BLUE' offset 8 (2 pages hold 5 matches)" % p, ans, 413,
