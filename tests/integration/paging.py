@@ -37,7 +37,9 @@ import os
 import subprocess
 import sys
 import time
+import threading
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from flow import (AUTH_HEADER, Answer, data_request, list_filter, mobject,  # noqa: E402
@@ -167,6 +169,9 @@ class Counters:
         return ["%s?%s" % (r["path"], r["query"]) for r in reqs[s0["apis"]:]]
 
 
+TRANSCRIPT_LOCK = threading.Lock()
+
+
 class Target:
     """How to reach the worker: CGI (one process a request) or a FastCGI pool."""
 
@@ -205,7 +210,7 @@ class Target:
             with open(self.log, "ab") as f:
                 f.write(err)
         if self.transcript:
-            with open(self.transcript, "a", encoding="utf-8") as f:
+            with TRANSCRIPT_LOCK, open(self.transcript, "a", encoding="utf-8") as f:
                 f.write("### %s %s %s (%.3f s, exit %s)\n%s\n--- answer\n%s\n--- stderr\n%s\n\n"
                         % (self.label, reg, type_name, elapsed, rc,
                            json.dumps(lf), out.decode("utf-8", "replace"),
@@ -546,6 +551,29 @@ class Run:
             self.page(t2, L, "%s: limit 5 offset 30 (no walk: the API page directly)" % p,
                       list_filter(limit=5, offset=30), A[30:35], True, max_calls=2)
 
+    def pool_checks(self, cgi, pool):
+        """Tokens cross processes; the pool's two workers serve concurrent walks."""
+        for key in ("cursor", "link", "page"):
+            L = LISTS[key]
+            A = L.all
+            ans, _, _, _ = self.load(cgi, L, list_filter(limit=7, offset=0))
+            tok = ans.json.get("offsetToken") if isinstance(ans.json, dict) else None
+            p = "pool: %s (%s): a token from a CGI answer" % (key, L.type)
+            if self.check("%s: CGI gives one" % p, isinstance(tok, str) and tok != "",
+                          "a token", ans):
+                self.page(pool, L, "%s: continued through the pool" % p,
+                          list_filter(limit=7, offset=7, offsetToken=tok), A[7:14], True)
+        keys = ["link", "page", "offset", "cursor", "next-url", "github", "pages", "slack"]
+        with ThreadPoolExecutor(max_workers=4) as ex:
+            futs = {k: ex.submit(pool.load, LISTS[k].reg, LISTS[k].type, LISTS[k].props,
+                                 None) for k in keys}
+            got = {k: f.result() for k, f in futs.items()}
+        for k in keys:
+            ans = got[k]
+            ok = ans.status == 200 and isinstance(ans.json, dict)
+            self.eq("pool: 8 whole-list loads, 4 at a time on 2 workers: %s complete" % k,
+                    LISTS[k].all, self.ids(ans) if ok else ans.short())
+
     def fault_checks(self, t):
         def L(key, fault):
             return FAULT_LISTS[key].on(fault_reg(fault))
@@ -634,6 +662,11 @@ def cmd_run(a):
         else:
             r.check("%s (max 2 pages): %s: the pool with --max-pages 2 is running" % (
                 t.label, k), False, "a socket", "no pool")
+    if a.mode == "fcgi" and a.bin and a.cache:
+        print("== pool: tokens across processes, concurrent walks", flush=True)
+        r.pool_checks(Target("cgi", "cgi", binary=a.bin,
+                             env=[("OPENAPI_CONNECTOR_CACHE_DIR", a.cache)],
+                             log=a.log, transcript=a.transcript), t)
     if a.faults:
         print("== %s: faults" % t.label, flush=True)
         r.fault_checks(t)

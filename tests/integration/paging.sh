@@ -30,7 +30,7 @@
 # connection), another path (502, nothing fetched there; followed with nextPath: any),
 # another host or scheme, or outside the server URL's path (502). API requests are counted
 # where they prove something (limit 5 offset 0 is one call; a token continues where it
-# left off).
+# left off). The pool also continues tokens from CGI answers and serves concurrent walks.
 #
 # Needs python3, curl, node/npm (json-server, as worker-crud.sh) and cgi-fcgi
 # (libfcgi-bin). Run by `make check`; by hand: top_builddir=/path/to/build sh
@@ -199,10 +199,11 @@ case ",$MODES," in *,fcgi,*)
     i=0
     while [ ! -S "$s" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
   done
+  # --bin/--cache: tokens from CGI answers are continued through the pool
   if [ -n "$ok2" ]; then
-    py fcgi --sock "$SOCK" --sock2 "$SOCK2"
+    py fcgi --sock "$SOCK" --sock2 "$SOCK2" --bin "$BIN" --cache "$CACHE" --log "$RUN/cgi-stderr.log"
   else
-    py fcgi --sock "$SOCK"
+    py fcgi --sock "$SOCK" --bin "$BIN" --cache "$CACHE" --log "$RUN/cgi-stderr.log"
   fi
   for f in pool pool2; do
     if [ -f "$RUN/$f.pid" ] && it_alive "$(cat "$RUN/$f.pid")"; then
