@@ -594,6 +594,20 @@ class Run:
             self.page(t, lst, "%s: null listFilter" % p, None, A, False)
             self.page(t, lst, "%s: limit 10 offset 20" % p, list_filter(limit=10, offset=20),
                       A[20:30], True)
+        # Stripe's cursor comes from the last item: an empty page with has_more: true gives
+        # no cursor to go on with (paging-upstream.py serves that page empty again). §12.1
+        # leaves the walk's next step open, but the answer must not be a silently cut list
+        # (§12.2: "Never a silently cut list"): a 200 that ends the list early is wrong.
+        lst = L("stripe", "empty")
+        ans, n, _, _ = self.load(t, lst, None)
+        j = ans.json if isinstance(ans.json, dict) else {}
+        cut = (ans.status == 200 and j.get("hasMoreResults") is False
+               and len(j.get("objectData") or []) < N)
+        self.check("%s: stripe with an empty 3rd page that says has_more: true "
+                   "(empty-every=3): not a silently cut list" % t.label, not cut,
+                   "all %d items, hasMoreResults true, or an error status" % N,
+                   "status %s, %d items, hasMoreResults %s" % (
+                       ans.status, len(j.get("objectData") or []), j.get("hasMoreResults")))
         for key in ("stripe", "spotify", "github", "pages", "slack"):
             lst = L(key, "self")
             ans, n, _, _ = self.load(t, lst, None)
