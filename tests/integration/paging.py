@@ -48,6 +48,7 @@ from flow import (AUTH_HEADER, Answer, data_request, list_filter, mobject,  # no
 N = 50
 EVERY = 4
 WORD = "blue"
+API_KEY = "k-PAGING-4711"          # GitHub's and Spotify's lists need it on every page
 JSON_REG = "http://example.test/paging-json.yaml"
 APIS_REG = "http://example.test/paging-apis.yaml"
 # the fault registrations: paging-apis.yaml compiled with --server PAGING_URL/_f/KNOBS
@@ -78,6 +79,7 @@ class Lst:
     def __init__(self, key, style, reg, type_name, props, idfmt, newest_first, server,
                  walks):
         self.idtype = "ContentNumber" if idfmt is str else "ContentString"
+        self.key_needed = type_name in ("Playlist", "AnyPathPlaylist", "Repo")
         self.key, self.style, self.reg, self.type = key, style, reg, type_name
         self.props, self.idfmt, self.server, self.walks = props, idfmt, server, walks
         seqs = list(range(N, 0, -1)) if newest_first else list(range(1, N + 1))
@@ -163,6 +165,10 @@ class Counters:
         s1 = self.snap()
         return {k: s1[k] - s0[k] for k in s1}
 
+    def apis_log(self, s0):
+        """The paging-upstream.py request records since S0."""
+        return self._apis()[2][s0["apis"]:]
+
     def apis_requests(self, s0):
         """The paging-upstream.py requests since S0 (path and query)."""
         _, _, reqs = self._apis()
@@ -180,9 +186,12 @@ class Target:
         self.env, self.log, self.transcript = dict(env), log, transcript
         self.requests = 0
 
-    def load(self, reg, type_name, props, lf, objects=None, raw_lf=False):
+    def load(self, reg, type_name, props, lf, objects=None, key=False):
         cfg = [{"developerName": "Schema URL", "contentValue": reg,
                 "contentType": "ContentString"}]
+        if key:
+            cfg.append({"developerName": "API Key", "contentValue": API_KEY,
+                        "contentType": "ContentString"})
         body = data_request(cfg, type_name, props, lf, objects)
         data = json.dumps(body).encode()
         path = "/openapi/data"
@@ -251,7 +260,7 @@ class Run:
     def load(self, t, L, lf, objects=None):
         """(answer, API requests made for it on L's upstream, trap connections)."""
         s0 = self.count.snap()
-        ans = t.load(L.reg, L.type, L.props, lf, objects)
+        ans = t.load(L.reg, L.type, L.props, lf, objects, key=L.key_needed)
         d = self.count.since(s0)
         return ans, d[L.server], d["trap"], s0
 
@@ -372,9 +381,18 @@ class Run:
         by_rank = {"orderByPropertyDeveloperName": "rank", "orderByDirectionType": "ASC"}
 
         # the whole list
+        s0 = self.count.snap()
         ans = self.page(t, L, "%s: null listFilter" % p, None, A, False)
         self.check("%s: null listFilter: 5 or 6 API requests (5 pages of 10)" % p,
                    self.last_calls in (5, 6), "5 or 6", self.last_calls)
+        if L.server == "apis":
+            log = self.count.apis_log(s0)
+            # §12.2: page requests reuse the kept-alive connection, same credentials
+            self.eq("%s: null listFilter: every page on one kept-alive connection" % p, 1,
+                    len({r["client_port"] for r in log}))
+            if L.key_needed:
+                self.eq("%s: null listFilter: every page carries the API key" % p,
+                        [API_KEY] * len(log), [r["headers"].get("x-api-key") for r in log])
         if ans is not None and L.key == "cursor":
             got = self.ids(ans)
             self.check("%s: Stripe's {object: list, data: [...]} is read as a list of "
@@ -428,7 +446,7 @@ class Run:
             self.problem("%s: the token with another filter (CONTAINS)" % p, ans, 400,
                          ["offsetToken"])
             ans = t.load(other.reg, other.type, other.props,
-                         list_filter(limit=7, offset=7, offsetToken=tok))
+                         list_filter(limit=7, offset=7, offsetToken=tok), key=other.key_needed)
             self.problem("%s: the token on another list (%s)" % (p, other.type), ans, 400,
                          ["offsetToken"])
             # §12.2: a non-zero offset that differs from the token's wins (served by walking)
@@ -566,7 +584,7 @@ class Run:
         keys = ["link", "page", "offset", "cursor", "next-url", "github", "pages", "slack"]
         with ThreadPoolExecutor(max_workers=4) as ex:
             futs = {k: ex.submit(pool.load, LISTS[k].reg, LISTS[k].type, LISTS[k].props,
-                                 None) for k in keys}
+                                 None, None, LISTS[k].key_needed) for k in keys}
             got = {k: f.result() for k, f in futs.items()}
         for k in keys:
             ans = got[k]

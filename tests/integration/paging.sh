@@ -217,6 +217,10 @@ esac
 
 # 5. The end ----------------------------------------------------------------------------------
 
+for f in "$RUN"/cgi-stderr.log "$RUN"/pool.log "$RUN"/pool2.log; do
+  [ -f "$f" ] && it_file_lacks "$(basename "$f") does not hold the API key" "$f" k-PAGING-4711
+done
+
 if it_alive "$JS_PID"; then it_pass "json-server ran to the end"; else it_fail "json-server died"; fi
 if it_alive "$APIS_PID"; then it_pass "paging-upstream.py ran to the end"; else it_fail "paging-upstream.py died"; fi
 secs=$(( $(date +%s) - T0 ))
