@@ -51,6 +51,7 @@ WORD = "blue"
 API_KEY = "k-PAGING-4711"          # GitHub's and Spotify's lists need it on every page
 JSON_REG = "http://example.test/paging-json.yaml"
 APIS_REG = "http://example.test/paging-apis.yaml"
+INFERRED_REG = "http://example.test/paging-inferred.yaml"
 # the fault registrations: paging-apis.yaml compiled with --server PAGING_URL/_f/KNOBS
 # (paging.sh: cap=7 empty-every=3 self-link ignore-page foreign=port|path|host|scheme|outside)
 
@@ -592,6 +593,18 @@ class Run:
             self.eq("pool: 8 whole-list loads, 4 at a time on 2 workers: %s complete" % k,
                     LISTS[k].all, self.ids(ans) if ok else ans.short())
 
+    def inferred_checks(self, t):
+        """paging-inferred.yaml: no marks, the paging inferred (behind /_f/cap=10)."""
+        for key in ("cursor", "next-url", "github"):
+            L = LISTS[key].on(INFERRED_REG)
+            L.key_needed = False
+            A = L.all
+            p = "%s: %s (%s) with inferred paging" % (t.label, key, L.type)
+            self.page(t, L, "%s: null listFilter" % p, None, A, False)
+            self.page(t, L, "%s: limit 10 offset 20" % p, list_filter(limit=10, offset=20),
+                      A[20:30], True)
+            self.walk(t, L, "%s: offsetToken walk, limit 15" % p, 15, A)
+
     def fault_checks(self, t):
         def L(key, fault):
             return FAULT_LISTS[key].on(fault_reg(fault))
@@ -699,6 +712,8 @@ def cmd_run(a):
         r.pool_checks(Target("cgi", "cgi", binary=a.bin,
                              env=[("OPENAPI_CONNECTOR_CACHE_DIR", a.cache)],
                              log=a.log, transcript=a.transcript), t)
+    print("== %s: inferred paging" % t.label, flush=True)
+    r.inferred_checks(t)
     if a.faults:
         print("== %s: faults" % t.label, flush=True)
         r.fault_checks(t)

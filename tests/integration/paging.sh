@@ -13,7 +13,8 @@
 #     outside), the same
 #     document (paging-apis.yaml) compiled once per fault behind a /_f/KNOBS server prefix,
 #     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
-#     (these four get the checks below too).
+#     (these four get the checks below too); and paging-inferred.yaml, the same APIs without
+#     marks, behind /_f/cap=10: the paging inferred (--list says so) walks them.
 #
 # For each style, as CGI and through the pool (tests/integration/paging.py does the Flow
 # side): a null listFilter is the whole list; limit + offset pages are exact with the right
@@ -121,6 +122,26 @@ for f in cap:cap=7 empty:empty-every=3 self:self-link ignore:ignore-page port:fo
     --as "http://example.test/paging-apis-${f%%:*}.yaml" --cache-dir "$CACHE" \
     "$here/paging-apis.yaml" >>"$RUN/compile.log" 2>&1
   it_eq "compile paging-apis.yaml behind /_f/${f#*:}" 0 $?
+done
+"$COMPILE" --server "$APIS_URL/_f/cap=10" --as http://example.test/paging-inferred.yaml \
+  --cache-dir "$CACHE" "$here/paging-inferred.yaml" >"$RUN/compile-inferred.log" 2>&1
+it_eq "compile paging-inferred.yaml (no marks) behind /_f/cap=10" 0 $?
+if grep -q "paging-inferred.yaml:[0-9]*:[0-9]*: warning: .*paging left off.*'page'.*page-size" \
+     "$RUN/compile-inferred.log"; then
+  it_pass "paging-inferred.yaml: page without a page-size parameter: paging left off, a warning"
+else
+  it_fail "paging-inferred.yaml: page without a page-size parameter: paging left off, a warning (got: $(cat "$RUN/compile-inferred.log"))"
+fi
+it_eq "paging-inferred.yaml: that is the only warning" 1 "$(grep -c ': warning: ' "$RUN/compile-inferred.log")"
+"$COMPILE" --check --list "$here/paging-inferred.yaml" >"$RUN/list-inferred.txt" 2>&1
+for want in "paging: cursor via starting_after, from has_more (inferred)" \
+            "paging: next-url, from next (inferred; also seen: offset)" \
+            "paging: link via the Link header (inferred; also seen: page)"; do
+  if grep -qF "$want" "$RUN/list-inferred.txt"; then
+    it_pass "--list of paging-inferred.yaml shows '$want'"
+  else
+    it_fail "--list of paging-inferred.yaml shows '$want' (see $RUN/list-inferred.txt)"
+  fi
 done
 if grep -q 'warning' "$RUN/compile.log"; then
   it_fail "the documents compile without warnings: $(grep warning "$RUN/compile.log" | sort -u | head -3)"
