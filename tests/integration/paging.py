@@ -605,6 +605,21 @@ class Run:
                       A[20:30], True)
             self.walk(t, L, "%s: offsetToken walk, limit 15" % p, 15, A)
 
+    def long_url_checks(self, t):
+        """paging-longurl.yaml: next URLs over 4 KiB, so tokens would be too."""
+        L = Lst("long-url", "next-url", "http://example.test/paging-longurl.yaml",
+                "LongPlaylist", ITEM_PROPS, lambda i: "pl%04d" % i, False, "apis", True)
+        A = L.all
+        p = "%s: next URLs over 4 KiB (LongPlaylist)" % t.label
+        self.page(t, L, "%s: null listFilter: the long URLs are followed" % p, None, A, False)
+        ans = self.page(t, L, "%s: limit 5 offset 0" % p, list_filter(limit=5, offset=0),
+                        A[0:5], True, token_check=False)
+        if ans is not None:
+            self.eq("%s: limit 5 offset 0: no offsetToken (it would be over 4 KiB)" % p, None,
+                    ans.json.get("offsetToken"))
+        self.page(t, L, "%s: limit 5 offset 5 (walked without a token)" % p,
+                  list_filter(limit=5, offset=5), A[5:10], True, token_check=False)
+
     def fault_checks(self, t):
         def L(key, fault):
             return FAULT_LISTS[key].on(fault_reg(fault))
@@ -712,8 +727,9 @@ def cmd_run(a):
         r.pool_checks(Target("cgi", "cgi", binary=a.bin,
                              env=[("OPENAPI_CONNECTOR_CACHE_DIR", a.cache)],
                              log=a.log, transcript=a.transcript), t)
-    print("== %s: inferred paging" % t.label, flush=True)
+    print("== %s: inferred paging, long next URLs" % t.label, flush=True)
     r.inferred_checks(t)
+    r.long_url_checks(t)
     if a.faults:
         print("== %s: faults" % t.label, flush=True)
         r.fault_checks(t)

@@ -14,7 +14,8 @@
 #     document (paging-apis.yaml) compiled once per fault behind a /_f/KNOBS server prefix,
 #     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
 #     (these four get the checks below too); and paging-inferred.yaml, the same APIs without
-#     marks, behind /_f/cap=10: the paging inferred (--list says so) walks them.
+#     marks, behind /_f/cap=10: the paging inferred (--list says so) walks them; and
+#     paging-longurl.yaml.in, whose next URLs are over 4 KiB (no offsetToken is issued).
 #
 # For each style, as CGI and through the pool (tests/integration/paging.py does the Flow
 # side): a null listFilter is the whole list; limit + offset pages are exact with the right
@@ -143,6 +144,12 @@ for want in "paging: cursor via starting_after, from has_more (inferred)" \
     it_fail "--list of paging-inferred.yaml shows '$want' (see $RUN/list-inferred.txt)"
   fi
 done
+# next URLs over 4 KiB: a constant query parameter of 4,200 x's
+python3 -c 'import sys; sys.stdout.write(open(sys.argv[1]).read().replace("@PAD@", "x" * 4200))' \
+  "$here/paging-longurl.yaml.in" >"$RUN/paging-longurl.yaml"
+"$COMPILE" --quiet --server "$APIS_URL" --as http://example.test/paging-longurl.yaml \
+  --cache-dir "$CACHE" "$RUN/paging-longurl.yaml" >>"$RUN/compile.log" 2>&1
+it_eq "compile paging-longurl.yaml (next URLs over 4 KiB)" 0 $?
 if grep -q 'warning' "$RUN/compile.log"; then
   it_fail "the documents compile without warnings: $(grep warning "$RUN/compile.log" | sort -u | head -3)"
 else
