@@ -166,6 +166,11 @@ class Counters:
         s1 = self.snap()
         return {k: s1[k] - s0[k] for k in s1}
 
+    def json_log(self, s0):
+        """json-server's request URLs since S0 (middleware.js's record file)."""
+        with open(self.json_record, encoding="utf-8") as f:
+            return [json.loads(x)["url"] for x in f.read().splitlines()[s0["json"]:] if x]
+
     def apis_log(self, s0):
         """The paging-upstream.py request records since S0."""
         return self._apis()[2][s0["apis"]:]
@@ -386,6 +391,19 @@ class Run:
         ans = self.page(t, L, "%s: null listFilter" % p, None, A, False)
         self.check("%s: null listFilter: 5 or 6 API requests (5 pages of 10)" % p,
                    self.last_calls in (5, 6), "5 or 6", self.last_calls)
+        if L.server == "json":
+            # what json-server was asked: the link style's first request binds _page=1 (the
+            # constant: json-server sends Link only then); pages of maxLimit 10
+            # (offset 0 may be left out)
+            want = {"link": ["/linkitems?_limit=10&_page=1"],
+                    "page": ["/pageitems?_limit=10&_page=1"],
+                    "offset": ["/offsetitems?_limit=10&_start=0", "/offsetitems?_limit=10"]
+                    }[L.key]
+            got = self.count.json_log(s0)[:1]
+            norm = ["%s?%s" % (u.split("?")[0], "&".join(sorted(u.split("?", 1)[1].split("&"))))
+                    if "?" in u else u for u in got]
+            self.check("%s: null listFilter: the first request to json-server" % p,
+                       len(norm) == 1 and norm[0] in want, " or ".join(want), norm)
         if L.server == "apis":
             log = self.count.apis_log(s0)
             # §12.2: page requests reuse the kept-alive connection, same credentials
