@@ -492,6 +492,17 @@ class Run:
                   list_filter(limit=10, offset=20, **by_rank), L.by_rank[20:30], True,
                   token_check=False)
 
+        # search (no search parameter: applied locally) and a filter with a sort
+        self.page(t, L, "%s: search 'blue' (local), no limit: every match" % p,
+                  list_filter(search="blue"), L.matches, False, max_calls=6)
+        self.page(t, L, "%s: search 'blue', limit 5 offset 5" % p,
+                  list_filter(search="blue", limit=5, offset=5), L.matches[5:10], True)
+        desc = [x for x in reversed(L.by_rank) if x in set(L.matches)]
+        self.page(t, L, "%s: CONTAINS 'BLUE' sorted by rank DESC, limit 5 offset 5" % p,
+                  list_filter(limit=5, offset=5, orderByPropertyDeveloperName="rank",
+                              orderByDirectionType="DESC", **contains), desc[5:10], True,
+                  token_check=False)
+
         # filterByProvidedObjects
         gone = L.idfmt(9999)
         objs = [mobject(L.type, [prop("id", L.idtype, x)], external_id=x,
