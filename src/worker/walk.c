@@ -897,6 +897,9 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
     ld.provided_objects = w.ids;
     struct paging_outcome out;
     char msg[400];
+    if(!w.local)
+      w.use.items = w.list_pos; /* the list position reached: what the API skipped (an
+                                   offset sent) and what the walk dropped count as passed */
     paging_limit_outcome(w.stopped, &w.lim, &ld, &w.use, &out, msg, sizeof(msg));
     if(out.answer != PAGING_ANSWER_PARTIAL)
       return problem_set(x->p, out.status, "%s: %s", w.what, msg);
