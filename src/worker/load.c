@@ -183,6 +183,10 @@ enum oac_result op_load(struct op_ctx *x)
     struct walk_goal g = { match_id ? lf.id : NULL, NULL };
     return walk_load(x, pl, op, &lf, &g);
   }
+  if(lf.offset_token && !by_id)
+    return problem_set(x->p, 400, "listFilter.offsetToken: the %s of type '%s' is not paged "
+                       "through the API (it has no paging), so it issues no offsetToken",
+                       flow_op_extension(op), tname);
 
   struct call cl;
   call_init(&cl);
