@@ -32,6 +32,7 @@ others through paging-upstream.py's /_requests. Every check prints "PASS: ..." o
 """
 
 import argparse
+import base64
 import json
 import os
 import subprocess
@@ -80,7 +81,7 @@ class Lst:
     def __init__(self, key, style, reg, type_name, props, idfmt, newest_first, server,
                  walks):
         self.idtype = "ContentNumber" if idfmt is str else "ContentString"
-        self.key_needed = type_name in ("Playlist", "AnyPathPlaylist", "Repo")
+        self.key_needed = type_name in ("Playlist", "AnyPathPlaylist", "Repo", "KeyedPlaylist")
         self.key, self.style, self.reg, self.type = key, style, reg, type_name
         self.props, self.idfmt, self.server, self.walks = props, idfmt, server, walks
         seqs = list(range(N, 0, -1)) if newest_first else list(range(1, N + 1))
@@ -634,6 +635,49 @@ class Run:
                       A[20:30], True)
             self.walk(t, L, "%s: offsetToken walk, limit 15" % p, 15, A)
 
+    def key_and_load_checks(self, t, t2):
+        """An API key in the query (KeyedPlaylist) and a paged x-flow-load (OwnerPlaylist)."""
+        props = ["id", "type", "uri", "href", "name", "rank", "seq"]
+        L = Lst("keyed", "next-url", APIS_REG, "KeyedPlaylist", props,
+                lambda i: "pl%04d" % i, False, "apis", True)
+        A = L.all
+        p = "%s: an API key in the query (KeyedPlaylist)" % t.label
+        s0 = self.count.snap()
+        self.page(t, L, "%s: null listFilter" % p, None, A, False)
+        log = self.count.apis_log(s0)
+        self.eq("%s: null listFilter: every page sends the key once" % p,
+                [[API_KEY]] * len(log), [r["args"].get("api_key") for r in log])
+        ans = self.page(t, L, "%s: limit 7 offset 0" % p, list_filter(limit=7, offset=0),
+                        A[0:7], True)
+        tok = ans.json.get("offsetToken") if ans is not None else None
+        if isinstance(tok, str) and tok:
+            raw = base64.urlsafe_b64decode(tok + "=" * (-len(tok) % 4))
+            # §12.2: the token holds the next URL as path and query (so this looks at it)
+            self.check("%s: the offsetToken holds the next URL's path, not the key" % p,
+                       b"/spotify/v1/me/playlists" in raw and API_KEY.encode() not in raw
+                       and b"api_key" not in raw,
+                       "the path, no api_key in the decoded token", repr(raw[:300]))
+            s0 = self.count.snap()
+            self.page(t, L, "%s: continued with the token" % p,
+                      list_filter(limit=7, offset=7, offsetToken=tok), A[7:14], True)
+            log = self.count.apis_log(s0)
+            self.eq("%s: continued: every page sends the key once" % p,
+                    [[API_KEY]] * len(log), [r["args"].get("api_key") for r in log])
+
+        L = Lst("owner", "next-url", APIS_REG, "OwnerPlaylist", props,
+                lambda i: "pl%04d" % i, False, "apis", True)
+        p = "%s: a load by id through a paged x-flow-load (OwnerPlaylist)" % t.label
+        s0 = self.count.snap()
+        ans, n, _, _ = self.load(t, L, list_filter(id="me"))
+        if self.ok200("%s: load by id 'me'" % p, ans):
+            self.eq("%s: load by id 'me': every item of the 5 pages" % p, L.all, self.ids(ans))
+        log = self.count.apis_log(s0)
+        self.eq("%s: 5 API requests, each with owner=me" % p, [["me"]] * 5,
+                [r["args"].get("owner") for r in log])
+        if t2 is not None:
+            ans, n, _, _ = self.load(t2, L, list_filter(id="me"))
+            self.problem("%s (max 2 pages): load by id 'me'" % p, ans, 413, ["max-pages"])
+
     def long_url_checks(self, t):
         """paging-longurl.yaml: next URLs over 4 KiB, so tokens would be too."""
         L = Lst("long-url", "next-url", "http://example.test/paging-longurl.yaml",
@@ -759,6 +803,8 @@ def cmd_run(a):
     print("== %s: inferred paging, long next URLs" % t.label, flush=True)
     r.inferred_checks(t)
     r.long_url_checks(t)
+    print("== %s: an API key in the query, a paged x-flow-load" % t.label, flush=True)
+    r.key_and_load_checks(t, t2)
     if a.faults:
         print("== %s: faults" % t.label, flush=True)
         r.fault_checks(t)

@@ -15,7 +15,9 @@
 #     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
 #     (these four get the checks below too); and paging-inferred.yaml, the same APIs without
 #     marks, behind /_f/cap=10: the paging inferred (--list says so) walks them; and
-#     paging-longurl.yaml.in, whose next URLs are over 4 KiB (no offsetToken is issued).
+#     paging-longurl.yaml.in, whose next URLs are over 4 KiB (no offsetToken is issued);
+#     an API key in the query (sent once on every page, never in a token) and a paged
+#     x-flow-load by id (walked to the end; 413 under --max-pages 2).
 #
 # For each style, as CGI and through the pool (tests/integration/paging.py does the Flow
 # side): a null listFilter is the whole list; limit + offset pages are exact with the right
