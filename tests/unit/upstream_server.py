@@ -75,6 +75,7 @@ REDIRECTS = {301, 302, 303, 307, 308}
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True     # no 40 ms delayed-ACK stall between header and body writes
 
     def log_message(self, *args):
         pass
