@@ -80,6 +80,9 @@ static void walk_doc(int port, struct buf *doc)
   add_type(&comp, &paths, "Off", "/offset", "[" P_INT("offset") ", " P_INT("limit") "]",
            "{style: offset, offset: offset, limit: limit, maxLimit: 4}",
            "{type: array, items: T}");
+  add_type(&comp, &paths, "Pg", "/pages", "[" P_INT("page") ", " P_INT("per_page") "]",
+           "{style: page, page: page, limit: per_page, maxLimit: 4}",
+           "{type: array, items: T}");
   add_type(&comp, &paths, "Loop", "/loop", "[]", "{style: link}", "{type: array, items: T}");
   add_type(&comp, &paths, "Foreign", "/foreign", "[]", "{style: next-url, next: next}",
            "{type: object, properties: {data: {type: array, items: T}, "
@@ -330,6 +333,39 @@ START_TEST(test_offset_arithmetic)
 }
 END_TEST
 
+/* Page style: the pages that cover the items wanted, cut. */
+START_TEST(test_page_arithmetic)
+{
+  struct worker *w = new_worker(0);
+  struct answer a;
+  seen();
+  load(w, "Pg", "\"listFilter\":{\"limit\":2,\"offset\":3}", &a);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(a.ids, "4,5");
+  ck_assert(a.more);
+  ck_assert_ptr_nonnull(a.token);
+  /* n = limit + 1 = 3 items from offset 3, pages of s = 3: page 2 only */
+  ck_assert_str_eq(seen(), "/v1/pages?per_page=3&page=2");
+  answer_free(&a);
+  load(w, "Pg", "\"listFilter\":{\"limit\":5,\"offset\":1}", &a);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(a.ids, "2,3,4,5,6");
+  ck_assert(a.more);
+  /* n = 6 from offset 1 in pages of s = maxLimit 4: pages 1 .. (1 + 6 - 1) / 4 + 1 = 2 */
+  ck_assert_str_eq(seen(), "/v1/pages?per_page=4&page=1|/v1/pages?per_page=4&page=2");
+  answer_free(&a);
+  load(w, "Pg", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(a.ids, "1,2,3,4,5,6,7,8,9");
+  ck_assert(!a.more);
+  /* the whole list: pages of maxLimit; the short page 3 does not end it, the empty 4 does */
+  ck_assert_str_eq(seen(), "/v1/pages?per_page=4&page=1|/v1/pages?per_page=4&page=2|"
+                   "/v1/pages?per_page=4&page=3|/v1/pages?per_page=4&page=4");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
 /* Flow's pages of LIMIT through TYPE with the filter FILTER ("" or a listFilter member),
  * each bringing the previous answer's token back: the IDs of all pages into OUT. */
 static void walk_tokens(struct worker *w, const char *type, int limit, const char *filter,
@@ -386,6 +422,8 @@ START_TEST(test_token_round_trip)
     { "Lnk", 3, CONTAINS_A, "1,3,4,5,7,8" },
     { "Off", 2, "", "1,2,3,4,5,6,7,8,9" },
     { "Off", 4, CONTAINS_A, "1,3,4,5,7,8" },
+    { "Pg", 2, "", "1,2,3,4,5,6,7,8,9" },
+    { "Pg", 3, CONTAINS_A, "1,3,4,5,7,8" },
   };
   for(size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
     walk_tokens(w, c[i].type, c[i].limit, c[i].filter, ids, sizeof(ids), &n);
@@ -602,6 +640,7 @@ Suite *suite(void)
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_whole_list_filtered);
   tcase_add_test(tc, test_offset_arithmetic);
+  tcase_add_test(tc, test_page_arithmetic);
   tcase_add_test(tc, test_token_round_trip);
   tcase_add_test(tc, test_token_other_list);
   tcase_add_test(tc, test_loop);

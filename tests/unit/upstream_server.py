@@ -36,6 +36,8 @@ always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
                                  URL) while more exist; N defaults to 3, capped at 3
   /v1/offset?offset=K&limit=N    offset style: a JSON array, items K..K+N-1 (N default 4,
                                  capped at 4); no sign of the end but an empty page
+  /v1/pages?page=K&per_page=N    page style: a JSON array, page K (from 1) of pages of N
+                                 (default 4, capped at 4)
   /v1/loop                       link style whose Link rel="next" is the request itself
   /v1/foreign                    {"data": [...], "next": URL on host localhost}: a next URL
                                  on another host (never followed by the walk)
@@ -266,6 +268,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(400, {"error": "bad offset or limit"})
                 return
             self.answer(200, ITEMS[k:k + n])
+        elif p == "/v1/pages":
+            k, n = num("page", 1, 1000), num("per_page", 4, 4)
+            if k < 1 or n <= 0:
+                self.answer(400, {"error": "bad page or per_page"})
+                return
+            self.answer(200, ITEMS[(k - 1) * n:k * n])
         elif p == "/v1/loop":
             self.answer(200, ITEMS[:3], extra=[("Link", '</v1/loop>; rel="next"')])
         elif p == "/v1/foreign":
