@@ -83,6 +83,10 @@ static void walk_doc(int port, struct buf *doc)
   add_type(&comp, &paths, "Pg", "/pages", "[" P_INT("page") ", " P_INT("per_page") "]",
            "{style: page, page: page, limit: per_page, maxLimit: 4}",
            "{type: array, items: T}");
+  add_type(&comp, &paths, "Stuck", "/stuck", "[" P_STR("after") "]",
+           "{style: cursor, cursor: after, nextCursor: next_cursor, hasMore: has_more}",
+           CURSOR_ANSWER);
+  add_type(&comp, &paths, "Same", "/same", "[]", "{style: link}", "{type: array, items: T}");
   add_type(&comp, &paths, "Loop", "/loop", "[]", "{style: link}", "{type: array, items: T}");
   add_type(&comp, &paths, "Foreign", "/foreign", "[]", "{style: next-url, next: next}",
            "{type: object, properties: {data: {type: array, items: T}, "
@@ -481,7 +485,8 @@ START_TEST(test_token_other_list)
 }
 END_TEST
 
-/* A Link to the page itself: a 502 that says loop, after one request. */
+/* Paging loops (§12.2), each a 502 that says loop: a Link to the page itself (after one
+ * request), pages that start with the same item, the same body twice. */
 START_TEST(test_loop)
 {
   struct worker *w = new_worker(0);
@@ -491,6 +496,20 @@ START_TEST(test_loop)
   ck_assert_int_eq(a.status, 502);
   ASSERT_HAS(message(&a), "loop");
   ck_assert_str_eq(seen(), "/v1/loop");
+  answer_free(&a);
+  /* pages that start with the same item */
+  load(w, "Stuck", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 502);
+  ASSERT_HAS(message(&a), "loop");
+  ASSERT_HAS(message(&a), "same item");
+  ck_assert_str_eq(seen(), "/v1/stuck|/v1/stuck?after=c1");
+  answer_free(&a);
+  /* the same body twice */
+  load(w, "Same", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 502);
+  ASSERT_HAS(message(&a), "loop");
+  ASSERT_HAS(message(&a), "body");
+  ck_assert_str_eq(seen(), "/v1/same|/v1/same?n=1");
   answer_free(&a);
   worker_free(w);
 }

@@ -38,6 +38,9 @@ always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
                                  capped at 4); no sign of the end but an empty page
   /v1/pages?page=K&per_page=N    page style: a JSON array, page K (from 1) of pages of N
                                  (default 4, capped at 4)
+  /v1/stuck?after=cK             cursor style whose pages all start with item "1" (the
+                                 cursor and the body change)
+  /v1/same?n=K                   link style: the same body on every page, the Link to n=K+1
   /v1/loop                       link style whose Link rel="next" is the request itself
   /v1/foreign                    {"data": [...], "next": URL on host localhost}: a next URL
                                  on another host (never followed by the walk)
@@ -274,6 +277,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(400, {"error": "bad page or per_page"})
                 return
             self.answer(200, ITEMS[(k - 1) * n:k * n])
+        elif p == "/v1/stuck":
+            after = q.get("after", ["c0"])[0]
+            k = int(after[1:]) if after[:1] == "c" and after[1:].isdigit() else 0
+            self.answer(200, {"data": ITEMS[:2] + [ITEMS[2 + k % 7]],
+                              "next_cursor": "c%d" % (k + 1), "has_more": True})
+        elif p == "/v1/same":
+            k = num("n", 0, 1000)
+            self.answer(200, ITEMS[:3], extra=[("Link", '</v1/same?n=%d>; rel="next"' % (k + 1))])
         elif p == "/v1/loop":
             self.answer(200, ITEMS[:3], extra=[("Link", '</v1/loop>; rel="next"')])
         elif p == "/v1/foreign":
