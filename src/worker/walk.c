@@ -979,5 +979,7 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
     response_empty(x->out);
     return OAC_OK;
   }
-  return answer(&w, &list, flow_offset);
+  r = answer(&w, &list, flow_offset);
+  buf_free(&w.id);              /* filterByProvidedObjects: answer() reads IDs again */
+  return r;
 }
