@@ -7,17 +7,16 @@
 #     sent only when `_page` is in the request: the document binds `_page: {default: 1}`),
 #     the `page` style (_page/_limit) and the `offset` style (_start/_limit, `total:
 #     header:X-Total-Count`), described by tests/integration/paging-json.yaml;
-#   * tests/integration/paging-upstream.py for Stripe's `cursor` (has_more +
-#     starting_after, {object: "list", data: [...]}) and Spotify's `next-url`, and, for the
-#     faults (cap=7, empty-every=3, self-link, ignore-page, foreign=port|path|host|scheme|
-#     outside), the same
-#     document (paging-apis.yaml) compiled once per fault behind a /_f/KNOBS server prefix,
-#     with GitHub (link), a page-numbered API, Spotify read by offset and Slack as well
-#     (these four get the checks below too); and paging-inferred.yaml, the same APIs without
-#     marks, behind /_f/cap=10: the paging inferred (--list says so) walks them; and
-#     paging-longurl.yaml.in, whose next URLs are over 4 KiB (no offsetToken is issued);
-#     an API key in the query (sent once on every page, never in a token) and a paged
-#     x-flow-load by id (walked to the end; 413 under --max-pages 2).
+#   * tests/integration/paging-upstream.py, described by paging-apis.yaml, for Stripe's
+#     `cursor` (has_more + starting_after, {object: "list", data: [...]}) and Spotify's
+#     `next-url`, and GitHub (link), a page-numbered API, Spotify read by offset and Slack
+#     (these four get the checks below too); for the faults (cap=7, empty-every=3,
+#     self-link, ignore-page, foreign=port|path|host|scheme|outside) the same document is
+#     compiled once per fault behind a /_f/KNOBS server prefix. Also: paging-inferred.yaml,
+#     the same APIs without marks, behind /_f/cap=10 (the inferred paging walks them,
+#     --list says "(inferred)"); paging-longurl.yaml.in, whose next URLs are over 4 KiB (no
+#     offsetToken is issued); an API key in the query (sent once on every page, never in a
+#     token); a paged x-flow-load by id (walked to the end; 413 under --max-pages 2).
 #
 # For each style, as CGI and through the pool (tests/integration/paging.py does the Flow
 # side): a null listFilter is the whole list; limit + offset pages are exact with the right
