@@ -14,9 +14,13 @@
 
 /* ---- the list filter's hash ----------------------------------------------------------- */
 
+/* Left out of the hash: offset, limit, offsetToken, and members that say "nothing" (null,
+ * false, "", [], {}: Flow's empty listFilter spells every default out, and means the same
+ * list as a null one). */
 static int skipped_member(const cJSON *e)
 {
-  if(cJSON_IsNull(e))
+  if(cJSON_IsNull(e) || cJSON_IsFalse(e) || (cJSON_IsString(e) && !e->valuestring[0]) ||
+     ((cJSON_IsArray(e) || cJSON_IsObject(e)) && !e->child))
     return 1;
   const char *k = e->string;
   return k &&

@@ -94,7 +94,9 @@ enum offset_token_why {
  * spelling do not matter; keys and string values are compared as sent, case-sensitively)
  * without the top-level members `offset`, `limit` and `offsetToken` (matched
  * case-insensitively, as the request reader matches them) and without top-level members
- * whose value is null (null and absent mean the same in a request). A listFilter that is
+ * whose value says nothing: null, false, "", [] or {} (Flow's empty listFilter spells the
+ * defaults out - comparisonType "", where null, filterByProvidedObjects false - and means
+ * the same list as a null one). A listFilter that is
  * null or not an object hashes as {} (the whole list). OAC_OK or OAC_ENOMEM. */
 enum oac_result offset_token_filter_hash(const cJSON *list_filter,
                                          unsigned char out[SHA256_DIGEST_LEN]);

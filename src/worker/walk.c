@@ -541,6 +541,11 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   pg.has_more = cJSON_IsTrue(hm) ? PAGING_YES : cJSON_IsFalse(hm) ? PAGING_NO : PAGING_ABSENT;
   pg.total_present = read_total(w, root, &pg.total);
   pg.position = w->list_pos + n;
+  uint64_t size = w->last_asked ? w->last_asked : w->plan.s;
+  if(w->cp->style == CPG_PAGE && n > 0 && n < size)
+    pg.total_present = false;   /* a short page: the API may cap its pages below the size
+                                   asked, so the list position (pages x size) is not known
+                                   and the total cannot end the list; the next page does */
 
   if((r = take_items(w, items, n, pa)))
     return r;

@@ -774,6 +774,15 @@ START_TEST(hash_ignores_paging_and_key_order)
   hash_same("{" BASE ",\"search\":null,\"listFilters\":null}", "{" BASE "}");
   hash_same("null",
             "{\"id\":null,\"where\":null,\"limit\":0,\"offset\":0,\"offsetToken\":null}");
+  /* Flow's empty listFilter spells the defaults out: the same list as a null one */
+  hash_same("null",
+            "{\"id\":\"\",\"comparisonType\":\"\",\"where\":[],\"listFilters\":[],"
+            "\"orderByPropertyDeveloperName\":\"\",\"orderByDirectionType\":\"\","
+            "\"orderBy\":[],\"filterByProvidedObjects\":false,\"search\":\"\","
+            "\"searchCriteria\":{},\"limit\":20,\"offset\":0}");
+  /* ... but a value that says something counts */
+  hash_differs("null", "{\"filterByProvidedObjects\":true}");
+  hash_differs("null", "{\"comparisonType\":\"AND\"}");
 }
 END_TEST
 
@@ -800,12 +809,13 @@ START_TEST(hash_sees_every_other_member)
                "\"orderByPropertyDeveloperName\":\"id\",\"orderByDirectionType\":\"ASC\"}");
   hash_differs("{\"search\":\"rex\"}", "{\"search\":\"Rex\"}");
   hash_differs("{\"Search\":\"rex\"}", "{\"search\":\"rex\"}");
-  /* array order, a member's type, an empty value against null */
+  /* array order, a member's type (an empty value is the same as null: hash_same above) */
   hash_differs("{\"orderBy\":[{\"columnName\":\"a\"},{\"columnName\":\"b\"}]}",
                "{\"orderBy\":[{\"columnName\":\"b\"},{\"columnName\":\"a\"}]}");
   hash_differs("{\"filterByProvidedObjects\":true}", "{\"filterByProvidedObjects\":\"true\"}");
-  hash_differs("{\"search\":\"\"}", "{\"search\":null}");
-  hash_differs("{\"where\":[]}", "{}");
+  hash_same("{\"search\":\"\"}", "{\"search\":null}");
+  hash_same("{\"where\":[]}", "{}");
+  hash_differs("{\"where\":[{}]}", "{}");
   /* a member whose name only starts like a paging member */
   hash_differs("{\"offsets\":1}", "{}");
   hash_differs("{\"limitX\":1}", "{}");
