@@ -30,6 +30,9 @@
  *
  * Build: make bench/paging_upstream (or gcc -O2 bench/paging_upstream.c).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* accept4 */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
