@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 3u
+#define CACHE_FORMAT_VERSION 4u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -147,6 +147,31 @@ enum cache_param_src {
 #define PLAN_F_EXAMPLE   0x1u    /* answer from CS_EXAMPLES, no upstream call */
 #define PLAN_F_BODY      0x2u    /* send the object as a JSON request body */
 
+/* How a list plan pages (product.md §12.1), decided at compile time (compile/paging.c)
+ * and executed by the worker's walk (worker/load.c, worker/paging_plan.c). Parameter names
+ * are the API's query parameters; answer paths are in flow/answer_path.h's stored form (a
+ * JSON array text: `data[-1].id` -> ["data",-1,"id"]); empty = not used. */
+enum cache_paging_style {
+  CPG_NONE = 0, CPG_OFFSET, CPG_PAGE, CPG_CURSOR, CPG_NEXT_URL, CPG_LINK, CPG_MAX
+};
+
+#define CPG_F_NEXT_PATH_ANY   0x1u  /* next-url, link: `nextPath: any` */
+#define CPG_F_CURSOR_IN_ITEMS 0x2u  /* nextCursor is read from the items (`data[-1].id`) */
+#define CPG_F_INFERRED        0x4u  /* inferred, not written (--list says so) */
+
+struct cache_paging {
+  uint16_t style;               /* enum cache_paging_style */
+  uint16_t flags;               /* CPG_F_* */
+  uint32_t pad;
+  uint64_t max_limit;           /* 0 = not known */
+  uint64_t page_size;           /* style page without a limit parameter; else 0 */
+  int64_t first_page;           /* style page: the first page's number */
+  struct cache_str limit, offset, page, cursor;         /* API query parameter names */
+  struct cache_str next_cursor, next, has_more, total;  /* answer paths (stored form) */
+  struct cache_str total_header;                        /* total from this header */
+  struct cache_str description; /* "paging: cursor via starting_after, from has_more" */
+};
+
 struct cache_plan {
   uint16_t op;                  /* enum cache_op */
   uint16_t method;              /* enum cache_method */
@@ -161,6 +186,7 @@ struct cache_plan {
                                        CS_EXAMPLES (file offset, bytes); len 0 = none */
   uint32_t example_status;          /* HTTP status of the example (200 normally) */
   uint32_t pad;
+  struct cache_paging paging;       /* style CPG_NONE: one call (Part 1) */
 };
 
 struct cache_param {

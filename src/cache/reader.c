@@ -330,6 +330,19 @@ static enum oac_result check_plans(struct cache *c, const struct cache_section *
     CHECK_STR(CS_PLANS, i, p->path);
     CHECK_STR(CS_PLANS, i, p->items);
     CHECK_STR(CS_PLANS, i, p->body_type);
+    const struct cache_paging *pg = &p->paging;
+    if(pg->style >= CPG_MAX)
+      return fail(c, err, "section PLANS record %u: unknown paging style %u", i, pg->style);
+    CHECK_STR(CS_PLANS, i, pg->limit);
+    CHECK_STR(CS_PLANS, i, pg->offset);
+    CHECK_STR(CS_PLANS, i, pg->page);
+    CHECK_STR(CS_PLANS, i, pg->cursor);
+    CHECK_STR(CS_PLANS, i, pg->next_cursor);
+    CHECK_STR(CS_PLANS, i, pg->next);
+    CHECK_STR(CS_PLANS, i, pg->has_more);
+    CHECK_STR(CS_PLANS, i, pg->total);
+    CHECK_STR(CS_PLANS, i, pg->total_header);
+    CHECK_STR(CS_PLANS, i, pg->description);
     if((uint64_t)p->first_param + p->nparams > pa->count)
       return fail(c, err, "section PLANS record %u: parameters %u+%u out of range (PARAMS has "
                   "%u)", i, p->first_param, p->nparams, pa->count);

@@ -15,6 +15,7 @@
 #include "../common/hash.h"
 #include "../common/mem.h"
 #include "cache_write.h"
+#include "paging.h"
 
 #ifdef PACKAGE_VERSION
 #define WRITER_VERSION PACKAGE_VERSION
@@ -216,6 +217,27 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
   r->path = pool_str(P, pl->path);
   r->items = pool_str(P, pl->items);
   r->body_type = pool_str(P, pl->body_type);
+  const struct model_paging *pg = pl->paging;
+  if(pg && pg->style != PAGING_NONE) {
+    struct cache_paging *cp = &r->paging;
+    cp->style = (uint16_t)pg->style;
+    cp->flags = (uint16_t)((pg->next_path_any ? CPG_F_NEXT_PATH_ANY : 0) |
+                           (pg->next_cursor_in_items ? CPG_F_CURSOR_IN_ITEMS : 0) |
+                           (pg->inferred ? CPG_F_INFERRED : 0));
+    cp->max_limit = pg->max_limit > 0 ? (uint64_t)pg->max_limit : 0;
+    cp->page_size = pg->page_size > 0 ? (uint64_t)pg->page_size : 0;
+    cp->first_page = pg->first_page;
+    cp->limit = pool_str(P, pg->limit);
+    cp->offset = pool_str(P, pg->offset);
+    cp->page = pool_str(P, pg->page);
+    cp->cursor = pool_str(P, pg->cursor);
+    cp->next_cursor = pool_str(P, pg->next_cursor);
+    cp->next = pool_str(P, pg->next);
+    cp->has_more = pool_str(P, pg->has_more);
+    cp->total = pool_str(P, pg->total);
+    cp->total_header = pool_str(P, pg->total_header);
+    cp->description = pool_str(P, pg->description);
+  }
 
   r->first_param = S->count[CS_PARAMS];
   r->nparams = u32(pl->nparams);

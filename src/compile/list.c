@@ -4,6 +4,7 @@
  * properties with Flow content type, database type and the type they refer to. */
 #include <string.h>
 #include "compile.h"
+#include "paging.h"
 #include "../flow/config.h"
 
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
@@ -37,6 +38,10 @@ void list_print(const struct model *m, FILE *out)
       fprintf(out, "    %-7s %-6s %s%s\n", op_names[op],
               flow_method_name((unsigned)p->method), p->path,
               p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
+      if(p->items)
+        fprintf(out, "            list at: %s\n", p->items);
+      if(p->paging && p->paging->description)
+        fprintf(out, "            %s\n", p->paging->description);
     }
     fprintf(out, "  %-32s %-16s %-20s %s\n", "PROPERTY", "CONTENT TYPE", "DATABASE TYPE",
             "TYPE");

@@ -15,6 +15,7 @@
 #include "../cache/format.h"
 
 struct doc_node;
+struct model_paging;            /* paging.h */
 
 struct model_prop {
   const char *name;             /* developerName */
@@ -39,7 +40,8 @@ struct model_plan {
   enum cache_method method;
   unsigned flags;               /* PLAN_F_* */
   const char *path;
-  const char *items;            /* NULL = automatic */
+  const char *items;            /* NULL = automatic (written, or located from the schema) */
+  const struct model_paging *paging;   /* NULL = one call (no paging) */
   const char *body_type;        /* NULL = none */
   struct model_param *params;
   size_t nparams;

@@ -1,5 +1,5 @@
 /* paging.c - the paging mark and its inference (product.md §12.1; the API is in paging.h).
- * Not called by the compiler yet.
+ * Called from xflow.c's list_plan.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -919,3 +919,8 @@ void paging_to_json(const struct model_paging *p, struct buf *b)
   jstr(b, "description", p->description);
   buf_putc(b, '}');
 }
+
+_Static_assert((int)PAGING_OFFSET == (int)CPG_OFFSET && (int)PAGING_PAGE == (int)CPG_PAGE &&
+               (int)PAGING_CURSOR == (int)CPG_CURSOR &&
+               (int)PAGING_NEXT_URL == (int)CPG_NEXT_URL && (int)PAGING_LINK == (int)CPG_LINK,
+               "paging styles are stored as cache_paging_style");

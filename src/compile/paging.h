@@ -3,8 +3,8 @@
  * without a mark, inferred from the operation (paging_infer), or declared by a Part 1
  * binding of the `offset` token.
  *
- * NOT WIRED YET: nothing in the compiler calls these (the worker cannot page yet); the
- * lead calls them from xflow.c's finish_plan once the plan's parameters are parsed.
+ * Called by xflow.c (list_plan) once a list plan's parameters are parsed; the result is
+ * stored in the plan's struct cache_paging (cache_write.c) and printed by --list.
  *
  * Paths into the answer are stored in answer_path.h's stored form (a JSON array text:
  * `data[-1].id` -> ["data",-1,"id"]). Every string lives in the model arena.

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include "types.h"
+#include "answer_path.h"
+#include "paging.h"
 #include "../flow/config.h"
 #include "../flow/user.h"
 #include "../cache/cache.h"
@@ -388,11 +390,34 @@ static int key_allowed(enum cache_op op, const struct doc_node *k)
   if(doc_scalar_eq_ci(k, "path") || doc_scalar_eq_ci(k, "operation") ||
      doc_scalar_eq_ci(k, "parameters") || doc_scalar_eq_ci(k, "example"))
     return 1;
-  if(doc_scalar_eq_ci(k, "items"))
+  if(doc_scalar_eq_ci(k, "items") || doc_scalar_eq_ci(k, "paging"))
     return op == OP_LOAD || op == OP_QUERY;
   if(doc_scalar_eq_ci(k, "exclude"))
     return op == OP_UPDATE;
   return 0;
+}
+
+/* A list plan (load, query): how it pages (§12.1), and where its list is when the 2xx
+ * response schema says it and no `items` is written (§12.1 last paragraph). */
+static void list_plan(struct cctx *c, int t, enum cache_op op, const struct api_op *api)
+{
+  struct model_plan *p = &c->m->types[t].plans[op];
+  struct model_paging *pg = arena_alloc(c->a, sizeof(*pg));
+  if(!pg) {
+    cc_oom(c);
+    return;
+  }
+  if(paging_plan(c, t, op, api, pg) == OAC_OK && pg->style != PAGING_NONE)
+    p->paging = pg;
+  if(p->items || !api)
+    return;
+  const struct doc_node *response = paging_response_schema(c, api, NULL);
+  struct answer_path where;
+  if(response && answer_list_locate(c, response, c->m->types[t].schema, &where)) {
+    const char *dotted = answer_path_dotted(c, &where);
+    if(dotted && *dotted)
+      p->items = dotted;
+  }
 }
 
 static void finish_plan(struct cctx *c, int t, enum cache_op op)
@@ -466,6 +491,8 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
     else
       p->items = items->str;
   }
+  if(op == OP_LOAD || op == OP_QUERY)
+    list_plan(c, t, op, api);
   parse_example(c, p, doc_get_ci(v, "example"));
   parse_security(c, p, api);
   if((op == OP_SAVE || op == OP_UPDATE) &&

@@ -92,6 +92,7 @@ struct worker *worker_new(const struct worker_opts *o)
     return NULL;
   }
   buf_init(&w->resp.body);
+  buf_init(&w->resp.headers);
   arena_init(&w->arena, 0);
   return w;
 }
@@ -103,6 +104,7 @@ void worker_free(struct worker *w)
   caches_free(w->caches);
   upstream_free(w->up);
   buf_free(&w->resp.body);
+  buf_free(&w->resp.headers);
   arena_free(&w->arena);
   oac_free(w);
 }

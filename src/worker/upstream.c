@@ -35,6 +35,7 @@
 struct upstream {
   CURL *c;
   long connect_ms, timeout_ms;
+  long budget_start;            /* upstream_begin's time; 0 = none (each call its own) */
   size_t max_body;
   char *ca_file;                /* our copy; NULL = the system's store */
   struct buf loc;               /* the redirect target being followed */
@@ -45,6 +46,7 @@ struct upstream {
 /* The write callback's state: the answer goes into B up to MAX bytes. */
 struct sink {
   struct buf *b;
+  struct buf *headers;
   size_t max;
   int too_big;
   int oom;
@@ -108,6 +110,62 @@ static long now_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void upstream_begin(struct upstream *u)
+{
+  u->budget_start = now_ms();
+  if(!u->budget_start)
+    u->budget_start = 1;
+}
+
+long upstream_left_ms(struct upstream *u)
+{
+  return u->budget_start ? u->timeout_ms - (now_ms() - u->budget_start) : u->timeout_ms;
+}
+
+long upstream_connect_ms(const struct upstream *u)
+{
+  return u->connect_ms;
+}
+
+#define MAX_HEADER_BYTES ((size_t)64 << 10)
+
+/* Header lines of the answer: a status line starts a new answer (a redirect's, a 100
+ * Continue's), so only the last one's lines stay. */
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+  struct buf *h = ud;
+  size_t n = size * nmemb;
+  if(n >= 5 && !memcmp(p, "HTTP/", 5))
+    buf_reset(h);
+  else if(h->len + n <= MAX_HEADER_BYTES)
+    buf_append(h, p, n);   /* out of memory: the header is absent, the body decides */
+  return n;
+}
+
+int upstream_header(const struct upstream_resp *rs, const char *name, struct buf *out)
+{
+  size_t nl = strlen(name);
+  int found = 0;
+  const char *s = rs->headers.data, *end = s ? s + rs->headers.len : NULL;
+  while(s && s < end) {
+    const char *eol = memchr(s, '\n', (size_t)(end - s));
+    const char *le = eol ? eol : end;
+    if((size_t)(le - s) > nl && s[nl] == ':' && !strncasecmp(s, name, nl)) {
+      const char *v = s + nl + 1, *ve = le;
+      while(v < ve && (*v == ' ' || *v == '\t'))
+        v++;
+      while(ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
+        ve--;
+      if(found)
+        buf_puts(out, ", ");
+      buf_append(out, v, (size_t)(ve - v));
+      found = 1;
+    }
+    s = eol ? eol + 1 : end;
+  }
+  return found;
 }
 
 /* Whether LINE ("Name: value") is the header NAME. */
@@ -190,9 +248,11 @@ static CURLcode set_options(struct upstream *u, const char *url, unsigned method
     SET(CURLOPT_CAINFO, u->ca_file);
   SET(CURLOPT_ACCEPT_ENCODING, "");     /* every decoder curl has; the limit is decoded */
   SET(CURLOPT_USERAGENT, "openapi-connector/" PACKAGE_VERSION);
-  SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)u->max_body);   /* Content-Length up front */
+  SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);   /* Content-Length up front */
   SET(CURLOPT_WRITEFUNCTION, on_body);
   SET(CURLOPT_WRITEDATA, sink);
+  SET(CURLOPT_HEADERFUNCTION, on_header);
+  SET(CURLOPT_HEADERDATA, sink->headers);
   SET(CURLOPT_HTTPHEADER, headers);
 
   /* The method. Clear what an earlier call left: POSTFIELDS, a custom verb, NOBODY.
@@ -257,10 +317,10 @@ static enum upstream_error transfer_error(struct upstream *u, CURLcode rc,
     if(sink->oom)
       return fail(errmsg, errlen, UPE_NOMEM, "out of memory reading the answer");
     if(sink->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-      if(u->max_body % ((size_t)1 << 20) == 0)
+      if(sink->max % ((size_t)1 << 20) == 0)
         return fail(errmsg, errlen, UPE_TOO_BIG, "answer larger than %zu MiB",
-                    u->max_body >> 20);
-      return fail(errmsg, errlen, UPE_TOO_BIG, "answer larger than %zu bytes", u->max_body);
+                    sink->max >> 20);
+      return fail(errmsg, errlen, UPE_TOO_BIG, "answer larger than %zu bytes", sink->max);
     }
     break;
   case CURLE_COULDNT_RESOLVE_HOST:
@@ -347,6 +407,7 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
     errmsg[0] = '\0';
   rs->status = 0;
   buf_reset(&rs->body);
+  buf_reset(&rs->headers);
   rs->content_type[0] = '\0';
   rs->is_json = 0;
   rs->seconds = 0;
@@ -365,7 +426,8 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
                   ((method == M_DELETE || method == M_OPTIONS) && rq->body);
 
   const char *url = rq->url;
-  long start = now_ms();
+  long start = u->budget_start ? u->budget_start : now_ms();
+  size_t max = rq->max_body && rq->max_body < u->max_body ? rq->max_body : u->max_body;
   enum upstream_error e = UPE_OK;
   for(int hops = 0;; hops++) {
     long left = u->timeout_ms - (now_ms() - start);
@@ -373,8 +435,9 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
       e = fail(errmsg, errlen, UPE_TIMEOUT, "timed out after %ld ms", u->timeout_ms);
       break;
     }
-    struct sink sink = { &rs->body, u->max_body, 0, 0 };
+    struct sink sink = { &rs->body, &rs->headers, max, 0, 0 };
     buf_reset(&rs->body);
+    buf_reset(&rs->headers);
     u->errbuf[0] = '\0';
     struct curl_slist *headers = build_headers(u, rq, send_body);
     if(!headers) {

@@ -38,6 +38,8 @@ struct upstream_req {
   const char *body;             /* NULL = none */
   size_t body_len;
   const char *content_type;     /* of the body; NULL = application/json */
+  size_t max_body;              /* a smaller answer limit for this call (a paging walk's
+                                   bytes left); 0 = the upstream's (16 MiB) */
 };
 
 struct upstream_resp {
@@ -46,7 +48,21 @@ struct upstream_resp {
   char content_type[128];       /* "" when none */
   int is_json;                  /* application/json or any +json */
   double seconds;               /* total time of the call */
+  struct buf headers;           /* the final answer's header lines, "Name: value\r\n" each
+                                   (buf_init by the caller, reused; at most 64 KiB kept) */
 };
+
+/* The values of every header NAME (case-insensitive) of the answer in RS, joined by ", "
+ * (RFC 9110 §5.3), appended to OUT. 1 when there was at least one, else 0. */
+int upstream_header(const struct upstream_resp *rs, const char *name, struct buf *out);
+
+/* One Flow request's upstream budget (product.md §10): every call until the next
+ * upstream_begin shares the total timeout. Without upstream_begin each call has it all. */
+void upstream_begin(struct upstream *u);
+/* Milliseconds of the budget left (the total timeout when no budget runs). */
+long upstream_left_ms(struct upstream *u);
+/* The connect timeout in milliseconds. */
+long upstream_connect_ms(const struct upstream *u);
 
 enum upstream_error {
   UPE_OK = 0,

@@ -75,9 +75,14 @@ static void call_init(struct call *c)
 {
   memset(c, 0, sizeof *c);
   buf_init(&c->rs.body);
+  buf_init(&c->rs.headers);
 }
 
-static void call_free(struct call *c) { buf_free(&c->rs.body); }
+static void call_free(struct call *c)
+{
+  buf_free(&c->rs.body);
+  buf_free(&c->rs.headers);
+}
 
 static char url_buf[512];
 
