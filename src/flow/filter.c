@@ -650,9 +650,15 @@ enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cach
   out->limit = json_get_long(lf, "limit", 0);
   out->offset = json_get_long(lf, "offset", 0);
   if(out->limit < 0)
-    out->limit = 0;
+    return problem_set(p, 400, "listFilter.limit must not be negative (it is %ld)",
+                       out->limit);
   if(out->offset < 0)
-    out->offset = 0;
+    return problem_set(p, 400, "listFilter.offset must not be negative (it is %ld)",
+                       out->offset);
+  const char *token = json_get_str(lf, "offsetToken");
+  if(token && *token && !(out->offset_token = arena_strdup(a, token)))
+    return problem_nomem(p, "out of memory");
+  out->provided_objects = json_get_bool(lf, "filterByProvidedObjects", 0);
   return OAC_OK;
 }
 

@@ -90,6 +90,8 @@ struct list_filter {
   size_t norder;
   long limit;                   /* 0 = none */
   long offset;
+  const char *offset_token;     /* listFilter.offsetToken: non-empty, else NULL */
+  int provided_objects;         /* listFilter.filterByProvidedObjects: true */
   int search_pushed, order_pushed, paging_pushed;   /* set by the load operation */
 };
 
@@ -98,8 +100,8 @@ struct list_filter {
  * criterion, sort or search column that is not a property of the type, or an unknown
  * criteriaType, is a 400 naming it (with its position, e.g.
  * "listFilter.listFilters[0].where[1].columnName 'foo' is not a property of type 'Pet'").
- * limit / offset: numbers or numeric strings, negative = 0. id: a non-empty string, or a
- * number as its text. OAC_OK, or OAC_EREFUSED with P set (400, or 500 out of memory). */
+ * limit / offset: numbers or numeric strings; a negative one is a 400 naming it (§12.2).
+ * id: a non-empty string, or a number as its text. offsetToken: a non-empty string. OAC_OK, or OAC_EREFUSED with P set (400, or 500 out of memory). */
 enum oac_result filter_parse(const cJSON *lf, struct cache *c, const struct cache_type *t,
                  struct arena *a, struct list_filter *out, struct problem *p);
 

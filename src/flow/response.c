@@ -35,6 +35,18 @@ void response_end(struct response *r, int more)
   buf_puts(r->out, more ? "],\"hasMoreResults\":true}" : "],\"hasMoreResults\":false}");
 }
 
+void response_end_token(struct response *r, int more, const char *token, size_t len)
+{
+  if(!token || !len) {
+    response_end(r, more);
+    return;
+  }
+  buf_puts(r->out, more ? "],\"hasMoreResults\":true,\"offsetToken\":"
+                        : "],\"hasMoreResults\":false,\"offsetToken\":");
+  buf_json_strn(r->out, token, len);
+  buf_putc(r->out, '}');
+}
+
 void response_empty(struct buf *out)
 {
   struct response r;

@@ -42,6 +42,9 @@ enum oac_result response_add_mapped(struct response *r, struct cache *c, uint32_
 /* Writes the tail: hasMoreResults MORE. */
 void response_end(struct response *r, int more);
 
+/* The same with an offsetToken (product.md §12.2): TOKEN[0..LEN), none when NULL or empty. */
+void response_end_token(struct response *r, int more, const char *token, size_t len);
+
 /* A whole response without objects (a delete, a load by id that found nothing). */
 void response_empty(struct buf *out);
 

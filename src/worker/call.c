@@ -155,6 +155,15 @@ static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
   }
 }
 
+/* Is NAME one of the query parameters the call's source sets itself? */
+static int src_sets(const struct call_src *src, const char *name)
+{
+  for(size_t i = 0; i < src->nset; i++)
+    if(!strcmp(src->set_names[i], name))
+      return 1;
+  return 0;
+}
+
 /* The first security alternative the request can satisfy (product.md §9.1), applied. */
 static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan *pl,
                                       struct call *cl, const char *what)
@@ -235,7 +244,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
   /* values: query, header and cookie parameters now; path parameters below */
   for(uint32_t i = 0; i < pl->nparams; i++) {
     const struct cache_param *pa = &params[i];
-    if(pa->in == PIN_PATH)
+    if(pa->in == PIN_PATH || (pa->in == PIN_QUERY && src_sets(src, cache_str(x->c, pa->name))))
       continue;
     int missing_user = 0;
     const char *v = param_value(x, pa, src, &missing_user);
@@ -259,6 +268,9 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
       add_cookie(cl, name, v);
     }
   }
+  for(size_t i = 0; i < src->nset; i++)
+    if(src->set_values[i])
+      add_query(cl, src->set_names[i], src->set_values[i], 0);
   if((r = apply_security(x, pl, cl, src->what)))
     return r;
 
@@ -349,6 +361,8 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
   rq.url = cl->url.data;
   rq.headers = cl->headers;
   rq.nheaders = cl->nheaders;
+  rq.max_body = cl->max_body;
+  cl->too_big = 0;
   if(cl->has_body) {
     rq.body = cl->body.data;
     rq.body_len = cl->body.len;
@@ -368,6 +382,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
   }
   if(e) {
     x->upstream_status = 0;
+    cl->too_big = e == UPE_TOO_BIG;
     return problem_set(x->p, 502, "The API call failed: %s %s: %s", m, cl->shown.data, msg);
   }
   long st = x->resp->status;

@@ -15,6 +15,11 @@ struct call_src {
   const cJSON *object;          /* the Flow object (save, update, delete) */
   const struct list_filter *lf; /* loads */
   const char *what;             /* "x-flow-load of Pet", for messages */
+  /* a paging walk's own query parameters (page size, offset, page, cursor): a plan
+   * parameter of the same name is left out, and each of these with a value is sent */
+  const char *const *set_names;
+  const char *const *set_values;  /* NULL = not sent */
+  size_t nset;
 };
 
 struct call {
@@ -25,6 +30,8 @@ struct call {
   struct buf body;
   int has_body;
   const char *content_type;
+  size_t max_body;              /* a smaller answer limit (a walk's bytes left); 0 = none */
+  int too_big;                  /* call_send: the answer was over the limit */
 };
 
 void call_init(struct call *cl);

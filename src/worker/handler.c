@@ -200,6 +200,7 @@ static void op_ctx_init(struct op_ctx *x, struct endpoint *e, struct cache *c)
   x->c = c;
   x->rq = e->rq;
   x->up = e->w->up;
+  x->max_pages = e->w->o.max_pages;
   x->resp = &e->w->resp;
   x->a = &e->w->arena;
   x->out = &e->rs->body;
@@ -356,6 +357,7 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   rs->direct = NULL;
   rs->direct_len = 0;
   buf_reset(&rs->body);
+  upstream_begin(w->up);                        /* one upstream budget per request (§10) */
   json_arena_begin(&w->arena);                  /* cJSON nodes: no malloc/free each */
 
   const char *method = rq->method && *rq->method ? rq->method : "GET";

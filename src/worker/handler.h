@@ -18,6 +18,7 @@ struct worker_opts {
   int cgi;                      /* one request per process: lazy cache verification */
   struct upstream_opts up;
   size_t max_body;              /* 0 = WORKER_MAX_BODY */
+  unsigned long max_pages;      /* a paging walk's page limit; 0 = 100 (--max-pages) */
 };
 
 struct worker;

@@ -11,10 +11,12 @@
 
 #include "../flow/config.h"
 #include "../flow/filter.h"
+#include "../flow/json.h"
 #include "../flow/mapping.h"
 #include "../flow/response.h"
 #include "call.h"
 #include "example.h"
+#include "walk.h"
 
 /* A where/property parameter of the plan bound to type property PROP? */
 static int plan_maps_prop(struct op_ctx *x, const struct cache_plan *pl, int prop)
@@ -59,6 +61,86 @@ static void decide_pushdown(struct op_ctx *x, const struct cache_plan *pl,
     lf->paging_pushed = 1;
 }
 
+/* One load by id of plan PL (x-flow-load) for external ID ID: the answer's object into
+ * RW, nothing when the API says 404. */
+static enum oac_result load_one(struct op_ctx *x, const struct cache_plan *pl, const char *id,
+                                const struct map_want *want, struct response *rw)
+{
+  struct call cl;
+  call_init(&cl);
+  char what[256];
+  snprintf(what, sizeof(what), "x-flow-load of %s", x->tv->name);
+  struct call_src src = { 0 };
+  src.external_id = id;
+  src.what = what;
+  cJSON *root = NULL;
+  int not_found = 0;
+  enum oac_result r = call_prepare(x, pl, &src, &cl);
+  if(!r)
+    r = call_send(x, &cl, &not_found);
+  if(!r && !not_found)
+    r = answer_json(x, &cl, &root);
+  call_free(&cl);
+  if(r || not_found || !root)
+    return r;
+  const cJSON *array = NULL, *single = NULL;
+  map_unwrap(x->c, x->tv->type, root, cache_str(x->c, pl->items), &array, &single);
+  const cJSON *o = single ? single : array ? cJSON_GetArrayItem(array, 0) : NULL;
+  if(cJSON_IsObject(o))
+    r = response_add_mapped(rw, x->c, x->tv->type, o, want, NULL, NULL, 0, x->p);
+  json_delete(root);
+  return r;
+}
+
+/* filterByProvidedObjects (§12.2): the objects of objectData reloaded by their external
+ * IDs, in their order: one load by id each with x-flow-load, else the query walked until
+ * every ID is found; objects no longer there are left out, objects without an externalId
+ * are returned as given. */
+static enum oac_result load_provided(struct op_ctx *x, const struct cache_plan *load,
+                                     const struct cache_plan *query, struct list_filter *lf)
+{
+  const cJSON *objs = x->rq->objects;
+  if(!cJSON_IsArray(objs) || !cJSON_GetArraySize(objs)) {
+    response_empty(x->out);
+    return OAC_OK;
+  }
+  if(!load || plan_has_src(x, load, PSRC_EXTERNAL_ID, 0) == 0) {
+    if(!query)
+      return problem_set(x->p, 400, "type '%s' has neither an x-flow-load by id nor an "
+                         "x-flow-query, so filterByProvidedObjects cannot reload its objects",
+                         x->tv->name);
+    struct walk_goal g = { NULL, objs };      /* an unpaged query: one page */
+    return walk_load(x, query, OP_QUERY, lf, &g);
+  }
+  unsigned long max = x->max_pages ? x->max_pages : 100;
+  if((unsigned long)cJSON_GetArraySize(objs) > max)
+    return problem_set(x->p, 413, "x-flow-load of %s: filterByProvidedObjects lists %d "
+                       "objects, more than the page limit (--max-pages %lu)", x->tv->name,
+                       cJSON_GetArraySize(objs), max);
+  struct map_want *want = map_want_build(x->c, x->tv->type, x->rq->want, x->a);
+  if(!want)
+    return problem_nomem(x->p, "out of memory");
+  struct response rw;
+  response_begin(&rw, x->out);
+  const cJSON *o;
+  cJSON_ArrayForEach(o, objs) {
+    const char *ext = json_get_str(o, "externalId");
+    enum oac_result r = OAC_OK;
+    if(!ext || !*ext) {
+      char *text = cJSON_PrintUnformatted(o);
+      if(!text)
+        return problem_nomem(x->p, "out of memory");
+      response_add(&rw, text, strlen(text));
+    }
+    else
+      r = load_one(x, load, ext, want, &rw);
+    if(r)
+      return r;
+  }
+  response_end(&rw, 0);
+  return OAC_OK;
+}
+
 enum oac_result op_load(struct op_ctx *x)
 {
   struct type_view *tv = x->tv;
@@ -92,8 +174,15 @@ enum oac_result op_load(struct op_ctx *x)
   }
   if(pl->flags & PLAN_F_EXAMPLE)
     return example_load(x, pl, op, &lf);
+  if(lf.provided_objects && !by_id)
+    return load_provided(x, load, query, &lf);
   if(!by_id)
     decide_pushdown(x, pl, &lf);
+  if(pl->paging.style != CPG_NONE && (!by_id || match_id)) {
+    /* the API pages this list (§12.2); a load by id through the query walks it */
+    struct walk_goal g = { match_id ? lf.id : NULL, NULL };
+    return walk_load(x, pl, op, &lf, &g);
+  }
 
   struct call cl;
   call_init(&cl);

@@ -76,6 +76,8 @@ static void usage(FILE *f)
         "  --timeout S            upstream total timeout in seconds (default 15;\n"
         "                         env OPENAPI_CONNECTOR_TIMEOUT)\n"
         "  --ca-file FILE         CA bundle for https upstreams (env OPENAPI_CONNECTOR_CA_FILE)\n"
+        "  --max-pages N          pages one load may walk through a paged API (default 100;\n"
+        "                         env OPENAPI_CONNECTOR_MAX_PAGES)\n"
         "  --log-level L          error, warn, info (default), debug\n"
         "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
         "Own pool (for mod_proxy_fcgi, nginx, lighttpd \"socket\"):\n"
@@ -133,6 +135,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "timeout", required_argument, NULL, 't' },
     { "ca-file", required_argument, NULL, 'a' },
     { "log-level", required_argument, NULL, 'l' },
+    { "max-pages", required_argument, NULL, 'g' },
     { "listen", required_argument, NULL, 'L' },
     { "workers", required_argument, NULL, 'w' },
     { "max-requests", required_argument, NULL, 'm' },
@@ -152,6 +155,8 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     o->up.timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_TIMEOUT");
   if((e = getenv("OPENAPI_CONNECTOR_CA_FILE")) && *e)
     o->up.ca_file = e;
+  if((e = getenv("OPENAPI_CONNECTOR_MAX_PAGES")) && *e)
+    o->max_pages = count_arg(e, "OPENAPI_CONNECTOR_MAX_PAGES", 1);
   if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
     log_level = log_level_parse(e);
   int ch;
@@ -162,6 +167,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 'c': o->up.connect_timeout_ms = seconds_to_ms(optarg, "--connect-timeout"); break;
     case 't': o->up.timeout_ms = seconds_to_ms(optarg, "--timeout"); break;
     case 'a': o->up.ca_file = optarg; break;
+    case 'g': o->max_pages = count_arg(optarg, "--max-pages", 1); break;
     case 'l':
       if(log_level_parse(optarg) < 0) {
         fprintf(stderr, "openapi-connector: --log-level: error, warn, info or debug\n");

@@ -29,6 +29,7 @@ struct op_ctx {
   size_t *direct_len;
   struct problem *p;
   long upstream_status;         /* of the last call, for the log (0 = none) */
+  unsigned long max_pages;      /* --max-pages (0 = the default, 100) */
   unsigned ncalls;
 };
 
