@@ -185,8 +185,13 @@ enum paging_next paging_page_end(const struct paging_settings *ps, const struct 
     /* An empty page ends; a short non-empty one never does by itself. */
     return pg->received == 0 ? PAGING_END : PAGING_CONTINUE;
   case PAGING_CURSOR:
-    if(ps->cursor_from_items)
-      return pg->received == 0 || !pg->next_present ? PAGING_END : PAGING_CONTINUE;
+    if(ps->cursor_from_items) {
+      /* an empty page that says hasMore: true goes on (from the same cursor: an empty
+       * page has no last item); a page with items goes on with its last item's cursor */
+      if(pg->received == 0)
+        return pg->has_more == PAGING_YES ? PAGING_CONTINUE : PAGING_END;
+      return pg->next_present || pg->has_more == PAGING_YES ? PAGING_CONTINUE : PAGING_END;
+    }
     return pg->next_present ? PAGING_CONTINUE : PAGING_END;
   case PAGING_NEXT_URL:
   case PAGING_LINK:

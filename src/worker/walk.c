@@ -394,6 +394,14 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   uint64_t left = paging_bytes_left(&w->lim, &w->use);
   cl.max_body = left < SIZE_MAX ? (size_t)left : SIZE_MAX;
   r = call_send(x, &cl, NULL);
+  if(r && x->p->status == 504 && w->use.pages > 0) {
+    /* the budget ran out during a page: a limit like the others (§12.2), the page is not
+     * consumed and a token resumes at it */
+    memset(x->p, 0, sizeof(*x->p));
+    w->stopped = PAGING_LIMIT_TIME;
+    call_free(&cl);
+    return OAC_OK;
+  }
   if(r && cl.too_big && left < ((uint64_t)16 << 20)) {
     /* the answer limit of the walk, not the API's 16 MiB: a limit like the others */
     memset(x->p, 0, sizeof(*x->p));
@@ -505,6 +513,14 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
       w->cur.num++;
       break;
     case CPG_CURSOR:
+      if(!cursor && n == 0 && w->cur.kind == OT_POS_CURSOR)
+        break;                  /* an empty page that says more exist: the same cursor */
+      if(!cursor && n == 0)
+        break;                  /* ... before any cursor: the first page again */
+      if(!cursor)
+        return problem_set(x->p, 502, "%s: the API says more items exist (hasMore) but its "
+                           "answer has no cursor to continue from (paging.nextCursor); the "
+                           "walk was stopped", w->what);
       if(seen_before(w, cursor))
         return loop_problem(w, "a cursor came back a second time");
       w->cur.kind = OT_POS_CURSOR;
@@ -642,6 +658,9 @@ static enum oac_result walk_start(struct walk *w, const struct offset_token *tok
   }
   else if(tok && !w->sort && tok->kind == OT_POS_FIRST)
     w->raw_skip = tok->consumed;
+  /* the token's cursor or URL fetched a page already: coming back is a loop */
+  if(w->cur.kind == OT_POS_CURSOR || w->cur.kind == OT_POS_NEXT_URL)
+    (void)seen_before(w, w->cur.str);
   return OAC_OK;
 }
 
@@ -765,6 +784,10 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
   w.lim.max_pages = x->max_pages;
   w.lim.budget_ms = upstream_left_ms(x->up);
   w.lim.connect_timeout_ms = upstream_connect_ms(x->up);
+  if(w.lim.budget_ms < 2 * (w.lim.connect_timeout_ms + 1000))
+    w.lim.budget_ms = 0;        /* a budget this short would allow one page: pages start
+                                   while any is left, and one that runs out of it ends the
+                                   walk like the limit (one_page) */
   long budget_at_start = upstream_left_ms(x->up);
 
   w.ids = goal && goal->objects;
@@ -829,6 +852,9 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
         break;
       w.use.elapsed_ms = budget_at_start - upstream_left_ms(x->up);
       w.stopped = paging_may_start(&w.lim, &w.use);
+      if(w.stopped == PAGING_LIMIT_TIME && w.use.pages == 0)
+        w.stopped = PAGING_LIMIT_NONE;  /* the first page is the one call of Part 1: the
+                                           timeout alone governs it */
       if(w.stopped)
         break;
       r = one_page(&w, &pa);

@@ -652,15 +652,17 @@ class Scenario:
             self.eq("%s: empty objectData (§7)" % what, [], objs)
 
     def query(self, what, lf, exp_names, exp_more, exp_query, auth=True):
-        """A list load; EXP_QUERY = the query parameters json-server must have received."""
+        """A list load; EXP_QUERY = the query parameters json-server must have received, one
+        dict per call (the pet store's query binds the offset token, so it is an offset-style
+        paged query: product.md §12.1, §12.2)."""
         n0 = self.record_count()
         ans = self.call("POST", "/data", data_request(self.cfg, lfilter=lf), auth=auth)
         objs = self.objects(what, ans)
         ups = self.records_since(n0)
         got = [(u["method"], urllib.parse.urlsplit(u["url"]).path,
                 urllib.parse.parse_qs(urllib.parse.urlsplit(u["url"]).query)) for u in ups]
-        self.eq("%s: upstream call and its query (§5.4)" % what,
-                [("GET", "/pets", exp_query)], got)
+        self.eq("%s: upstream calls and their queries (§5.4, §12.2)" % what,
+                [("GET", "/pets", q) for q in exp_query], got)
         if objs is None:
             return
         self.eq("%s: pets and their order" % what, exp_names,
@@ -673,29 +675,36 @@ class Scenario:
         self.eq("%s: hasMoreResults" % what, exp_more, ans.json.get("hasMoreResults"))
 
     def queries(self):
+        # A walk for the whole list asks for pages of maxLimit (the _limit schema's maximum,
+        # 1000): the first page holds all N items, the next one (offset N) is empty.
+        def WHOLE_LIST(n, **q):
+            return [dict(q, _limit=["1000"]), dict(q, _limit=["1000"], _start=[str(n)])]
+
         w = [where("status", "EQUAL", "available"), where("name", "CONTAINS", "EX")]
         self.query("query status=available, name contains EX, name DESC, limit 2",
                    list_filter(comparisonType="AND", where=w, orderByPropertyDeveloperName="name",
                                orderByDirectionType="DESC", limit=2, offset=0),
-                   ["Rex", "Dexter"], True, {"status": ["available"]})
+                   ["Rex", "Dexter"], True, WHOLE_LIST(6, status=["available"]))
         self.query("the same, offset 2",
                    list_filter(comparisonType="AND", where=w, orderByPropertyDeveloperName="name",
                                orderByDirectionType="DESC", limit=2, offset=2),
-                   ["alexa"], False, {"status": ["available"]})
+                   ["alexa"], False, WHOLE_LIST(6, status=["available"]))
         self.query("query name EQUAL Tom (pushed)",
                    list_filter(comparisonType="AND", where=[where("name", "EQUAL", "Tom")]),
-                   ["Tom"], False, {"name": ["Tom"]})
+                   ["Tom"], False, WHOLE_LIST(1, name=["Tom"]))
         # Paging pushed: the fixture holds pets 1-9 in id order, plus the one saved above.
+        # One item more than asked makes hasMoreResults exact (§12.2 "Page sizes"); a short
+        # page does not end an offset-style walk, an empty one does (§12.1).
         self.query("query limit 3 offset 1 (paging pushed)", list_filter(limit=3, offset=1),
-                   ["Tom", "Sleepy", "Rex"], True, {"_limit": ["3"], "_start": ["1"]})
+                   ["Tom", "Sleepy", "Rex"], True, [{"_limit": ["4"], "_start": ["1"]}])
         self.query("query limit 5 offset 8 (paging pushed, last page)",
                    list_filter(limit=5, offset=8), ["alexa", "Nibbles"], False,
-                   {"_limit": ["5"], "_start": ["8"]})
+                   [{"_limit": ["6"], "_start": ["8"]}, {"_limit": ["4"], "_start": ["10"]}])
         # listFilter null: nothing pushed, no local limit (§5.3); and no Authorization
         # header, which an API-key operation does not need.
         self.query("query without listFilter nor Authorization header", None,
                    ["doggie", "Tom", "Sleepy", "Rex", "Max", "Bella", "Dexter", "Rexy", "alexa",
-                    "Nibbles"], False, {}, auth=False)
+                    "Nibbles"], False, WHOLE_LIST(10), auth=False)
 
     def update(self):
         what = "update the saved Pet"

@@ -818,10 +818,20 @@ START_TEST(test_parse_id_paging)
   ck_assert_str_eq(lf.id, "eyJpZCI6IjEifQ==");
   ck_assert_int_eq(lf.limit, 10);
   ck_assert_int_eq(lf.offset, 3);
-  parse_ok("{\"id\":\"\",\"limit\":-5,\"offset\":\"-2\"}");
+  /* a negative limit or offset is a 400 naming the field (product.md §12.2) */
+  parse_fails("{\"id\":\"\",\"limit\":-5,\"offset\":\"2\"}",
+              "listFilter.limit must not be negative");
+  parse_fails("{\"limit\":5,\"offset\":\"-2\"}", "listFilter.offset must not be negative");
+  parse_ok("{\"id\":\"\",\"limit\":0,\"offset\":\"0\",\"offsetToken\":\"abc\","
+           "\"filterByProvidedObjects\":true}");
   ck_assert_ptr_null(lf.id);
   ck_assert_int_eq(lf.limit, 0);
   ck_assert_int_eq(lf.offset, 0);
+  ck_assert_str_eq(lf.offset_token, "abc");
+  ck_assert_int_eq(lf.provided_objects, 1);
+  parse_ok("{\"offsetToken\":\"\"}");
+  ck_assert_ptr_null(lf.offset_token);                       /* empty = none */
+  ck_assert_int_eq(lf.provided_objects, 0);
   parse_ok("{\"id\":42,\"limit\":20,\"offset\":\"abc\"}");
   ck_assert_str_eq(lf.id, "42");
   ck_assert_int_eq(lf.limit, 20);

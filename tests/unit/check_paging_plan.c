@@ -311,6 +311,12 @@ static const struct end_row end_rows[] = {
     PG(10, true, PAGING_NO, false, 0, 10), PAGING_END },
   { "cursor from items: has_more true continues", S_CUR_ITEMS_HM,
     PG(10, true, PAGING_YES, false, 0, 10), PAGING_CONTINUE },
+  { "cursor from items: an empty page with has_more true continues (same cursor)",
+    S_CUR_ITEMS_HM, PG(0, false, PAGING_YES, false, 0, 10), PAGING_CONTINUE },
+  { "cursor from items: an empty page with has_more absent ends", S_CUR_ITEMS_HM,
+    PG(0, false, PAGING_ABSENT, false, 0, 10), PAGING_END },
+  { "cursor from items: has_more true without a cursor goes on (the walk refuses it)",
+    S_CUR_ITEMS_HM, PG(10, false, PAGING_YES, false, 0, 10), PAGING_CONTINUE },
   /* cursor not from the items */
   { "cursor: empty page that still carries a cursor continues", S_CUR,
     PG(0, true, PAGING_ABSENT, false, 0, 10), PAGING_CONTINUE },
