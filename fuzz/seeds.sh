@@ -15,7 +15,8 @@
 #                 (Schema URL = the case, as fuzz_request registers it), the Flow fixtures'
 #                 requests against the pet store, their Authorization headers
 #   fuzz_mapping  tests/integration/db.json and its arrays, the examples' expected answers,
-#                 the Flow fixtures' answers, with load requests (listFilter) as control
+#                 the Flow fixtures' answers, with load requests (listFilter) as control;
+#                 paging mode: fuzz/inputs/fuzz_mapping/paged-* against each paged plan
 #   fuzz_paging   the string literals of tests/unit/check_link.c and check_answer_path.c
 #                 (Link values, URLs, stored paths) as link, url and path inputs
 # The Flow fixtures (/work/shared/flow-fixtures, FLOW_FIXTURES to change) are skipped when
@@ -138,6 +139,18 @@ if [ -n "$fixtures" ]; then
       add fuzz_mapping
   done
 fi
+
+# ---- fuzz_mapping paging mode (flags 2): the hand-written pages of fuzz/inputs/fuzz_mapping/
+# paged-* (ANSWER NUL LINK [NUL TOTAL]) against each of the first 64 paged plans
+for f in "$top"/fuzz/inputs/fuzz_mapping/paged-*-0; do
+  [ -f "$f" ] || continue
+  pick=0
+  while [ $pick -lt 64 ]; do
+    { printf '%b' "\\0$(printf '%03o' "$pick")\\0000\\0002"; tail -c +4 "$f"; } |
+      add fuzz_mapping
+    pick=$((pick + 1))
+  done
+done
 
 # ---- fuzz_paging: [mode] REST; the string literals of the unit tests' tables (Link
 # values, URLs, stored paths; adjacent literals joined, macros left out) as modes 0 link,

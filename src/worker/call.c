@@ -29,6 +29,7 @@ void call_init(struct call *cl)
   buf_init(&cl->shown_query);
   buf_init(&cl->cookie);
   buf_init(&cl->body);
+  buf_init(&cl->secret_query);
 }
 
 void call_free(struct call *cl)
@@ -39,6 +40,7 @@ void call_free(struct call *cl)
   buf_free(&cl->shown_query);
   buf_free(&cl->cookie);
   buf_free(&cl->body);
+  buf_free(&cl->secret_query);
 }
 
 static int has_crlf(const char *s)
@@ -67,8 +69,16 @@ static void add_query(struct call *cl, const char *name, const char *value, int 
   url_encode_query(&cl->query, name, strlen(name));
   buf_putc(&cl->query, '=');
   url_encode_query(&cl->query, value, strlen(value));
-  if(secret)
+  if(secret) {
+    if(cl->secret_query.len)
+      buf_putc(&cl->secret_query, '&');
+    url_encode_query(&cl->secret_query, name, strlen(name));
+    buf_putc(&cl->secret_query, '=');
+    url_encode_query(&cl->secret_query, value, strlen(value));
+    if(cl->secret_names && cl->nsecret < cl->maxheaders)
+      cl->secret_names[cl->nsecret++] = name;
     return;
+  }
   buf_putc(&cl->shown_query, cl->shown_query.len ? '&' : '?');
   url_encode_query(&cl->shown_query, name, strlen(name));
   buf_putc(&cl->shown_query, '=');
@@ -238,7 +248,8 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
   cl->method = pl->method;
   cl->maxheaders = pl->nparams + 2 * pl->nsecalts + 8;
   cl->headers = arena_alloc(x->a, cl->maxheaders * sizeof(*cl->headers));
-  if(!cl->headers)
+  cl->secret_names = arena_alloc(x->a, cl->maxheaders * sizeof(*cl->secret_names));
+  if(!cl->headers || !cl->secret_names)
     return problem_nomem(x->p, "out of memory");
 
   /* values: query, header and cookie parameters now; path parameters below */
@@ -332,6 +343,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
   }
   /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
   if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
+     buf_failed(&cl->secret_query) ||
      buf_failed(&cl->query) || buf_failed(&cl->shown_query) || buf_failed(&cl->cookie))
     return problem_nomem(x->p, "out of memory");
   return OAC_OK;

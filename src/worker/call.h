@@ -30,6 +30,12 @@ struct call {
   struct buf body;
   int has_body;
   const char *content_type;
+  /* query parameters that are secrets (an API key): their names, and "name=value" pairs
+   * joined by '&' (encoded), so a paging walk can take them out of a next URL it keeps and
+   * put them into one it follows */
+  const char **secret_names;
+  size_t nsecret;
+  struct buf secret_query;
   size_t max_body;              /* a smaller answer limit (a walk's bytes left); 0 = none */
   int too_big;                  /* call_send: the answer was over the limit */
 };

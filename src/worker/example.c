@@ -4,6 +4,7 @@
  */
 #include "example.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,9 @@
 #include "../flow/mapping.h"
 #include "../flow/response.h"
 #include "call.h"
+#include "log.h"
+#include "offset_token.h"
+#include "walk.h"
 
 const struct cache_example *example_of(struct op_ctx *x, const struct cache_plan *pl,
                                        enum cache_op op)
@@ -69,7 +73,7 @@ enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum
   /* nothing to filter, sort or page, or an id asked of a one-object example (that object
    * is the answer whatever the id): the prebuilt answer */
   int whole = lf->id ? !(e->flags & EX_F_LIST) :
-              !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0;
+              !filter_is_local(lf) && lf->limit <= 0 && lf->offset <= 0 && !lf->offset_token;
   if(whole && e->response.off) {
     if(x->direct) {                             /* written from the mapping, no copy */
       *x->direct = cache_xstr(e, e->response);
@@ -85,6 +89,32 @@ enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum
     return problem_nomem(x->p, "out of memory");
   size_t sel = 0, first = 0, count;
   int more = 0;
+  /* the offsetToken of a paged example list: the index it continues at (§12.2) */
+  struct offset_token_list list;
+  long offset = lf->offset;
+  if(!lf->id) {
+    enum oac_result tr = walk_token_list(x, op, &list);
+    if(tr)
+      return tr;
+  }
+  if(!lf->id && lf->offset_token) {
+    struct offset_token tok;
+    enum offset_token_why why;
+    enum oac_result tr = offset_token_decode(lf->offset_token, strlen(lf->offset_token), &list,
+                                             x->a, &tok, &why);
+    if(tr == OAC_ENOMEM)
+      return problem_nomem(x->p, "out of memory");
+    if(tr)
+      return problem_set(x->p, 400, "listFilter.offsetToken: %s", offset_token_why_str(why));
+    if(tok.kind != OT_POS_EXAMPLE)
+      return problem_set(x->p, 400, "listFilter.offsetToken: %s",
+                         offset_token_why_str(OT_ANOTHER_LIST));
+    if(offset_token_used(lf->offset, &tok))
+      offset = tok.pos_num > (uint64_t)LONG_MAX ? LONG_MAX : (long)tok.pos_num;
+    else
+      log_msg(LOG_DEBUG, "example of %s: the offsetToken is ignored: listFilter.offset %ld "
+              "differs from its offset", x->tv->name, lf->offset);
+  }
   if(lf->id) {
     /* a list example: the objects with that external ID; one object: the answer */
     for(size_t i = 0; i < n; i++)
@@ -101,11 +131,29 @@ enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum
       if(filter_match(lf, &fs, i))
         idx[sel++] = i;
     filter_sort_keyed(lf, &fs, idx, sel, idx + n, x->a);
-    first = lf->offset > 0 ? ((size_t)lf->offset < sel ? (size_t)lf->offset : sel) : 0;
+    first = offset > 0 ? ((size_t)offset < sel ? (size_t)offset : sel) : 0;
     count = sel - first;
     if(lf->limit > 0 && count > (size_t)lf->limit) {
       count = (size_t)lf->limit;
       more = 1;
+    }
+  }
+  struct buf tok;
+  buf_init(&tok);
+  if(more) {
+    struct offset_token t;
+    memset(&t, 0, sizeof(t));
+    t.list = list;
+    t.kind = OT_POS_EXAMPLE;
+    t.pos_num = first + count;
+    t.offset = first + count;
+    enum oac_result tr = offset_token_encode(&t, &tok);
+    if(tr == OAC_ELIMIT)
+      buf_reset(&tok);          /* over 4 KiB: hasMoreResults without a token */
+    else if(tr || buf_failed(&tok)) {
+      buf_free(&tok);
+      return tr == OAC_EINTERNAL ? problem_set(x->p, 500, "offsetToken: cannot encode it")
+                                 : problem_nomem(x->p, "out of memory");
     }
   }
   struct response rw;
@@ -114,7 +162,8 @@ enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum
     const struct cache_example_object *o = &objs[idx[first + i]];
     response_add(&rw, cache_xstr(e, o->mobject), o->mobject.len);
   }
-  response_end(&rw, more);
+  response_end_token(&rw, more, tok.data, tok.len);
+  buf_free(&tok);
   return OAC_OK;
 }
 

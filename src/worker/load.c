@@ -109,7 +109,7 @@ static enum oac_result load_provided(struct op_ctx *x, const struct cache_plan *
       return problem_set(x->p, 400, "type '%s' has neither an x-flow-load by id nor an "
                          "x-flow-query, so filterByProvidedObjects cannot reload its objects",
                          x->tv->name);
-    struct walk_goal g = { NULL, objs };      /* an unpaged query: one page */
+    struct walk_goal g = { NULL, objs, NULL }; /* an unpaged query: one page */
     return walk_load(x, query, OP_QUERY, lf, &g);
   }
   unsigned long max = x->max_pages ? x->max_pages : 100;
@@ -178,11 +178,16 @@ enum oac_result op_load(struct op_ctx *x)
     return load_provided(x, load, query, &lf);
   if(!by_id)
     decide_pushdown(x, pl, &lf);
-  if(pl->paging.style != CPG_NONE && (!by_id || match_id)) {
-    /* the API pages this list (§12.2); a load by id through the query walks it */
-    struct walk_goal g = { match_id ? lf.id : NULL, NULL };
+  if(pl->paging.style != CPG_NONE) {
+    /* the API pages this list (§12.2): a load by id through the query walks it for the ID;
+     * one through an x-flow-load whose answer is a paged list walks all of it */
+    struct walk_goal g = { match_id ? lf.id : NULL, NULL, by_id && !match_id ? lf.id : NULL };
     return walk_load(x, pl, op, &lf, &g);
   }
+  if(lf.offset_token && !by_id)
+    return problem_set(x->p, 400, "listFilter.offsetToken: the %s of type '%s' is not paged "
+                       "through the API (it has no paging), so it issues no offsetToken",
+                       flow_op_extension(op), tname);
 
   struct call cl;
   call_init(&cl);

@@ -140,7 +140,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
   if(n >= 5 && !memcmp(p, "HTTP/", 5))
     buf_reset(h);
   else if(h->len + n <= MAX_HEADER_BYTES)
-    buf_append(h, p, n);   /* out of memory: the header is absent, the body decides */
+    buf_append(h, p, n);   /* out of memory: upstream_send says so once the answer is in */
   return n;
 }
 
@@ -457,6 +457,11 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
     curl_easy_getinfo(u->c, CURLINFO_RESPONSE_CODE, &rs->status);
     if(rc) {
       e = transfer_error(u, rc, &sink, left, errmsg, errlen);
+      break;
+    }
+    if(buf_failed(&rs->headers)) {
+      /* not an absent header: a lost Link or X-Total-Count would end a paged list early */
+      e = fail(errmsg, errlen, UPE_NOMEM, "out of memory reading the answer's headers");
       break;
     }
 

@@ -80,7 +80,8 @@ struct walk {
   struct paging_page last;
   int have_last;
   uint64_t last_asked;
-  uint64_t first_received;      /* items of the walk's first page; pages read */
+  uint64_t first_received;      /* items of the walk's first page */
+  uint64_t first_asked;         /* the page size asked for the walk's first page */
   int restarted;                /* page style re-planned with the API's real page size */
   int restart;                  /* one_page: re-plan from the start (page style, capped) */
   /* loop detection */
@@ -90,6 +91,11 @@ struct walk {
   const char **seen;            /* cursors and URLs followed */
   size_t nseen, seen_cap;
   const char *first_path;       /* the path of the walk's first request */
+  /* the query parameters that are secrets (an API key in the query): left out of every
+   * next URL kept (and so of the offsetToken), added to every next URL followed */
+  const char **secret_names;
+  size_t nsecret;
+  const char *secret_query;     /* "name=value&..." encoded; NULL = none */
   struct buf id;
 };
 
@@ -165,6 +171,42 @@ static enum oac_result loop_problem(struct walk *w, const char *why)
 {
   return problem_set(w->x->p, 502, "%s: the API's paging loops (%s) after %" PRIu64
                      " pages; the walk was stopped", w->what, why, w->use.pages);
+}
+
+/* URL without the query parameters named in w->secret_names, into OUT. */
+static void strip_secrets(const struct walk *w, const char *url, struct buf *out)
+{
+  buf_reset(out);
+  size_t qs = strcspn(url, "?#");
+  buf_append(out, url, qs);
+  if(url[qs] != '?')
+    return;
+  const char *q = url + qs + 1;
+  size_t qlen = strcspn(q, "#");
+  int first = 1;
+  struct buf enc;
+  buf_init(&enc);
+  for(size_t i = 0; i < qlen;) {
+    size_t n = 0;
+    while(i + n < qlen && q[i + n] != '&')
+      n++;
+    size_t klen = 0;
+    while(klen < n && q[i + klen] != '=')
+      klen++;
+    int secret = 0;
+    for(size_t k = 0; k < w->nsecret && !secret; k++) {
+      buf_reset(&enc);
+      url_encode_query(&enc, w->secret_names[k], strlen(w->secret_names[k]));
+      secret = enc.len == klen && enc.data && !memcmp(enc.data, q + i, klen);
+    }
+    if(!secret && n) {
+      buf_putc(out, first ? '?' : '&');
+      buf_append(out, q + i, n);
+      first = 0;
+    }
+    i += n + 1;
+  }
+  buf_free(&enc);
 }
 
 /* ---- one page ------------------------------------------------------------------------- */
@@ -275,8 +317,12 @@ static enum oac_result next_url(struct walk *w, const cJSON *root, const char *r
                        r ? "the server URL is not an absolute http(s) URL"
                          : url_next_rule_text(broken));
   }
-  *out = arena_strndup(x->a, u.data, u.len);
+  struct buf kept;
+  buf_init(&kept);
+  strip_secrets(w, u.data, &kept);
   buf_free(&u);
+  *out = buf_failed(&kept) ? NULL : arena_strndup(x->a, kept.data, kept.len);
+  buf_free(&kept);
   return *out ? OAC_OK : walk_fail_nomem(w);
 }
 
@@ -366,14 +412,28 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   struct call_src src = { 0 };
   src.lf = w->lf;
   src.what = w->what;
+  src.external_id = w->goal ? w->goal->external_id : NULL;
   const char *names[4], *values[4];
   enum oac_result r = page_params(w, &src, names, values);
   if(!r)
     r = call_prepare(x, w->pl, &src, &cl);
+  if(!r && !w->secret_names) {
+    w->secret_names = cl.secret_names;
+    w->nsecret = cl.nsecret;
+    w->secret_query = cl.secret_query.len ? arena_strndup(x->a, cl.secret_query.data,
+                                                          cl.secret_query.len) : NULL;
+    if(cl.secret_query.len && !w->secret_query)
+      r = walk_fail_nomem(w);
+  }
   if(!r && w->cur.kind == OT_POS_NEXT_URL) {
-    /* the next URL as the API gave it; the message shows it without its query */
+    /* the next URL as the API gave it (its secrets the request's own); the message shows
+     * it without its query */
     buf_reset(&cl.url);
     buf_puts(&cl.url, w->cur.str);
+    if(w->secret_query) {
+      buf_putc(&cl.url, strchr(w->cur.str, '?') ? '&' : '?');
+      buf_puts(&cl.url, w->secret_query);
+    }
     buf_reset(&cl.shown);
     buf_append(&cl.shown, w->cur.str, strcspn(w->cur.str, "?#"));
     if(buf_failed(&cl.url) || buf_failed(&cl.shown))
@@ -432,7 +492,13 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   json_arena_begin(pa);
   r = answer_json(x, &cl, &root);
   json_arena_begin(x->a);
-  char *request_url = arena_strndup(x->a, cl.url.data, cl.url.len);
+  /* the request URL without its secrets: next URLs are resolved against it and compared
+   * with it */
+  struct buf ru;
+  buf_init(&ru);
+  strip_secrets(w, cl.url.data, &ru);
+  char *request_url = buf_failed(&ru) ? NULL : arena_strndup(x->a, ru.data, ru.len);
+  buf_free(&ru);
   call_free(&cl);
   if(r)
     return r;
@@ -479,8 +545,10 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   if((r = take_items(w, items, n, pa)))
     return r;
   w->got += n;
-  if(w->use.pages == 1)
+  if(w->use.pages == 1) {
     w->first_received = n;
+    w->first_asked = w->last_asked;
+  }
   w->last = pg;
   w->have_last = 1;
   w->ended = paging_page_end(&w->ps, &pg) == PAGING_END;
@@ -488,10 +556,10 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
   /* the API's real page size (§12.2 "Page sizes") */
   if(w->use.pages == 2 && !w->restarted) {
     uint64_t real;
-    if(paging_capped(w->asked, w->first_received, n, &real)) {
+    if(paging_capped(w->first_asked, w->first_received, n, &real)) {
       log_msg(LOG_INFO, "%s: the API answered %" PRIu64 " items to a page size of %" PRIu64
               ": it caps its pages; maxLimit: %" PRIu64 " in the paging mark says so",
-              w->what, w->first_received, w->asked, real);
+              w->what, w->first_received, w->first_asked, real);
       w->ps.max_limit = real;
       if(w->cp->style == CPG_PAGE && w->plan.first_page != w->ps.first_page) {
         w->restart = 1;         /* the first page was computed with the wrong size */
@@ -893,10 +961,13 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
     ld.sort = w.sort;
     ld.filtered = w.local;
     ld.offset = use_tok ? 0 : (uint64_t)lf->offset;
-    ld.by_id = goal && goal->match_id;
+    ld.by_id = goal && (goal->match_id || goal->external_id);
     ld.provided_objects = w.ids;
     struct paging_outcome out;
     char msg[400];
+    if(!w.local)
+      w.use.items = w.list_pos; /* the list position reached: what the API skipped (an
+                                   offset sent) and what the walk dropped count as passed */
     paging_limit_outcome(w.stopped, &w.lim, &ld, &w.use, &out, msg, sizeof(msg));
     if(out.answer != PAGING_ANSWER_PARTIAL)
       return problem_set(x->p, out.status, "%s: %s", w.what, msg);
@@ -908,5 +979,7 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
     response_empty(x->out);
     return OAC_OK;
   }
-  return answer(&w, &list, flow_offset);
+  r = answer(&w, &list, flow_offset);
+  buf_free(&w.id);              /* filterByProvidedObjects: answer() reads IDs again */
+  return r;
 }

@@ -17,6 +17,9 @@ struct walk_goal {
                                    for (the walk stops when it is found); else NULL */
   const cJSON *objects;         /* filterByProvidedObjects: objectData (an array): its
                                    objects' external IDs are looked for */
+  const char *external_id;      /* a load by id through an x-flow-load whose answer is a
+                                   paged list: the ID its parameters send; every item of the
+                                   list is the answer */
 };
 
 /* The load of plan PL (OP) of the request's type with the parsed filter LF: writes the

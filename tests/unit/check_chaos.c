@@ -14,6 +14,11 @@
  * the normal build it checks the answers only. It is left out of the valgrind stage of CI
  * (.ci/run), where its thousands of runs would be slow.
  *
+ * A paged load (the walk of product.md §12.2) needs a live API: the "paged" case runs
+ * against upstream_server.py's stateless paged lists on loopback (test_server.h), so each
+ * of its thousands of repeats gets the same pages; without python3 it is left out (said
+ * on stdout).
+ *
  * What the fault injection reaches: every allocation of the project's own code (mem.h:
  * oac_malloc/calloc/realloc, so also the arenas' blocks and struct buf growth), and cJSON's,
  * which json.c routes through the project's allocator (directly, or through the request
@@ -36,6 +41,7 @@
 #include "compile/cache_write.h"
 #include "compile/compile.h"
 #include "test_cache.h"
+#include "test_server.h"
 #include "worker/handler.h"
 #include "flow/json.h"
 #include "worker/log.h"
@@ -377,13 +383,27 @@ static void write_caches(void)
 /* Every request type, every allocation failed in turn, on a warm worker (its caches
  * mapped, its arena grown): the answer is the clean one or a 500, and the next request
  * gets the clean answer. */
+static void chaos_request(struct worker *w, const struct rcase *c, const char *body,
+                          struct answer *ref);
+
 START_TEST(test_requests)
 {
   const struct rcase *c = &rcases[_i];
   write_caches();
   struct worker *w = new_worker(0);
   ck_assert_ptr_nonnull(w);
-  const char *body = rcase_body(c);
+  struct answer ref;
+  chaos_request(w, c, rcase_body(c), &ref);
+  answer_free(&ref);
+  worker_free(w);
+}
+END_TEST
+
+/* Request C with BODY on W, clean, then with each of its allocations failed in turn; the
+ * clean answer into *REF (answer_free). */
+static void chaos_request(struct worker *w, const struct rcase *c, const char *body,
+                          struct answer *ref_out)
+{
   char *b = body ? strdup(body) : NULL;
   struct answer ref, got;
   handle(w, c->method, c->uri, b, c->auth, 0, &ref);        /* warm-up */
@@ -407,21 +427,27 @@ START_TEST(test_requests)
     answer_free(&got);
   }
   printf("%s: N = 1..%lu, %lu answered 500\n", c->name, total, oom);
-  answer_free(&ref);
+  *ref_out = ref;
   free(b);
-  worker_free(w);
 }
-END_TEST
 
 /* A new worker and its first request, which maps and verifies the caches (FastCGI) or
  * opens the one it needs (CGI), and grows the arena and buffers from nothing: worker_new
  * returns NULL, or the request is answered right or with a 500. */
+static void chaos_new_worker(int cgi, const struct rcase *c, const char *body);
+
 START_TEST(test_new_worker)
 {
-  int cgi = _i % 2;
   const struct rcase *c = &rcases[_i / 2];
   write_caches();
-  const char *body = rcase_body(c);
+  chaos_new_worker(_i % 2, c, rcase_body(c));
+}
+END_TEST
+
+/* Request C with BODY on a new worker (CGI or FastCGI), every allocation of worker_new and
+ * of the request failed in turn. */
+static void chaos_new_worker(int cgi, const struct rcase *c, const char *body)
+{
   char *b = body ? strdup(body) : NULL;
   struct answer ref, got;
   oac_mem_fail_at(0);
@@ -459,6 +485,130 @@ START_TEST(test_new_worker)
   answer_free(&ref);
   free(b);
 }
+
+/* ---- a paged load (the walk, walk.c) ------------------------------------------------- */
+
+static struct test_server srv;
+static const char PAGED_REG[] = "https://example.test/chaos-paged.yaml";
+
+/* upstream_server.py's stateless paged lists: /v1/paged (cursor, has_more) and /v1/linked
+ * (Link header), nine items "1".."9" named ant bee cat ape bat cow asp boa cod, 3 a page. */
+static const char *paged_doc(int port)
+{
+  static char text[4096];
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: chaos paged, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:%d/v1'}]\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Cur:\n"
+    "      type: object\n"
+    "      x-flow-type: {name: Cur}\n"
+    "      x-flow-query:\n"
+    "        path: /paged\n"
+    "        operation: get\n"
+    "        paging: {style: cursor, cursor: cursor, limit: limit, maxLimit: 3, "
+    "nextCursor: next_cursor, hasMore: has_more}\n"
+    "      properties: {id: {type: string}, name: {type: string}}\n"
+    "    Lnk:\n"
+    "      type: object\n"
+    "      x-flow-type: {name: Lnk}\n"
+    "      x-flow-query:\n"
+    "        path: /linked\n"
+    "        operation: get\n"
+    "        paging: {style: link, limit: limit, maxLimit: 3}\n"
+    "      properties: {id: {type: string}, name: {type: string}}\n"
+    "paths:\n"
+    "  /paged:\n"
+    "    get:\n"
+    "      parameters:\n"
+    "        - {name: cursor, in: query, schema: {type: string}}\n"
+    "        - {name: limit, in: query, schema: {type: integer}}\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: a page\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: object\n"
+    "                properties:\n"
+    "                  data: {type: array, items: {$ref: '#/components/schemas/Cur'}}\n"
+    "                  next_cursor: {type: string, nullable: true}\n"
+    "                  has_more: {type: boolean}\n"
+    "  /linked:\n"
+    "    get:\n"
+    "      parameters: [{name: limit, in: query, schema: {type: integer}}]\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: a page\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema: {type: array, items: {$ref: '#/components/schemas/Lnk'}}\n",
+    port);
+  return text;
+}
+
+static void setup_paged(void)
+{
+  setup();
+  test_server_environment();
+  test_server_start(&srv, NULL);
+  test_cache_write(paged_doc(srv.port), PAGED_REG, dir);
+}
+
+static void teardown_paged(void)
+{
+  test_server_stop(&srv);
+  teardown();
+}
+
+/* A paged load through each style, every allocation failed in turn: the whole list with a
+ * local CONTAINS filter across pages; a limit whose answer carries an offsetToken; the
+ * request that brings that token back. */
+START_TEST(test_paged)
+{
+  const char *type = _i ? "Lnk" : "Cur";
+  struct worker *w = new_worker(0);
+  ck_assert_ptr_nonnull(w);
+  char tail[2048], name[128];
+  struct rcase c = { name, "POST", "/data", NULL, 200, "", PAGED_REG, "", tail };
+  struct answer ref;
+
+  snprintf(name, sizeof(name), "paged load (%s), whole list, CONTAINS over 3 pages", type);
+  snprintf(tail, sizeof(tail), "\"objectDataType\":{\"developerName\":\"%s\"},"
+           "\"listFilter\":{\"where\":[{\"columnName\":\"name\",\"criteriaType\":"
+           "\"CONTAINS\",\"contentValue\":\"a\"}]}", type);
+  c.marker = "\"externalId\":\"8\"";          /* boa, on the third page */
+  chaos_request(w, &c, rcase_body(&c), &ref);
+  ck_assert_ptr_null(strstr(ref.body, "offsetToken"));
+  answer_free(&ref);
+  chaos_new_worker(_i, &c, rcase_body(&c));    /* cold: the arena grows during the walk */
+
+  snprintf(name, sizeof(name), "paged load (%s), limit 4, offsetToken", type);
+  snprintf(tail, sizeof(tail), "\"objectDataType\":{\"developerName\":\"%s\"},"
+           "\"listFilter\":{\"limit\":4}", type);
+  c.marker = "\"offsetToken\":\"";
+  chaos_request(w, &c, rcase_body(&c), &ref);
+  cJSON *j = NULL;
+  struct json_error je;
+  ck_assert_int_eq(json_parse(ref.body, ref.len, &j, &je), OAC_OK);
+  const char *tok = json_get_str(j, "offsetToken");
+  ck_assert_ptr_nonnull(tok);
+
+  snprintf(name, sizeof(name), "paged load (%s), the offsetToken brought back", type);
+  snprintf(tail, sizeof(tail), "\"objectDataType\":{\"developerName\":\"%s\"},"
+           "\"listFilter\":{\"limit\":4,\"offset\":4,\"offsetToken\":\"%s\"}", type,
+           tok);
+  cJSON_Delete(j);
+  answer_free(&ref);
+  c.marker = "\"externalId\":\"5\"";
+  chaos_request(w, &c, rcase_body(&c), &ref);
+  ck_assert_ptr_nonnull(strstr(ref.body, "\"externalId\":\"8\""));
+  ck_assert_ptr_null(strstr(ref.body, "\"externalId\":\"4\""));
+  answer_free(&ref);
+  worker_free(w);
+}
 END_TEST
 
 Suite *suite(void)
@@ -475,5 +625,14 @@ Suite *suite(void)
   tcase_add_loop_test(tc, test_requests, 0, (int)NRCASES);
   tcase_add_loop_test(tc, test_new_worker, 0, 2 * (int)NRCASES);   /* FastCGI, CGI */
   suite_add_tcase(s, tc);
+  if(test_server_find())
+    printf("chaos: no paged load: python3 or tests/unit/upstream_server.py not found\n");
+  else {
+    tc = tcase_create("paged");
+    tcase_add_checked_fixture(tc, setup_paged, teardown_paged);
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, test_paged, 0, 2);                      /* cursor, link */
+    suite_add_tcase(s, tc);
+  }
   return s;
 }

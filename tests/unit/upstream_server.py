@@ -25,6 +25,27 @@ Endpoints (any method unless said):
   /text                    200 text/plain
   /ctype?t=TYPE            200 with Content-Type TYPE and body {}
   /hits?p=PATH?QUERY       JSON {"count": n}: requests seen for that exact path and query
+  /seen[?clear=1]          JSON {"seen": [PATH?QUERY, ...]}: the requests since the last
+                           clear, in order (not /seen itself); clear=1 empties the list
+
+Paged lists for the paging walk (check_walk, check_chaos). Stateless: the same request
+always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
+  /v1/paged?cursor=cK&limit=N    cursor style: {"data": items K.., "next_cursor": "cK'" or
+                                 null, "has_more": bool}; N defaults to 3 and is capped at 3
+  /v1/linked?after=K&limit=N     link style: a JSON array, a Link header rel="next" (relative
+                                 URL) while more exist; N defaults to 3, capped at 3
+  /v1/offset?offset=K&limit=N    offset style: a JSON array, items K..K+N-1 (N default 4,
+                                 capped at 4); no sign of the end but an empty page
+  /v1/pages?page=K&per_page=N    page style: a JSON array, page K (from 1) of pages of N
+                                 (default 4, capped at 4)
+  /v1/stuck?after=cK             cursor style whose pages all start with item "1" (the
+                                 cursor and the body change)
+  /v1/same?n=K                   link style: the same body on every page, the Link to n=K+1
+  /v1/loop                       link style whose Link rel="next" is the request itself
+  /v1/foreign                    {"data": [...], "next": URL on host localhost}: a next URL
+                                 on another host (never followed by the walk)
+  /v1/nocursor                   {"data": [...], "has_more": true, "next_cursor": null}, the
+                                 last item without an "id" (no cursor from the items)
 
 With --script FILE --record FILE (check_requests, tests/data/requests/<case>/upstream.json)
 the endpoints above are replaced by a script: the Nth request, whatever its method and
@@ -46,6 +67,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 HITS = {}
+ORDER = []          # /seen: PATH?QUERY of each request, in order
+ITEMS = [{"id": str(i + 1), "name": n} for i, n in
+         enumerate(["ant", "bee", "cat", "ape", "bat", "cow", "asp", "boa", "cod"])]
 SCRIPT = None       # --script: the calls' answers, in order
 RECORD = None       # --record: where the requests seen are written
 SEEN = []
@@ -56,6 +80,7 @@ REDIRECTS = {301, 302, 303, 307, 308}
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True     # no 40 ms delayed-ACK stall between header and body writes
 
     def log_message(self, *args):
         pass
@@ -148,8 +173,18 @@ class Handler(BaseHTTPRequestHandler):
         key = u.path + ("?" + u.query if u.query else "")
         with HITS_LOCK:
             HITS[key] = HITS.get(key, 0) + 1
+            if u.path != "/seen":
+                ORDER.append(key)
         p = u.path
-        if p == "/json":
+        if p.startswith("/v1/"):
+            self.paged(p, q)
+        elif p == "/seen":
+            with HITS_LOCK:
+                seen = list(ORDER)
+                if q.get("clear", ["0"])[0] == "1":
+                    del ORDER[:]
+            self.answer(200, {"seen": seen})
+        elif p == "/json":
             self.answer(200, {"ok": True, "items": [1, 2, 3]})
         elif p == "/echo":
             headers = {}
@@ -199,6 +234,65 @@ class Handler(BaseHTTPRequestHandler):
             with HITS_LOCK:
                 n = HITS.get(q.get("p", [""])[0], 0)
             self.answer(200, {"count": n})
+        else:
+            self.answer(404, {"error": "no such endpoint"})
+
+    def paged(self, p, q):
+        def num(name, default, cap):
+            try:
+                v = int(q.get(name, [str(default)])[0])
+            except ValueError:
+                return -1
+            return min(v, cap) if v >= 0 else -1
+        if p == "/v1/paged":
+            cur = q.get("cursor", ["c0"])[0]
+            k = int(cur[1:]) if cur[:1] == "c" and cur[1:].isdigit() else -1
+            n = num("limit", 3, 3)
+            if k < 0 or k > len(ITEMS) or n <= 0:
+                self.answer(400, {"error": "bad cursor or limit"})
+                return
+            more = k + n < len(ITEMS)
+            self.answer(200, {"data": ITEMS[k:k + n],
+                              "next_cursor": "c%d" % (k + n) if more else None,
+                              "has_more": more})
+        elif p == "/v1/linked":
+            k, n = num("after", 0, len(ITEMS)), num("limit", 3, 3)
+            if k < 0 or n <= 0:
+                self.answer(400, {"error": "bad after or limit"})
+                return
+            extra = []
+            if k + n < len(ITEMS):
+                extra = [("Link", '<linked?after=%d&limit=%d>; rel="next", '
+                          '</v1/linked>; rel="first"' % (k + n, n))]
+            self.answer(200, ITEMS[k:k + n], extra=extra)
+        elif p == "/v1/offset":
+            k, n = num("offset", 0, len(ITEMS)), num("limit", 4, 4)
+            if k < 0 or n <= 0:
+                self.answer(400, {"error": "bad offset or limit"})
+                return
+            self.answer(200, ITEMS[k:k + n])
+        elif p == "/v1/pages":
+            k, n = num("page", 1, 1000), num("per_page", 4, 4)
+            if k < 1 or n <= 0:
+                self.answer(400, {"error": "bad page or per_page"})
+                return
+            self.answer(200, ITEMS[(k - 1) * n:k * n])
+        elif p == "/v1/stuck":
+            after = q.get("after", ["c0"])[0]
+            k = int(after[1:]) if after[:1] == "c" and after[1:].isdigit() else 0
+            self.answer(200, {"data": ITEMS[:2] + [ITEMS[2 + k % 7]],
+                              "next_cursor": "c%d" % (k + 1), "has_more": True})
+        elif p == "/v1/same":
+            k = num("n", 0, 1000)
+            self.answer(200, ITEMS[:3], extra=[("Link", '</v1/same?n=%d>; rel="next"' % (k + 1))])
+        elif p == "/v1/loop":
+            self.answer(200, ITEMS[:3], extra=[("Link", '</v1/loop>; rel="next"')])
+        elif p == "/v1/foreign":
+            self.answer(200, {"data": ITEMS[:3],
+                              "next": "http://localhost:%d/v1/foreign?p=2" % PORT})
+        elif p == "/v1/nocursor":
+            self.answer(200, {"data": ITEMS[:2] + [{"name": "no id"}], "has_more": True,
+                              "next_cursor": None})
         else:
             self.answer(404, {"error": "no such endpoint"})
 
