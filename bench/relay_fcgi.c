@@ -2,11 +2,11 @@
  *
  * Per request it does what any FastCGI relay of a JSON API cannot avoid, and nothing else:
  * accept (FCGX_Accept_r), read and discard CONTENT_LENGTH bytes of the request body, GET the
- * URL in the environment variable RELAY_URL with ONE libcurl easy handle reused for every
- * request (so the upstream connection is kept alive, as in the worker), parse the answer
- * with cJSON_ParseWithLength, add a member "upstreamStatus" (the HTTP status; an answer that
- * is not an object is wrapped as {"body":ANSWER,"upstreamStatus":N}), print it with
- * cJSON_PrintUnformatted and answer
+ * URL in the environment variable RELAY_URL (or the query's `url`, below) with ONE libcurl
+ * easy handle reused for every request (so the upstream connection is kept alive, as in
+ * the worker), parse the answer with cJSON_ParseWithLength, add a member "upstreamStatus"
+ * (the HTTP status; an answer that is not an object is wrapped as
+ * {"body":ANSWER,"upstreamStatus":N}), print it with cJSON_PrintUnformatted and answer
  *
  *   Status: 200 OK, Content-Type: application/json, Content-Length: N, the printed JSON.
  *
@@ -17,8 +17,16 @@
  * difference is what the worker adds: routing, reading the request's JSON, the cache lookup,
  * building the call (parameters, security), mapping the answer to Flow objects.
  *
- * Environment: RELAY_URL (required, http(s) URL), RELAY_TIMEOUT_MS (whole call, default
- * 15000), RELAY_CONNECT_TIMEOUT_MS (default 5000) - the worker's defaults.
+ * The URL per request (bench/run's paging group, product.md §17: "RELAY_URL taken per
+ * request from the query"): a request whose query string has a parameter `url` GETs that
+ * URL instead, percent-decoded (`?url=http%3A%2F%2F127.0.0.1%3A8080%2Fitems%3Foffset%3D100`;
+ * `+` stays `+`); only http and https are followed. The same handle, hence the same kept-
+ * alive connection when the host and port stay the same. A `url` that is empty or does not
+ * decode is a 400.
+ *
+ * Environment: RELAY_URL (http(s) URL of requests without `url`; a request without either
+ * is a 400), RELAY_TIMEOUT_MS (whole call, default 15000), RELAY_CONNECT_TIMEOUT_MS
+ * (default 5000) - the worker's defaults.
  *
  * Build: make bench/relay_fcgi (or gcc -O2 bench/relay_fcgi.c -lfcgi -lcurl -lcjson).
  * Run only under a FastCGI server (lighttpd bin-path, cgi-fcgi -start): FCGX_Accept_r
@@ -104,13 +112,51 @@ static void fail(FCGX_Stream *out, const char *what, const char *detail)
   cJSON_Delete(e);
 }
 
+static int hexval(char c)
+{
+  if(c >= '0' && c <= '9')
+    return c - '0';
+  if(c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if(c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* The percent-decoded value of query parameter `url` into DST (size CAP): 1 found, 0 absent,
+ * -1 empty, too long, a bad escape or a decoded NUL. */
+static int query_url(const char *query, char *dst, size_t cap)
+{
+  for(const char *p = query; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+    if(strncmp(p, "url=", 4))
+      continue;
+    size_t n = 0;
+    for(p += 4; *p && *p != '&'; p++) {
+      int c = (unsigned char)*p;
+      if(c == '%') {
+        int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+        if(lo < 0)
+          return -1;
+        c = hi * 16 + lo;
+        p += 2;
+      }
+      if(c == 0 || n + 1 >= cap)
+        return -1;
+      dst[n++] = (char)c;
+    }
+    dst[n] = '\0';
+    return n ? 1 : -1;
+  }
+  return 0;
+}
+
 int main(void)
 {
-  const char *url = getenv("RELAY_URL");
-  if(!url || !*url) {
-    fprintf(stderr, "relay_fcgi: RELAY_URL is not set\n");
-    return 1;
-  }
+  const char *env_url = getenv("RELAY_URL");
+  if(env_url && !*env_url)
+    env_url = NULL;
+  const char *url = env_url;
+  static char req_url[8192];
   if(curl_global_init(CURL_GLOBAL_DEFAULT)) {
     fprintf(stderr, "relay_fcgi: curl_global_init failed\n");
     return 1;
@@ -126,7 +172,7 @@ int main(void)
   char errbuf[CURL_ERROR_SIZE];
   struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
   if(!headers ||
-     curl_easy_setopt(c, CURLOPT_URL, url) ||
+     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
      curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) ||
      curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
      curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) ||
@@ -138,7 +184,7 @@ int main(void)
      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) ||
      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) ||
      curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink)) {
-    fprintf(stderr, "relay_fcgi: cannot set up the curl handle for %s\n", url);
+    fprintf(stderr, "relay_fcgi: cannot set up the curl handle\n");
     return 1;
   }
 
@@ -163,10 +209,21 @@ int main(void)
       left -= got;
     }
 
+    int q = query_url(FCGX_GetParam("QUERY_STRING", req.envp), req_url, sizeof(req_url));
+    url = q > 0 ? req_url : env_url;
+    if(q < 0 || !url) {
+      static const char bad[] = "{\"error\":\"no upstream URL\",\"detail\":\"give ?url="
+                                "(percent-encoded http(s) URL) or set RELAY_URL\"}";
+      answer(req.out, "400 Bad Request", bad, sizeof(bad) - 1);
+      FCGX_Finish_r(&req);
+      continue;
+    }
     sink.len = 0;
     sink.oom = 0;
     errbuf[0] = '\0';
-    CURLcode rc = curl_easy_perform(c);
+    CURLcode rc = curl_easy_setopt(c, CURLOPT_URL, url);
+    if(rc == CURLE_OK)
+      rc = curl_easy_perform(c);
     if(rc != CURLE_OK) {
       fail(req.out, sink.oom ? "out of memory" : "upstream call failed",
            errbuf[0] ? errbuf : curl_easy_strerror(rc));
