@@ -896,6 +896,15 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
       return walk_fail_nomem(&w);
     if(r)
       return problem_set(x->p, 400, "listFilter.offsetToken: %s", offset_token_why_str(why));
+    /* a position of another kind than the plan's style (a document recompiled with other
+     * paging since): not this list's */
+    static const unsigned char kind_of[CPG_MAX] = {
+      [CPG_OFFSET] = OT_POS_OFFSET, [CPG_PAGE] = OT_POS_PAGE, [CPG_CURSOR] = OT_POS_CURSOR,
+      [CPG_NEXT_URL] = OT_POS_NEXT_URL, [CPG_LINK] = OT_POS_NEXT_URL
+    };
+    if(tok.kind != OT_POS_FIRST && (cp->style >= CPG_MAX || tok.kind != kind_of[cp->style]))
+      return problem_set(x->p, 400, "listFilter.offsetToken: %s",
+                         offset_token_why_str(OT_ANOTHER_LIST));
     if(offset_token_used(lf->offset, &tok))
       use_tok = &tok;
     else
