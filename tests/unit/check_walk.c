@@ -75,6 +75,9 @@ static void walk_doc(int port, struct buf *doc)
   add_type(&comp, &paths, "Cur", "/paged", "[" P_STR("cursor") ", " P_INT("limit") "]",
            "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
            "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
+  add_type(&comp, &paths, "Slow", "/slowpaged", "[" P_STR("cursor") ", " P_INT("limit") "]",
+           "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
+           "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
   add_type(&comp, &paths, "Lnk", "/linked", "[" P_INT("limit") "]",
            "{style: link, limit: limit, maxLimit: 3}", "{type: array, items: T}");
   add_type(&comp, &paths, "Off", "/offset", "[" P_INT("offset") ", " P_INT("limit") "]",
@@ -538,6 +541,51 @@ END_TEST
 
 /* --max-pages: a load without a sort answers what it has, with a token that resumes the
  * walk; a sort needs the whole list: 413. */
+/* The request's time budget (§12.2 Limits): a budget of 1 s, the third page answers after
+ * 1.5 s. Without a sort: what the walk has, hasMoreResults and a token that resumes at the
+ * page that ran out (not consumed); with a sort: a 504 naming the budget. */
+START_TEST(test_time_budget)
+{
+  struct worker_opts o = { 0 };
+  o.cache_dir = dir;
+  o.up.connect_timeout_ms = 500;
+  o.up.timeout_ms = 1000;
+  struct worker *w = worker_new(&o);
+  ck_assert_ptr_nonnull(w);
+  struct answer a, b;
+  seen();
+  load(w, "Slow", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(a.ids, "1,2,3,4,5,6");
+  ck_assert(a.more);
+  ck_assert_ptr_nonnull(a.token);
+  char tail[2048];
+  snprintf(tail, sizeof(tail), "\"listFilter\":{\"offsetToken\":\"%s\"}", a.token);
+  worker_free(w);
+  o.up.timeout_ms = 5000;                  /* enough for the slow page now */
+  w = worker_new(&o);
+  ck_assert_ptr_nonnull(w);
+  seen();
+  load(w, "Slow", tail, &b);
+  ck_assert_int_eq(b.status, 200);
+  ck_assert_str_eq(b.ids, "7,8,9");
+  ck_assert(!b.more);
+  ck_assert_str_eq(seen(), "/v1/slowpaged?limit=3&cursor=c6");
+  answer_free(&b);
+  answer_free(&a);
+  worker_free(w);
+  o.up.timeout_ms = 1000;
+  w = worker_new(&o);
+  ck_assert_ptr_nonnull(w);
+  load(w, "Slow", "\"listFilter\":{\"orderByPropertyDeveloperName\":\"name\","
+       "\"orderByDirectionType\":\"ASC\"}", &a);
+  ck_assert_int_eq(a.status, 504);
+  ASSERT_HAS(message(&a), "time budget");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
 START_TEST(test_max_pages)
 {
   struct worker *w = new_worker(2);
@@ -665,6 +713,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_loop);
   tcase_add_test(tc, test_foreign_next);
   tcase_add_test(tc, test_max_pages);
+  tcase_add_test(tc, test_time_budget);
   tcase_add_test(tc, test_provided_objects);
   tcase_add_test(tc, test_negative);
   suite_add_tcase(s, tc);

@@ -32,6 +32,8 @@ Paged lists for the paging walk (check_walk, check_chaos). Stateless: the same r
 always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
   /v1/paged?cursor=cK&limit=N    cursor style: {"data": items K.., "next_cursor": "cK'" or
                                  null, "has_more": bool}; N defaults to 3 and is capped at 3
+  /v1/slowpaged?cursor=cK       as /v1/paged, but the page at c6 (the third) answers after
+                                 1.5 s: a walk with a short budget runs out of it there
   /v1/linked?after=K&limit=N     link style: a JSON array, a Link header rel="next" (relative
                                  URL) while more exist; N defaults to 3, capped at 3
   /v1/offset?offset=K&limit=N    offset style: a JSON array, items K..K+N-1 (N default 4,
@@ -244,7 +246,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 return -1
             return min(v, cap) if v >= 0 else -1
-        if p == "/v1/paged":
+        if p in ("/v1/paged", "/v1/slowpaged"):
             cur = q.get("cursor", ["c0"])[0]
             k = int(cur[1:]) if cur[:1] == "c" and cur[1:].isdigit() else -1
             n = num("limit", 3, 3)
@@ -252,6 +254,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(400, {"error": "bad cursor or limit"})
                 return
             more = k + n < len(ITEMS)
+            if p == "/v1/slowpaged" and k >= 6:
+                time.sleep(1.5)   # the third page outlasts a 1 s budget
             self.answer(200, {"data": ITEMS[k:k + n],
                               "next_cursor": "c%d" % (k + n) if more else None,
                               "has_more": more})
