@@ -9,6 +9,7 @@
 #include "types.h"
 #include "answer_path.h"
 #include "paging.h"
+#include "unbound.h"
 #include "../flow/config.h"
 #include "../flow/user.h"
 #include "../cache/cache.h"
@@ -110,6 +111,20 @@ static int path_has_placeholder(const char *path, const char *name)
   return 0;
 }
 
+/* Request headers OpenAPI does not let a document declare as parameters (it ignores
+ * header parameters named Accept, Content-Type and Authorization), and the common ones an
+ * API documents in prose: a binding with such a name goes in a header (§13.8). */
+static int header_only_name(const char *name)
+{
+  static const char *const names[] = { "Accept", "Accept-Language", "Content-Type",
+                                       "Authorization", "User-Agent", "If-Match",
+                                       "If-None-Match", "Prefer" };
+  for(size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if(!strcasecmp(name, names[i]))
+      return 1;
+  return 0;
+}
+
 struct plan_builder {
   struct model_param params[64];
   size_t n;
@@ -127,8 +142,16 @@ static void add_param(struct cctx *c, struct plan_builder *b, const struct api_o
     return;
   }
   enum cache_param_in in = declared_in(c, api, name);
-  if(!in)
-    in = path_has_placeholder(path, name) ? PIN_PATH : PIN_QUERY;
+  if(!in) {
+    /* §13.8: a guessed location is a warning, never silent; a header the document cannot
+     * declare (Accept, User-Agent...) is a header, not a query parameter */
+    in = path_has_placeholder(path, name) ? PIN_PATH :
+         header_only_name(name) ? PIN_HEADER : PIN_QUERY;
+    if(api)
+      diag_node(c->diag, DIAG_WARNING, at, "parameter '%s' is not a parameter of %s %s: "
+                "sent as a %s parameter (guessed)", name, cc_method_name(api->method),
+                api->path, in == PIN_PATH ? "path" : in == PIN_HEADER ? "header" : "query");
+  }
   struct model_param *p = &b->params[b->n++];
   p->name = name;
   p->arg = arg;
@@ -388,7 +411,8 @@ static const char *request_media_type(struct cctx *c, const struct api_op *api)
 static int key_allowed(enum cache_op op, const struct doc_node *k)
 {
   if(doc_scalar_eq_ci(k, "path") || doc_scalar_eq_ci(k, "operation") ||
-     doc_scalar_eq_ci(k, "parameters") || doc_scalar_eq_ci(k, "example"))
+     doc_scalar_eq_ci(k, "parameters") || doc_scalar_eq_ci(k, "example") ||
+     doc_scalar_eq_ci(k, "headers"))
     return 1;
   if(doc_scalar_eq_ci(k, "items") || doc_scalar_eq_ci(k, "paging"))
     return op == OP_LOAD || op == OP_QUERY;
@@ -459,6 +483,13 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
   b.n = 0;
   b.nfailed = 0;
   parse_params(c, t, op, doc_get_ci(v, "parameters"), api, p->path, &b);
+  {
+    /* §13.8: the `headers:` mark, then what no binding gives (unbound.c) */
+    struct unbound_plan ub = { b.params, &b.n, sizeof(b.params) / sizeof(b.params[0]),
+                               b.failed, b.nfailed, ext };
+    unbound_headers(c, api, doc_get_ci(v, "headers"), &ub);
+    unbound_params(c, api, path, &ub);
+  }
   /* every {placeholder} must be bound */
   for(const char *s = strchr(p->path, '{'); s; s = strchr(s + 1, '{')) {
     const char *e = strchr(s, '}');
