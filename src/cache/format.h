@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 4u
+#define CACHE_FORMAT_VERSION 5u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -122,6 +122,10 @@ struct cache_type {
   int32_t external_id_prop;     /* index within the type's props, -1 = none (UUID v5) */
   uint32_t flags;               /* CT_F_* */
   uint32_t plans[OP_MAX];       /* index + 1 into CS_PLANS, 0 = no such extension */
+  /* composite keys (product.md §13.9): `externalId: [owner, name]` lists its properties
+   * (indices within the type) at CS_U32[first_eid..first_eid+neid); external_id_prop is
+   * then the first. neid 0 = a single ID property (external_id_prop) or none. */
+  uint32_t first_eid, neid;
 };
 
 struct cache_index_head {
@@ -141,7 +145,9 @@ enum cache_param_src {
   PSRC_USER,             /* arg = $User field name as written after "$User." */
   PSRC_DEFAULT,          /* arg = the constant's text */
   PSRC_PROPERTY,         /* arg = property name of the object */
-  PSRC_WHERE             /* query: arg = type property; an EQUAL on it is sent */
+  PSRC_WHERE,            /* query: arg = type property; an EQUAL on it is sent */
+  PSRC_ID_PART           /* §13.9, x-flow-load: arg = a property of the type's external
+                            ID: its part of the id loaded (else as PSRC_WHERE) */
 };
 
 #define PLAN_F_EXAMPLE   0x1u    /* answer from CS_EXAMPLES, no upstream call */

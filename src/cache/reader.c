@@ -256,6 +256,15 @@ static enum oac_result check_types(struct cache *c, const struct cache_section *
        (t->external_id_prop < 0 || (uint32_t)t->external_id_prop >= t->nprops))
       return fail(c, err, "section TYPES record %u: external ID property %d out of range", i,
                   t->external_id_prop);
+    /* composite keys (§13.9): the list of the external ID's properties */
+    if(t->neid && (t->neid < 2 || (uint64_t)t->first_eid + t->neid > us->count ||
+                   t->external_id_prop < 0))
+      return fail(c, err, "section TYPES record %u: external ID list %u+%u out of range", i,
+                  t->first_eid, t->neid);
+    for(uint32_t j = 0; j < t->neid; j++)
+      if(u[t->first_eid + j] >= t->nprops)
+        return fail(c, err, "section TYPES record %u: external ID property %u out of range",
+                    i, u[t->first_eid + j]);
     for(uint32_t j = 0; j < t->nprops; j++) {
       const struct cache_prop *p = &props[t->first_prop + j];
       if((p->flags & CP_ALTERNATIVE) &&
@@ -370,7 +379,7 @@ static enum oac_result check_params(struct cache *c, const struct cache_section 
     CHECK_STR(CS_PARAMS, i, p->arg);
     if(p->in < PIN_QUERY || p->in > PIN_COOKIE)
       return fail(c, err, "section PARAMS record %u: unknown location %u", i, p->in);
-    if(p->src < PSRC_EXTERNAL_ID || p->src > PSRC_WHERE)
+    if(p->src < PSRC_EXTERNAL_ID || p->src > PSRC_ID_PART)
       return fail(c, err, "section PARAMS record %u: unknown value source %u", i, p->src);
   }
   return OAC_OK;

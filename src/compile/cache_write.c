@@ -168,6 +168,9 @@ static enum oac_result check_model(const struct model *m)
     if(ty->external_id_prop < -1 || (ty->external_id_prop >= 0 &&
                                      (size_t)ty->external_id_prop >= ty->nprops))
       return OAC_EINTERNAL;
+    for(size_t i = 0; i < ty->neid; i++)          /* composite keys (§13.9) */
+      if(ty->eid_props[i] >= ty->nprops || ty->neid < 2 || ty->external_id_prop < 0)
+        return OAC_EINTERNAL;
     for(size_t i = 0; i < ty->nprops; i++) {
       const struct model_prop *p = &ty->props[i];
       if(p->ref_type < -1 || (p->ref_type >= 0 && (size_t)p->ref_type >= m->ntypes))
@@ -367,6 +370,15 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
     r.nprops = (uint32_t)ty->nprops;
     r.external_id_prop = ty->external_id_prop;
     r.flags = ty->flags;
+    /* composite keys (§13.9): the external ID's properties, in CS_U32 */
+    r.first_eid = S.count[CS_U32];
+    r.neid = u32(ty->neid);
+    for(size_t i = 0; i < ty->neid; i++) {
+      uint32_t v = ty->eid_props[i];
+      put_rec(&S, CS_U32, &v, sizeof(v));
+    }
+    if(!ty->neid)
+      r.first_eid = 0;
     for(size_t i = 0; i < ty->nprops; i++) {
       const struct model_prop *p = &ty->props[i];
       struct cache_prop q;

@@ -47,9 +47,12 @@ void list_print(const struct model *m, FILE *out)
             "TYPE");
     for(size_t j = 0; j < t->nprops; j++) {
       const struct model_prop *p = &t->props[j];
+      int part = (int)j == t->external_id_prop && !t->neid;
+      for(size_t k = 0; k < t->neid; k++)      /* composite keys (§13.9) */
+        part |= t->eid_props[k] == j;
       fprintf(out, "  %-32s %-16s %-20s %s%s%s\n", p->name, flow_ctype_name(p->ctype),
               p->db_type ? p->db_type : "", p->ref_type >= 0 ? m->types[p->ref_type].name : "",
-              (int)j == t->external_id_prop ? " [external id]" : "",
+              part ? (t->neid ? " [external id part]" : " [external id]") : "",
               p->flags & CP_READONLY ? " [read-only]" :
               p->flags & CP_CUSTOM ? " [custom]" : "");
     }

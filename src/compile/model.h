@@ -76,6 +76,9 @@ struct model_type {
   const struct doc_node *schema;   /* the schema it was generated from (identity key) */
   const char *where;            /* "file:line:col" of the schema, for messages and --list */
   const char *content_types;    /* media types it appears under, for --list ("application/json") */
+  /* composite keys (§13.9): the external ID's properties when it lists several */
+  unsigned *eid_props;
+  size_t neid;
 };
 
 struct model_scheme {

@@ -662,7 +662,7 @@ static int last_item_id(struct cctx *c, int t, const struct doc_node *schema,
                         const char **outer, const char **inner, const char **id)
 {
   const struct model_type *ty = &c->m->types[t];
-  if(ty->external_id_prop < 0 || !schema)
+  if(ty->external_id_prop < 0 || ty->neid || !schema)   /* a composite key: no one ID */
     return 0;
   struct answer_path ap;
   if(!answer_list_locate(c, schema, ty->schema, &ap) || ap.n == 0 || ap.n > 2)

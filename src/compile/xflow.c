@@ -177,6 +177,21 @@ static int list_word(const char *w, enum cache_param_src *src)
   return 0;
 }
 
+/* §13.9: is property W of TY (by name) one of its external ID's properties? */
+static int is_eid_prop(const struct model_type *ty, const char *w)
+{
+  int pi = types_find_prop(ty, w);
+  if(pi < 0)
+    return 0;
+  if(ty->neid) {
+    for(size_t i = 0; i < ty->neid; i++)
+      if(ty->eid_props[i] == (unsigned)pi)
+        return 1;
+    return 0;
+  }
+  return ty->external_id_prop == pi;
+}
+
 static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_node *k,
                       const struct doc_node *v, const struct api_op *api, const char *path,
                       struct plan_builder *b)
@@ -236,7 +251,8 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
       /* in a query a property word is an EQUAL criterion on it (the vendor's
        * `country: country`); elsewhere the object's property value */
       add_param(c, b, api, path, k, k->str,
-                op == OP_QUERY ? PSRC_WHERE : op == OP_LOAD ? PSRC_WHERE : PSRC_PROPERTY, w);
+                op == OP_QUERY ? PSRC_WHERE : op == OP_LOAD ?
+                (is_eid_prop(ty, w) ? PSRC_ID_PART : PSRC_WHERE) : PSRC_PROPERTY, w);
     }
     else if(op == OP_QUERY || op == OP_LOAD)
       diag_node(c->diag, DIAG_WARNING, v, "parameter '%s': '%s' is neither a list-filter "
@@ -258,7 +274,8 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
         diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': '%s' is not a property of type "
                   "'%s'", k->str, mv->str, ty->name);
       else
-        add_param(c, b, api, path, k, k->str, PSRC_PROPERTY, mv->str);
+        add_param(c, b, api, path, k, k->str, op == OP_LOAD && is_eid_prop(ty, mv->str) ?
+                  PSRC_ID_PART : PSRC_PROPERTY, mv->str);
       return;
     }
   }
@@ -444,6 +461,37 @@ static void list_plan(struct cctx *c, int t, enum cache_op op, const struct api_
   }
 }
 
+/* §13.9: a path parameter of an x-flow-load that a load by id cannot fill is an error:
+ * one bound to a property outside the external ID, when the load only ever runs by id
+ * (the type has an x-flow-query, or the load binds the id). */
+static void load_path_fillable(struct cctx *c, int t, const struct doc_node *path,
+                               const struct plan_builder *b)
+{
+  const struct model_type *ty = &c->m->types[t];
+  int by_id_only = ty->plans[OP_QUERY].at != NULL;
+  for(size_t i = 0; i < b->n; i++)
+    by_id_only |= b->params[i].src == PSRC_EXTERNAL_ID || b->params[i].src == PSRC_ID_PART;
+  if(!by_id_only)
+    return;   /* a load without id: the list filter's criteria fill them */
+  struct buf props;               /* the suggestion: every such property, in order */
+  buf_init(&props);
+  for(size_t i = 0; i < b->n; i++) {
+    const struct model_param *q = &b->params[i];
+    if(q->in == PIN_PATH && (q->src == PSRC_WHERE || q->src == PSRC_PROPERTY))
+      buf_printf(&props, "%s%s", props.len ? ", " : "", q->arg);
+  }
+  for(size_t i = 0; i < b->n; i++) {
+    const struct model_param *q = &b->params[i];
+    if(q->in != PIN_PATH || (q->src != PSRC_WHERE && q->src != PSRC_PROPERTY))
+      continue;
+    diag_node(c->diag, DIAG_ERROR, path, "x-flow-load: path parameter '%s' is bound to "
+              "property '%s', which a load by id does not carry: make it part of the "
+              "external ID (x-flow-type.externalId: [%s]), or bind it to externalId, a "
+              "constant or $User", q->name, q->arg, props.data ? props.data : q->arg);
+  }
+  buf_free(&props);
+}
+
 static void finish_plan(struct cctx *c, int t, enum cache_op op)
 {
   struct model_plan *p = &c->m->types[t].plans[op];
@@ -508,6 +556,8 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
       diag_node(c->diag, DIAG_ERROR, path, "path parameter '%.*s' has no binding in "
                 "parameters", (int)(e - s - 1), s + 1);
   }
+  if(op == OP_LOAD)
+    load_path_fillable(c, t, path, &b);
   p->params = arena_alloc(c->a, (b.n ? b.n : 1) * sizeof(*p->params));
   if(!p->params) {
     cc_oom(c);
@@ -546,6 +596,60 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
   p->present = 1;
 }
 
+/* §13.9: `externalId: [owner, name]`: the properties whose values, joined by '/', are the
+ * external ID. Each a scalar property of the type, each once; one entry is a single ID. */
+static void composite_id(struct cctx *c, struct model_type *ty, const struct doc_node *eid)
+{
+  if(!eid->n) {
+    diag_node(c->diag, DIAG_ERROR, eid, "externalId of type '%s': the list is empty",
+              ty->name);
+    return;
+  }
+  if(eid->n > 16) {
+    diag_node(c->diag, DIAG_ERROR, eid, "externalId of type '%s': more than 16 properties",
+              ty->name);
+    return;
+  }
+  unsigned *list = arena_alloc(c->a, eid->n * sizeof(*list));
+  if(!list) {
+    cc_oom(c);
+    return;
+  }
+  size_t n = 0;
+  unsigned errors = c->diag->errors;
+  for(size_t i = 0; i < eid->n; i++) {
+    const struct doc_node *e = eid->items[i];
+    int pi = e->kind == DOC_SCALAR ? types_find_prop(ty, e->str) : -1;
+    if(pi < 0) {
+      diag_node(c->diag, DIAG_ERROR, e, "externalId '%s' is not a property of type '%s'",
+                e->kind == DOC_SCALAR ? e->str : "?", ty->name);
+      continue;
+    }
+    enum cache_ctype ct = ty->props[pi].ctype;
+    if(ct == CT_OBJECT || ct == CT_LIST || (ty->props[pi].flags & CP_JSONTEXT)) {
+      diag_node(c->diag, DIAG_ERROR, e, "externalId '%s' of type '%s' is not a scalar "
+                "property (a string, number or boolean)", e->str, ty->name);
+      continue;
+    }
+    int dup = 0;
+    for(size_t j = 0; j < n; j++)
+      dup |= list[j] == (unsigned)pi;
+    if(dup) {
+      diag_node(c->diag, DIAG_ERROR, e, "externalId of type '%s' lists '%s' twice", ty->name,
+                e->str);
+      continue;
+    }
+    list[n++] = (unsigned)pi;
+  }
+  if(c->diag->errors != errors)
+    return;
+  ty->external_id_prop = (int)list[0];
+  if(n > 1) {
+    ty->eid_props = list;
+    ty->neid = n;
+  }
+}
+
 void xflow_finish_type(struct cctx *c, int t)
 {
   struct model_type *ty = &c->m->types[t];
@@ -553,7 +657,9 @@ void xflow_finish_type(struct cctx *c, int t)
   const struct doc_node *xt = ty->flags & CT_F_HELPER ? NULL :
                               doc_get_ci(ty->schema, "x-flow-type");
   const struct doc_node *eid = xt ? doc_get_ci(xt, "externalId") : NULL;
-  if(eid) {
+  if(eid && eid->kind == DOC_SEQ)
+    composite_id(c, ty, eid);
+  else if(eid) {
     int pi = eid->kind == DOC_SCALAR ? types_find_prop(ty, eid->str) : -1;
     if(pi < 0)
       diag_node(c->diag, DIAG_ERROR, eid, "externalId '%s' is not a property of type '%s'",

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "../common/hash.h"
 #include "../common/text.h"
+#include "ext_id.h"
 
 #define BAD_VALUE_SHOWN 100     /* bytes of a refused value quoted in the message */
 
@@ -302,31 +303,57 @@ struct map_want *map_want_build(struct cache *c, uint32_t type, const cJSON *wan
 
 /* ---- external IDs ------------------------------------------------------------------- */
 
+/* Appends the value of ID property PR of object V as text: 1, or 0 when V has no usable
+ * value for it (absent, null, empty, an object). */
+static int id_value(struct cache *c, const struct cache_prop *pr, const cJSON *v,
+                    struct buf *id)
+{
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, cache_str(c, pr->json_name));
+  if(cJSON_IsString(x) && x->valuestring && x->valuestring[0]) {
+    buf_puts(id, x->valuestring);
+    return 1;
+  }
+  if(cJSON_IsNumber(x)) {
+    const char *t = json_num_text(x);
+    enum oac_result r = t ? json_number_plain(id, t, strlen(t))
+                          : map_number_es(x->valuedouble, id);
+    if(r == OAC_OK)
+      return 1;
+  }
+  if(cJSON_IsBool(x)) {
+    buf_puts(id, cJSON_IsTrue(x) ? "true" : "false");
+    return 1;
+  }
+  return 0;
+}
+
 /* Appends the external ID of V (type TV) to ID; TMP is scratch. OAC_ENOMEM on allocation
- * failure. */
+ * failure. A composite ID (§13.9) joins its parts' values, each encoded (ext_id.h). */
 static enum oac_result ext_id(struct cache *c, const struct tview *tv, const cJSON *v,
                               struct buf *id, struct buf *tmp)
 {
-  if(tv->t->external_id_prop >= 0 && cJSON_IsObject(v)) {
-    const struct cache_prop *pr = &tv->p[tv->t->external_id_prop];
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, cache_str(c, pr->json_name));
-    if(cJSON_IsString(x) && x->valuestring && x->valuestring[0]) {
-      buf_puts(id, x->valuestring);
+  uint32_t one;
+  size_t n = 0;
+  const uint32_t *parts = cJSON_IsObject(v) ? ext_id_props(c, tv->t, &one, &n) : NULL;
+  if(parts && n == 1) {
+    if(id_value(c, &tv->p[parts[0]], v, id))
       return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
-    }
-    if(cJSON_IsNumber(x)) {
-      const char *t = json_num_text(x);
-      enum oac_result r = t ? json_number_plain(id, t, strlen(t))
-                            : map_number_es(x->valuedouble, id);
-      if(r == OAC_OK)
-        return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
-    }
-    if(cJSON_IsBool(x)) {
-      buf_puts(id, cJSON_IsTrue(x) ? "true" : "false");
-      return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
-    }
-    /* no usable ID value in this object: the name-based UUID still identifies it */
   }
+  else if(parts && n > 1) {
+    size_t start = id->len, k = 0;
+    for(; k < n; k++) {
+      buf_reset(tmp);
+      if(parts[k] >= tv->t->nprops || !id_value(c, &tv->p[parts[k]], v, tmp))
+        break;
+      ext_id_put_part(id, tmp->data, tmp->len, k == 0);
+    }
+    if(k == n)
+      return buf_failed(id) || buf_failed(tmp) ? OAC_ENOMEM : OAC_OK;
+    id->len = start;                          /* a part is missing: the content UUID */
+    if(id->data)
+      id->data[start] = '\0';
+  }
+  /* no usable ID value in this object: the name-based UUID still identifies it */
   char u[37];
   buf_reset(tmp);
   buf_puts(tmp, tv->name);

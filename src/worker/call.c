@@ -156,6 +156,10 @@ static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
     return arg;
   case PSRC_WHERE:
     return pushed_value(x, lf, arg);
+  case PSRC_ID_PART:                 /* §13.9: its part of the id loaded (id_part.c) */
+    if(src->external_id && *src->external_id)
+      return call_id_part(x, src->external_id, arg);
+    return src->object ? map_flow_value(src->object, arg) : pushed_value(x, lf, arg);
   case PSRC_PROPERTY:
     if(src->object)
       return map_flow_value(src->object, arg);

@@ -61,6 +61,15 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found);
  * set. */
 enum oac_result answer_json(struct op_ctx *x, struct call *cl, cJSON **root);
 
+/* §13.9 (id_part.c): the decoded part of external ID ID that type property PROP (by name)
+ * holds in the request's type (x->tv); the whole ID for a single ID property; NULL when
+ * PROP is no part of it or ID has no such part. In x->a. */
+const char *call_id_part(struct op_ctx *x, const char *id, const char *prop);
+
+/* §13.9: a load by id ID of a type with a composite ID: OAC_OK when ID has as many parts as
+ * the type's ID, else a 400 saying how many. */
+enum oac_result call_check_id(struct op_ctx *x, const char *id);
+
 /* Does plan PL bind a parameter to SRC (enum cache_param_src), in IN (0 = anywhere)? */
 int plan_has_src(struct op_ctx *x, const struct cache_plan *pl, unsigned src,
                  unsigned in);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../flow/config.h"
+#include "../flow/ext_id.h"
 #include "../flow/json.h"
 #include "../flow/mapping.h"
 #include "../flow/response.h"
@@ -167,17 +168,10 @@ enum oac_result example_load(struct op_ctx *x, const struct cache_plan *pl, enum
   return OAC_OK;
 }
 
-/* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one
- * and the property is a number). */
-void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext)
+/* Sets property PR of the JSON object O to V (a number when it reads as one and the
+ * property is a number). */
+static void set_prop(struct op_ctx *x, cJSON *o, const struct cache_prop *pr, const char *ext)
 {
-  const struct cache_type *t = x->tv->t;
-  if(t->external_id_prop < 0)
-    return;
-  const struct cache_prop *props = type_view_props(x->tv, x->p);
-  if(!props)
-    return;
-  const struct cache_prop *pr = &props[t->external_id_prop];
   const char *key = cache_str(x->c, pr->json_name);
   cJSON *v;
   if(pr->ctype == CT_NUMBER && json_is_number(ext, strlen(ext))) {
@@ -195,4 +189,33 @@ void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext)
     return;
   cJSON_DeleteItemFromObjectCaseSensitive(o, key);
   cJSON_AddItemToObject(o, key, v);
+}
+
+/* Sets the type's ID property of the JSON object O to EXT (a number when it reads as one
+ * and the property is a number); a composite ID (§13.9) sets each part's property. */
+void set_id_prop(struct op_ctx *x, cJSON *o, const char *ext)
+{
+  const struct cache_type *t = x->tv->t;
+  if(t->external_id_prop < 0)
+    return;
+  const struct cache_prop *props = type_view_props(x->tv, x->p);
+  if(!props)
+    return;
+  uint32_t one;
+  size_t n = 0;
+  const uint32_t *parts = ext_id_props(x->c, t, &one, &n);
+  if(n == 1) {
+    set_prop(x, o, &props[parts[0]], ext);
+    return;
+  }
+  if(!parts || ext_id_count(ext) != n)
+    return;
+  struct buf b;
+  buf_init(&b);
+  for(size_t k = 0; k < n; k++) {
+    buf_reset(&b);
+    if(parts[k] < t->nprops && ext_id_part(ext, k, &b) && !buf_failed(&b))
+      set_prop(x, o, &props[parts[k]], b.data ? b.data : "");
+  }
+  buf_free(&b);
 }

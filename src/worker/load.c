@@ -156,6 +156,8 @@ enum oac_result op_load(struct op_ctx *x)
   const struct cache_plan *pl;
   enum cache_op op;
   int by_id = lf.id != NULL, match_id = 0;
+  if(by_id && (r = call_check_id(x, lf.id)))    /* §13.9: a composite ID's parts */
+    return r;
   if(by_id) {
     pl = load ? load : query;
     op = load ? OP_LOAD : OP_QUERY;

@@ -272,7 +272,7 @@ static void plans_text(const struct model *m, struct buf *out)
   static const char *const ins[] = { "?", "query", "path", "header", "cookie" };
   static const char *const srcs[] = { "?", "externalId", "limit", "offset", "search",
                                       "orderBy", "orderByDirection", "user", "default",
-                                      "property", "where" };
+                                      "property", "where", "idPart" };
   static const char *const methods[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
                                          "HEAD", "OPTIONS" };
   for(size_t t = 0; t < m->ntypes; t++)
@@ -292,7 +292,7 @@ static void plans_text(const struct model *m, struct buf *out)
         char line[2048];
         snprintf(line, sizeof(line), "%s %s %s %s%s%s\n", head, q->name,
                  (unsigned)q->in < 5 ? ins[q->in] : "?",
-                 (unsigned)q->src < 11 ? srcs[q->src] : "?", q->arg ? " " : "",
+                 (unsigned)q->src < 12 ? srcs[q->src] : "?", q->arg ? " " : "",
                  q->arg ? q->arg : "");
         buf_puts(out, line);
       }

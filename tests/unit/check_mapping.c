@@ -22,6 +22,7 @@
 #include "test_cache.h"
 #include "flow/json.h"
 #include "flow/mapping.h"
+#include "flow/ext_id.h"
 #include "flow/problem.h"
 
 static const char *const spec_yaml =
@@ -114,7 +115,15 @@ static const char *const spec_yaml =
   "      type: object\n"
   "      properties:\n"
   "        id: {type: string}\n"
-  "        code: {type: string}\n";
+  "        code: {type: string}\n"
+  "    Repo:\n"
+  "      x-flow-type: {name: Repo, externalId: [owner, name]}\n"
+  "      type: object\n"
+  "      properties:\n"
+  "        id: {type: integer}\n"
+  "        owner: {type: string}\n"
+  "        name: {type: string}\n"
+  "        n: {type: integer}\n";
 
 /* The order in which Pet's properties are declared (product.md §6.1: oneOf alternatives in
  * place, customProperties last). */
@@ -1017,6 +1026,68 @@ START_TEST(external_ids)
 }
 END_TEST
 
+/* product.md §13.9: a composite ID joins its parts, each with exactly % -> %25 and
+ * / -> %2F; a missing part makes it the content UUID. */
+START_TEST(composite_external_ids)
+{
+  check_ext_id("Repo", "{\"id\":1,\"owner\":\"octocat\",\"name\":\"hello-world\"}",
+               "octocat/hello-world");
+  check_ext_id("Repo", "{\"owner\":\"a/b%c\",\"name\":\"%2F x?&\u00e9\"}",
+               "a%2Fb%25c/%252F x?&\u00e9");
+  check_ext_id("Repo", "{\"owner\":\"o\",\"name\":7}", "o/7");
+  /* no name: uuid5(ns, "Repo\0{\"id\":1,\"owner\":\"o\"}") */
+  check_ext_id("Repo", "{\"id\":1,\"owner\":\"o\"}", "1a55333f-34da-533e-accd-2da5dd3b2c58");
+  check_ext_id("Repo", "{\"id\":1,\"owner\":\"o\",\"name\":\"\"}",
+               "df0f30cd-e51b-5c89-9e1d-f1d223543a4d");
+}
+END_TEST
+
+/* split(join(parts)) == parts, for parts with '/', '%', "%2F" and "%25" in them */
+START_TEST(composite_split_join_round_trip)
+{
+  static const char *const cases[][3] = {
+    { "octocat", "hello-world", "" }, { "a/b", "c", "" }, { "%", "/", "" },
+    { "%2F", "%25", "" }, { "a%2fb", "%%//", "" }, { "", "x", "" }, { "x", "", "" },
+    { "/", "%", "/%2F%25" }, { "\xc3\xa9\xe2\x82\xac", "%41 +", "?#" },
+  };
+  for(size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+    size_t n = cases[c][2][0] ? 3 : 2;
+    struct buf id, part;
+    buf_init(&id);
+    buf_init(&part);
+    for(size_t k = 0; k < n; k++)
+      ext_id_put_part(&id, cases[c][k], strlen(cases[c][k]), k == 0);
+    ck_assert(!buf_failed(&id));
+    ck_assert_uint_eq(ext_id_count(id.data ? id.data : ""), n);
+    /* only '%' and '/' are encoded: nothing but "%25", "%2F" and the separators */
+    for(size_t k = 0; k < n; k++) {
+      buf_reset(&part);
+      ck_assert_int_eq(ext_id_part(id.data, k, &part), 1);
+      ck_assert_uint_eq(part.len, strlen(cases[c][k]));
+      ck_assert_msg(!part.len || !memcmp(part.data, cases[c][k], part.len),
+                    "case %zu part %zu: %s", c, k, id.data);
+    }
+    buf_reset(&part);
+    ck_assert_int_eq(ext_id_part(id.data, n, &part), 0);
+    buf_free(&id);
+    buf_free(&part);
+  }
+  /* the exact bytes */
+  struct buf id;
+  buf_init(&id);
+  ext_id_put_part(&id, "a/b%c", 5, 1);
+  ext_id_put_part(&id, "d e+f", 5, 0);
+  ck_assert_str_eq(id.data, "a%2Fb%25c/d e+f");
+  buf_free(&id);
+  /* decoding: %2f in lower case too; any other % sequence is kept as it is */
+  struct buf p;
+  buf_init(&p);
+  ck_assert_int_eq(ext_id_part("x/a%2fb%41%2", 1, &p), 1);
+  ck_assert_str_eq(p.data, "a/b%41%2");
+  buf_free(&p);
+}
+END_TEST
+
 /* ---- Flow -> JSON ------------------------------------------------------------------- */
 
 START_TEST(write_numbers_exact)
@@ -1486,6 +1557,8 @@ Suite *suite(void)
   tcase_add_test(tc, read_requested_properties);
   tcase_add_test(tc, read_want_of_other_type_ignored);
   tcase_add_test(tc, external_ids);
+  tcase_add_test(tc, composite_external_ids);
+  tcase_add_test(tc, composite_split_join_round_trip);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("write");
