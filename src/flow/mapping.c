@@ -365,6 +365,25 @@ static enum oac_result ext_id(struct cache *c, const struct tview *tv, const cJS
   return buf_failed(id) ? OAC_ENOMEM : OAC_OK;
 }
 
+int map_has_external_id(struct cache *c, uint32_t type, const cJSON *v)
+{
+  struct tview tv;
+  uint32_t one;
+  size_t n = 0;
+  const uint32_t *parts = cJSON_IsObject(v) && !tview(c, type, &tv) ?
+                          ext_id_props(c, tv.t, &one, &n) : NULL;
+  if(!parts || !n)
+    return 0;
+  struct buf tmp;
+  buf_init(&tmp);
+  size_t k = 0;
+  for(; k < n; k++)
+    if(parts[k] >= tv.t->nprops || !id_value(c, &tv.p[parts[k]], v, &tmp))
+      break;
+  buf_free(&tmp);
+  return k == n;
+}
+
 enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v,
                                 struct buf *out)
 {

@@ -90,6 +90,10 @@ const char *map_flow_value(const cJSON *obj, const char *name);
  * OAC_ECACHE when TYPE is not a usable type of C. */
 enum oac_result map_external_id(struct cache *c, uint32_t type, const cJSON *v, struct buf *out);
 
+/* Does the API object V of type TYPE carry a value for every ID property (§7, §13.9)? 0
+ * for a type without one, and for a bad cache. */
+int map_has_external_id(struct cache *c, uint32_t type, const cJSON *v);
+
 /* Appends the RFC 8785 canonical form of V. OAC_EDOC for a number that is not finite,
  * OAC_ENOMEM. Duplicate keys are kept, in their order. */
 enum oac_result map_jcs(const cJSON *v, struct buf *out);

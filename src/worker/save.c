@@ -15,6 +15,7 @@
 #include "../common/text.h"
 #include "call.h"
 #include "example.h"
+#include "location.h"
 
 /* "already saved: internalId a (externalId b), ..." appended to the problem message. */
 static void note_done(struct op_ctx *x, const struct buf *done, const char *verb)
@@ -200,9 +201,21 @@ enum oac_result op_save(struct op_ctx *x)
       r = call_send(x, &cl, NULL);
     if(!r)
       r = answer_json(x, &cl, &answer);
-    call_free(&cl);
+    int answer_has_id = !r && map_has_external_id(x->c, tv->type, answer);
     if(!r)
       merge_answer(merged, answer);
+    /* §13.3: a 201/202 without the ID in its body, with a Location (location.c) */
+    const char *loc_ext = NULL;
+    int created = 0;
+    long st = x->upstream_status;
+    if(!r && op == OP_SAVE && (st == 201 || st == 202) && !answer_has_id) {
+      struct buf loc;
+      buf_init(&loc);
+      if(upstream_header(x->resp, "Location", &loc) && loc.len && !buf_failed(&loc))
+        r = location_follow(x, &cl, st, loc.data, merged, &loc_ext, &created);
+      buf_free(&loc);
+    }
+    call_free(&cl);
     cJSON_Delete(answer);
     if(!r) {
       long order = json_get_long(o, "order", 0);
@@ -210,10 +223,13 @@ enum oac_result op_save(struct op_ctx *x)
        * the one Flow knows the object by */
       r = response_add_mapped(&rw, x->c, tv->type, merged, want,
                               json_get_str(o, "internalId"),
+                              loc_ext ? loc_ext :
                               op == OP_UPDATE && t->external_id_prop < 0 ? ext : NULL,
                               (int)order, x->p);
     }
     if(r) {
+      if(created)                                 /* the record exists: say so */
+        done_add(&done, o, loc_ext);
       cJSON_Delete(merged);
       note_done(x, &done, "saved");
       break;
@@ -221,7 +237,9 @@ enum oac_result op_save(struct op_ctx *x)
     /* the external ID just written, for a later failure's message */
     struct buf e;
     buf_init(&e);
-    if(op == OP_UPDATE && t->external_id_prop < 0)
+    if(loc_ext)
+      buf_puts(&e, loc_ext);
+    else if(op == OP_UPDATE && t->external_id_prop < 0)
       buf_puts(&e, ext);
     else
       map_external_id(x->c, tv->type, merged, &e);
