@@ -8,6 +8,7 @@
 #include "../../src/common/buf.h"
 #include "../../src/worker/link.h"
 #include "../../src/worker/url.h"
+#include "../../src/worker/location.h"
 
 /* `Link` headers ---------------------------------------------------------------------- */
 
@@ -455,6 +456,51 @@ START_TEST(test_walk_pipeline)
 }
 END_TEST
 
+/* product.md §13.3: a Location's path against the server's path + the x-flow-load
+ * template (location.c). */
+static const struct {
+  const char *path, *base, *tmpl;
+  int match;
+  const char *v0, *v1;
+} loc_cases[] = {
+  { "/v1/repos/octocat/hello-world", "/v1", "/repos/{owner}/{repo}", 1, "octocat",
+    "hello-world" },
+  { "/v1/repos/a%2Fb/c%25d/", "/v1/", "/repos/{owner}/{repo}", 1, "a/b", "c%d" },
+  { "/repos/o/r?x=1#f", "", "/repos/{owner}/{repo}", 1, "o", "r" },
+  { "/jobs/7f3a", "", "/jobs/{id}", 1, "7f3a", NULL },
+  { "/v2/repos/o/r", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1repos/o/r", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1/repos/o", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1/repos//r", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1/repos/o/r/forks", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1/Repos/o/r", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+  { "/v1/repos/o/r//", "/v1", "/repos/{owner}/{repo}", 0, NULL, NULL },
+};
+
+START_TEST(test_location_match)
+{
+  struct arena a;
+  arena_init(&a, 0);
+  const char *names[4], *values[4];
+  size_t n = 99;
+  int m = location_match(loc_cases[_i].path, loc_cases[_i].base, loc_cases[_i].tmpl, names,
+                         values, 4, &n, &a);
+  ck_assert_msg(m == loc_cases[_i].match, "%s against %s%s: %d", loc_cases[_i].path,
+                loc_cases[_i].base, loc_cases[_i].tmpl, m);
+  if(m) {
+    ck_assert_str_eq(values[0], loc_cases[_i].v0);
+    if(loc_cases[_i].v1) {
+      ck_assert_uint_eq(n, 2);
+      ck_assert_str_eq(values[1], loc_cases[_i].v1);
+      ck_assert_str_eq(names[1], strchr(loc_cases[_i].tmpl, '{') ? "repo" : "?");
+    }
+    else
+      ck_assert_uint_eq(n, 1);
+  }
+  arena_free(&a);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *suite(void)
@@ -472,6 +518,9 @@ Suite *suite(void)
   tcase_add_loop_test(tc, test_safety_table, 0, N(safety_cases));
   tcase_add_test(tc, test_safety_arguments);
   tcase_add_test(tc, test_walk_pipeline);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("location");
+  tcase_add_loop_test(tc, test_location_match, 0, N(loc_cases));
   suite_add_tcase(s, tc);
   return s;
 }
