@@ -28,7 +28,7 @@ static int plan_maps_prop(struct op_ctx *x, const struct cache_plan *pl, int pro
     return 0;
   for(uint32_t i = 0; i < pl->nparams; i++) {
     const struct cache_param *pa = &params[pl->first_param + i];
-    if((pa->src == PSRC_WHERE || pa->src == PSRC_PROPERTY) &&
+    if((pa->src == PSRC_WHERE || pa->src == PSRC_PROPERTY || pa->src == PSRC_ID_PART) &&
        !strcasecmp(cache_str(x->c, pa->arg), cache_str(x->c, props[prop].name)))
       return 1;
   }
@@ -104,7 +104,8 @@ static enum oac_result load_provided(struct op_ctx *x, const struct cache_plan *
     response_empty(x->out);
     return OAC_OK;
   }
-  if(!load || plan_has_src(x, load, PSRC_EXTERNAL_ID, 0) == 0) {
+  if(!load || (!plan_has_src(x, load, PSRC_EXTERNAL_ID, 0) &&
+               !plan_has_src(x, load, PSRC_ID_PART, 0))) {   /* §13.9: the parts */
     if(!query)
       return problem_set(x->p, 400, "type '%s' has neither an x-flow-load by id nor an "
                          "x-flow-query, so filterByProvidedObjects cannot reload its objects",
@@ -167,7 +168,8 @@ enum oac_result op_load(struct op_ctx *x)
                          "it cannot be loaded by id", tname);
   }
   else {
-    int load_ok = load && !plan_has_src(x, load, PSRC_EXTERNAL_ID, PIN_PATH);
+    int load_ok = load && !plan_has_src(x, load, PSRC_EXTERNAL_ID, PIN_PATH) &&
+                  !plan_has_src(x, load, PSRC_ID_PART, PIN_PATH);  /* §13.9 */
     pl = query ? query : load_ok ? load : NULL;
     op = query ? OP_QUERY : OP_LOAD;
     if(!pl)
