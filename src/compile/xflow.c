@@ -147,7 +147,11 @@ static void add_param(struct cctx *c, struct plan_builder *b, const struct api_o
      * declare (Accept, User-Agent...) is a header, not a query parameter */
     in = path_has_placeholder(path, name) ? PIN_PATH :
          header_only_name(name) ? PIN_HEADER : PIN_QUERY;
-    if(api)
+    /* Accept, Content-Type and Authorization cannot be declared (OpenAPI ignores them):
+     * a header is no guess */
+    if(api && !(in == PIN_HEADER && (!strcasecmp(name, "Accept") ||
+                                     !strcasecmp(name, "Content-Type") ||
+                                     !strcasecmp(name, "Authorization"))))
       diag_node(c->diag, DIAG_WARNING, at, "parameter '%s' is not a parameter of %s %s: "
                 "sent as a %s parameter (guessed)", name, cc_method_name(api->method),
                 api->path, in == PIN_PATH ? "path" : in == PIN_HEADER ? "header" : "query");
