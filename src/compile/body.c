@@ -120,6 +120,36 @@ static void form_flags(struct cctx *c, const struct model_type *ty, struct model
   }
 }
 
+/* A form's pairs follow the body schema's property order, after the allOf merge (§13.1):
+ * the body list is put in the order of L (stable; properties L does not name go last). */
+static void order_body(struct cctx *c, const struct model_type *ty, struct model_plan *p,
+                       const struct merged *l)
+{
+  size_t *rank = arena_alloc(c->a, (p->nbody ? p->nbody : 1) * sizeof(*rank));
+  if(!rank) {
+    cc_oom(c);
+    return;
+  }
+  for(size_t k = 0; k < p->nbody; k++) {
+    const char *name = ty->props[p->body[k]].json_name;
+    rank[k] = l->n;
+    for(size_t i = 0; i < l->n; i++)
+      if(name && l->v[i].name && !strcmp(name, l->v[i].name)) {
+        rank[k] = i;
+        break;
+      }
+  }
+  for(size_t k = 1; k < p->nbody; k++)          /* insertion sort: stable, lists are short */
+    for(size_t j = k; j > 0 && rank[j - 1] > rank[j]; j--) {
+      size_t r = rank[j];
+      rank[j] = rank[j - 1];
+      rank[j - 1] = r;
+      unsigned b = p->body[j];
+      p->body[j] = p->body[j - 1];
+      p->body[j - 1] = b;
+    }
+}
+
 void body_plan(struct cctx *c, int t, struct model_plan *p, const struct api_op *api)
 {
   const struct model_type *ty = &c->m->types[t];
@@ -162,16 +192,16 @@ void body_plan(struct cctx *c, int t, struct model_plan *p, const struct api_op 
   const struct doc_node *media = cc_resolve(c, content->items[2 * pick[m] + 1]);
   const struct doc_node *schema = media && media->kind == DOC_MAP ?
                                   cc_resolve(c, doc_get(media, "schema")) : NULL;
-  if(m == MEDIA_MULTIPART && schema) {
+  if(schema) {
     struct merged l = { NULL, 0, 0 };
     types_merge_props(c, &l, schema);
-    for(size_t i = 0; i < l.n; i++)
+    for(size_t i = 0; m == MEDIA_MULTIPART && i < l.n; i++)
       if(is_file(c, l.v[i].raw))
         diag_node(c->diag, DIAG_ERROR, p->at, "%s: operation %s: multipart property '%s' is "
                   "a file (format: binary), which a Flow object cannot carry; the operation "
                   "offers %s", ext, opname, l.v[i].name, offered(c, content));
+    order_body(c, ty, p, &l);
     oac_free(l.v);
-    return;
   }
   if(m == MEDIA_FORM)
     form_flags(c, ty, p, media && media->kind == DOC_MAP ? doc_get(media, "encoding") : NULL,

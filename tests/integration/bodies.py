@@ -152,8 +152,9 @@ class Run:
         r = reqs[0]
         self.eq("%s: Content-Type" % what, "application/x-www-form-urlencoded",
                 r["content_type"])
-        want = ("name=Jenny+Rosen"
-                "&email=jenny.rosen%40example.com"
+        # the request schema's order (email first), not the type's (name first)
+        want = ("email=jenny.rosen%40example.com"
+                "&name=Jenny+Rosen"
                 "&description=Caf%C3%A9+%26+Bar%3A+50%25+off+%5Bvip%5D+a%2Bb%3Dc~"
                 "&balance=-500"
                 "&metadata[order_id]=6735"
@@ -187,7 +188,7 @@ class Run:
                 [(r["method"], r["path"]) for r in reqs])
         if reqs:
             self.eq("%s: the body, byte for byte" % what,
-                    "name=Jenny+R.&email=&metadata[order_id]=", reqs[0]["body"])
+                    "email=&name=Jenny+R.&metadata[order_id]=", reqs[0]["body"])
         stored = self.http("GET", "%s/v1/customers/%s" % (self.a.form_url, ext))
         self.eq("%s: Stripe kept what was not sent (description, balance)" % what,
                 ("Caf\u00e9 & Bar: 50% off [vip] a+b=c~", -500),
