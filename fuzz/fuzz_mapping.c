@@ -16,7 +16,9 @@
  *            "listFilter" a listFilter (filter_parse, then filter_match / filter_sort over
  *            the answer's objects), and the whole of it a Flow MObject turned into the
  *            API's JSON (map_flow_to_json, with all properties and with the save plan's
- *            body list)
+ *            body list, under each emptyAs), and that JSON as the plan's form body
+ *            (form_urlencode with the plan's encodings: only the bytes §13.1 allows, every
+ *            %XX upper-case hex; form_multipart: the boundary only on its delimiter lines)
  *
  * Paging mode (flags bit 1): what one page of the paging walk (src/worker/walk.c,
  * product.md §12.2) reads from an answer, without the network. The type is picked among
@@ -51,6 +53,7 @@
 #include "flow/json.h"
 #include "flow/answer_path.h"
 #include "flow/mapping.h"
+#include "flow/form.h"
 #include "worker/link.h"
 #include "worker/offset_token.h"
 #include "worker/paging_plan.h"
@@ -161,6 +164,56 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   fprintf(stderr, "fuzz_mapping: %zu types in %zu documents, %zu paged plans\n", npairs,
           ncaches, npaged);
   return 0;
+}
+
+/* The JSON body B (map_flow_to_json's) as the plan's form bodies (product.md §13.1). */
+static void form_check(struct cache *c, const struct cache_type *t,
+                       const struct cache_plan *pl, const uint32_t *u32, const struct buf *b)
+{
+  cJSON *j = NULL;
+  struct json_error je;
+  if(json_parse(b->data ? b->data : "", b->len, &j, &je) != OAC_OK)
+    fuzz_fail("the body is not JSON (%s)", je.msg);
+  struct form_field fields[64];
+  size_t nf = 0;
+  uint32_t np = 0;
+  struct cache_error err;
+  const struct cache_prop *props = cache_section(c, CS_PROPS, &np, &err);
+  for(uint32_t k = 0; pl->body_enc && props && k < pl->nbody && nf < 64; k++) {
+    fields[nf].name = cache_str(c, props[t->first_prop + u32[pl->first_body + k]].json_name);
+    fields[nf++].flags = u32[pl->body_enc - 1 + k];
+  }
+  struct buf f;
+  buf_init(&f);
+  if(form_urlencode(j, fields, nf, &f) != OAC_OK)
+    fuzz_fail("form_urlencode failed on an object");
+  for(size_t i = 0; i < f.len; i++) {
+    unsigned char ch = (unsigned char)f.data[i];
+    if(ch == '%') {
+      if(i + 2 >= f.len || !f.data[i + 1] || !f.data[i + 2] ||
+         !strchr("0123456789ABCDEF", f.data[i + 1]) ||
+         !strchr("0123456789ABCDEF", f.data[i + 2]))
+        fuzz_fail("form_urlencode: a bad %%XX at %zu: %.*s", i, (int)(f.len - i), f.data + i);
+      i += 2;
+    }
+    else if(!ch || !strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                           "0123456789-._~+[]=&,", ch))
+      fuzz_fail("form_urlencode: byte 0x%02x at %zu", ch, i);
+  }
+  buf_reset(&f);
+  char boundary[72];
+  if(form_multipart(j, &f, boundary) != OAC_OK)
+    fuzz_fail("form_multipart failed on an object");
+  size_t bl = strlen(boundary), count = 0;
+  for(const char *s = f.data; s && (s = strstr(s, boundary)); s++) {
+    if(s < f.data + 2 || s[-1] != '-' || s[-2] != '-' || (s > f.data + 2 && s[-3] != '\n'))
+      fuzz_fail("form_multipart: the boundary inside a part");
+    count++;
+  }
+  if(!count || strncmp(f.data + f.len - bl - 4, boundary, bl))
+    fuzz_fail("form_multipart: no closing delimiter");
+  buf_free(&f);
+  cJSON_Delete(j);
 }
 
 static void must_be_json(const struct buf *b, const char *what)
@@ -518,6 +571,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       memset(&p, 0, sizeof(p));
       if(!map_flow_to_json(c, type, ctl, u32 + pl->first_body, pl->nbody, &out, &p))
         must_be_json(&out, "map_flow_to_json (body list)");
+      for(unsigned ea = 0; ea < CEA_MAX; ea++) {
+        buf_reset(&out);
+        memset(&p, 0, sizeof(p));
+        if(!map_flow_to_json_empty(c, type, ctl, u32 + pl->first_body, pl->nbody, ea, &out, &p))
+          form_check(c, t, pl, u32, &out);
+      }
     }
     map_flow_value(ctl, "name");
   }

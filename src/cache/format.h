@@ -193,7 +193,18 @@ struct cache_plan {
   uint32_t example_status;          /* HTTP status of the example (200 normally) */
   uint32_t pad;
   struct cache_paging paging;       /* style CPG_NONE: one call (Part 1) */
+  /* body encodings and emptyAs (product.md §13.1, §13.2; issue 15) */
+  uint32_t body_enc;                /* form bodies: index + 1 into CS_U32 of nbody CBODY_F_*
+                                       words, one per body property; 0 = none */
+  uint32_t empty_as;                /* enum cache_empty_as, the default already applied */
 };
+
+/* How one body property goes into a form body (the media type's `encoding` object);
+ * the same values as flow/form.h's FORM_F_*. */
+#define CBODY_F_DEEP       0x1u     /* style: deepObject */
+#define CBODY_F_NO_EXPLODE 0x2u     /* explode: false */
+/* emptyAs (product.md §13.2): what a "" ContentString becomes in the body */
+enum cache_empty_as { CEA_EMPTY = 0, CEA_OMIT, CEA_NULL, CEA_MAX };
 
 struct cache_param {
   struct cache_str name;        /* API parameter name */

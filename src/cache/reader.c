@@ -361,6 +361,12 @@ static enum oac_result check_plans(struct cache *c, const struct cache_section *
     if((uint64_t)p->first_body + p->nbody > us->count)
       return fail(c, err, "section PLANS record %u: body list %u+%u out of range (U32 has %u)",
                   i, p->first_body, p->nbody, us->count);
+    /* body encodings and emptyAs (product.md §13.1, §13.2; issue 15) */
+    if(p->body_enc && (uint64_t)p->body_enc - 1 + p->nbody > us->count)
+      return fail(c, err, "section PLANS record %u: body encodings %u+%u out of range (U32 "
+                  "has %u)", i, p->body_enc - 1, p->nbody, us->count);
+    if(p->empty_as >= CEA_MAX)
+      return fail(c, err, "section PLANS record %u: unknown emptyAs %u", i, p->empty_as);
     if(p->example_len ? p->example_off < ex->offset ||
                         (uint64_t)p->example_off + p->example_len > ex->offset + ex->size
                       : p->example_off != 0)

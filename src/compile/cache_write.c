@@ -273,6 +273,15 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
     uint32_t v = pl->body[i];
     put_rec(S, CS_U32, &v, sizeof(v));
   }
+  /* body encodings and emptyAs (product.md §13.1, §13.2; issue 15) */
+  r->empty_as = (uint32_t)pl->empty_as;
+  if(pl->body_enc) {
+    r->body_enc = S->count[CS_U32] + 1;
+    for(size_t i = 0; i < pl->nbody; i++) {
+      uint32_t v = pl->body_enc[i];
+      put_rec(S, CS_U32, &v, sizeof(v));
+    }
+  }
 
   /* Relative to the EXAMPLES section for now; made absolute once the layout is known. */
   if(pl->example_len) {

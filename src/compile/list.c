@@ -40,6 +40,9 @@ void list_print(const struct model *m, FILE *out)
               p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
       if(p->items)
         fprintf(out, "            list at: %s\n", p->items);
+      if(p->flags & PLAN_F_BODY)               /* body media type, emptyAs (issue 15) */
+        fprintf(out, "            body: %s, emptyAs %s\n", p->body_type ? p->body_type : "?",
+                p->empty_as == CEA_OMIT ? "omit" : p->empty_as == CEA_NULL ? "null" : "empty");
       if(p->paging && p->paging->description)
         fprintf(out, "            %s\n", p->paging->description);
     }

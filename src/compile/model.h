@@ -63,6 +63,9 @@ struct model_plan {
   /* raw example setting, resolved by the examples stage */
   const struct doc_node *example_setting;
   const struct doc_node *operation;  /* the matching OpenAPI operation object, or NULL */
+  /* body encodings and emptyAs (product.md §13.1, §13.2; compile/body.c) */
+  unsigned *body_enc;           /* form bodies: CBODY_F_* per body property; NULL = none */
+  enum cache_empty_as empty_as;
 };
 
 struct model_type {

@@ -10,6 +10,7 @@
 #include "answer_path.h"
 #include "paging.h"
 #include "unbound.h"
+#include "body.h"              /* body encodings, emptyAs (issue 15) */
 #include "../flow/config.h"
 #include "../flow/user.h"
 #include "../cache/cache.h"
@@ -418,17 +419,6 @@ static void parse_example(struct cctx *c, struct model_plan *p, const struct doc
   p->example_setting = ex;
 }
 
-static const char *request_media_type(struct cctx *c, const struct api_op *api)
-{
-  const struct doc_node *rb = api ? cc_resolve(c, doc_get(api->op, "requestBody")) : NULL;
-  const struct doc_node *content = rb ? doc_get(rb, "content") : NULL;
-  if(content && content->kind == DOC_MAP)
-    for(size_t i = 0; i < content->n; i++)
-      if(strstr(content->items[2 * i]->str, "json"))
-        return content->items[2 * i]->str;
-  return "application/json";
-}
-
 static int key_allowed(enum cache_op op, const struct doc_node *k)
 {
   if(doc_scalar_eq_ci(k, "path") || doc_scalar_eq_ci(k, "operation") ||
@@ -439,7 +429,7 @@ static int key_allowed(enum cache_op op, const struct doc_node *k)
     return op == OP_LOAD || op == OP_QUERY;
   if(doc_scalar_eq_ci(k, "exclude"))
     return op == OP_UPDATE;
-  return 0;
+  return body_key_allowed(op, k);   /* emptyAs (issue 15) */
 }
 
 /* A list plan (load, query): how it pages (§12.1), and where its list is when the 2xx
@@ -592,11 +582,13 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
     if(op == OP_UPDATE)
       parse_exclude(c, ty, doc_get_ci(v, "exclude"), excluded);
     p->flags |= PLAN_F_BODY;
-    p->body_type = request_media_type(c, api);
     for(size_t i = 0; i < ty->nprops; i++)
       if(!excluded[i] && !(ty->props[i].flags & (CP_READONLY | CP_CUSTOM)))
         p->body[p->nbody++] = (unsigned)i;
+    body_plan(c, t, p, api);        /* media type, form encodings, emptyAs (issue 15) */
   }
+  else
+    body_empty_as(c, p);
   p->present = 1;
 }
 

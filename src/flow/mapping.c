@@ -585,6 +585,7 @@ struct wctx {
   struct buf *out;
   struct problem *p;
   unsigned nested_skip;             /* property flags left out of nested objects */
+  unsigned empty_as;                /* emptyAs, enum cache_empty_as (product.md §13.2) */
 };
 
 /* Property NAME (case-insensitive) of Flow's properties array PL, searching from *CURSOR
@@ -703,6 +704,13 @@ static enum sv_verdict scalar_value(struct wctx *w, const struct tview *tv,
       sv->len = 10;                           /* format: date wants YYYY-MM-DD */
     return SV_SEND;
   default:                                    /* strings go as given, "" included */
+    if(!len && pr->ctype == CT_STRING && w->empty_as == CEA_OMIT)
+      return SV_OMIT;                         /* emptyAs omit (§13.2) */
+    if(!len && pr->ctype == CT_STRING && w->empty_as == CEA_NULL) {
+      sv->s = "null";                         /* emptyAs null (§13.2) */
+      sv->len = 4;
+      return SV_SEND;
+    }
     sv->raw = 0;
     sv->s = s;
     sv->len = len;
@@ -880,9 +888,16 @@ enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *ob
                                  const uint32_t *props, size_t n, struct buf *out,
                                  struct problem *p)
 {
+  return map_flow_to_json_empty(c, type, obj, props, n, CEA_EMPTY, out, p);
+}
+
+enum oac_result map_flow_to_json_empty(struct cache *c, uint32_t type, const cJSON *obj,
+                                       const uint32_t *props, size_t n, unsigned empty_as,
+                                       struct buf *out, struct problem *p)
+{
   /* the body list already leaves out readOnly/custom properties at the top; nested types
    * have no list, so their readOnly/custom properties are left out here */
-  struct wctx w = { c, out, p, props ? CP_READONLY | CP_CUSTOM : 0 };
+  struct wctx w = { c, out, p, props ? CP_READONLY | CP_CUSTOM : 0, empty_as };
   enum oac_result rc = put_body(&w, type, obj, props, n, 0);
   if(rc)
     return rc;                                /* P is set */

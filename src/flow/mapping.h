@@ -81,6 +81,13 @@ enum oac_result map_object_to_flow_as(struct cache *c, uint32_t type, const cJSO
  * buffer then holds a partial body. */
 enum oac_result map_flow_to_json(struct cache *c, uint32_t type, const cJSON *obj, const uint32_t *props,
                      size_t n, struct buf *out, struct problem *p);
+/* The same with emptyAs (product.md §13.2): EMPTY_AS (enum cache_empty_as) says what a ""
+ * ContentString becomes, at every nesting level: CEA_EMPTY "" (map_flow_to_json),
+ * CEA_OMIT left out like an unset value (an element of a list keeps its place as null),
+ * CEA_NULL null. */
+enum oac_result map_flow_to_json_empty(struct cache *c, uint32_t type, const cJSON *obj,
+                                       const uint32_t *props, size_t n, unsigned empty_as,
+                                       struct buf *out, struct problem *p);
 
 /* The contentValue of property NAME (case-insensitive) of Flow's MObject OBJ; NULL when
  * absent or null. Points into OBJ. */

@@ -19,6 +19,7 @@
 #include "../flow/json.h"
 #include "../flow/mapping.h"
 #include "url.h"
+#include "body.h"                 /* form bodies (issue 15) */
 
 void call_init(struct call *cl)
 {
@@ -337,13 +338,15 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     const uint32_t *u32 = type_view_u32(x->tv, &e2);
     if(!u32)
       return problem_set(x->p, 500, "cache: %s", e2.msg);
-    if((r = map_flow_to_json(x->c, x->tv->type, src->object, u32 + pl->first_body,
-                             pl->nbody, &cl->body, x->p)))
+    if((r = map_flow_to_json_empty(x->c, x->tv->type, src->object, u32 + pl->first_body,
+                                   pl->nbody, pl->empty_as, &cl->body, x->p)))
       return r;
     cl->has_body = 1;
     cl->content_type = cache_str(x->c, pl->body_type);
     if(!*cl->content_type)
       cl->content_type = "application/json";
+    if((r = call_body_form(x, pl, cl)))   /* form bodies (product.md §13.1; issue 15) */
+      return r;
   }
   /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
   if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||

@@ -756,6 +756,15 @@ START_TEST(test_offset_out_of_range)
   plans[2].example_len += 1;
   fix_section(img, CS_PLANS);
   expect_bad(img, len, CACHE_VERIFY_ALL, "example");
+  /* body encodings beyond U32, an unknown emptyAs (issue 15) */
+  memcpy(img, orig, len);
+  plans[1].body_enc = find_sec(img, CS_U32)->count;
+  fix_section(img, CS_PLANS);
+  expect_bad(img, len, CACHE_VERIFY_ALL, "body encodings");
+  memcpy(img, orig, len);
+  plans[1].empty_as = CEA_MAX;
+  fix_section(img, CS_PLANS);
+  expect_bad(img, len, CACHE_VERIFY_ALL, "emptyAs");
   /* a body property index beyond the type */
   memcpy(img, orig, len);
   struct cache_section *us = find_sec(img, CS_U32);

@@ -325,6 +325,60 @@ static void check_plans(const char *dir, const struct model *m)
   free(want);
 }
 
+/* Where DIR has a `bodies` file (comment lines start with '#'), the body of every plan
+ * that sends one, as the cache stores it (product.md §13.1, §13.2), equals it: one line
+ * "Type op media-type emptyAs [json_name:deep|form[,noexplode] ...]" (the encodings only
+ * for a form body). */
+static void check_bodies(const char *dir, struct cache *c)
+{
+  static const char *const ops[OP_MAX] = { "load", "query", "save", "update", "delete" };
+  static const char *const empties[] = { "empty", "omit", "null" };
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/bodies", dir);
+  char *want = read_file(path, NULL);
+  if(!want)
+    return;
+  struct cache_error err;
+  uint32_t nt = 0, np = 0, nu = 0, npr = 0;
+  const struct cache_type *types = cache_section(c, CS_TYPES, &nt, &err);
+  const struct cache_plan *plans = cache_section(c, CS_PLANS, &np, &err);
+  const uint32_t *u32 = cache_section(c, CS_U32, &nu, &err);
+  const struct cache_prop *props = cache_section(c, CS_PROPS, &npr, &err);
+  ck_assert_msg(types && plans && u32 && props, "%s: %s", dir, err.msg);
+  struct buf exp, got;
+  buf_init(&exp);
+  buf_init(&got);
+  for(char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))
+    if(*line && *line != '#') {
+      buf_puts(&exp, line);
+      buf_putc(&exp, '\n');
+    }
+  for(uint32_t t = 0; t < nt; t++)
+    for(int op = 0; op < OP_MAX; op++) {
+      if(!types[t].plans[op])
+        continue;
+      const struct cache_plan *pl = &plans[types[t].plans[op] - 1];
+      if(!(pl->flags & PLAN_F_BODY))
+        continue;
+      buf_printf(&got, "%s %s %s %s", cache_str(c, types[t].name), ops[op],
+                 cache_str(c, pl->body_type), pl->empty_as < 3 ? empties[pl->empty_as] : "?");
+      for(uint32_t k = 0; pl->body_enc && k < pl->nbody; k++) {
+        uint32_t f = u32[pl->body_enc - 1 + k];
+        const struct cache_prop *pr = &props[types[t].first_prop + u32[pl->first_body + k]];
+        buf_printf(&got, " %s:%s%s", cache_str(c, pr->json_name),
+                   f & CBODY_F_DEEP ? "deep" : "form", f & CBODY_F_NO_EXPLODE ? ",noexplode" : "");
+      }
+      buf_putc(&got, '\n');
+    }
+  ck_assert(!buf_failed(&exp) && !buf_failed(&got));
+  ck_assert_msg(exp.len == got.len && !memcmp(exp.data, got.data, exp.len),
+                "%s: bodies differ from %s\nexpected:\n%s\nactual:\n%s", dir, path,
+                exp.data ? exp.data : "", got.data ? got.data : "");
+  buf_free(&exp);
+  buf_free(&got);
+  free(want);
+}
+
 START_TEST(test_valid_case)
 {
   const char *dir = valid_cases[_i];
@@ -360,6 +414,7 @@ START_TEST(test_valid_case)
     free(full);
   }
   free(body);
+  check_bodies(dir, &c);
   cache_close(&c);
   buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);

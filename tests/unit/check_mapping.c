@@ -1107,6 +1107,56 @@ START_TEST(write_numbers_exact)
 }
 END_TEST
 
+/* emptyAs (product.md §13.2): a "" ContentString at every nesting level - top, nested
+ * object, scalar list element - becomes "", nothing or null; a password's "" and an unset
+ * number keep their rules (§7). */
+static char *to_json_empty(const char *mobj, unsigned empty_as)
+{
+  struct buf out;
+  struct problem p;
+  buf_init(&out);
+  memset(&p, 0, sizeof(p));
+  cJSON *o = parse(mobj);
+  ck_assert_int_eq(map_flow_to_json_empty(C, test_cache_type(C, "Pet"), o, NULL, 0, empty_as,
+                                          &out, &p), OAC_OK);
+  cJSON_Delete(o);
+  char *s = strdup(out.data);
+  buf_free(&out);
+  return s;
+}
+
+START_TEST(write_empty_as)
+{
+  const char *obj = MOBJ("Pet", SP("name", "\"\"") "," SP("price", "\"\"") ","
+                                SP("secret", "\"\"") ","
+                                OP("extra", "[" MOBJ("Pet:extra", SP("note", "\"\"")) "]") ","
+                                OP("tags", "[" MOBJ("Pet:tags", SP("ID", "\"0\"") ","
+                                                               SP("Value", "\"\"")) ","
+                                               MOBJ("Pet:tags", SP("ID", "\"1\"") ","
+                                                               SP("Value", "\"a\"")) "]"));
+  char *s = to_json_empty(obj, CEA_EMPTY);
+  ck_assert_str_eq(s, "{\"name\":\"\",\"secret\":\"\",\"extra\":{\"note\":\"\"},"
+                      "\"tags\":[\"\",\"a\"]}");
+  free(s);
+  s = to_json_empty(obj, CEA_OMIT);
+  ck_assert_str_eq(s, "{\"secret\":\"\",\"extra\":{},\"tags\":[null,\"a\"]}");
+  free(s);
+  s = to_json_empty(obj, CEA_NULL);
+  ck_assert_str_eq(s, "{\"name\":null,\"secret\":\"\",\"extra\":{\"note\":null},"
+                      "\"tags\":[null,\"a\"]}");
+  free(s);
+  /* a blank that is not empty is a value */
+  s = to_json_empty(MOBJ("Pet", SP("name", "\" \"")), CEA_OMIT);
+  ck_assert_str_eq(s, "{\"name\":\" \"}");
+  free(s);
+  /* map_flow_to_json is emptyAs empty */
+  s = to_json("Pet", obj);
+  ck_assert_str_eq(s, "{\"name\":\"\",\"secret\":\"\",\"extra\":{\"note\":\"\"},"
+                      "\"tags\":[\"\",\"a\"]}");
+  free(s);
+}
+END_TEST
+
 START_TEST(write_bad_values_are_400)
 {
   struct problem p;
@@ -1583,6 +1633,7 @@ Suite *suite(void)
   tcase_add_test(tc, unwrap_automatic);
   tcase_add_test(tc, items_get_values);
   tcase_add_test(tc, chaos_no_leaks);
+  tcase_add_test(tc, write_empty_as);
   suite_add_tcase(s, tc);
   return s;
 }
