@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 4u
+#define CACHE_FORMAT_VERSION 5u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -187,6 +187,9 @@ struct cache_plan {
   uint32_t example_status;          /* HTTP status of the example (200 normally) */
   uint32_t pad;
   struct cache_paging paging;       /* style CPG_NONE: one call (Part 1) */
+  /* retries (product.md §13.4): the header that carries the idempotency key of a save,
+   * update or delete (its mark's idempotencyKey); empty = none */
+  struct cache_str idempotency_key;
 };
 
 struct cache_param {

@@ -63,6 +63,8 @@ struct model_plan {
   /* raw example setting, resolved by the examples stage */
   const struct doc_node *example_setting;
   const struct doc_node *operation;  /* the matching OpenAPI operation object, or NULL */
+  /* retries (product.md §13.4): the mark's idempotencyKey header name; NULL = none */
+  const char *idempotency_key;
 };
 
 struct model_type {
