@@ -546,7 +546,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
     api_error_message(x->resp->body.data, x->resp->body.len,
                       is_problem_type(x->resp->content_type), &am);
     enum oac_result r = problem_set(x->p, 503, "The API is refusing requests for now: it "
-                                    "answered %s %s with status %ld (Retry-After: %s), %s%s%s",
+                                    "answered %s %s with status %ld (Retry-After: %.64s), %s%s%s",
                                     m, cl->shown.data, st,
                                     has_ra && ra.len ? ra.data : "none", why,
                                     am.len ? ": " : "", am.len ? am.data : "");
