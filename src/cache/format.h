@@ -197,6 +197,9 @@ struct cache_plan {
   uint32_t body_enc;                /* form bodies: index + 1 into CS_U32 of nbody CBODY_F_*
                                        words, one per body property; 0 = none */
   uint32_t empty_as;                /* enum cache_empty_as, the default already applied */
+  /* retries (product.md §13.4): the header that carries the idempotency key of a save,
+   * update or delete (its mark's idempotencyKey); empty = none */
+  struct cache_str idempotency_key;
 };
 
 /* How one body property goes into a form body (the media type's `encoding` object);

@@ -339,6 +339,7 @@ static enum oac_result check_plans(struct cache *c, const struct cache_section *
     CHECK_STR(CS_PLANS, i, p->path);
     CHECK_STR(CS_PLANS, i, p->items);
     CHECK_STR(CS_PLANS, i, p->body_type);
+    CHECK_STR(CS_PLANS, i, p->idempotency_key);     /* retries (§13.4) */
     const struct cache_paging *pg = &p->paging;
     if(pg->style >= CPG_MAX)
       return fail(c, err, "section PLANS record %u: unknown paging style %u", i, pg->style);

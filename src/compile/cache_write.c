@@ -220,6 +220,7 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
   r->path = pool_str(P, pl->path);
   r->items = pool_str(P, pl->items);
   r->body_type = pool_str(P, pl->body_type);
+  r->idempotency_key = pool_str(P, pl->idempotency_key);   /* retries (§13.4) */
   const struct model_paging *pg = pl->paging;
   if(pg && pg->style != PAGING_NONE) {
     struct cache_paging *cp = &r->paging;

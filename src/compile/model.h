@@ -66,6 +66,8 @@ struct model_plan {
   /* body encodings and emptyAs (product.md §13.1, §13.2; compile/body.c) */
   unsigned *body_enc;           /* form bodies: CBODY_F_* per body property; NULL = none */
   enum cache_empty_as empty_as;
+  /* retries (product.md §13.4): the mark's idempotencyKey header name; NULL = none */
+  const char *idempotency_key;
 };
 
 struct model_type {

@@ -429,6 +429,8 @@ static int key_allowed(enum cache_op op, const struct doc_node *k)
     return op == OP_LOAD || op == OP_QUERY;
   if(doc_scalar_eq_ci(k, "exclude"))
     return op == OP_UPDATE;
+  if(doc_scalar_eq_ci(k, "idempotencyKey"))      /* retries (§13.4) */
+    return op == OP_SAVE || op == OP_UPDATE || op == OP_DELETE;
   return body_key_allowed(op, k);   /* emptyAs (issue 15) */
 }
 
@@ -484,6 +486,46 @@ static void load_path_fillable(struct cctx *c, int t, const struct doc_node *pat
               "constant or $User", q->name, q->arg, props.data ? props.data : q->arg);
   }
   buf_free(&props);
+}
+
+/* Retries (§13.4): `idempotencyKey: <header>` on a save, update or delete, an HTTP header
+ * name (RFC 9110 token) that the call does not already send for something else. */
+static void parse_idempotency_key(struct cctx *c, struct model_plan *p, enum cache_op op,
+                                  const struct doc_node *k)
+{
+  if(!k || !(op == OP_SAVE || op == OP_UPDATE || op == OP_DELETE))
+    return;
+  if(k->kind != DOC_SCALAR || !k->len) {
+    diag_node(c->diag, DIAG_ERROR, k, "'idempotencyKey' must be the name of a header, like "
+              "Idempotency-Key");
+    return;
+  }
+  static const char tchar[] = "!#$%&'*+-.^_`|~";
+  for(size_t i = 0; i < k->len; i++) {
+    unsigned char ch = (unsigned char)k->str[i];
+    if(!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         (ch && strchr(tchar, ch)))) {
+      diag_node(c->diag, DIAG_ERROR, k, "'idempotencyKey' is not a header name: '%s' has "
+                "'%c' at %zu", k->str, ch >= 0x20 && ch < 0x7f ? ch : '?', i + 1);
+      return;
+    }
+  }
+  for(size_t i = 0; i < p->nparams; i++)
+    if(p->params[i].in == PIN_HEADER && !strcasecmp(p->params[i].name, k->str)) {
+      diag_node(c->diag, DIAG_ERROR, k, "'idempotencyKey' header '%s' is already a parameter "
+                "of this call", k->str);
+      return;
+    }
+  static const char *const reserved[] = { "Authorization", "Content-Type", "Content-Length",
+                                          "Host", "Cookie", "Accept", "Expect",
+                                          "Transfer-Encoding" };
+  for(size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+    if(!strcasecmp(reserved[i], k->str)) {
+      diag_node(c->diag, DIAG_ERROR, k, "'idempotencyKey' cannot be the %s header",
+                reserved[i]);
+      return;
+    }
+  p->idempotency_key = k->str;
 }
 
 static void finish_plan(struct cctx *c, int t, enum cache_op op)
@@ -570,6 +612,7 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
     list_plan(c, t, op, api);
   parse_example(c, p, doc_get_ci(v, "example"));
   parse_security(c, p, api);
+  parse_idempotency_key(c, p, op, doc_get_ci(v, "idempotencyKey"));
   if((op == OP_SAVE || op == OP_UPDATE) &&
      (p->method == M_POST || p->method == M_PUT || p->method == M_PATCH)) {
     const struct model_type *ty = &c->m->types[t];

@@ -10,9 +10,11 @@
 #include "call.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../flow/config.h"
 #include "../flow/user.h"
@@ -20,6 +22,9 @@
 #include "../flow/mapping.h"
 #include "url.h"
 #include "body.h"                 /* form bodies (issue 15) */
+#include "log.h"
+#include "retry.h"
+#include "../flow/api_error.h"
 
 void call_init(struct call *cl)
 {
@@ -240,6 +245,49 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
   return OAC_OK;  /* nothing applicable: call without credentials, the API decides */
 }
 
+/* Retries (product.md §13.4): the plan's idempotencyKey header with a UUID v5 of the type
+ * name, a NUL byte and the object's internalId - or, without one, the canonical JSON
+ * (RFC 8785) of the body (of the object for a call without a body). The same object gives
+ * the same key on every attempt of the call. */
+static enum oac_result idempotency_key(struct op_ctx *x, const struct cache_plan *pl,
+                                       const struct call_src *src, struct call *cl)
+{
+  if(!src->object)
+    return OAC_OK;
+  struct buf name;
+  buf_init(&name);
+  buf_puts(&name, cache_str(x->c, x->tv->t->name));
+  buf_putc(&name, '\0');
+  const char *iid = json_get_str(src->object, "internalId");
+  enum oac_result r = OAC_OK;
+  if(iid && *iid)
+    buf_puts(&name, iid);
+  else if(cl->has_body) {
+    cJSON *body = NULL;
+    struct json_error je;
+    r = json_parse(cl->body.data, cl->body.len, &body, &je);
+    if(r == OAC_OK)
+      r = map_jcs_id(body, &name);
+    else    /* not JSON (a form body): its bytes are canonical already */
+      buf_append(&name, cl->body.data, cl->body.len), r = OAC_OK;
+    json_delete(body);
+  }
+  else
+    r = map_jcs_id(src->object, &name);
+  if(r || buf_failed(&name)) {
+    buf_free(&name);
+    return problem_nomem(x->p, "out of memory");
+  }
+  char uuid[37];
+  map_uuid5(name.data, name.len, uuid);
+  buf_free(&name);
+  const char *hname = cache_str(x->c, pl->idempotency_key);
+  if((r = add_header(x, cl, hname, uuid, src->what)))
+    return r;
+  cl->idempotency_key = cl->headers[cl->nheaders - 1];
+  return OAC_OK;
+}
+
 /* Builds the URL, headers and body of one call. */
 enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
                              const struct call_src *src, struct call *cl)
@@ -348,6 +396,8 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     if((r = call_body_form(x, pl, cl)))   /* form bodies (product.md §13.1; issue 15) */
       return r;
   }
+  if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
+    return r;
   /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
   if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
      buf_failed(&cl->secret_query) ||
@@ -369,7 +419,50 @@ static void body_start(const struct buf *b, char *out, size_t size)
   out[n] = '\0';
 }
 
-/* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks). */
+static int is_problem_type(const char *ct)
+{
+  return !strncasecmp(ct, "application/problem+json", 24) &&
+         (!ct[24] || ct[24] == ';' || ct[24] == ' ');
+}
+
+/* The 502 of a non-2xx answer (product.md §13.5): "The API answered <METHOD> <URL> with
+ * status <N>: <its message>", cut at 500 bytes on a character boundary; responseBody keeps
+ * the whole body. */
+static enum oac_result api_refused(struct op_ctx *x, struct call *cl, const char *m, long st)
+{
+  struct buf b;
+  buf_init(&b);
+  buf_printf(&b, "The API answered %s %s with status %ld: ", m, cl->shown.data, st);
+  api_error_message(x->resp->body.data, x->resp->body.len,
+                    is_problem_type(x->resp->content_type), &b);
+  if(buf_failed(&b)) {
+    buf_free(&b);
+    return problem_nomem(x->p, "out of memory");
+  }
+  size_t n = api_error_cut(b.data, b.len, API_ERROR_MSG_MAX);
+  enum oac_result r = problem_set(x->p, 502, "%.*s", (int)n, b.data);
+  buf_free(&b);
+  x->p->response_body = x->resp->body.data;
+  x->p->response_len = x->resp->body.len;
+  return r;
+}
+
+/* The URL of a call for the log: no query at all (log.h: never query strings). */
+static int log_url_len(const struct call *cl)
+{
+  const char *q = strchr(cl->shown.data, '?');
+  return (int)(q ? (size_t)(q - cl->shown.data) : cl->shown.len);
+}
+
+static void sleep_ms(long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  while(nanosleep(&ts, &ts) && errno == EINTR)
+    ;
+}
+
+/* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks), retried per
+ * product.md §13.4 (retry.h) within the request's upstream budget. */
 enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
 {
   if(not_found)
@@ -387,38 +480,98 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
     rq.body_len = cl->body.len;
     rq.content_type = cl->content_type;
   }
-  x->ncalls++;
-  enum upstream_error e = upstream_send(x->up, &rq, x->resp, msg, sizeof(msg));
   const char *m = flow_method_name(cl->method);
-  if(e == UPE_TIMEOUT) {
-    x->upstream_status = 0;
-    return problem_set(x->p, 504, "The API did not answer in time: %s %s: %s", m,
-                       cl->shown.data, msg);
+  int status_retries = 0, fail_retries = 0;
+  struct buf ra;
+  buf_init(&ra);
+  for(;;) {
+    x->ncalls++;
+    enum upstream_error e = upstream_send(x->up, &rq, x->resp, msg, sizeof(msg));
+    /* a timeout after sending took the budget, a certificate problem stays one: only a
+     * transfer that broke off, or one that never started, is tried again */
+    if(e && e != UPE_NOMEM && e != UPE_TOO_BIG && e != UPE_REDIRECT &&
+       ((e != UPE_TLS && e != UPE_TIMEOUT) || x->resp->nothing_sent) &&
+       retry_on_failure(cl->method, x->resp->nothing_sent, fail_retries) &&
+       upstream_left_ms(x->up) > 0) {
+      fail_retries++;
+      log_msg(LOG_INFO, "retrying %s %.*s: %s%s", m, log_url_len(cl), cl->shown.data, msg,
+              x->resp->nothing_sent ? " (nothing was sent)" : "");
+      continue;
+    }
+    if(e == UPE_TIMEOUT) {
+      x->upstream_status = 0;
+      buf_free(&ra);
+      return problem_set(x->p, 504, "The API did not answer in time: %s %s: %s", m,
+                         cl->shown.data, msg);
+    }
+    if(e == UPE_NOMEM) {
+      x->upstream_status = 0;
+      buf_free(&ra);
+      return problem_nomem(x->p, "%s %s: %s", m, cl->shown.data, msg);
+    }
+    if(e) {
+      x->upstream_status = 0;
+      cl->too_big = e == UPE_TOO_BIG;
+      buf_free(&ra);
+      return problem_set(x->p, 502, "The API call failed: %s %s: %s", m, cl->shown.data, msg);
+    }
+    long st = x->resp->status;
+    x->upstream_status = st;
+    if(st != 429 && st != 503)
+      break;
+    buf_reset(&ra);
+    int has_ra = upstream_header(x->resp, "Retry-After", &ra);
+    if(buf_failed(&ra)) {
+      buf_free(&ra);
+      return problem_nomem(x->p, "out of memory");
+    }
+    long long after = has_ra ? retry_after_ms(ra.data, ra.len, time(NULL)) : -1;
+    long wait = 0;
+    long left = upstream_left_ms(x->up);
+    enum retry_verdict v = retry_on_status(cl->method, st, cl->idempotency_key != NULL,
+                                           after, status_retries, left, &wait);
+    if(v == RETRY_WAIT) {
+      status_retries++;
+      log_msg(LOG_INFO, "retrying %s %.*s after %ld ms: the API answered %ld%s (retry %d)",
+              m, log_url_len(cl), cl->shown.data, wait, st,
+              after >= 0 ? " with Retry-After" : "", status_retries);
+      if(wait > 0)
+        sleep_ms(wait);
+      continue;
+    }
+    /* still refusing: a 503 that names the cause and gives the API's Retry-After */
+    const char *why;
+    if(st == 503 && (cl->method == M_POST || cl->method == M_PATCH) && !cl->idempotency_key)
+      why = "not retried: a 503 to a request that is not idempotent (the mark sets no "
+            "idempotencyKey)";
+    else if(status_retries && status_retries >= (after >= 0 ? RETRY_MAX_STATUS : 1))
+      why = status_retries == 1 ? "after 1 retry" : "after 2 retries";
+    else
+      why = "a retry would not fit in the time left";
+    struct buf am;
+    buf_init(&am);
+    api_error_message(x->resp->body.data, x->resp->body.len,
+                      is_problem_type(x->resp->content_type), &am);
+    enum oac_result r = problem_set(x->p, 503, "The API is refusing requests for now: it "
+                                    "answered %s %s with status %ld (Retry-After: %.64s), %s%s%s",
+                                    m, cl->shown.data, st,
+                                    has_ra && ra.len ? ra.data : "none", why,
+                                    am.len ? ": " : "", am.len ? am.data : "");
+    buf_free(&am);
+    buf_free(&ra);
+    x->p->response_body = x->resp->body.data;
+    x->p->response_len = x->resp->body.len;
+    return r;
   }
-  if(e == UPE_NOMEM) {
-    x->upstream_status = 0;
-    return problem_nomem(x->p, "%s %s: %s", m, cl->shown.data, msg);
-  }
-  if(e) {
-    x->upstream_status = 0;
-    cl->too_big = e == UPE_TOO_BIG;
-    return problem_set(x->p, 502, "The API call failed: %s %s: %s", m, cl->shown.data, msg);
-  }
+  buf_free(&ra);
   long st = x->resp->status;
-  x->upstream_status = st;
   if(st >= 200 && st < 300)
     return OAC_OK;
   if(st == 404 && not_found) {
     *not_found = 1;
     return OAC_OK;
   }
-  char start[256];
-  body_start(&x->resp->body, start, sizeof(start));
-  enum oac_result r = problem_set(x->p, 502, "The API answered %s %s with status %ld: %s", m,
-                                  cl->shown.data, st, start);
-  x->p->response_body = x->resp->body.data;
-  x->p->response_len = x->resp->body.len;
-  return r;
+  return api_refused(x, cl, m, st);
 }
 
 /* The answer as JSON: *ROOT NULL for an empty body. */

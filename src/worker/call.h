@@ -38,6 +38,9 @@ struct call {
   struct buf secret_query;
   size_t max_body;              /* a smaller answer limit (a walk's bytes left); 0 = none */
   int too_big;                  /* call_send: the answer was over the limit */
+  /* retries (product.md §13.4): the plan's idempotencyKey header and its value, sent on
+   * every attempt; NULL = none (a POST or PATCH is then not retried on a 503) */
+  const char *idempotency_key;
 };
 
 void call_init(struct call *cl);

@@ -412,7 +412,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   /* the log line: names, statuses, times; never values */
   const char *type = parsed && fr.type_name && (rt->flags & RT_TYPE) ? fr.type_name : "-";
   /* the message of an upstream failure quotes the API's answer, which is not ours to log */
-  int quote = p.status && p.status != 502 && p.status != 504;
+  int quote = p.status && p.status != 502 && p.status != 504 &&
+              !(p.status == 503 && e.upstream_status);   /* an API still refusing (§13.4) */
   log_request(method, uri, plen, type, rs->status, e.upstream_status, elapsed_us(&t0),
               quote ? p.msg : NULL);
   if(parsed)

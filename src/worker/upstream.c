@@ -411,6 +411,7 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   rs->content_type[0] = '\0';
   rs->is_json = 0;
   rs->seconds = 0;
+  rs->nothing_sent = 0;
 
   enum upstream_error he = ensure_handle(u, errmsg, errlen);
   if(he)
@@ -456,6 +457,13 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
       rs->seconds += secs;
     curl_easy_getinfo(u->c, CURLINFO_RESPONSE_CODE, &rs->status);
     if(rc) {
+      /* §13.4 "nothing was sent": only on the first hop (a redirect's request went out) */
+      curl_off_t pre = 0;
+      if(rc == CURLE_OPERATION_TIMEDOUT)
+        curl_easy_getinfo(u->c, CURLINFO_PRETRANSFER_TIME_T, &pre);
+      rs->nothing_sent = hops == 0 &&
+        (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT ||
+         rc == CURLE_SSL_CONNECT_ERROR || (rc == CURLE_OPERATION_TIMEDOUT && pre == 0));
       e = transfer_error(u, rc, &sink, left, errmsg, errlen);
       break;
     }

@@ -50,6 +50,9 @@ struct upstream_resp {
   double seconds;               /* total time of the call */
   struct buf headers;           /* the final answer's header lines, "Name: value\r\n" each
                                    (buf_init by the caller, reused; at most 64 KiB kept) */
+  /* retries (product.md §13.4): set by upstream_send on a failure */
+  int nothing_sent;             /* the request never went out: resolve, connect or TLS
+                                   handshake failed, or the connect phase timed out */
 };
 
 /* The values of every header NAME (case-insensitive) of the answer in RS, joined by ", "

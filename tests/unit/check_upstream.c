@@ -424,6 +424,7 @@ START_TEST(test_connect_timeout)
   double took = now_s() - t0;
   ck_assert_msg(c.e == UPE_TIMEOUT, "got %d: %s", c.e, c.err);
   ck_assert_str_eq(c.err, "could not connect within 300 ms");
+  ck_assert_int_eq(c.rs.nothing_sent, 1);            /* §13.4: a connect-phase timeout */
   ck_assert_msg(took >= 0.25 && took < 2.0, "gave up after %.3f s", took);
 
   /* A slow answer on a connection that is up (here a reused one) is the total timeout,
@@ -434,6 +435,7 @@ START_TEST(test_connect_timeout)
   ck_assert_int_eq(send_to(u2, &c, M_GET, "/json", NULL), UPE_OK);
   ck_assert_int_eq(send_to(u2, &c, M_GET, "/slow?ms=3000", NULL), UPE_TIMEOUT);
   ck_assert_str_eq(c.err, "timed out after 600 ms");
+  ck_assert_int_eq(c.rs.nothing_sent, 0);            /* the request went out */
   upstream_free(u2);
   call_free(&c);
   upstream_free(u);
@@ -453,6 +455,7 @@ START_TEST(test_connection_refused)
   const char *hdrs[] = { "Authorization: Bearer HEADER-SECRET" };
   ck_assert_int_eq(send_full(u, &c, M_GET, url, hdrs, 1, NULL, NULL), UPE_CONNECT);
   ck_assert_str_eq(c.err, "connection refused");
+  ck_assert_int_eq(c.rs.nothing_sent, 1);
   ck_assert_int_eq(c.rs.status, 0);
   call_free(&c);
   upstream_free(u);
@@ -468,6 +471,7 @@ START_TEST(test_unresolvable_host)
   ck_assert_int_eq(send_full(u, &c, M_GET, "http://no-such-host.invalid/x", NULL, 0, NULL,
                              NULL), UPE_CONNECT);
   ck_assert_str_eq(c.err, "could not resolve host");
+  ck_assert_int_eq(c.rs.nothing_sent, 1);
   call_free(&c);
   upstream_free(u);
 }
@@ -511,7 +515,9 @@ START_TEST(test_reset_mid_answer)
   ck_assert_msg(!strncmp(c.err, "transfer failed: ", 17), "message '%s'", c.err);
   ck_assert_uint_eq(c.rs.body.len, 0);
   ck_assert_int_eq(send_to(u, &c, M_GET, "/json", NULL), UPE_OK);
+  ck_assert_int_eq(c.rs.nothing_sent, 0);            /* §13.4: sent, then broken off */
   ck_assert_int_eq(send_to(u, &c, M_GET, "/reset?when=start", NULL), UPE_OTHER);
+  ck_assert_int_eq(c.rs.nothing_sent, 0);            /* read, then closed unanswered */
   ck_assert_int_eq(send_to(u, &c, M_GET, "/json", NULL), UPE_OK);
   call_free(&c);
   upstream_free(u);

@@ -78,6 +78,13 @@ static void walk_doc(int port, struct buf *doc)
   add_type(&comp, &paths, "Slow", "/slowpaged", "[" P_STR("cursor") ", " P_INT("limit") "]",
            "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
            "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
+  /* retries (§13.4): the second page is refused once / always */
+  add_type(&comp, &paths, "Busy", "/busypaged", "[" P_STR("cursor") ", " P_INT("limit") "]",
+           "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
+           "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
+  add_type(&comp, &paths, "Refused", "/refusedpaged", "[" P_STR("cursor") ", " P_INT("limit")
+           "]", "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
+           "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
   add_type(&comp, &paths, "Lnk", "/linked", "[" P_INT("limit") "]",
            "{style: link, limit: limit, maxLimit: 3}", "{type: array, items: T}");
   add_type(&comp, &paths, "Off", "/offset", "[" P_INT("offset") ", " P_INT("limit") "]",
@@ -586,6 +593,30 @@ START_TEST(test_time_budget)
 }
 END_TEST
 
+/* Retries (§13.4): a page answered 429 is retried like any call, and the walk goes on; a
+ * page still refused after two retries is a 503 with the API's Retry-After. */
+START_TEST(test_page_retried)
+{
+  struct worker *w = new_worker(0);
+  struct answer a;
+  seen();
+  load(w, "Busy", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 200);
+  ck_assert_str_eq(a.ids, "1,2,3,4,5,6,7,8,9");
+  ck_assert_str_eq(seen(), "/v1/busypaged?limit=3|/v1/busypaged?limit=3&cursor=c3|"
+                   "/v1/busypaged?limit=3&cursor=c3|/v1/busypaged?limit=3&cursor=c6");
+  answer_free(&a);
+  load(w, "Refused", "\"listFilter\":null", &a);
+  ck_assert_int_eq(a.status, 503);
+  ASSERT_HAS(message(&a), "refusing");
+  ASSERT_HAS(message(&a), "(Retry-After: 0), after 2 retries: busy (503)");
+  ck_assert_str_eq(seen(), "/v1/refusedpaged?limit=3|/v1/refusedpaged?limit=3&cursor=c3|"
+                   "/v1/refusedpaged?limit=3&cursor=c3|/v1/refusedpaged?limit=3&cursor=c3");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
 START_TEST(test_max_pages)
 {
   struct worker *w = new_worker(2);
@@ -713,6 +744,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_loop);
   tcase_add_test(tc, test_foreign_next);
   tcase_add_test(tc, test_max_pages);
+  tcase_add_test(tc, test_page_retried);
   tcase_add_test(tc, test_time_budget);
   tcase_add_test(tc, test_provided_objects);
   tcase_add_test(tc, test_negative);

@@ -34,6 +34,10 @@ always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
                                  null, "has_more": bool}; N defaults to 3 and is capped at 3
   /v1/slowpaged?cursor=cK       as /v1/paged, but the page at c6 (the third) answers after
                                  1.5 s: a walk with a short budget runs out of it there
+  /v1/busypaged?cursor=cK        as /v1/paged, but the page at c3 answers 429 with
+                                 Retry-After: 0 on every odd request for it (retries, §13.4)
+  /v1/refusedpaged?cursor=cK     as /v1/paged, but the page at c3 always answers 503 with
+                                 Retry-After: 0
   /v1/linked?after=K&limit=N     link style: a JSON array, a Link header rel="next" (relative
                                  URL) while more exist; N defaults to 3, capped at 3
   /v1/offset?offset=K&limit=N    offset style: a JSON array, items K..K+N-1 (N default 4,
@@ -246,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 return -1
             return min(v, cap) if v >= 0 else -1
-        if p in ("/v1/paged", "/v1/slowpaged"):
+        if p in ("/v1/paged", "/v1/slowpaged", "/v1/busypaged", "/v1/refusedpaged"):
             cur = q.get("cursor", ["c0"])[0]
             k = int(cur[1:]) if cur[:1] == "c" and cur[1:].isdigit() else -1
             n = num("limit", 3, 3)
@@ -254,6 +258,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(400, {"error": "bad cursor or limit"})
                 return
             more = k + n < len(ITEMS)
+            if k == 3 and p in ("/v1/busypaged", "/v1/refusedpaged"):
+                key = p + "?" + urlsplit(self.path).query
+                with HITS_LOCK:
+                    odd = HITS.get(key, 0) % 2 == 1
+                if p == "/v1/refusedpaged" or odd:
+                    code = 503 if p == "/v1/refusedpaged" else 429
+                    self.answer(code, {"error": {"message": "busy (%d)" % code}},
+                                extra=[("Retry-After", "0")])
+                    return
             if p == "/v1/slowpaged" and k >= 6:
                 time.sleep(1.5)   # the third page outlasts a 1 s budget
             self.answer(200, {"data": ITEMS[k:k + n],
