@@ -83,21 +83,24 @@ class Run:
         return [{"developerName": n, "contentValue": v, "contentType": "ContentString"}
                 for n, v in vals]
 
-    def load(self, kind, cgi_env=(), secret=None, pet="1"):
-        body = flow.data_request(self.config(kind, secret), props=["id", "name", "status"],
-                                 lfilter=flow.list_filter(id=pet))
+    def load(self, kind, cgi_env=(), secret=None, pet="1", who=PUBLIC, path="/data",
+             body=None):
+        if body is None:
+            body = flow.data_request(self.config(kind, secret),
+                                     props=["id", "name", "status"],
+                                     lfilter=flow.list_filter(id=pet))
         data = json.dumps(body).encode()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1",
                "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
-               "REQUEST_METHOD": "POST", "QUERY_STRING": "", "REQUEST_URI": "/data",
+               "REQUEST_METHOD": "POST", "QUERY_STRING": "", "REQUEST_URI": path,
                "CONTENT_LENGTH": str(len(data)), "CONTENT_TYPE": "application/json",
-               "HTTP_AUTHORIZATION": PUBLIC}
+               "HTTP_AUTHORIZATION": who}
         if self.sock:
-            env["SCRIPT_NAME"] = "/data"
+            env["SCRIPT_NAME"] = path
             argv = ["cgi-fcgi", "-bind", "-connect", self.sock]
         else:
-            env.update(SCRIPT_NAME="", PATH_INFO="/data",
+            env.update(SCRIPT_NAME="", PATH_INFO=path,
                        OPENAPI_CONNECTOR_CACHE_DIR=self.a.cache_dir)
             env.update(kv.split("=", 1) for kv in cgi_env)
             argv = [self.a.bin]
@@ -179,6 +182,30 @@ class Run:
         self.check("the message holds no secret", self.a.client_secret not in ans.body,
                    "no secret", ans.body)
 
+    def both_flows(self):
+        self.mode = "cgi"
+        for kind, provides in (("basic", False), ("both", True)):
+            ans = self.load(kind, path="/metadata", body=flow.describe_request(
+                self.config(kind)))
+            got = ans.json.get("providesIdentity") if isinstance(ans.json, dict) else None
+            self.eq("describe of cc-%s.yaml: providesIdentity" % kind, provides, got)
+        self.mode = "cgi both flows"
+        s0 = self.stats()
+        self.load_ok("the public user", "both")
+        s1 = self.token_requests("the public user gets client credentials", 1, s0)
+        # a signed-in user's token (here one the provider issued to the client directly)
+        form = urllib.parse.urlencode({"grant_type": "client_credentials",
+                                       "client_id": self.a.client_id,
+                                       "client_secret": self.a.client_secret}).encode()
+        with urllib.request.urlopen(self.a.provider + "/token", data=form, timeout=5) as r:
+            user_token = json.loads(r.read().decode())["access_token"]
+        s1 = self.stats()
+        who = PUBLIC.replace("Token%3DNONE", "Token%3D" + user_token).replace(
+            "UserId%3DPUBLIC_USER", "UserId%3Du-ann")
+        self.load_ok("a signed-in user with a token", "both", who=who)
+        s2 = self.token_requests("the user's token is sent: no token requested", 0, s1)
+        self.eq("the API accepted it", 0, s2["api401"] - s1["api401"])
+
     def pool(self):
         self.mode = "fastcgi pool --workers 1"
         self.sock = self.a.sock
@@ -232,6 +259,7 @@ def main():
     a = p.parse_args()
     r = Run(a)
     r.cgi()
+    r.both_flows()
     r.pool()
     return 1 if r.nfail else 0
 

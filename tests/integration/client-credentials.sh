@@ -12,7 +12,10 @@
 #   * a FastCGI pool with --workers 1: one for 20 loads; a new token after an API 401, 30 s
 #     before expiry (expires_in 32) and none for an hour without expires_in;
 #   * client_secret_basic and _post, the requirement's scope and tokenParameters sent, a
-#     refused request a 502 naming the token URL and invalid_client.
+#     refused request a 502 naming the token URL and invalid_client;
+#   * describe: providesIdentity false with client credentials only, true with both flows
+#     (client-credentials-both.yaml.in), where a signed-in user's token is sent and no
+#     token requested, and the public user gets client credentials.
 # Last, no log holds the client secret or any token the provider issued.
 #
 # Run by `make check` (top_srcdir and top_builddir exported); also by hand from a built
@@ -73,13 +76,18 @@ API=http://127.0.0.1:$aport
 
 # 2. The documents ------------------------------------------------------------------------------
 
-for auth in basic post; do
+for auth in basic post both; do
+  src=$HERE/client-credentials.yaml.in
+  method=$auth
+  if [ "$auth" = both ]; then
+    src=$HERE/client-credentials-both.yaml.in
+    method=basic
+  fi
   sed -e "s|@PROVIDER@|$PROVIDER|g" -e "s|@API@|$API|g" \
-    -e "s|@CLIENT_AUTH@|client_secret_$auth|g" \
-    "$HERE/client-credentials.yaml.in" >"$RUN/cc-$auth.yaml"
+    -e "s|@CLIENT_AUTH@|client_secret_$method|g" "$src" >"$RUN/cc-$auth.yaml"
   "$COMPILE" --quiet --as "http://example.test/cc-$auth.yaml" --cache-dir "$CACHE" \
     "$RUN/cc-$auth.yaml" >"$RUN/compile-$auth.log" 2>&1
-  it_eq "compile client-credentials.yaml.in with client_secret_$auth" 0 $?
+  it_eq "compile ${src##*/} as cc-$auth.yaml" 0 $?
   it_file_lacks "cc-$auth.yaml: no warning" "$RUN/compile-$auth.log" "warning"
 done
 
@@ -94,7 +102,8 @@ python3 "$HERE/client-credentials.py" --bin "$BIN" --cache-dir "$CACHE" --api "$
   --provider "$PROVIDER" --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
   --token-dir "$RUN/tokens" --sock "$SOCK" --worker-log "$RUN/cgi-stderr.log" \
   --pool-log "$RUN/pool.log" --results "$IT_RESULTS" \
-  --reg basic=http://example.test/cc-basic.yaml --reg post=http://example.test/cc-post.yaml
+  --reg basic=http://example.test/cc-basic.yaml --reg post=http://example.test/cc-post.yaml \
+  --reg both=http://example.test/cc-both.yaml
 rc=$?
 [ "$rc" -eq 0 ] || it_fail "client-credentials.py stopped with exit status $rc"
 it_stop "$PROVIDER_PID"
