@@ -809,7 +809,8 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
     return;
   }
   /* client credentials only (§13.6): no sign-in, so no providesIdentity */
-  if(s->type == SCH_OAUTH2 && (s->flags & SCH_F_CC) && !s->authorization_url) {
+  const struct doc_node *flows = s->type == SCH_OAUTH2 ? doc_get(def, "flows") : NULL;
+  if(flows && doc_get(flows, "clientCredentials") && !doc_get(flows, "authorizationCode")) {
     identity_cc_only(c, s, xid);
     return;
   }
