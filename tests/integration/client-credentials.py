@@ -80,6 +80,8 @@ class Run:
         vals = [("Schema URL", self.regs[kind]),
                 ("OAuth2/OIDC: Client Id", self.a.client_id),
                 ("OAuth2/OIDC: Client Secret", secret or self.a.client_secret)]
+        if secret == "":                        # none configured
+            vals = vals[:2]
         return [{"developerName": n, "contentValue": v, "contentType": "ContentString"}
                 for n, v in vals]
 
@@ -181,6 +183,13 @@ class Run:
                    ans.short())
         self.check("the message holds no secret", self.a.client_secret not in ans.body,
                    "no secret", ans.body)
+        s6 = self.stats()
+        ans = self.load("basic", secret="")
+        msg = (ans.json or {}).get("message", "") if isinstance(ans.json, dict) else ""
+        self.check("no client secret configured: 400 naming the configuration values",
+                   ans.status == 400 and "OAuth2/OIDC: Client Secret" in msg,
+                   "400 naming 'OAuth2/OIDC: Client Secret'", ans.short())
+        self.token_requests("no client secret: nothing requested", 0, s6)
 
     def both_flows(self):
         self.mode = "cgi"
