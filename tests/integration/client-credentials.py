@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -191,6 +192,32 @@ class Run:
                    "400 naming 'OAuth2/OIDC: Client Secret'", ans.short())
         self.token_requests("no client secret: nothing requested", 0, s6)
 
+    def limits(self):
+        self.mode = "cgi limits"
+        hole = socket.socket()
+        try:
+            hole.bind(("127.0.0.1", int(self.a.hole_port)))
+            hole.listen(8)                      # connections complete; nothing answers
+        except OSError as e:
+            self.check("listen on the silent token endpoint's port", False, "listening", e)
+            return
+        try:
+            t0 = time.monotonic()
+            ans = self.load("hole", cgi_env=["OPENAPI_CONNECTOR_TIMEOUT=1"])
+            took = time.monotonic() - t0
+            msg = (ans.json or {}).get("message", "") if isinstance(ans.json, dict) else ""
+            self.check("a token endpoint that never answers: 504 within --timeout 1",
+                       ans.status == 504 and "token endpoint" in msg and took < 3,
+                       "504 naming the token endpoint in < 3 s",
+                       "%.2f s, %s" % (took, ans.short()))
+        finally:
+            hole.close()
+        ans = self.load("closed")
+        msg = (ans.json or {}).get("message", "") if isinstance(ans.json, dict) else ""
+        self.check("a closed token endpoint: 502 saying it could not be reached",
+                   ans.status == 502 and "could not be reached" in msg, "502",
+                   ans.short())
+
     def both_flows(self):
         self.mode = "cgi"
         for kind, provides in (("basic", False), ("both", True)):
@@ -265,9 +292,11 @@ def main():
               "token-dir", "sock", "worker-log", "pool-log", "results"):
         p.add_argument("--" + k, required=True)
     p.add_argument("--reg", action="append", default=[])
+    p.add_argument("--hole-port", required=True)
     a = p.parse_args()
     r = Run(a)
     r.cgi()
+    r.limits()
     r.both_flows()
     r.pool()
     return 1 if r.nfail else 0

@@ -13,6 +13,8 @@
 #     before expiry (expires_in 32) and none for an hour without expires_in;
 #   * client_secret_basic and _post, the requirement's scope and tokenParameters sent, a
 #     refused request a 502 naming the token URL and invalid_client;
+#   * the token request spends the request's budget (--timeout 1 against a token endpoint
+#     that never answers: a 504 within it) and a closed one is a 502;
 #   * describe: providesIdentity false with client credentials only, true with both flows
 #     (client-credentials-both.yaml.in), where a signed-in user's token is sent and no
 #     token requested, and the public user gets client credentials.
@@ -76,14 +78,18 @@ API=http://127.0.0.1:$aport
 
 # 2. The documents ------------------------------------------------------------------------------
 
-for auth in basic post both; do
+HOLE_PORT=$(it_free_port)      # client-credentials.py listens there and never answers
+CLOSED_PORT=$(it_free_port)    # nothing listens there: connections are refused
+for auth in basic post both hole closed; do
   src=$HERE/client-credentials.yaml.in
   method=$auth
-  if [ "$auth" = both ]; then
-    src=$HERE/client-credentials-both.yaml.in
-    method=basic
-  fi
-  sed -e "s|@PROVIDER@|$PROVIDER|g" -e "s|@API@|$API|g" \
+  provider=$PROVIDER
+  case $auth in
+    both) src=$HERE/client-credentials-both.yaml.in; method=basic ;;
+    hole) provider=http://127.0.0.1:$HOLE_PORT; method=basic ;;
+    closed) provider=http://127.0.0.1:$CLOSED_PORT; method=basic ;;
+  esac
+  sed -e "s|@PROVIDER@|$provider|g" -e "s|@API@|$API|g" \
     -e "s|@CLIENT_AUTH@|client_secret_$method|g" "$src" >"$RUN/cc-$auth.yaml"
   "$COMPILE" --quiet --as "http://example.test/cc-$auth.yaml" --cache-dir "$CACHE" \
     "$RUN/cc-$auth.yaml" >"$RUN/compile-$auth.log" 2>&1
@@ -103,7 +109,8 @@ python3 "$HERE/client-credentials.py" --bin "$BIN" --cache-dir "$CACHE" --api "$
   --token-dir "$RUN/tokens" --sock "$SOCK" --worker-log "$RUN/cgi-stderr.log" \
   --pool-log "$RUN/pool.log" --results "$IT_RESULTS" \
   --reg basic=http://example.test/cc-basic.yaml --reg post=http://example.test/cc-post.yaml \
-  --reg both=http://example.test/cc-both.yaml
+  --reg both=http://example.test/cc-both.yaml --reg hole=http://example.test/cc-hole.yaml \
+  --reg closed=http://example.test/cc-closed.yaml --hole-port "$HOLE_PORT"
 rc=$?
 [ "$rc" -eq 0 ] || it_fail "client-credentials.py stopped with exit status $rc"
 it_stop "$PROVIDER_PID"
