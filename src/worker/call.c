@@ -243,10 +243,12 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
         cl->cc_scopes = cache_str(x->c, sc);
         if((r = client_token_get(x, s, cl->cc_scopes, cl->cc_key, &tok)))
           return r;
+        const char *bearer = arena_printf(x->a, "Bearer %s", tok);
+        if(!bearer)
+          return problem_nomem(x->p, "out of memory");
         cl->cc_scheme = s;
         cl->cc_header = cl->nheaders;
-        r = add_header(x, cl, "Authorization", arena_printf(x->a, "Bearer %s", tok),
-                       "the client-credentials token");
+        r = add_header(x, cl, "Authorization", bearer, "the client-credentials token");
       }
       else {
         const char *tok = u->value[FU_TOKEN];
