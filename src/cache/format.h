@@ -219,6 +219,12 @@ struct cache_param {
 
 struct cache_secalt {
   uint32_t first, count;        /* into CS_U32: scheme indices that must all be applied */
+  /* OAuth 2.0 client credentials (product.md §13.6): into CS_U32, COUNT pairs (offset,
+   * length) of strings, one per scheme above: the scopes its token request asks for,
+   * space-separated (x-flow-identity.scope of a client-credentials-only scheme, else the
+   * requirement's); 0, 0 = none */
+  uint32_t first_scope;
+  uint32_t pad;
 };
 
 enum cache_scheme_type {
@@ -230,6 +236,11 @@ enum cache_scheme_type {
                                  * first with x-flow-identity) */
 #define SCH_F_CLIENT_BASIC 0x4u /* token endpoint: client id and secret as HTTP Basic
                                  * (client_secret_basic); else in the form (client_secret_post) */
+/* OAuth 2.0 client credentials (product.md §13.6) */
+#define SCH_F_CC 0x8u           /* flows.clientCredentials with an http(s) tokenUrl: the
+                                 * client id and secret configured make it satisfiable */
+#define SCH_F_CC_BASIC 0x10u    /* its token request authenticates with client_secret_basic
+                                 * (the default); else client_secret_post */
 
 struct cache_scheme {
   struct cache_str name;        /* key under components.securitySchemes */
@@ -241,6 +252,9 @@ struct cache_scheme {
    * document, fetched at compile time */
   struct cache_str authorization_url, token_url, userinfo_url, default_url, scope;
   struct cache_str map_first_name, map_last_name, map_email, map_username, map_user_id;
+  /* OAuth 2.0 client credentials (SCH_F_CC, product.md §13.6): the flow's tokenUrl, and
+   * x-flow-identity.tokenParameters as form fields ready to append ("audience=x&b=y") */
+  struct cache_str cc_token_url, cc_token_params;
 };
 
 /* A response example (product.md §8), resolved and mapped to Flow objects at compile time,

@@ -393,7 +393,7 @@ static enum oac_result check_params(struct cache *c, const struct cache_section 
 }
 
 static enum oac_result check_secalts(struct cache *c, const struct cache_section *s,
-                                     struct cache_error *err)
+                                     uint64_t lo, uint64_t hi, struct cache_error *err)
 {
   const struct cache_secalt *a = sec_data(c, s);
   const struct cache_section *us = sec_of(c, CS_U32), *ss = sec_of(c, CS_SCHEMES);
@@ -406,6 +406,14 @@ static enum oac_result check_secalts(struct cache *c, const struct cache_section
       if(u[a->first + k] >= ss->count)
         return fail(c, err, "section SECALTS record %u: scheme %u out of range (SCHEMES has "
                     "%u)", i, u[a->first + k], ss->count);
+    /* client credentials (§13.6): COUNT (offset, length) scope strings */
+    if((uint64_t)a->first_scope + 2 * (uint64_t)a->count > us->count)
+      return fail(c, err, "section SECALTS record %u: scopes %u+2*%u out of range (U32 has "
+                  "%u)", i, a->first_scope, a->count, us->count);
+    for(uint32_t k = 0; k < a->count; k++) {
+      struct cache_str scope = { u[a->first_scope + 2 * k], u[a->first_scope + 2 * k + 1] };
+      CHECK_STR(CS_SECALTS, i, scope);
+    }
   }
   return OAC_OK;
 }
@@ -427,6 +435,8 @@ static enum oac_result check_schemes(struct cache *c, const struct cache_section
     CHECK_STR(CS_SCHEMES, i, p->map_email);
     CHECK_STR(CS_SCHEMES, i, p->map_username);
     CHECK_STR(CS_SCHEMES, i, p->map_user_id);
+    CHECK_STR(CS_SCHEMES, i, p->cc_token_url);
+    CHECK_STR(CS_SCHEMES, i, p->cc_token_params);
     if(p->type < SCH_APIKEY || p->type > SCH_OTHER)
       return fail(c, err, "section SCHEMES record %u: unknown type %u", i, p->type);
     if(p->in > PIN_COOKIE)
@@ -504,7 +514,7 @@ static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error
   enum oac_result r;
   /* sections holding strings need the pool's contents to be right too */
   if(kind != CS_STRINGS && kind != CS_DESCRIBE && kind != CS_INDEX && kind != CS_U32 &&
-     kind != CS_SECALTS && kind != CS_EXAMPLES) {
+     kind != CS_EXAMPLES) {
     r = verify(c, CS_STRINGS, err);
     if(r)
       return r;
@@ -525,7 +535,7 @@ static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error
   case CS_INDEX: r = check_index(c, s, err); break;
   case CS_PLANS: r = check_plans(c, s, lo, hi, err); break;
   case CS_PARAMS: r = check_params(c, s, lo, hi, err); break;
-  case CS_SECALTS: r = check_secalts(c, s, err); break;
+  case CS_SECALTS: r = check_secalts(c, s, lo, hi, err); break;
   case CS_SCHEMES: r = check_schemes(c, s, lo, hi, err); break;
   case CS_EXAMPLES: r = check_examples(c, err); break;
   default: r = OAC_OK; break;   /* DESCRIBE, U32: bytes the checksum covers */

@@ -259,11 +259,19 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
   r->nsecalts = u32(pl->nsecalts);
   for(size_t a = 0; a < pl->nsecalts; a++) {
     struct cache_secalt sa;
+    memset(&sa, 0, sizeof(sa));
     sa.first = S->count[CS_U32];
     sa.count = u32(pl->secalt_len[a]);
     for(size_t k = 0; k < pl->secalt_len[a]; k++) {
       uint32_t v = (uint32_t)pl->secalt[a][k];
       put_rec(S, CS_U32, &v, sizeof(v));
+    }
+    /* OAuth 2.0 client credentials (§13.6): each scheme's scopes, (offset, length) */
+    sa.first_scope = S->count[CS_U32];
+    for(size_t k = 0; k < pl->secalt_len[a]; k++) {
+      struct cache_str sc = pool_str(P, pl->secalt_scope ? pl->secalt_scope[a][k] : NULL);
+      put_rec(S, CS_U32, &sc.off, sizeof(sc.off));
+      put_rec(S, CS_U32, &sc.len, sizeof(sc.len));
     }
     put_rec(S, CS_SECALTS, &sa, sizeof(sa));
   }
@@ -313,6 +321,8 @@ static void build_scheme(const struct model_scheme *s, struct pool *P, struct ca
   r->map_email = pool_str(P, s->map_email);
   r->map_username = pool_str(P, s->map_username);
   r->map_user_id = pool_str(P, s->map_user_id);
+  r->cc_token_url = pool_str(P, s->cc_token_url);         /* client credentials (§13.6) */
+  r->cc_token_params = pool_str(P, s->cc_token_params);
 }
 
 static void build_index(const struct model *m, struct buf *out)

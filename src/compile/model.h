@@ -49,6 +49,9 @@ struct model_plan {
   size_t nsecalts;
   size_t *secalt_len;           /* [nsecalts] */
   size_t **secalt;              /* [nsecalts][secalt_len[i]] */
+  /* OAuth 2.0 client credentials (§13.6): the scopes each scheme's token request asks
+   * for, space-separated; NULL = none */
+  const char ***secalt_scope;   /* [nsecalts][secalt_len[i]] */
   unsigned *body;               /* property indices sent in the body */
   size_t nbody;
   /* response example (examples.c): the JSON it stands for, then the cache record */
@@ -94,6 +97,10 @@ struct model_scheme {
   const char *param_name;
   const char *authorization_url, *token_url, *userinfo_url, *default_url, *scope;
   const char *map_first_name, *map_last_name, *map_email, *map_username, *map_user_id;
+  /* OAuth 2.0 client credentials (SCH_F_CC, §13.6) */
+  const char *cc_token_url;     /* flows.clientCredentials.tokenUrl */
+  const char *cc_token_params;  /* x-flow-identity.tokenParameters, form-encoded */
+  const char *cc_scope;         /* x-flow-identity.scope on a client-credentials-only scheme */
 };
 
 struct model {

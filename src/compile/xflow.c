@@ -306,6 +306,26 @@ static void parse_params(struct cctx *c, int t, enum cache_op op, const struct d
   }
 }
 
+/* OAuth 2.0 client credentials (§13.6): a security requirement's scope list (a sequence
+ * of names) space-separated; NULL for none. */
+static const char *cc_requirement_scopes(struct cctx *c, const struct doc_node *list)
+{
+  if(!list || list->kind != DOC_SEQ || !list->n)
+    return NULL;
+  struct buf b;
+  buf_init(&b);
+  for(size_t i = 0; i < list->n; i++) {
+    if(list->items[i]->kind != DOC_SCALAR || !list->items[i]->len)
+      continue;
+    if(b.len)
+      buf_putc(&b, ' ');
+    buf_puts(&b, list->items[i]->str);
+  }
+  const char *r = buf_failed(&b) || !b.len ? NULL : arena_strndup(c->a, b.data, b.len);
+  buf_free(&b);
+  return r;
+}
+
 static void parse_security(struct cctx *c, struct model_plan *p, const struct api_op *api)
 {
   const struct doc_node *sec = api ? doc_get(api->op, "security") : NULL;
@@ -315,7 +335,8 @@ static void parse_security(struct cctx *c, struct model_plan *p, const struct ap
     return;
   p->secalt = arena_calloc(c->a, sec->n * sizeof(*p->secalt));
   p->secalt_len = arena_calloc(c->a, sec->n * sizeof(*p->secalt_len));
-  if(!p->secalt || !p->secalt_len) {
+  p->secalt_scope = arena_calloc(c->a, sec->n * sizeof(*p->secalt_scope));
+  if(!p->secalt || !p->secalt_len || !p->secalt_scope) {
     cc_oom(c);
     return;
   }
@@ -327,6 +348,11 @@ static void parse_security(struct cctx *c, struct model_plan *p, const struct ap
     size_t n = 0;
     int usable = 1;
     if(!list) {
+      cc_oom(c);
+      return;
+    }
+    const char **scopes = arena_calloc(c->a, (alt->n + 1) * sizeof(*scopes));
+    if(!scopes) {
       cc_oom(c);
       return;
     }
@@ -342,11 +368,16 @@ static void parse_security(struct cctx *c, struct model_plan *p, const struct ap
         usable = 0;
         break;
       }
+      /* OAuth 2.0 client credentials (§13.6): the scopes its token request asks for */
+      if(c->m->schemes[s].flags & SCH_F_CC)
+        scopes[n] = c->m->schemes[s].cc_scope ? c->m->schemes[s].cc_scope :
+                    cc_requirement_scopes(c, alt->items[2 * j + 1]);
       list[n++] = s;
     }
     if(!usable)
       continue;
     p->secalt[p->nsecalts] = list;
+    p->secalt_scope[p->nsecalts] = scopes;
     p->secalt_len[p->nsecalts] = n;
     p->nsecalts++;
   }
@@ -816,6 +847,129 @@ static void oidc_discover(struct cctx *c, struct model_scheme *s, const struct d
     s->flags |= SCH_F_CLIENT_BASIC;
 }
 
+/* ---- OAuth 2.0 client credentials (product.md §13.6) ------------------------------- */
+
+/* flows.clientCredentials of oauth2 scheme S: its tokenUrl makes the scheme satisfiable
+ * with the configured client id and secret; client_secret_basic unless x-flow-identity's
+ * clientAuthentication says otherwise. */
+static void cc_flow(struct cctx *c, struct model_scheme *s, const struct doc_node *cc)
+{
+  const struct doc_node *tu = cc->kind == DOC_MAP ? doc_get(cc, "tokenUrl") : NULL;
+  if(!doc_is_scalar(tu) || !text_is_http_url(tu->str)) {
+    diag_node(c->diag, DIAG_WARNING, tu ? tu : cc, "oauth2 scheme '%s': flows.clientCredentials "
+              "needs an absolute http(s) tokenUrl; its client credentials are not used",
+              s->name);
+    return;
+  }
+  s->cc_token_url = tu->str;
+  s->flags |= SCH_F_CC | SCH_F_CC_BASIC;
+}
+
+/* application/x-www-form-urlencoded: every byte but ALPHA DIGIT - . _ ~ as %XX. */
+static void cc_form_encode(struct buf *b, const char *v)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  for(const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    if((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+       *p == '-' || *p == '.' || *p == '_' || *p == '~')
+      buf_putc(b, (char)*p);
+    else {
+      buf_putc(b, '%');
+      buf_putc(b, hex[*p >> 4]);
+      buf_putc(b, hex[*p & 15]);
+    }
+  }
+}
+
+/* x-flow-identity.tokenParameters: extra form fields of the token request, encoded now. */
+static void cc_token_parameters(struct cctx *c, struct model_scheme *s,
+                                const struct doc_node *tp)
+{
+  static const char *const reserved[] = { "grant_type", "scope", "client_id",
+                                          "client_secret", "client_assertion",
+                                          "client_assertion_type" };
+  if(tp->kind != DOC_MAP) {
+    diag_node(c->diag, DIAG_ERROR, tp, "'tokenParameters' must map form field names to "
+              "values (e.g. audience: https://api.example.com)");
+    return;
+  }
+  if(!(s->flags & SCH_F_CC))
+    diag_node(c->diag, DIAG_WARNING, tp, "scheme '%s': 'tokenParameters' are sent only by "
+              "client credentials (flows.clientCredentials), which it has not", s->name);
+  struct buf b;
+  buf_init(&b);
+  for(size_t i = 0; i < tp->n; i++) {
+    const struct doc_node *k = tp->items[2 * i], *v = tp->items[2 * i + 1];
+    size_t r = 0;
+    for(; r < sizeof(reserved) / sizeof(reserved[0]); r++)
+      if(doc_scalar_eq(k, reserved[r]))
+        break;
+    if(r < sizeof(reserved) / sizeof(reserved[0])) {
+      diag_node(c->diag, DIAG_ERROR, k, "tokenParameters: '%s' is set by the connector",
+                k->str);
+      continue;
+    }
+    if(k->kind != DOC_SCALAR || !k->len || v->kind != DOC_SCALAR || doc_is_null(v)) {
+      diag_node(c->diag, DIAG_ERROR, v, "tokenParameters: '%s' must have a text value",
+                k->kind == DOC_SCALAR ? k->str : "?");
+      continue;
+    }
+    if(b.len)
+      buf_putc(&b, '&');
+    cc_form_encode(&b, k->str);
+    buf_putc(&b, '=');
+    cc_form_encode(&b, v->str);
+  }
+  if(buf_failed(&b))
+    cc_oom(c);
+  else if(b.len)
+    s->cc_token_params = arena_strndup(c->a, b.data, b.len);
+  buf_free(&b);
+}
+
+/* clientAuthentication V: 1 basic, 0 post, -1 wrong (said). */
+static int cc_client_auth(struct cctx *c, const struct doc_node *v)
+{
+  if(doc_scalar_eq(v, "client_secret_basic"))
+    return 1;
+  if(doc_scalar_eq(v, "client_secret_post"))
+    return 0;
+  diag_node(c->diag, DIAG_ERROR, v, "'clientAuthentication' is client_secret_post or "
+            "client_secret_basic");
+  return -1;
+}
+
+/* x-flow-identity on an oauth2 scheme with client credentials and no sign-in flow: how
+ * its token requests are made, nothing else (it provides no identity). */
+static void identity_cc_only(struct cctx *c, struct model_scheme *s,
+                             const struct doc_node *xid)
+{
+  for(size_t i = 0; i < xid->n; i++) {
+    const struct doc_node *k = xid->items[2 * i], *v = xid->items[2 * i + 1];
+    if(doc_scalar_eq_ci(k, "clientAuthentication")) {
+      int basic = cc_client_auth(c, v);
+      if(basic == 1)
+        s->flags |= SCH_F_CC_BASIC;
+      else if(!basic)
+        s->flags &= ~SCH_F_CC_BASIC;
+    }
+    else if(doc_scalar_eq_ci(k, "scope")) {
+      if(v->kind != DOC_SCALAR || !v->len)
+        diag_node(c->diag, DIAG_ERROR, v, "'scope' must be a space-separated list");
+      else
+        s->cc_scope = v->str;
+    }
+    else if(doc_scalar_eq_ci(k, "tokenParameters"))
+      cc_token_parameters(c, s, v);
+    else if(doc_scalar_eq_ci(k, "me"))
+      diag_node(c->diag, DIAG_WARNING, k, "oauth2 scheme '%s' has client credentials only: "
+                "nobody signs in, so 'me' is not used", s->name);
+    else
+      diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity (ignored)",
+                k->str);
+  }
+}
+
 /* x-flow-identity on scheme S (defined at DEF, named NAME): what each variant needs. */
 static void identity(struct cctx *c, struct model_scheme *s, const struct doc_node *name,
                      const struct doc_node *def, const struct doc_node *xid)
@@ -828,6 +982,12 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
     diag_node(c->diag, DIAG_ERROR, xid, "scheme '%s': x-flow-identity goes on an http basic, "
               "oauth2 or openIdConnect scheme (an apiKey needs none: the API Key "
               "configuration value is sent)", s->name);
+    return;
+  }
+  /* client credentials only (§13.6): no sign-in, so no providesIdentity */
+  const struct doc_node *flows = s->type == SCH_OAUTH2 ? doc_get(def, "flows") : NULL;
+  if(flows && doc_get(flows, "clientCredentials") && !doc_get(flows, "authorizationCode")) {
+    identity_cc_only(c, s, xid);
     return;
   }
   s->flags |= SCH_F_IDENTITY;
@@ -850,6 +1010,8 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
     }
     else if(doc_scalar_eq_ci(k, "clientAuthentication"))
       client_auth = v;
+    else if(doc_scalar_eq_ci(k, "tokenParameters") && s->type == SCH_OAUTH2)
+      cc_token_parameters(c, s, v);             /* client credentials (§13.6) */
     else
       diag_node(c->diag, DIAG_WARNING, k, "unknown key '%s' in x-flow-identity (ignored)",
                 k->str);
@@ -905,13 +1067,12 @@ static void identity(struct cctx *c, struct model_scheme *s, const struct doc_no
   /* ours: how the token endpoint wants the client authenticated (openIdConnect: the
    * discovery document decides unless this says otherwise) */
   if(client_auth && s->type != SCH_BASIC) {
-    if(doc_scalar_eq(client_auth, "client_secret_basic"))
-      s->flags |= SCH_F_CLIENT_BASIC;
-    else if(doc_scalar_eq(client_auth, "client_secret_post"))
-      s->flags &= ~SCH_F_CLIENT_BASIC;
-    else
-      diag_node(c->diag, DIAG_ERROR, client_auth, "'clientAuthentication' is "
-                "client_secret_post or client_secret_basic");
+    /* a value set once applies to the code exchange and to client credentials (§13.6) */
+    int basic = cc_client_auth(c, client_auth);
+    if(basic == 1)
+      s->flags |= SCH_F_CLIENT_BASIC | (s->flags & SCH_F_CC ? SCH_F_CC_BASIC : 0);
+    else if(!basic)
+      s->flags &= ~(SCH_F_CLIENT_BASIC | SCH_F_CC_BASIC);
   }
   else if(client_auth)
     diag_node(c->diag, DIAG_WARNING, client_auth, "basic scheme '%s': 'clientAuthentication' "
@@ -984,6 +1145,12 @@ static void one_scheme(struct cctx *c, const struct doc_node *name, const struct
   }
   else if(doc_scalar_eq_ci(type, "openIdConnect"))
     s->type = SCH_OIDC;
+  if(s->type == SCH_OAUTH2) {                   /* client credentials (§13.6) */
+    const struct doc_node *flows = doc_get(def, "flows");
+    const struct doc_node *cc = flows ? doc_get(flows, "clientCredentials") : NULL;
+    if(cc)
+      cc_flow(c, s, cc);
+  }
   const struct doc_node *xid = doc_get_ci(def, "x-flow-identity");
   if(xid)
     identity(c, s, name, def, xid);

@@ -20,6 +20,8 @@
 #include "../flow/user.h"
 #include "../flow/json.h"
 #include "../flow/mapping.h"
+#include "client_token.h"
+#include "log.h"
 #include "url.h"
 #include "body.h"                 /* form bodies (issue 15) */
 #include "log.h"
@@ -200,6 +202,12 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
   const struct flow_user *u = &x->rq->user;
   int signed_in = !flow_user_is_public(u);
   int needs_user = 0;
+  /* OAuth 2.0 client credentials (§13.6): configured, they satisfy a scheme with
+   * flows.clientCredentials for every user; a signed-in user's token comes first on a
+   * scheme that also signs users in */
+  int cc_set = x->rq->config[CFG_CLIENT_ID] && x->rq->config[CFG_CLIENT_SECRET];
+  int user_token = signed_in && u->value[FU_TOKEN] && *u->value[FU_TOKEN];
+  int needs_cc = 0;
   for(uint32_t a = 0; a < pl->nsecalts; a++) {
     const struct cache_secalt *alt = &alts[pl->first_secalt + a];
     int ok = 1;
@@ -209,6 +217,14 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
         ok = key != NULL;
       else if(s->type == SCH_OTHER)
         ok = 0;
+      else if(s->flags & SCH_F_CC) {            /* client credentials (§13.6) */
+        int sign_in = cache_str(x->c, s->authorization_url)[0] != '\0';
+        ok = cc_set || (sign_in && user_token);
+        if(!ok && sign_in)
+          needs_user = 1;
+        else if(!ok)
+          needs_cc = 1;
+      }
       else {
         needs_user = 1;
         ok = signed_in;
@@ -228,6 +244,22 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
         else if(s->in == PIN_COOKIE)
           add_cookie(cl, name, key);
       }
+      else if((s->flags & SCH_F_CC) && !(user_token &&
+                                          cache_str(x->c, s->authorization_url)[0])) {
+        /* client credentials (§13.6): the process's token for them */
+        struct cache_str sc = { u32[alt->first_scope + 2 * k],
+                                u32[alt->first_scope + 2 * k + 1] };
+        const char *tok = NULL;
+        cl->cc_scopes = cache_str(x->c, sc);
+        if((r = client_token_get(x, s, cl->cc_scopes, cl->cc_key, &tok)))
+          return r;
+        const char *bearer = arena_printf(x->a, "Bearer %s", tok);
+        if(!bearer)
+          return problem_nomem(x->p, "out of memory");
+        cl->cc_scheme = s;
+        cl->cc_header = cl->nheaders;
+        r = add_header(x, cl, "Authorization", bearer, "the client-credentials token");
+      }
       else {
         const char *tok = u->value[FU_TOKEN];
         r = add_header(x, cl, "Authorization", arena_printf(x->a, "%s %s",
@@ -242,6 +274,10 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
   if(needs_user && !signed_in)
     return problem_set(x->p, 401, "%s: the API operation needs a signed-in user; sign in "
                        "first", what);
+  if(needs_cc)                                  /* client credentials (§13.6) */
+    return problem_set(x->p, 400, "%s: the API operation needs client credentials: set the "
+                       "configuration values '%s' and '%s'", what,
+                       flow_config_names[CFG_CLIENT_ID], flow_config_names[CFG_CLIENT_SECRET]);
   return OAC_OK;  /* nothing applicable: call without credentials, the API decides */
 }
 
@@ -567,6 +603,22 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
   long st = x->resp->status;
   if(st >= 200 && st < 300)
     return OAC_OK;
+  /* OAuth 2.0 client credentials (§13.6): a 401 drops the token; once more with a new one */
+  if(st == 401 && cl->cc_scheme && !cl->cc_retried) {
+    const char *tok = NULL;
+    cl->cc_retried = 1;
+    log_msg(LOG_INFO, "client credentials: %s %s answered 401; the token is dropped and the "
+            "call repeated with a new one", m, cl->shown.data);
+    client_token_drop(cl->cc_key);
+    enum oac_result r = client_token_get(x, cl->cc_scheme, cl->cc_scopes, cl->cc_key, &tok);
+    if(r)
+      return r;
+    const char *h = arena_printf(x->a, "Authorization: Bearer %s", tok);
+    if(!h)
+      return problem_nomem(x->p, "out of memory");
+    cl->headers[cl->cc_header] = h;
+    return call_send(x, cl, not_found);
+  }
   if(st == 404 && not_found) {
     *not_found = 1;
     return OAC_OK;

@@ -41,6 +41,15 @@ struct call {
   /* retries (product.md §13.4): the plan's idempotencyKey header and its value, sent on
    * every attempt; NULL = none (a POST or PATCH is then not retried on a 503) */
   const char *idempotency_key;
+  /* OAuth 2.0 client credentials (product.md §13.6): the scheme whose token the call
+   * carries (NULL = none), the scopes asked for, the token's cache key and the index of
+   * its Authorization header; an API 401 drops the token and call_send tries once more
+   * with a new one (cc_retried) */
+  const struct cache_scheme *cc_scheme;
+  const char *cc_scopes;
+  unsigned char cc_key[32];
+  size_t cc_header;
+  int cc_retried;
 };
 
 void call_init(struct call *cl);

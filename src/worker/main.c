@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../common/buf.h"
+#include "client_token.h"
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
@@ -78,6 +79,8 @@ static void usage(FILE *f)
         "  --ca-file FILE         CA bundle for https upstreams (env OPENAPI_CONNECTOR_CA_FILE)\n"
         "  --max-pages N          pages one load may walk through a paged API (default 100;\n"
         "                         env OPENAPI_CONNECTOR_MAX_PAGES)\n"
+        "  --token-cache DIR      OAuth 2.0 client-credentials tokens shared by processes\n"
+        "                         (CGI), mode 0700 (env OPENAPI_CONNECTOR_TOKEN_CACHE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
         "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
         "Own pool (for mod_proxy_fcgi, nginx, lighttpd \"socket\"):\n"
@@ -136,6 +139,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "ca-file", required_argument, NULL, 'a' },
     { "log-level", required_argument, NULL, 'l' },
     { "max-pages", required_argument, NULL, 'g' },
+    { "token-cache", required_argument, NULL, 'T' },
     { "listen", required_argument, NULL, 'L' },
     { "workers", required_argument, NULL, 'w' },
     { "max-requests", required_argument, NULL, 'm' },
@@ -159,6 +163,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     o->max_pages = count_arg(e, "OPENAPI_CONNECTOR_MAX_PAGES", 1);
   if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
     log_level = log_level_parse(e);
+  const char *token_cache = (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
   int ch;
   while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch(ch) {
@@ -168,6 +173,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 't': o->up.timeout_ms = seconds_to_ms(optarg, "--timeout"); break;
     case 'a': o->up.ca_file = optarg; break;
     case 'g': o->max_pages = count_arg(optarg, "--max-pages", 1); break;
+    case 'T': token_cache = optarg; break;
     case 'l':
       if(log_level_parse(optarg) < 0) {
         fprintf(stderr, "openapi-connector: --log-level: error, warn, info or debug\n");
@@ -188,6 +194,12 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
   }
   if(optind < argc) {
     usage(stderr);
+    exit(2);
+  }
+  /* OAuth 2.0 client credentials (§13.6): the directory the processes share tokens in */
+  char why[512];
+  if(token_cache && client_token_set_dir(token_cache, why, sizeof(why))) {
+    fprintf(stderr, "openapi-connector: --token-cache: %s\n", why);
     exit(2);
   }
 }

@@ -18,7 +18,8 @@
 //               (else the redirect carries error=unauthorized_client and no code). The code
 //               remembers the client id and redirect_uri. login_hint=userinfo-401 marks it:
 //               the tokens it yields are refused by /userinfo (401).
-//   /token      only grant_type=authorization_code, form-encoded; the client authenticates
+//   /token      grant_type=authorization_code or client_credentials, form-encoded; the
+//               client authenticates
 //               with client_secret_basic (Authorization: Basic, RFC 6749 §2.3.1 form-
 //               encoding of id and secret accepted) or client_secret_post (client_id and
 //               client_secret in the body): wrong or missing -> 401 {"error":
@@ -26,6 +27,10 @@
 //               same client, and never used before, and redirect_uri must be the one given
 //               at /authorize: otherwise 400 {"error":"invalid_grant"}. A used code is
 //               gone even when the exchange fails after it was found.
+//               client_credentials (product.md §13.6): the same client authentication,
+//               then an access token whose expires_in is the API's /_cc setting (3600 at
+//               first); each request is counted, with its method, scope and other form
+//               fields (never the secret), for GET /_cc.
 //   /userinfo   only "Authorization: Bearer <an access token /token issued>" (not one from
 //               a marked code): {sub: "u-ann", email, given_name, family_name,
 //               preferred_username, name}; else 401 {"error":"invalid_token"}.
@@ -35,6 +40,13 @@
 //
 // The API, on 127.0.0.1:API_PORT: GET /pets and GET /pets/{id} answer JSON only with
 // "Authorization: Bearer <an access token /token issued>"; else 401 {"error":"no token"}.
+// Its /_cc routes (no token needed) steer and report the client-credentials grant:
+// GET /_cc -> {requests, client_secret_basic, client_secret_post, refused, scopes: [...],
+// params: [{field: value, ...} of each request without grant_type, scope, client_id and
+// client_secret], apiCalls, api401}; POST /_cc/reset zeroes them; POST
+// /_cc/expires_in/N sets the expires_in of the next tokens (-1: none in the answer);
+// POST /_cc/revoke forgets every client-credentials token issued so far (the API then
+// answers 401 to them).
 import { appendFileSync, writeFileSync, renameSync } from "node:fs";
 import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -69,6 +81,13 @@ const log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\
 const secret = (kind, value) => appendFileSync(args.secrets, `${kind} ${value}\n`);
 
 const codes = new Map();    // code -> {clientId, redirectUri, userinfo401}
+const cc = {};              // the client-credentials counters (GET /_cc)
+let ccExpiresIn = 3600;
+function ccReset() {
+  Object.assign(cc, { requests: 0, client_secret_basic: 0, client_secret_post: 0,
+                      refused: 0, scopes: [], params: [], apiCalls: 0, api401: 0 });
+}
+ccReset();
 const tokens = new Map();   // access token -> {userinfo401}
 
 const { OAuth2Server } = await import(pathToFileURL(args.lib).href);
@@ -152,6 +171,28 @@ server.service.on("beforeResponse", (response, req) => {
   };
   if (!(req.headers["content-type"] || "").startsWith("application/x-www-form-urlencoded"))
     return refuse(400, "invalid_request", "the body is not form-encoded");
+  if (body.grant_type === "client_credentials") {
+    cc.requests++;
+    const auth = clientAuth(req);
+    if (!auth.ok) {
+      cc.refused++;
+      return refuse(401, "invalid_client", `${auth.method || "?"}: ${auth.why}`);
+    }
+    cc[auth.method]++;
+    cc.scopes.push(body.scope === undefined ? null : body.scope);
+    const extra = {};
+    for (const [k, v] of Object.entries(body))
+      if (!["grant_type", "scope", "client_id", "client_secret"].includes(k)) extra[k] = v;
+    cc.params.push(extra);
+    const rb = response.body;
+    if (ccExpiresIn < 0) delete rb.expires_in;
+    else rb.expires_in = ccExpiresIn;
+    tokens.set(rb.access_token, { userinfo401: true, cc: true });
+    secret("access_token", rb.access_token);
+    log(`token: 200 client_credentials (${auth.method}, scope ${JSON.stringify(body.scope)}, ` +
+        `expires_in ${ccExpiresIn})`);
+    return;
+  }
   if (body.grant_type !== "authorization_code")
     return refuse(400, "unsupported_grant_type", `grant_type ${body.grant_type}`);
   const auth = clientAuth(req);
@@ -204,9 +245,23 @@ const api = createServer((req, res) => {
     log(`api: ${req.method} ${req.url} -> ${status}${why ? ` (${why})` : ""}`);
   };
   req.resume();
-  if (!bearer(req))
+  const ctl = /^\/_cc(?:\/(reset|revoke|expires_in)(?:\/(-?\d+))?)?$/.exec(req.url);
+  if (ctl) {
+    if (!ctl[1] && req.method === "GET") return send(200, { ...cc, expiresIn: ccExpiresIn });
+    if (req.method !== "POST") return send(405, { error: "method not allowed" });
+    if (ctl[1] === "reset") ccReset();
+    else if (ctl[1] === "revoke") {
+      for (const [t, v] of tokens) if (v.cc) tokens.delete(t);
+    } else if (ctl[2] !== undefined) ccExpiresIn = Number(ctl[2]);
+    else return send(400, { error: "expires_in/N" });
+    return send(200, { ok: true });
+  }
+  if (req.url.startsWith("/pets")) cc.apiCalls++;
+  if (!bearer(req)) {
+    if (req.url.startsWith("/pets")) cc.api401++;
     return send(401, { error: "no token" },
                 req.headers.authorization ? "not a token issued here" : "no Authorization");
+  }
   const path = new URL(req.url, "http://x").pathname;
   if (req.method !== "GET") return send(405, { error: "method not allowed" });
   if (path === "/pets") return send(200, PETS);
