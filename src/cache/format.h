@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 4u
+#define CACHE_FORMAT_VERSION 5u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -40,6 +40,8 @@ enum cache_section_kind {
   CS_SECALTS,       /* struct cache_secalt[count] */
   CS_SCHEMES,       /* struct cache_scheme[count] */
   CS_EXAMPLES,      /* response examples: struct cache_example records (below) */
+  /* servers (product.md §13.7) */
+  CS_SERVERS,       /* struct cache_server[count]: list 0 (the document's) first */
   CS_KIND_MAX
 };
 
@@ -187,6 +189,10 @@ struct cache_plan {
   uint32_t example_status;          /* HTTP status of the example (200 normally) */
   uint32_t pad;
   struct cache_paging paging;       /* style CPG_NONE: one call (Part 1) */
+  /* servers (§13.7): the plan's own list (path- or operation-level servers) in CS_SERVERS;
+   * count 0 = the document's (list 0). The request's Server picks index i of list 0; the
+   * plan calls its entry i when it has one, else its first. */
+  uint32_t server_first, server_count;
 };
 
 struct cache_param {
@@ -221,6 +227,16 @@ struct cache_scheme {
    * document, fetched at compile time */
   struct cache_str authorization_url, token_url, userinfo_url, default_url, scope;
   struct cache_str map_first_name, map_last_name, map_email, map_username, map_user_id;
+};
+
+/* servers (product.md §13.7): every URL the document allows, variables expanded, no
+ * trailing '/'. Records are grouped by list, lists in order: list 0 is the document-level
+ * one (its first record is the default, == the header's server_url); lists 1.. are
+ * path- and operation-level lists that plans point to. */
+struct cache_server {
+  struct cache_str url;
+  uint32_t list;
+  uint32_t pad;
 };
 
 /* A response example (product.md §8), resolved and mapped to Flow objects at compile time,

@@ -257,15 +257,15 @@ END_TEST
 
 static void check_config_values(const cJSON *d)
 {
-  /* product.md §4: six values in this order, only Schema URL required; both spellings of
+  /* product.md §4: seven values in this order, only Schema URL required; both spellings of
    * the required flag and the order (flow-protocol.md §12) */
   static const char *const names[] = {
     "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
-    "Authorization Groups", "Authorization Users"
+    "Authorization Groups", "Authorization Users", "Server"
   };
   const cJSON *cv = json_get_array(d, "configurationValues");
-  ck_assert_int_eq(cJSON_GetArraySize(cv), 6);
-  for(int i = 0; i < 6; i++) {
+  ck_assert_int_eq(cJSON_GetArraySize(cv), 7);
+  for(int i = 0; i < 7; i++) {
     const cJSON *v = cJSON_GetArrayItem(cv, i);
     ck_assert_str_eq(json_get_str(v, "developerName"), names[i]);
     ck_assert_str_eq(json_get_str(v, "contentType"), "ContentString");
