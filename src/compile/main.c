@@ -28,7 +28,8 @@ static void usage(FILE *f)
     "                     servers stay allowed; default: its first)\n"
     "  --server-variable NAME=V1,V2\n"
     "                     the allowed values of server variable NAME (a subset of its\n"
-    "                     enum); repeatable\n"
+    "                     enum); repeatable (default: $OPENAPI_CONNECTOR_SERVER_VARIABLE,\n"
+    "                     NAME=V1,V2;NAME2=V3...)\n"
     "  -o, --output FILE  write the cache to FILE instead of the cache directory\n"
     "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
     "                     else %s)\n"
@@ -102,6 +103,26 @@ int main(int argc, char **argv)
     return 2;
   }
   o.source = argv[optind];
+  /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
+   * one NAME=V1,V2 after another, separated by ';' */
+  static char env_vars[8192];
+  const char *ev = getenv("OPENAPI_CONNECTOR_SERVER_VARIABLE");
+  if(!nvars && ev && *ev) {
+    if(strlen(ev) >= sizeof(env_vars)) {
+      fprintf(stderr, "openapi-connector-compile: OPENAPI_CONNECTOR_SERVER_VARIABLE is too "
+              "long\n");
+      return 2;
+    }
+    memcpy(env_vars, ev, strlen(ev) + 1);
+    for(char *save = NULL, *t = strtok_r(env_vars, ";", &save); t;
+        t = strtok_r(NULL, ";", &save)) {
+      if(nvars == sizeof(vars) / sizeof(vars[0])) {
+        fprintf(stderr, "openapi-connector-compile: at most 64 server variables\n");
+        return 2;
+      }
+      vars[nvars++] = t;
+    }
+  }
   o.server_vars = vars;
   o.nserver_vars = nvars;
   if(o.as && !*o.as) {

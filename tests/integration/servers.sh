@@ -64,6 +64,10 @@ else
 fi
 "$COMPILE" --check --server-variable "port=$B_PORT" "$RUN/servers.yaml" >"$RUN/narrow.log" 2>&1
 it_eq "--server-variable port=$B_PORT (a subset of the enum) compiles" 0 $?
+want="servers: $B_URL/pages, http://localhost:$B_PORT/pages"
+OPENAPI_CONNECTOR_SERVER_VARIABLE="api=pages;port=$B_PORT" "$COMPILE" --check --list \
+  "$RUN/servers.yaml" 2>&1 | grep -q -x -F "$want"
+it_eq "OPENAPI_CONNECTOR_SERVER_VARIABLE=\"api=pages;port=$B_PORT\" leaves B alone" 0 $?
 "$COMPILE" --check --server-variable "port=$TRAP_PORT" "$RUN/servers.yaml" >"$RUN/outside.log" 2>&1
 it_eq "--server-variable port=$TRAP_PORT (outside the enum) is a compile error" 1 $?
 if grep -q "is not one of the variable's enum values" "$RUN/outside.log"; then
