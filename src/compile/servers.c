@@ -141,8 +141,10 @@ static size_t var_values(struct cctx *c, const struct doc_node *e, const struct 
     return v->n = no;
   }
   if(!def || def->kind != DOC_SCALAR) {
-    diag_node(c->diag, DIAG_ERROR, url, "server variable '%.*s' has no default", (int)v->nlen,
-              v->name);
+    /* with --server the entry is left out (it used to be ignored with all the others) */
+    diag_node(c->diag, c->opts->server ? DIAG_WARNING : DIAG_ERROR, url,
+              "server variable '%.*s' has no default%s", (int)v->nlen, v->name,
+              c->opts->server ? ": this server is left out" : "");
     return 0;
   }
   size_t cap = 1 + (en ? en->n : 0);
