@@ -6,18 +6,19 @@
 enum oac_result server_select(struct op_ctx *x)
 {
   x->server = 0;
-  const char *v = x->rq->config[CFG_SERVER];
-  if(!v || !*v)
-    return OAC_OK;
-  size_t vl = strlen(v);
-  while(vl && v[vl - 1] == '/')
-    vl--;
+  /* verified first, Server or not: a plan's own list is read from it */
   uint32_t n;
   struct cache_error err;
   const struct cache_server *s = cache_section(x->c, CS_SERVERS, &n, &err);
   if(!s)
     return problem_set(x->p, 503, "The compiled document for '%s' is unusable: %s",
                        cache_registration(x->c), err.msg);
+  const char *v = x->rq->config[CFG_SERVER];
+  if(!v || !*v)
+    return OAC_OK;
+  size_t vl = strlen(v);
+  while(vl && v[vl - 1] == '/')
+    vl--;
   uint32_t ndoc = 0;
   while(ndoc < n && s[ndoc].list == 0)
     ndoc++;
