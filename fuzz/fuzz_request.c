@@ -5,9 +5,12 @@
  * The caches are compiled once at start-up into a temporary directory: the pet store
  * example (registered as "petstore"), the response-example cases of tests/data/examples/
  * (registered under their directory name, as their *.request.json expect), and the OAuth
- * 2.0 sign-in document of the identity test ("identity"). Every server, token and user-info
- * URL is a closed loopback port, so an upstream call is refused at once and nothing leaves
- * the machine.
+ * 2.0 sign-in document of the identity test ("identity"), and the servers test's document
+ * (tests/integration/servers.yaml.in, "servers": several document- and operation-level
+ * servers that the configuration value `Server` picks from, product.md §13.7). Every
+ * server, token and user-info URL is a closed loopback port (the pet store's own server
+ * URL is replaced too, since `Server` may pick any document-level one), so an upstream
+ * call is refused at once and nothing leaves the machine.
  *
  * Input: [flags][route][suffix] NUL [Authorization] NUL [body]
  *   flags bits 0-2  method: POST GET PUT DELETE PATCH HEAD OPTIONS, 7 = none (GET)
@@ -94,14 +97,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   char server[64];
   snprintf(server, sizeof(server), "http://127.0.0.1:%d", fuzz_closed_port());
 
-  struct buf img;
-  buf_init(&img);
-  if(fuzz_compile_file("examples/petstore-flow.yaml", "petstore", server, &img) ||
-     fuzz_write_cache(&img, "petstore", dir))
-    fuzz_fail("cannot prepare the pet store cache");
-  buf_free(&img);
-
   char path[256];
+  snprintf(path, sizeof(path), "examples/petstore-flow.yaml");
+  char *pt = fuzz_replace(fuzz_read_file(path, NULL), "http://127.0.0.1:3000", server);
+  if(!pt)
+    fuzz_fail("cannot read %s", path);
+  add_cache(path, pt, strlen(pt), "petstore", server);
+  oac_free(pt);
+  /* servers (§13.7): a document with several servers, each a closed port */
+  char port[16];
+  snprintf(port, sizeof(port), "%d", fuzz_closed_port());
+  snprintf(path, sizeof(path), "tests/integration/servers.yaml.in");
+  pt = fuzz_replace(fuzz_replace(fuzz_read_file(path, NULL), "@A@", port), "@B@", port);
+  if(!pt)
+    fuzz_fail("cannot read %s", path);
+  add_cache("servers.yaml", pt, strlen(pt), "servers", NULL);
+  oac_free(pt);
+
   for(size_t i = 0; i < sizeof(example_cases) / sizeof(example_cases[0]); i++) {
     snprintf(path, sizeof(path), "tests/data/examples/%s/spec.yaml", example_cases[i]);
     char *t = fuzz_replace(fuzz_read_file(path, NULL), "@SERVER@", server);

@@ -109,6 +109,18 @@ if [ -n "$fixtures" ]; then
   done
 fi
 
+# servers (§13.7): loads of the "servers" document with Server values (none of them is the
+# closed port fuzz_request picks: each is a 400 until the fuzzer finds it)
+for sv in '' ' http://127.0.0.1:9/pages/ ' 'http://localhost:9/pages' 'x'; do
+  for t in Item CappedItem; do
+    { printf '%b\0\0' '\0000\0002'
+      printf '{"configurationValues":[{"developerName":"Schema URL","contentValue":"servers"},'
+      printf '{"developerName":"Server","contentValue":"%s"}],' "$sv"
+      printf '"objectDataType":{"developerName":"%s"},"listFilter":{"limit":5}}' "$t"
+    } | add fuzz_request
+  done
+done
+
 # ---- fuzz_mapping: [type lo][type hi][flags] ANSWER NUL [CONTROL]
 answers=$tmp/answers
 mkdir -p "$answers"

@@ -40,6 +40,8 @@ enum cache_section_kind {
   CS_SECALTS,       /* struct cache_secalt[count] */
   CS_SCHEMES,       /* struct cache_scheme[count] */
   CS_EXAMPLES,      /* response examples: struct cache_example records (below) */
+  /* servers (product.md §13.7) */
+  CS_SERVERS,       /* struct cache_server[count]: list 0 (the document's) first */
   CS_KIND_MAX
 };
 
@@ -200,6 +202,10 @@ struct cache_plan {
   /* retries (product.md §13.4): the header that carries the idempotency key of a save,
    * update or delete (its mark's idempotencyKey); empty = none */
   struct cache_str idempotency_key;
+  /* servers (§13.7): the plan's own list (path- or operation-level servers) in CS_SERVERS;
+   * count 0 = the document's (list 0). The request's Server picks index i of list 0; the
+   * plan calls its entry i when it has one, else its first. */
+  uint32_t server_first, server_count;
 };
 
 /* How one body property goes into a form body (the media type's `encoding` object);
@@ -255,6 +261,16 @@ struct cache_scheme {
   /* OAuth 2.0 client credentials (SCH_F_CC, product.md §13.6): the flow's tokenUrl, and
    * x-flow-identity.tokenParameters as form fields ready to append ("audience=x&b=y") */
   struct cache_str cc_token_url, cc_token_params;
+};
+
+/* servers (product.md §13.7): every URL the document allows, variables expanded, no
+ * trailing '/'. Records are grouped by list, lists in order: list 0 is the document-level
+ * one (its first record is the default, == the header's server_url); lists 1.. are
+ * path- and operation-level lists that plans point to. */
+struct cache_server {
+  struct cache_str url;
+  uint32_t list;
+  uint32_t pad;
 };
 
 /* A response example (product.md §8), resolved and mapped to Flow objects at compile time,

@@ -27,7 +27,8 @@ static const char *const section_names[CS_KIND_MAX] = {
   [CS_STRINGS] = "STRINGS", [CS_DESCRIBE] = "DESCRIBE", [CS_TYPES] = "TYPES",
   [CS_PROPS] = "PROPS", [CS_INDEX] = "INDEX", [CS_PLANS] = "PLANS",
   [CS_PARAMS] = "PARAMS", [CS_U32] = "U32", [CS_SECALTS] = "SECALTS",
-  [CS_SCHEMES] = "SCHEMES", [CS_EXAMPLES] = "EXAMPLES"
+  [CS_SCHEMES] = "SCHEMES", [CS_EXAMPLES] = "EXAMPLES",
+  [CS_SERVERS] = "SERVERS"   /* servers (§13.7) */
 };
 
 /* Record size of each section kind; 1 for byte sections, 0 for INDEX (a head first). */
@@ -36,7 +37,8 @@ static const size_t record_size[CS_KIND_MAX] = {
   [CS_PROPS] = sizeof(struct cache_prop), [CS_INDEX] = 0,
   [CS_PLANS] = sizeof(struct cache_plan), [CS_PARAMS] = sizeof(struct cache_param),
   [CS_U32] = sizeof(uint32_t), [CS_SECALTS] = sizeof(struct cache_secalt),
-  [CS_SCHEMES] = sizeof(struct cache_scheme), [CS_EXAMPLES] = 1
+  [CS_SCHEMES] = sizeof(struct cache_scheme), [CS_EXAMPLES] = 1,
+  [CS_SERVERS] = sizeof(struct cache_server)   /* servers (§13.7) */
 };
 
 static enum oac_result fail(const struct cache *c, struct cache_error *err, const char *fmt,
@@ -373,7 +375,35 @@ static enum oac_result check_plans(struct cache *c, const struct cache_section *
                       : p->example_off != 0)
       return fail(c, err, "section PLANS record %u: example (offset %u, length %u) out of "
                   "range", i, p->example_off, p->example_len);
+    /* servers (§13.7): the plan's own list lies within one list of CS_SERVERS */
+    if(p->server_count) {
+      const struct cache_section *sv = sec_of(c, CS_SERVERS);
+      const struct cache_server *rec = sec_data(c, sv);
+      if((uint64_t)p->server_first + p->server_count > sv->count ||
+         rec[p->server_first].list == 0 ||
+         rec[p->server_first + p->server_count - 1].list != rec[p->server_first].list)
+        return fail(c, err, "section PLANS record %u: servers %u+%u out of range", i,
+                    p->server_first, p->server_count);
+    }
   }
+  return OAC_OK;
+}
+
+/* servers (§13.7): lists in order, list 0 first and not empty, its first URL the header's
+ * server_url. */
+static enum oac_result check_servers(struct cache *c, const struct cache_section *s,
+                                     uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_server *p = sec_data(c, s);
+  if(!s->count || p[0].list != 0)
+    return fail(c, err, "section SERVERS: no document-level server");
+  for(uint32_t i = 0; i < s->count; i++) {
+    CHECK_STR(CS_SERVERS, i, p[i].url);
+    if(i && p[i].list != p[i - 1].list && p[i].list != p[i - 1].list + 1)
+      return fail(c, err, "section SERVERS record %u: list %u out of order", i, p[i].list);
+  }
+  if(strcmp(cache_str(c, p[0].url), cache_str(c, c->hdr->server_url)))
+    return fail(c, err, "section SERVERS: the first server is not the header's server_url");
   return OAC_OK;
 }
 
@@ -538,6 +568,7 @@ static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error
   case CS_SECALTS: r = check_secalts(c, s, lo, hi, err); break;
   case CS_SCHEMES: r = check_schemes(c, s, lo, hi, err); break;
   case CS_EXAMPLES: r = check_examples(c, err); break;
+  case CS_SERVERS: r = check_servers(c, s, lo, hi, err); break;   /* §13.7 */
   default: r = OAC_OK; break;   /* DESCRIBE, U32: bytes the checksum covers */
   }
   if(r)

@@ -380,6 +380,23 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   buf_align(&head, CACHE_ALIGN);
   pool_init(&P, head.len);
 
+  /* servers (§13.7): list 0 (the document's, the default first), then the others; a model
+   * without lists has server_url alone */
+  if(!m->nserver_lists) {
+    struct cache_server sv;
+    memset(&sv, 0, sizeof(sv));
+    sv.url = pool_str(&P, m->server_url);
+    put_rec(&S, CS_SERVERS, &sv, sizeof(sv));
+  }
+  for(size_t l = 0; l < m->nserver_lists; l++)
+    for(size_t i = 0; i < m->server_lists[l].n; i++) {
+      struct cache_server sv;
+      memset(&sv, 0, sizeof(sv));
+      sv.url = pool_str(&P, m->server_lists[l].urls[i]);
+      sv.list = (uint32_t)l;
+      put_rec(&S, CS_SERVERS, &sv, sizeof(sv));
+    }
+
   /* types, props, plans and what plans refer to */
   for(size_t t = 0; t < m->ntypes; t++) {
     const struct model_type *ty = &m->types[t];
@@ -418,6 +435,13 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
         continue;
       struct cache_plan pr;
       build_plan(&ty->plans[op], op, &P, &S, &pr);
+      /* servers (§13.7): the plan's own list */
+      size_t sl = ty->plans[op].server_list;
+      if(sl && sl < m->nserver_lists) {
+        for(size_t l = 0; l < sl; l++)
+          pr.server_first += (uint32_t)m->server_lists[l].n;
+        pr.server_count = (uint32_t)m->server_lists[sl].n;
+      }
       put_rec(&S, CS_PLANS, &pr, sizeof(pr));
       r.plans[op] = S.count[CS_PLANS];
     }

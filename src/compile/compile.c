@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "types.h"
+#include "servers.h"
 #include "../flow/config.h"
 #include "examples.h"
 #include "../common/mem.h"
@@ -264,113 +265,10 @@ static void visit_components(struct cctx *c)
   }
 }
 
-/* servers[0].url with variables replaced by their defaults. */
-static const char *document_server(struct cctx *c, const struct doc_node **at)
-{
-  const struct doc_node *servers = doc_get(c->root, "servers");
-  *at = servers;
-  if(!servers || servers->kind != DOC_SEQ || !servers->n)
-    return NULL;
-  const struct doc_node *s0 = servers->items[0];
-  const struct doc_node *url = doc_get(s0, "url");
-  *at = url ? url : s0;
-  if(!url || url->kind != DOC_SCALAR || !url->len)
-    return NULL;
-  const struct doc_node *vars = doc_get(s0, "variables");
-  struct buf b;
-  buf_init(&b);
-  for(const char *p = url->str; *p;) {
-    const char *e = *p == '{' ? strchr(p, '}') : NULL;
-    if(e) {
-      char name[256];
-      size_t n = (size_t)(e - p - 1);
-      const struct doc_node *var = NULL, *def = NULL;
-      if(n < sizeof(name)) {
-        memcpy(name, p + 1, n);
-        name[n] = '\0';
-        var = vars ? doc_get(vars, name) : NULL;
-        def = var ? doc_get(var, "default") : NULL;
-      }
-      if(!def || def->kind != DOC_SCALAR) {
-        diag_node(c->diag, DIAG_ERROR, url, "server variable '%.*s' has no default", (int)n,
-                  p + 1);
-        buf_free(&b);
-        return NULL;
-      }
-      buf_puts(&b, def->str);
-      p = e + 1;
-      continue;
-    }
-    buf_putc(&b, *p++);
-  }
-  const char *r = buf_failed(&b) ? NULL : arena_strndup(c->a, b.data, b.len);
-  buf_free(&b);
-  if(!r)
-    cc_oom(c);
-  return r;
-}
-
-/* Resolve a relative server URL against BASE (an http(s) URL). */
-static const char *resolve_server(struct cctx *c, const char *rel, const char *base)
-{
-  const char *hs = strstr(base, "://") + 3;
-  const char *path = strchr(hs, '/');
-  size_t origin = path ? (size_t)(path - base) : strlen(base);
-  if(rel[0] == '/' && rel[1] == '/') {   /* scheme-relative */
-    size_t sl = (size_t)(hs - base) - 2;
-    return arena_printf(c->a, "%.*s%s", (int)sl, base, rel);
-  }
-  if(rel[0] == '/')
-    return arena_printf(c->a, "%.*s%s", (int)origin, base, rel);
-  const char *slash = strrchr(path ? path : "", '/');
-  size_t dir = path && slash ? (size_t)(slash - base) + 1 : origin;
-  if(!path)
-    return arena_printf(c->a, "%.*s/%s", (int)dir, base, rel);
-  return arena_printf(c->a, "%.*s%s", (int)dir, base, rel);
-}
-
+/* The servers (§6.4, §13.7): compile/servers.c. */
 static void settle_server(struct cctx *c)
 {
-  const struct doc_node *at = NULL;
-  const char *url = c->opts->server;
-  if(!url) {
-    url = document_server(c, &at);
-    if(!url) {
-      if(c->diag->errors)
-        return;
-      if(at && at->file)
-        diag_node(c->diag, DIAG_ERROR, at, "no server URL: add servers[0].url or pass "
-                  "--server");
-      else
-        diag_at(c->diag, DIAG_ERROR, c->docs->files->name, 1, 1, "no server URL: add "
-                "servers[0].url or pass --server");
-      return;
-    }
-    if(!text_is_http_url(url)) {
-      const char *base = text_is_http_url(c->opts->as) ? c->opts->as :
-                         text_is_http_url(c->opts->source) ? c->opts->source : NULL;
-      if(!base) {
-        diag_node(c->diag, DIAG_ERROR, at, "relative server URL '%s' needs --as with an "
-                  "http(s) URL, or --server", url);
-        return;
-      }
-      url = resolve_server(c, url, base);
-      if(!url) {
-        cc_oom(c);
-        return;
-      }
-    }
-  }
-  else if(!text_is_http_url(url)) {
-    diag_at(c->diag, DIAG_ERROR, NULL, 0, 0, "--server must be an http(s) URL: '%s'", url);
-    return;
-  }
-  size_t n = strlen(url);
-  while(n > 0 && url[n - 1] == '/')
-    n--;
-  c->m->server_url = arena_strndup(c->a, url, n);
-  if(!c->m->server_url)
-    cc_oom(c);
+  servers_document(c);
 }
 
 /* OAC_EDOC (diagnosed) unless ROOT is an OpenAPI 3.0 or 3.1 document. */

@@ -26,6 +26,9 @@ struct compile_opts {
   /* In-memory input instead of reading SOURCE (tests, fuzzing); SOURCE names it. */
   const char *data;
   size_t data_len;
+  /* servers (§13.7): --server-variable NAME=V1,V2, as given (the last one per NAME wins) */
+  const char *const *server_vars;
+  size_t nserver_vars;
 };
 
 /* Load, resolve, validate, generate. Diagnostics go to D. Returns OAC_OK (possibly with

@@ -8,6 +8,18 @@
 #include "../flow/config.h"
 
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
+
+/* servers (§13.7): list L of the model after PREFIX, comma-separated. */
+static void list_servers(const struct model *m, size_t l, const char *prefix, FILE *out)
+{
+  if(l >= m->nserver_lists)
+    return;
+  fprintf(out, "%s", prefix);
+  for(size_t i = 0; i < m->server_lists[l].n; i++)
+    fprintf(out, "%s%s", i ? ", " : "", m->server_lists[l].urls[i]);
+  fprintf(out, "\n");
+}
+
 void list_print(const struct model *m, FILE *out)
 {
   size_t helpers = 0;
@@ -16,6 +28,7 @@ void list_print(const struct model *m, FILE *out)
   fprintf(out, "%s%s%s  ->  %s\n", m->title ? m->title : "(untitled)",
           m->api_version ? " " : "", m->api_version ? m->api_version : "",
           m->server_url ? m->server_url : "(no server)");
+  list_servers(m, 0, "servers: ", out);   /* §13.7: the default first */
   fprintf(out, "%zu types (%zu generated helper types)\n", m->ntypes, helpers);
   for(size_t i = 0; i < m->ntypes; i++) {
     const struct model_type *t = &m->types[i];
@@ -38,6 +51,8 @@ void list_print(const struct model *m, FILE *out)
       fprintf(out, "    %-7s %-6s %s%s\n", op_names[op],
               flow_method_name((unsigned)p->method), p->path,
               p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
+      if(p->server_list)   /* §13.7: its own servers */
+        list_servers(m, p->server_list, "            servers: ", out);
       if(p->items)
         fprintf(out, "            list at: %s\n", p->items);
       if(p->flags & PLAN_F_BODY)               /* body media type, emptyAs (issue 15) */

@@ -24,7 +24,12 @@ static void usage(FILE *f)
     "  --list             print every generated type, its properties and operations\n"
     "  --as URL           register the cache under URL (the connector's Schema URL);\n"
     "                     default: SOURCE as written\n"
-    "  --server URL       upstream base URL (default: the document's servers[0].url)\n"
+    "  --server URL       one more upstream base URL, the default (the document's\n"
+    "                     servers stay allowed; default: its first)\n"
+    "  --server-variable NAME=V1,V2\n"
+    "                     the allowed values of server variable NAME (a subset of its\n"
+    "                     enum); repeatable (default: $OPENAPI_CONNECTOR_SERVER_VARIABLE,\n"
+    "                     NAME=V1,V2;NAME2=V3...)\n"
     "  -o, --output FILE  write the cache to FILE instead of the cache directory\n"
     "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
     "                     else %s)\n"
@@ -44,12 +49,14 @@ static int exit_for(enum oac_result r)
 
 int main(int argc, char **argv)
 {
-  enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA };
+  enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
+         OPT_SERVER_VAR };
   static const struct option longopts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, OPT_LIST },
     { "as", required_argument, NULL, OPT_AS },
     { "server", required_argument, NULL, OPT_SERVER },
+    { "server-variable", required_argument, NULL, OPT_SERVER_VAR },
     { "output", required_argument, NULL, 'o' },
     { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
     { "ca-file", required_argument, NULL, OPT_CA },
@@ -62,12 +69,23 @@ int main(int argc, char **argv)
   const char *output = NULL, *cache_dir = getenv("OPENAPI_CONNECTOR_CACHE_DIR");
   int check = 0, list = 0, quiet = 0, ch;
   memset(&o, 0, sizeof(o));
+  /* servers (§13.7): --server-variable, repeatable */
+  const char *vars[64];
+  size_t nvars = 0;
   while((ch = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
     switch(ch) {
     case OPT_CHECK: check = 1; break;
     case OPT_LIST: list = 1; break;
     case OPT_AS: o.as = optarg; break;
     case OPT_SERVER: o.server = optarg; break;
+    case OPT_SERVER_VAR:
+      if(nvars < sizeof(vars) / sizeof(vars[0]))
+        vars[nvars++] = optarg;
+      else {
+        fprintf(stderr, "openapi-connector-compile: at most 64 --server-variable options\n");
+        return 2;
+      }
+      break;
     case 'o': output = optarg; break;
     case OPT_CACHE_DIR: cache_dir = optarg; break;
     case OPT_CA: o.ca_file = optarg; break;
@@ -85,6 +103,28 @@ int main(int argc, char **argv)
     return 2;
   }
   o.source = argv[optind];
+  /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
+   * one NAME=V1,V2 after another, separated by ';' */
+  static char env_vars[8192];
+  const char *ev = getenv("OPENAPI_CONNECTOR_SERVER_VARIABLE");
+  if(!nvars && ev && *ev) {
+    if(strlen(ev) >= sizeof(env_vars)) {
+      fprintf(stderr, "openapi-connector-compile: OPENAPI_CONNECTOR_SERVER_VARIABLE is too "
+              "long\n");
+      return 2;
+    }
+    memcpy(env_vars, ev, strlen(ev) + 1);
+    for(char *save = NULL, *t = strtok_r(env_vars, ";", &save); t;
+        t = strtok_r(NULL, ";", &save)) {
+      if(nvars == sizeof(vars) / sizeof(vars[0])) {
+        fprintf(stderr, "openapi-connector-compile: at most 64 server variables\n");
+        return 2;
+      }
+      vars[nvars++] = t;
+    }
+  }
+  o.server_vars = vars;
+  o.nserver_vars = nvars;
   if(o.as && !*o.as) {
     fprintf(stderr, "openapi-connector-compile: --as needs a non-empty value\n");
     return 2;

@@ -71,6 +71,8 @@ struct model_plan {
   enum cache_empty_as empty_as;
   /* retries (product.md §13.4): the mark's idempotencyKey header name; NULL = none */
   const char *idempotency_key;
+  size_t server_list;           /* servers (§13.7): index into model.server_lists, 0 = the
+                                   document's */
 };
 
 struct model_type {
@@ -103,6 +105,13 @@ struct model_scheme {
   const char *cc_scope;         /* x-flow-identity.scope on a client-credentials-only scheme */
 };
 
+/* servers (§13.7): one list of URLs (no trailing '/'). */
+struct model_servers {
+  const char **urls;
+  size_t n;
+  const struct doc_node *at;    /* the servers node (NULL for the document's list) */
+};
+
 struct model {
   struct arena arena;
   const char *registration;
@@ -120,6 +129,10 @@ struct model {
   char *describe;               /* describe JSON, built by describe_build() */
   size_t describe_len;
   char *describe_heap;          /* describe_build()'s buffer (oac_free by model_free) */
+  /* servers (§13.7, compile/servers.c): list 0 = the document's, the default (server_url)
+   * first; lists 1.. = path- and operation-level servers. None: server_url alone. */
+  struct model_servers *server_lists;   /* arena */
+  size_t nserver_lists;
 };
 
 void model_init(struct model *m);

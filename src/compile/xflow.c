@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "types.h"
+#include "servers.h"
 #include "answer_path.h"
 #include "paging.h"
 #include "unbound.h"
@@ -594,6 +595,8 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
     diag_node(c->diag, DIAG_WARNING, path, "no operation %s %s in paths: parameter locations "
               "are guessed", cc_method_name(p->method), p->path);
   p->operation = api ? api->op : NULL;
+  /* servers (§13.7): path- or operation-level servers */
+  p->server_list = servers_for_op(c, api ? api->op : NULL, api ? api->item : NULL);
   struct plan_builder b;
   b.n = 0;
   b.nfailed = 0;

@@ -4,7 +4,8 @@
 
 const char *const flow_config_names[CFG_COUNT] = {
   "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
-  "Authorization Groups", "Authorization Users"
+  "Authorization Groups", "Authorization Users",
+  "Server"   /* servers (§13.7) */
 };
 
 const char *flow_op_extension(unsigned op)

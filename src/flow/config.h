@@ -8,7 +8,9 @@
 
 enum flow_config {
   CFG_SCHEMA_URL, CFG_API_KEY, CFG_CLIENT_ID, CFG_CLIENT_SECRET, CFG_AUTH_GROUPS,
-  CFG_AUTH_USERS, CFG_COUNT
+  CFG_AUTH_USERS,
+  CFG_SERVER,       /* servers (§13.7): which document-level server to call */
+  CFG_COUNT
 };
 
 extern const char *const flow_config_names[CFG_COUNT];

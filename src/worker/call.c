@@ -27,6 +27,7 @@
 #include "log.h"
 #include "retry.h"
 #include "../flow/api_error.h"
+#include "server.h"
 
 void call_init(struct call *cl)
 {
@@ -375,7 +376,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     return r;
 
   /* URL: server + path template, each {name} one encoded segment */
-  const char *server = cache_str(x->c, x->c->hdr->server_url);
+  const char *server = server_url(x, pl);   /* servers (§13.7) */
   size_t sl = strlen(server);
   while(sl && server[sl - 1] == '/')
     sl--;

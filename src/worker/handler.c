@@ -17,6 +17,7 @@
 #include "../flow/json.h"
 #include "identity.h"
 #include "ops.h"
+#include "server.h"
 #include "../flow/problem.h"
 #include "../flow/request.h"
 
@@ -314,6 +315,8 @@ static void data_op(struct endpoint *e, const char *verb, op_fn *op)
   struct op_ctx x;
   op_ctx_init(&x, e, c);
   x.tv = &tv;
+  if(server_select(&x))   /* servers (§13.7): before anything connects */
+    return;
   op(&x);
   e->upstream_status = x.upstream_status;
 }

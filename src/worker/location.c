@@ -9,6 +9,7 @@
  * and no load-back.
  */
 #include "location.h"
+#include "server.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -211,13 +212,14 @@ enum oac_result location_follow(struct op_ctx *x, const struct call *cl, long st
   buf_free(&abs);
   if(!lpath)
     return problem_nomem(x->p, "out of memory");
-  const char *server = cache_str(x->c, x->c->hdr->server_url);
-  size_t slen;
-  const char *spath = url_path(server, &slen);
-  char *base = arena_strndup(x->a, spath, slen);
   const struct cache_plan *load = type_view_plan(x->tv, OP_LOAD, x->p);
   if(x->p->status)
     return x->p->result;
+  /* the load plan's server (the request's Server selects it, §13.7) */
+  const char *server = load ? server_url(x, load) : cache_str(x->c, x->c->hdr->server_url);
+  size_t slen;
+  const char *spath = url_path(server, &slen);
+  char *base = arena_strndup(x->a, spath, slen);
   const char *names[MAX_CAPTURES], *values[MAX_CAPTURES];
   size_t n = 0;
   const char *id = NULL;

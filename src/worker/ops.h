@@ -31,6 +31,8 @@ struct op_ctx {
   long upstream_status;         /* of the last call, for the log (0 = none) */
   unsigned long max_pages;      /* --max-pages (0 = the default, 100) */
   unsigned ncalls;
+  uint32_t server;              /* servers (§13.7): the request's document-level server
+                                   (server.c), 0 = the default */
 };
 
 /* A data operation: writes the ObjectDataResponse into x->out; OAC_OK, or the result with

@@ -25,6 +25,7 @@
 #include "offset_token.h"
 #include "paging_plan.h"
 #include "url.h"
+#include "server.h"
 
 _Static_assert((int)PAGING_OFFSET == (int)CPG_OFFSET && (int)PAGING_PAGE == (int)CPG_PAGE &&
                (int)PAGING_CURSOR == (int)CPG_CURSOR &&
@@ -621,7 +622,7 @@ enum oac_result walk_token_list(struct op_ctx *x, enum cache_op op,
   out->registration = reg ? reg : "";
   out->binding = x->tv->name;
   out->op = op;
-  out->server = 0;
+  out->server = x->server;   /* servers (§13.7) */
   if(offset_token_filter_hash(x->rq->list_filter, out->filter_hash))
     return problem_nomem(x->p, "out of memory");
   return OAC_OK;
@@ -839,7 +840,7 @@ enum oac_result walk_load(struct op_ctx *x, const struct cache_plan *pl, enum ca
   w.goal = goal;
   buf_init(&w.id);
   snprintf(w.what, sizeof(w.what), "%s of %s", flow_op_extension(op), x->tv->name);
-  w.server = cache_str(x->c, x->c->hdr->server_url);
+  w.server = server_url(x, pl);   /* servers (§13.7) */
   const struct cache_paging *cp = w.cp;
   struct cache_str paths[] = { cp->next_cursor, cp->next, cp->has_more, cp->total };
   for(size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)

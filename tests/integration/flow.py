@@ -30,7 +30,8 @@ import urllib.request
 
 # The configuration values describe returns, in order (product.md §4).
 CONFIG_NAMES = ["Schema URL", "API Key", "OAuth2/OIDC: Client Id",
-                "OAuth2/OIDC: Client Secret", "Authorization Groups", "Authorization Users"]
+                "OAuth2/OIDC: Client Secret", "Authorization Groups", "Authorization Users",
+                "Server"]
 
 # The Pet type of examples/petstore-flow.yaml with the content types product.md §6.1
 # gives its OpenAPI types, and the other types the document generates (the comment at the

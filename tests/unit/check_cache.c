@@ -833,6 +833,108 @@ START_TEST(test_offset_out_of_range)
 }
 END_TEST
 
+/* servers (§13.7): the lists in CS_SERVERS (list 0 first, the header's server_url its first
+ * record) and a plan's own list; a bad list order or a plan's range outside its list is
+ * refused. A model without lists stores its server_url alone. */
+START_TEST(test_servers_section)
+{
+  static const char *const doc_urls[] = { "https://api.example.com/v1",
+                                          "https://sandbox.example.com" };
+  static const char *const op_urls[] = { "https://a.example.com", "https://b.example.com" };
+  struct model m;
+  ck_assert_int_eq(build_model(&m), 0);
+  struct model_servers *ls = arena_alloc(&m.arena, 2 * sizeof(*ls));
+  ck_assert_ptr_nonnull(ls);
+  memset(ls, 0, 2 * sizeof(*ls));
+  ls[0].urls = (const char **)doc_urls;
+  ls[0].n = 2;
+  ls[1].urls = (const char **)op_urls;
+  ls[1].n = 2;
+  m.server_lists = ls;
+  m.nserver_lists = 2;
+  int pet = model_find_type(&m, "Pet");
+  ck_assert_int_ge(pet, 0);
+  m.types[pet].plans[OP_SAVE].server_list = 1;
+  struct buf b;
+  buf_init(&b);
+  ck_assert_int_eq(cache_build_image(&m, &b), OAC_OK);
+  model_free(&m);
+  size_t len = b.len;
+  unsigned char *img = malloc(len), *orig = malloc(len);
+  ck_assert(img && orig);
+  memcpy(img, b.data, len);
+  memcpy(orig, b.data, len);
+  buf_free(&b);
+
+  struct cache c;
+  struct cache_error err;
+  ck_assert_int_eq(cache_open_mem(&c, img, len, CACHE_VERIFY_ALL, &err), OAC_OK);
+  uint32_t n, np;
+  const struct cache_server *s = cache_section(&c, CS_SERVERS, &n, &err);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_uint_eq(n, 4);
+  ck_assert_str_eq(cache_str(&c, s[0].url), "https://api.example.com/v1");
+  ck_assert_str_eq(cache_str(&c, s[1].url), "https://sandbox.example.com");
+  ck_assert_str_eq(cache_str(&c, s[3].url), "https://b.example.com");
+  ck_assert_uint_eq(s[1].list, 0);
+  ck_assert_uint_eq(s[2].list, 1);
+  const struct cache_plan *plans = cache_section(&c, CS_PLANS, &np, &err);
+  ck_assert_ptr_nonnull(plans);
+  unsigned own = 0;
+  for(uint32_t i = 0; i < np; i++)
+    if(plans[i].server_count) {
+      own++;
+      ck_assert_uint_eq(plans[i].op, OP_SAVE);
+      ck_assert_uint_eq(plans[i].server_first, 2);
+      ck_assert_uint_eq(plans[i].server_count, 2);
+    }
+  ck_assert_uint_eq(own, 1);
+  cache_close(&c);
+
+  /* lists out of order */
+  struct cache_section *ss = find_sec(img, CS_SERVERS);
+  struct cache_server *rec = (struct cache_server *)(void *)(img + ss->offset);
+  rec[1].list = 2;
+  fix_section(img, CS_SERVERS);
+  expect_bad(img, len, CACHE_VERIFY_ALL, "SERVERS record 1");
+  /* no document-level list first */
+  memcpy(img, orig, len);
+  rec[0].list = 1;
+  fix_section(img, CS_SERVERS);
+  expect_bad(img, len, CACHE_VERIFY_ALL, "no document-level server");
+  /* a plan's list beyond the section, or pointing into list 0 */
+  struct cache_section *ps = find_sec(img, CS_PLANS);
+  struct cache_plan *pl = (struct cache_plan *)(void *)(img + ps->offset);
+  for(int k = 0; k < 2; k++) {
+    memcpy(img, orig, len);
+    for(uint32_t i = 0; i < ps->count; i++)
+      if(pl[i].server_count) {
+        if(k == 0)
+          pl[i].server_count = 3;
+        else
+          pl[i].server_first = 0;
+      }
+    fix_section(img, CS_PLANS);
+    expect_bad(img, len, CACHE_VERIFY_ALL, "servers");
+  }
+  free(img);
+  free(orig);
+
+  /* no lists: the server_url alone */
+  ck_assert_int_eq(build_model(&m), 0);
+  buf_init(&b);
+  ck_assert_int_eq(cache_build_image(&m, &b), OAC_OK);
+  model_free(&m);
+  ck_assert_int_eq(cache_open_mem(&c, b.data, b.len, CACHE_VERIFY_ALL, &err), OAC_OK);
+  s = cache_section(&c, CS_SERVERS, &n, &err);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(cache_str(&c, s[0].url), "https://api.example.com/v1");
+  cache_close(&c);
+  buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_str_without_nul)
 {
   size_t len;
@@ -970,6 +1072,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_flip_every_byte);
   tcase_add_test(tc, test_wrong_version);
   tcase_add_test(tc, test_offset_out_of_range);
+  tcase_add_test(tc, test_servers_section);
   tcase_add_test(tc, test_str_without_nul);
   tcase_add_test(tc, test_random_bytes);
   tcase_add_test(tc, test_lazy);

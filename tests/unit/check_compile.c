@@ -90,6 +90,8 @@ struct result {
   struct doc_set s;
   struct model m;
   char source[4096];
+  char *vars_text;              /* servers (§13.7): the case's `server-variables` file */
+  const char *vars[16];
 };
 
 static void compile_case(const char *dir, struct result *res)
@@ -100,6 +102,17 @@ static void compile_case(const char *dir, struct result *res)
   if(!exists(res->source))
     snprintf(res->source, sizeof(res->source), "%s/spec.json", dir);
   o.source = res->source;
+  /* servers (§13.7): a `server-variables` file holds --server-variable values, one a line */
+  char vp[4096];
+  snprintf(vp, sizeof(vp), "%s/server-variables", dir);
+  res->vars_text = read_file(vp, NULL);
+  size_t nv = 0;
+  for(char *l = res->vars_text ? strtok(res->vars_text, "\n") : NULL; l && nv < 16;
+      l = strtok(NULL, "\n"))
+    if(*l && *l != '#')
+      res->vars[nv++] = l;
+  o.server_vars = res->vars;
+  o.nserver_vars = nv;
   diag_init(&res->d, NULL);
   doc_set_init(&res->s, &res->d);
   model_init(&res->m);
@@ -111,6 +124,8 @@ static void result_free(struct result *res)
   model_free(&res->m);
   doc_set_free(&res->s);
   diag_free(&res->d);
+  free(res->vars_text);
+  res->vars_text = NULL;
 }
 
 /* Does the diagnostic text contain a line "FILE:L:C: sev: ...substring..."? Paths in the
@@ -325,6 +340,54 @@ static void check_plans(const char *dir, const struct model *m)
   free(want);
 }
 
+/* servers (§13.7): where DIR has a `servers` file (comment lines start with '#'), the
+ * server lists ("list N: URL" a line, in order) and the plans' lists ("TYPE OP: list N",
+ * for a plan with its own list) equal it; also read back from the cache image. */
+static void check_servers(const char *dir, const struct model *m, struct cache *c)
+{
+  static const char *const ops[OP_MAX] = { "load", "query", "save", "update", "delete" };
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/servers", dir);
+  char *want = read_file(path, NULL);
+  if(!want)
+    return;
+  struct buf exp, got, img;
+  buf_init(&exp);
+  buf_init(&got);
+  buf_init(&img);
+  for(char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))
+    if(*line && *line != '#') {
+      buf_puts(&exp, line);
+      buf_putc(&exp, '\n');
+    }
+  for(size_t l = 0; l < m->nserver_lists; l++)
+    for(size_t i = 0; i < m->server_lists[l].n; i++)
+      buf_printf(&got, "list %zu: %s\n", l, m->server_lists[l].urls[i]);
+  for(size_t t = 0; t < m->ntypes; t++)
+    for(int op = 0; op < OP_MAX; op++)
+      if(m->types[t].plans[op].present && m->types[t].plans[op].server_list)
+        buf_printf(&got, "%s %s: list %zu\n", m->types[t].name, ops[op],
+                   m->types[t].plans[op].server_list);
+  /* the cache's SERVERS section says the same */
+  uint32_t n;
+  struct cache_error err;
+  const struct cache_server *s = cache_section(c, CS_SERVERS, &n, &err);
+  ck_assert_ptr_nonnull(s);
+  for(uint32_t i = 0; i < n; i++)
+    buf_printf(&img, "list %u: %s\n", s[i].list, cache_str(c, s[i].url));
+  ck_assert_str_eq(cache_str(c, c->hdr->server_url), m->server_url);
+  ck_assert(!buf_failed(&exp) && !buf_failed(&got) && !buf_failed(&img));
+  ck_assert_msg(exp.len == got.len && !memcmp(exp.data, got.data, exp.len),
+                "%s: servers differ from %s\nexpected:\n%s\nactual:\n%s", dir, path,
+                exp.data ? exp.data : "", got.data ? got.data : "");
+  ck_assert_msg(img.len <= got.len && !memcmp(img.data, got.data, img.len),
+                "%s: the cache's servers differ:\n%s", dir, img.data);
+  buf_free(&exp);
+  buf_free(&got);
+  buf_free(&img);
+  free(want);
+}
+
 /* Where DIR has a `bodies` file (comment lines start with '#'), the body of every plan
  * that sends one, as the cache stores it (product.md §13.1, §13.2), equals it: one line
  * "Type op media-type emptyAs [json_name:deep|form[,noexplode] ...]" (the encodings only
@@ -415,6 +478,7 @@ START_TEST(test_valid_case)
   }
   free(body);
   check_bodies(dir, &c);
+  check_servers(dir, &res.m, &c);
   cache_close(&c);
   buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);
@@ -453,6 +517,7 @@ static void compile_example(struct result *res)
   snprintf(res->source, sizeof(res->source), "%s/examples/petstore-flow.yaml", srcdir);
   o.source = res->source;
   o.as = "https://example.com/petstore-flow.yaml";
+  res->vars_text = NULL;
   diag_init(&res->d, NULL);
   doc_set_init(&res->s, &res->d);
   model_init(&res->m);
@@ -485,9 +550,9 @@ START_TEST(test_example_describe_shape)
   const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "configurationValues");
   static const char *const names[] = { "Schema URL", "API Key", "OAuth2/OIDC: Client Id",
                                        "OAuth2/OIDC: Client Secret", "Authorization Groups",
-                                       "Authorization Users" };
-  ck_assert_int_eq(cJSON_GetArraySize(cv), 6);
-  for(int i = 0; i < 6; i++) {
+                                       "Authorization Users", "Server" };
+  ck_assert_int_eq(cJSON_GetArraySize(cv), 7);
+  for(int i = 0; i < 7; i++) {
     const cJSON *v = cJSON_GetArrayItem(cv, i);
     ck_assert_str_eq(jstr(v, "developerName"), names[i]);
     ck_assert_str_eq(jstr(v, "contentType"), "ContentString");
@@ -664,6 +729,56 @@ START_TEST(test_mem_source_and_server_override)
   model_free(&m);
   doc_set_free(&s);
   diag_free(&d);
+}
+END_TEST
+
+/* servers (§13.7): --server is added in front of the document's servers as the default;
+ * a --server-variable that names no variable, or without '=', is an error. */
+START_TEST(test_server_option_adds)
+{
+  static const char doc[] =
+    "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"t\",\"version\":\"1\"},"
+    "\"servers\":[{\"url\":\"https://{env}.example.com/\",\"variables\":{\"env\":"
+    "{\"default\":\"prod\",\"enum\":[\"sandbox\",\"prod\"]}}},{\"url\":\"/rel\"}],"
+    "\"paths\":{},\"components\":{\"schemas\":{\"A\":{\"x-flow-type\":{\"name\":\"A\"},"
+    "\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}}}}";
+  static const char *const bad[] = { "nope=1", "env" };
+  for(int round = 0; round < 3; round++) {
+    struct compile_opts o;
+    struct diag d;
+    struct doc_set s;
+    struct model m;
+    memset(&o, 0, sizeof(o));
+    o.source = "mem.json";
+    o.data = doc;
+    o.data_len = sizeof(doc) - 1;
+    o.server = "http://127.0.0.1:9/";
+    if(round) {
+      o.server_vars = &bad[round - 1];
+      o.nserver_vars = 1;
+    }
+    diag_init(&d, NULL);
+    doc_set_init(&s, &d);
+    model_init(&m);
+    enum oac_result r = compile_document(&o, &s, &d, &m);
+    if(round == 0) {
+      /* the relative entry has no base: with --server it is left out, not an error */
+      ck_assert_int_eq(r, OAC_OK);
+      ck_assert_uint_eq(m.nserver_lists, 1);
+      ck_assert_uint_eq(m.server_lists[0].n, 3);
+      ck_assert_str_eq(m.server_url, "http://127.0.0.1:9");
+      ck_assert_str_eq(m.server_lists[0].urls[0], "http://127.0.0.1:9");
+      ck_assert_str_eq(m.server_lists[0].urls[1], "https://prod.example.com");
+      ck_assert_str_eq(m.server_lists[0].urls[2], "https://sandbox.example.com");
+    }
+    else {
+      ck_assert_int_eq(r, OAC_EDOC);
+      ck_assert_ptr_nonnull(strstr(d.text.data, "--server-variable"));
+    }
+    model_free(&m);
+    doc_set_free(&s);
+    diag_free(&d);
+  }
 }
 END_TEST
 
@@ -977,6 +1092,7 @@ Suite *suite(void)
   tcase_add_test(ex, test_example_plans);
   tcase_add_test(ex, test_petstore_json_same_as_yaml);
   tcase_add_test(ex, test_mem_source_and_server_override);
+  tcase_add_test(ex, test_server_option_adds);
   tcase_add_test(ex, test_missing_ref_file_is_io_error);
   tcase_add_test(ex, test_assembled_example_allof_and_recursion);
   suite_add_tcase(s, ex);

@@ -257,15 +257,15 @@ END_TEST
 
 static void check_config_values(const cJSON *d)
 {
-  /* product.md §4: six values in this order, only Schema URL required; both spellings of
+  /* product.md §4: seven values in this order, only Schema URL required; both spellings of
    * the required flag and the order (flow-protocol.md §12) */
   static const char *const names[] = {
     "Schema URL", "API Key", "OAuth2/OIDC: Client Id", "OAuth2/OIDC: Client Secret",
-    "Authorization Groups", "Authorization Users"
+    "Authorization Groups", "Authorization Users", "Server"
   };
   const cJSON *cv = json_get_array(d, "configurationValues");
-  ck_assert_int_eq(cJSON_GetArraySize(cv), 6);
-  for(int i = 0; i < 6; i++) {
+  ck_assert_int_eq(cJSON_GetArraySize(cv), 7);
+  for(int i = 0; i < 7; i++) {
     const cJSON *v = cJSON_GetArrayItem(cv, i);
     ck_assert_str_eq(json_get_str(v, "developerName"), names[i]);
     ck_assert_str_eq(json_get_str(v, "contentType"), "ContentString");
@@ -447,6 +447,98 @@ START_TEST(test_upstream_url)
   ck_assert_ptr_null(strstr(msg(&a), "_limit"));
   answer_free(&a);
   worker_free(w);
+}
+END_TEST
+
+/* servers (§13.7): the request's Server picks one of the document-level servers (trimmed,
+ * a trailing '/' ignored, empty = the first); a plan with its own servers calls the entry
+ * at the same index, else its first; any other value is a 400 listing the allowed ones,
+ * before anything connects. Every URL is a closed loopback port: the 502 message shows
+ * the URL called. */
+static const char REG_SERVERS[] = "https://example.test/servers.yaml";
+
+static void server_call(struct worker *w, const char *server, const char *tail,
+                        struct answer *a)
+{
+  char body[2048];
+  snprintf(body, sizeof(body), "{\"configurationValues\":[{\"developerName\":\"Schema URL\","
+           "\"contentValue\":\"%s\"},{\"developerName\":\"server\",\"contentValue\":%s%s%s}],"
+           "\"objectDataType\":{\"developerName\":\"Pet\"},%s}", REG_SERVERS,
+           server ? "\"" : "", server ? server : "null", server ? "\"" : "", tail);
+  call(w, "POST", "/data", body, NULL, a);
+}
+
+START_TEST(test_server_selection)
+{
+  char text[2048], expect[256], sv[128];
+  int p = closed_port;
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: servers, version: '1'}\n"
+    "servers:\n"
+    "  - url: 'http://127.0.0.1:%d/{ver}/'\n"
+    "    variables: {ver: {default: v1, enum: [v1, v2]}}\n"
+    "  - url: 'http://localhost:%d/sandbox'\n"
+    "paths:\n"
+    "  /pets:\n"
+    "    servers: [{url: 'http://127.0.0.1:%d/p1'}, {url: 'http://127.0.0.1:%d/p2'}]\n"
+    "    get: {responses: {'200': {description: ok}}}\n"
+    "  /pets/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses: {'200': {description: ok}}\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      x-flow-type: {name: Pet}\n"
+    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id}}\n"
+    "      x-flow-query: {path: /pets, operation: get}\n"
+    "      type: object\n"
+    "      properties: {id: {type: string}}\n", p, p, p, p);
+  test_cache_write(text, REG_SERVERS, dir);
+  static const char by_id[] = "\"listFilter\":{\"id\":\"7\"}";
+  static const char query[] = "\"listFilter\":{\"limit\":5}";
+  for(int cgi = 0; cgi < 2; cgi++) {
+    struct worker *w = new_worker(cgi, NULL);
+    struct answer a;
+    static const struct { const char *server; const char *load_at, *query_at; } cases[] = {
+      { NULL, "127.0.0.1:%d/v1", "127.0.0.1:%d/p1" },
+      { "", "127.0.0.1:%d/v1", "127.0.0.1:%d/p1" },
+      { " http://127.0.0.1:%d/v2/ ", "127.0.0.1:%d/v2", "127.0.0.1:%d/p2" },
+      { "http://localhost:%d/sandbox", "localhost:%d/sandbox", "127.0.0.1:%d/p1" },
+    };
+    for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      if(cases[i].server)
+        snprintf(sv, sizeof(sv), cases[i].server, p);
+      server_call(w, cases[i].server ? sv : NULL, by_id, &a);
+      ck_assert_int_eq(a.rs.status, 502);
+      snprintf(expect, sizeof(expect), "GET http://%s/pets/7:", cases[i].load_at);
+      char e2[256];
+      snprintf(e2, sizeof(e2), expect, p);
+      ASSERT_HAS(msg(&a), e2);
+      answer_free(&a);
+      server_call(w, cases[i].server ? sv : NULL, query, &a);
+      ck_assert_int_eq(a.rs.status, 502);
+      snprintf(expect, sizeof(expect), "GET http://%s/pets", cases[i].query_at);
+      snprintf(e2, sizeof(e2), expect, p);
+      ASSERT_HAS(msg(&a), e2);
+      answer_free(&a);
+    }
+    /* anything else (case counts): a 400 that lists the allowed servers */
+    static const char *const bad[] = { "http://evil.example", "http://127.0.0.1:%d/v3",
+                                       "HTTP://127.0.0.1:%d/v1" };
+    for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+      snprintf(sv, sizeof(sv), bad[i], p);
+      server_call(w, sv, by_id, &a);
+      ck_assert_int_eq(a.rs.status, 400);
+      ASSERT_HAS(msg(&a), "'Server'");
+      snprintf(expect, sizeof(expect), "http://127.0.0.1:%d/v1, http://127.0.0.1:%d/v2, "
+               "http://localhost:%d/sandbox", p, p, p);
+      ASSERT_HAS(msg(&a), expect);
+      answer_free(&a);
+    }
+    worker_free(w);
+  }
 }
 END_TEST
 
@@ -778,6 +870,7 @@ Suite *suite(void)
   tcase_add_loop_test(tc, test_health, 0, 2);
   tcase_add_test(tc, test_bad_requests);
   tcase_add_test(tc, test_upstream_url);
+  tcase_add_test(tc, test_server_selection);
   tcase_add_test(tc, test_user_and_security);
   tcase_add_test(tc, test_reload);
   tcase_add_test(tc, test_json_parser);

@@ -1,0 +1,60 @@
+/* server.c - the request's `Server` (server.h, product.md §13.7). */
+#include <string.h>
+#include "server.h"
+#include "../flow/config.h"
+
+enum oac_result server_select(struct op_ctx *x)
+{
+  x->server = 0;
+  /* verified first, Server or not: a plan's own list is read from it */
+  uint32_t n;
+  struct cache_error err;
+  const struct cache_server *s = cache_section(x->c, CS_SERVERS, &n, &err);
+  if(!s)
+    return problem_set(x->p, 503, "The compiled document for '%s' is unusable: %s",
+                       cache_registration(x->c), err.msg);
+  const char *v = x->rq->config[CFG_SERVER];
+  if(!v || !*v)
+    return OAC_OK;
+  size_t vl = strlen(v);
+  while(vl && v[vl - 1] == '/')
+    vl--;
+  uint32_t ndoc = 0;
+  while(ndoc < n && s[ndoc].list == 0)
+    ndoc++;
+  for(uint32_t i = 0; i < ndoc; i++) {
+    const char *u = cache_str(x->c, s[i].url);
+    size_t ul = strlen(u);
+    while(ul && u[ul - 1] == '/')
+      ul--;
+    if(ul == vl && !memcmp(u, v, vl)) {
+      x->server = i;
+      return OAC_OK;
+    }
+  }
+  struct buf b;
+  buf_init(&b);
+  for(uint32_t i = 0; i < ndoc; i++) {
+    buf_puts(&b, i ? ", " : "");
+    buf_puts(&b, cache_str(x->c, s[i].url));
+  }
+  enum oac_result r = problem_set(x->p, 400, "configurationValues: '%s' is '%.*s', not one of "
+                                  "the document's servers: %s (empty = the first)",
+                                  flow_config_names[CFG_SERVER], (int)(vl > 200 ? 200 : vl), v,
+                                  buf_failed(&b) ? "?" : b.data);
+  buf_free(&b);
+  return r;
+}
+
+const char *server_url(struct op_ctx *x, const struct cache_plan *pl)
+{
+  uint32_t n;
+  struct cache_error err;
+  const struct cache_server *s = cache_section(x->c, CS_SERVERS, &n, &err);
+  if(!s || !n)
+    return cache_str(x->c, x->c->hdr->server_url);
+  uint32_t i = x->server;
+  if(pl && pl->server_count)
+    return cache_str(x->c, s[pl->server_first + (i < pl->server_count ? i : 0)].url);
+  return cache_str(x->c, s[i < n && s[i].list == 0 ? i : 0].url);
+}
