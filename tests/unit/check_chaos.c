@@ -58,7 +58,7 @@ static const char ID_REG[] = "https://example.test/chaos.yaml";
 /* A small document with sign-in (x-flow-identity) and a type whose API is a closed port. */
 static const char *id_doc(void)
 {
-  static char text[4096];
+  static char text[8192];
   snprintf(text, sizeof(text),
     "openapi: 3.0.3\n"
     "info: {title: chaos, version: '1'}\n"
@@ -83,8 +83,26 @@ static const char *id_doc(void)
     "        id: {type: integer, readOnly: true}\n"
     "        name: {type: string}\n"
     "        status: {type: string}\n"
+    "    Customer:\n"
+    "      x-flow-type: {name: Customer}\n"
+    "      x-flow-save: {path: /customers, operation: post, idempotencyKey: Idempotency-Key}\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: string, readOnly: true}\n"
+    "        name: {type: string}\n"
+    "        metadata: {type: object, properties: {plan: {type: string}, "
+    "seats: {type: integer}}}\n"
+    "        tags: {type: array, items: {type: string}}\n"
     "security: [{key: []}]\n"
     "paths:\n"
+    "  /customers:\n"
+    "    post:\n"
+    "      requestBody:\n"
+    "        content:\n"
+    "          application/x-www-form-urlencoded:\n"
+    "            schema: {$ref: '#/components/schemas/Customer'}\n"
+    "            encoding: {metadata: {style: deepObject, explode: true}}\n"
+    "      responses: {'200': {description: ok}}\n"
     "  /pets:\n"
     "    get:\n"
     "      responses: {'200': {description: ok}}\n"
@@ -340,6 +358,16 @@ static const struct rcase rcases[] = {
     "{\"internalId\":\"c1\",\"externalId\":\"7\",\"developerName\":\"PetExample\","
     "\"properties\":[{\"developerName\":\"id\",\"contentValue\":\"7\"},"
     "{\"developerName\":\"name\",\"contentValue\":\"changed\"}]}]" },
+  { "save, a form body (deepObject, an array, an idempotency key), upstream on a closed "
+    "port", "PUT", "/data", ANN, 502, "connection refused",
+    ID_REG, "", "\"objectDataType\":{\"developerName\":\"Customer\"},\"objectData\":["
+    "{\"internalId\":\"c1\",\"developerName\":\"Customer\",\"properties\":["
+    "{\"developerName\":\"name\",\"contentValue\":\"J\u00fcrgen & Co\"},"
+    "{\"developerName\":\"metadata\",\"objectData\":[{\"developerName\":"
+    "\"Customer:metadata\",\"properties\":[{\"developerName\":\"plan\",\"contentValue\":"
+    "\"pro\"},{\"developerName\":\"seats\",\"contentValue\":\"3\"}]}]},"
+    "{\"developerName\":\"tags\",\"objectData\":[{\"developerName\":\"Customer:tags\","
+    "\"properties\":[{\"developerName\":\"Value\",\"contentValue\":\"a b\"}]}]}]}]" },
   { "save, upstream on a closed port", "PUT", "/data", ANN, 502, "connection refused",
     ID_REG, "", "\"objectDataType\":{\"developerName\":\"Pet\"},\"objectData\":["
     "{\"internalId\":\"a1\",\"developerName\":\"Pet\",\"properties\":["
@@ -495,7 +523,7 @@ static const char PAGED_REG[] = "https://example.test/chaos-paged.yaml";
  * (Link header), nine items "1".."9" named ant bee cat ape bat cow asp boa cod, 3 a page. */
 static const char *paged_doc(int port)
 {
-  static char text[4096];
+  static char text[8192];
   snprintf(text, sizeof(text),
     "openapi: 3.0.3\n"
     "info: {title: chaos paged, version: '1'}\n"
