@@ -59,6 +59,8 @@ struct cache_section {
 };
 
 #define CACHE_F_IDENTITY 0x1u   /* the document declares an x-flow-identity */
+#define CACHE_F_SERVER_OPTION 0x2u /* list 0 of CS_SERVERS starts with --server's URL, so
+                                    * the document's own servers start at index 1 (§13.7) */
 
 struct cache_header {
   char magic[8];

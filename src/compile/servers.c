@@ -328,6 +328,7 @@ void servers_document(struct cctx *c)
       return;
     }
     add_url(c, &l, opt, strlen(opt));
+    c->m->flags |= CACHE_F_SERVER_OPTION;   /* the document's own entries start at 1 */
   }
   unsigned errors = c->diag->errors;
   const struct doc_node *servers = doc_get(c->root, "servers");

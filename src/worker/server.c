@@ -54,7 +54,13 @@ const char *server_url(struct op_ctx *x, const struct cache_plan *pl)
   if(!s || !n)
     return cache_str(x->c, x->c->hdr->server_url);
   uint32_t i = x->server;
-  if(pl && pl->server_count)
-    return cache_str(x->c, s[pl->server_first + (i < pl->server_count ? i : 0)].url);
+  if(pl && pl->server_count) {
+    /* "the entry at the same index as the selected document-level server": an index among
+     * the document's own servers, so --server's URL in front does not shift it (that URL
+     * itself has no counterpart: the operation's first) */
+    uint32_t shift = x->c->hdr->flags & CACHE_F_SERVER_OPTION ? 1 : 0;
+    uint32_t d = i >= shift ? i - shift : UINT32_MAX;
+    return cache_str(x->c, s[pl->server_first + (d < pl->server_count ? d : 0)].url);
+  }
   return cache_str(x->c, s[i < n && s[i].list == 0 ? i : 0].url);
 }

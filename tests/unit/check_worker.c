@@ -539,6 +539,28 @@ START_TEST(test_server_selection)
     }
     worker_free(w);
   }
+  /* compiled with --server: its URL goes first, and the path-level list keeps the index
+   * among the document's own servers (v2 -> p2, not p1); --server's URL itself has no
+   * counterpart there: the operation's first */
+  char local[128];
+  snprintf(local, sizeof(local), "http://127.0.0.1:%d/local", p);
+  test_cache_write_opts(text, REG_SERVERS, NULL, local, dir);
+  struct worker *w = new_worker(0, NULL);
+  static const struct { const char *server; const char *query_at; } opt_cases[] = {
+    { "", "p1" }, { "http://127.0.0.1:%d/local", "p1" }, { "http://127.0.0.1:%d/v1", "p1" },
+    { "http://127.0.0.1:%d/v2", "p2" }, { "http://localhost:%d/sandbox", "p1" },
+  };
+  for(size_t i = 0; i < sizeof(opt_cases) / sizeof(opt_cases[0]); i++) {
+    struct answer a;
+    snprintf(sv, sizeof(sv), opt_cases[i].server, p);
+    server_call(w, sv, query, &a);
+    ck_assert_int_eq(a.rs.status, 502);
+    snprintf(expect, sizeof(expect), "GET http://127.0.0.1:%d/%s/pets", p,
+             opt_cases[i].query_at);
+    ASSERT_HAS(msg(&a), expect);
+    answer_free(&a);
+  }
+  worker_free(w);
 }
 END_TEST
 
