@@ -26,6 +26,8 @@ static int base_is(const char *s, const char *want)
 static enum media classify(const char *s)
 {
   size_t n = strcspn(s, "; \t");
+  if(base_is(s, "application/json-patch+json"))
+    return MEDIA_OTHER;   /* RFC 6902: a list of operations, not the object (Kubernetes) */
   if(base_is(s, "application/json") || base_is(s, "*/*") || base_is(s, "application/*") ||
      (n > 5 && !strncasecmp(s + n - 5, "+json", 5)))
     return MEDIA_JSON;
@@ -164,8 +166,8 @@ void body_plan(struct cctx *c, int t, struct model_plan *p, const struct api_op 
   for(size_t i = 0; i < content->n; i++) {
     const struct doc_node *k = content->items[2 * i];
     enum media m = k->kind == DOC_SCALAR ? classify(k->str) : MEDIA_OTHER;
-    if(pick[m] == SIZE_MAX)
-      pick[m] = i;
+    if(pick[m] == SIZE_MAX || (m == MEDIA_JSON && base_is(k->str, "application/json")))
+      pick[m] = i;        /* among JSON media types, application/json itself first */
   }
   const char *opname = arena_printf(c->a, "%s %s", cc_method_name(api->method), api->path);
   if(!opname) {

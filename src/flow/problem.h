@@ -29,6 +29,15 @@ struct problem {
 enum oac_result problem_set(struct problem *p, int status, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 
+/* The characters of a message Flow shows (the SDKs cut it there; problem_write_json). */
+#define PROBLEM_MSG_SHOWN 500
+
+/* Appends a note to P's message (" [saved before this failure: ...]") so that it is
+ * inside the PROBLEM_MSG_SHOWN bytes Flow shows: when both do not fit, the message before
+ * the note is cut (on a UTF-8 boundary, marked "...") to make room; the note is what a
+ * user must not lose (what was already written). */
+void problem_note(struct problem *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* An allocation failure: status 500 and the message, p->result = OAC_ENOMEM, which it
  * returns. Callers that must tell memory from a refusal (the compiler's examples stage)
  * read the result, never the message. */

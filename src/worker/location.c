@@ -172,9 +172,8 @@ static enum oac_result load_back(struct op_ctx *x, const struct cache_plan *pl,
 static void written(struct op_ctx *x, const cJSON *merged)
 {
   char *text = cJSON_PrintUnformatted(merged);
-  size_t l = strlen(x->p->msg);
   if(text)
-    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, "; the object as written: %s", text);
+    problem_note(x->p, "; the object as written: %s", text);
   cJSON_free(text);
 }
 
@@ -235,6 +234,23 @@ enum oac_result location_follow(struct op_ctx *x, const struct call *cl, long st
     size_t s = l;
     while(s && lpath[s - 1] != '/')
       s--;
+    /* no segment at all ("/", no path), or the collection the record was posted to
+     * ("/things/" for POST /things): no ID to give; the record exists, so say so */
+    size_t rl;
+    const char *rpath = url_path(cl->url.data, &rl);
+    size_t rq = strcspn(rpath, "?#");
+    rl = rq < rl ? rq : rl;
+    while(rl > 1 && rpath[rl - 1] == '/')
+      rl--;
+    if(l == s || (l == rl && !memcmp(lpath, rpath, l))) {
+      *created = 1;
+      enum oac_result r = problem_set(x->p, 502, "x-flow-save of %s: the API created the "
+                                      "record (status %ld) but its Location '%s' names no "
+                                      "record, so its external ID is not known", x->tv->name,
+                                      status, location);
+      written(x, merged);
+      return r;
+    }
     struct buf b;
     buf_init(&b);
     buf_pct_decode(&b, lpath + s, l - s);
@@ -253,9 +269,8 @@ enum oac_result location_follow(struct op_ctx *x, const struct call *cl, long st
   enum oac_result r = load_back(x, load, id, merged, &gone);
   if(r) {
     *created = 1;
-    size_t l = strlen(x->p->msg);
-    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (the record was created: status %ld, "
-             "Location '%s', external ID '%s')", status, location, id);
+    problem_note(x->p, " (the record was created: status %ld, Location '%s', external ID "
+                 "'%s')", status, location, id);
     return r;
   }
   if(gone && status != 202) {

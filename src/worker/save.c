@@ -20,12 +20,10 @@
 /* "already saved: internalId a (externalId b), ..." appended to the problem message. */
 static void note_done(struct op_ctx *x, const struct buf *done, const char *verb)
 {
-  size_t l = strlen(x->p->msg);
   if(done->len)
-    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [%s before this failure, do not "
-             "retry them: %s]", verb, done->data);
+    problem_note(x->p, " [%s before this failure, do not retry them: %s]", verb, done->data);
   else
-    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [nothing was %s]", verb);
+    problem_note(x->p, " [nothing was %s]", verb);
 }
 
 static void done_add(struct buf *done, const cJSON *obj, const char *ext)
@@ -94,10 +92,8 @@ static enum oac_result dry_prepare(struct op_ctx *x, const struct cache_plan *pl
   call_init(&cl);
   enum oac_result r = call_prepare(x, pl, &src, &cl);
   call_free(&cl);
-  if(r) {
-    size_t l = strlen(x->p->msg);
-    snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " [nothing was sent]");
-  }
+  if(r)
+    problem_note(x->p, " [nothing was sent]");
   return r;
 }
 
@@ -131,8 +127,7 @@ enum oac_result op_save(struct op_ctx *x)
       break;
     }
     if((r = sent_object(x, o, &sent[i]))) {
-      size_t l = strlen(x->p->msg);
-      snprintf(x->p->msg + l, sizeof(x->p->msg) - l, " (objectData[%zu])", i);
+      problem_note(x->p, " (objectData[%zu])", i);
       break;
     }
     /* a batch: every call built once before the first is sent, so that a value the call
@@ -199,8 +194,18 @@ enum oac_result op_save(struct op_ctx *x)
     r = call_prepare(x, pl, &src, &cl);
     if(!r)
       r = call_send(x, &cl, NULL);
-    if(!r)
-      r = answer_json(x, &cl, &answer);
+    if(!r) {
+      /* §13.3: a 201/202 with a Location and a body that is not JSON ("Created"): the body
+       * says nothing, the Location says where the record is */
+      long st0 = x->upstream_status;
+      struct buf lh;
+      buf_init(&lh);
+      int loc_only = op == OP_SAVE && (st0 == 201 || st0 == 202) && !x->resp->is_json &&
+                     upstream_header(x->resp, "Location", &lh) && lh.len;
+      buf_free(&lh);
+      if(!loc_only)
+        r = answer_json(x, &cl, &answer);
+    }
     int answer_has_id = !r && map_has_external_id(x->c, tv->type, answer);
     if(!r)
       merge_answer(merged, answer);

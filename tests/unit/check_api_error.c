@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "flow/api_error.h"
+#include "flow/problem.h"
 
 static struct buf out;
 
@@ -167,6 +168,38 @@ START_TEST(cut_on_boundary)
 }
 END_TEST
 
+/* A note appended after a long API message (what a batch already saved, that a record was
+ * created) stays inside the 500 bytes Flow shows: the API's text is cut to make room, on a
+ * UTF-8 boundary, marked "..."; a short message is left whole. */
+START_TEST(note_survives_the_cut)
+{
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  char api[700];
+  memset(api, 'x', sizeof(api) - 1);
+  api[sizeof(api) - 1] = '\0';
+  memcpy(api + 480, "\xc3\xa9\xc3\xa9\xc3\xa9", 6);   /* é around the cut */
+  problem_set(&p, 502, "The API answered POST /x with status 422: %s", api);
+  problem_note(&p, " [saved before this failure, do not retry them: internalId i1]");
+  struct buf b;
+  buf_init(&b);
+  problem_write_json(&b, &p, "/data");
+  buf_putc(&b, '\0');
+  ck_assert_ptr_nonnull(strstr(b.data, "[saved before this failure, do not retry them: "
+                                        "internalId i1]\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "... [saved"));
+  ck_assert_uint_le(strlen(p.msg), PROBLEM_MSG_SHOWN);
+  for(size_t i = 0; p.msg[i]; i++)                /* no broken UTF-8 sequence left */
+    if(((unsigned char)p.msg[i] & 0xE0) == 0xC0)
+      ck_assert_int_eq((unsigned char)p.msg[i + 1] & 0xC0, 0x80);
+  buf_free(&b);
+  memset(&p, 0, sizeof(p));
+  problem_set(&p, 502, "short");
+  problem_note(&p, " [nothing was saved]");
+  ck_assert_str_eq(p.msg, "short [nothing was saved]");
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("api_error");
@@ -178,6 +211,7 @@ Suite *suite(void)
   suite_add_tcase(s, tc);
   tc = tcase_create("cut");
   tcase_add_test(tc, cut_on_boundary);
+  tcase_add_test(tc, note_survives_the_cut);
   suite_add_tcase(s, tc);
   return s;
 }
