@@ -150,10 +150,14 @@ static void add_param(struct cctx *c, struct plan_builder *b, const struct api_o
     in = path_has_placeholder(path, name) ? PIN_PATH :
          header_only_name(name) ? PIN_HEADER : PIN_QUERY;
     /* Accept, Content-Type and Authorization cannot be declared (OpenAPI ignores them):
-     * a header is no guess */
-    if(api && !(in == PIN_HEADER && (!strcasecmp(name, "Accept") ||
-                                     !strcasecmp(name, "Content-Type") ||
-                                     !strcasecmp(name, "Authorization"))))
+     * still a guess, said as one, with the mark that says it without one */
+    if(api && in == PIN_HEADER && (!strcasecmp(name, "Accept") ||
+                                   !strcasecmp(name, "Content-Type") ||
+                                   !strcasecmp(name, "Authorization")))
+      diag_node(c->diag, DIAG_WARNING, at, "parameter '%s' cannot be declared in OpenAPI: "
+                "sent as a header (guessed; headers: {%s: ...} in the mark says it without "
+                "a guess)", name, name);
+    else if(api)
       diag_node(c->diag, DIAG_WARNING, at, "parameter '%s' is not a parameter of %s %s: "
                 "sent as a %s parameter (guessed)", name, cc_method_name(api->method),
                 api->path, in == PIN_PATH ? "path" : in == PIN_HEADER ? "header" : "query");
