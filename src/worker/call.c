@@ -302,11 +302,9 @@ static enum oac_result idempotency_key(struct op_ctx *x, const struct cache_plan
   else if(cl->has_body) {
     cJSON *body = NULL;
     struct json_error je;
-    r = json_parse(cl->body.data, cl->body.len, &body, &je);
+    r = json_parse(cl->body.data, cl->body.len, &body, &je);   /* still JSON here */
     if(r == OAC_OK)
       r = map_jcs_id(body, &name);
-    else    /* not JSON (a form body): its bytes are canonical already */
-      buf_append(&name, cl->body.data, cl->body.len), r = OAC_OK;
     json_delete(body);
   }
   else
@@ -430,10 +428,13 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     cl->content_type = cache_str(x->c, pl->body_type);
     if(!*cl->content_type)
       cl->content_type = "application/json";
+    /* the idempotency key from the body's JSON, before a form encoding (§13.4) */
+    if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
+      return r;
     if((r = call_body_form(x, pl, cl)))   /* form bodies (product.md §13.1; issue 15) */
       return r;
   }
-  if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
+  else if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
     return r;
   /* the query and cookie too: a failed one would otherwise be sent short (unfiltered) */
   if(buf_failed(&cl->url) || buf_failed(&cl->shown) || buf_failed(&cl->body) ||
