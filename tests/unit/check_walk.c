@@ -85,6 +85,19 @@ static void walk_doc(int port, struct buf *doc)
   add_type(&comp, &paths, "Refused", "/refusedpaged", "[" P_STR("cursor") ", " P_INT("limit")
            "]", "{style: cursor, cursor: cursor, limit: limit, maxLimit: 3, nextCursor: "
            "next_cursor, hasMore: has_more}", CURSOR_ANSWER);
+  buf_puts(&comp,
+    "    Saved:\n"
+    "      type: object\n"
+    "      x-flow-type: {name: Saved}\n"
+    "      x-flow-save: {path: /slowsave, operation: post}\n"
+    "      properties:\n"
+    "        id: {type: string, readOnly: true}\n"
+    "        name: {type: string}\n");
+  buf_puts(&paths,
+    "  /slowsave:\n"
+    "    post:\n"
+    "      requestBody: {content: {application/json: {schema: {type: object}}}}\n"
+    "      responses: {'201': {description: created}}\n");
   add_type(&comp, &paths, "Lnk", "/linked", "[" P_INT("limit") "]",
            "{style: link, limit: limit, maxLimit: 3}", "{type: array, items: T}");
   add_type(&comp, &paths, "Off", "/offset", "[" P_INT("offset") ", " P_INT("limit") "]",
@@ -223,7 +236,22 @@ struct answer {
 };
 
 /* POST /data for TYPE with the body's tail TAIL (after objectDataType). */
+static void data_request(struct worker *w, const char *method, const char *type,
+                         const char *tail, struct answer *a);
+
 static void load(struct worker *w, const char *type, const char *tail, struct answer *a)
+{
+  data_request(w, "POST", type, tail, a);
+}
+
+/* PUT /data (a save) for TYPE with the body's tail TAIL. */
+static void save(struct worker *w, const char *type, const char *tail, struct answer *a)
+{
+  data_request(w, "PUT", type, tail, a);
+}
+
+static void data_request(struct worker *w, const char *method, const char *type,
+                         const char *tail, struct answer *a)
 {
   struct buf body;
   buf_init(&body);
@@ -233,7 +261,7 @@ static void load(struct worker *w, const char *type, const char *tail, struct an
   ck_assert(!buf_failed(&body));
   struct http_request rq = { 0 };
   struct http_response rs;
-  rq.method = "POST";
+  rq.method = method;
   rq.uri = "/data";
   rq.body = body.data;
   rq.body_len = body.len;
@@ -617,6 +645,36 @@ START_TEST(test_page_retried)
 }
 END_TEST
 
+/* One upstream budget per Flow request (product.md §10): a save of three objects, each
+ * call 0.6 s, with a 1 s budget: the first is written, the second runs out of the budget
+ * (a 504), and the message names the one already saved; the third is never sent. */
+START_TEST(test_budget_spans_a_batch)
+{
+  struct worker_opts o = { 0 };
+  o.cache_dir = dir;
+  o.up.connect_timeout_ms = 500;
+  o.up.timeout_ms = 1000;
+  struct worker *w = worker_new(&o);
+  ck_assert_ptr_nonnull(w);
+  struct answer a;
+  seen();
+  char body[2048];
+  snprintf(body, sizeof(body), "\"objectData\":[%s,%s,%s]",
+           "{\"internalId\":\"i0\",\"developerName\":\"Saved\",\"properties\":["
+           "{\"developerName\":\"name\",\"contentValue\":\"a\"}]}",
+           "{\"internalId\":\"i1\",\"developerName\":\"Saved\",\"properties\":["
+           "{\"developerName\":\"name\",\"contentValue\":\"b\"}]}",
+           "{\"internalId\":\"i2\",\"developerName\":\"Saved\",\"properties\":["
+           "{\"developerName\":\"name\",\"contentValue\":\"c\"}]}");
+  save(w, "Saved", body, &a);
+  ck_assert_int_eq(a.status, 504);
+  ASSERT_HAS(message(&a), "internalId i0");
+  ck_assert_str_eq(seen(), "/v1/slowsave|/v1/slowsave");
+  answer_free(&a);
+  worker_free(w);
+}
+END_TEST
+
 START_TEST(test_max_pages)
 {
   struct worker *w = new_worker(2);
@@ -746,6 +804,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_max_pages);
   tcase_add_test(tc, test_page_retried);
   tcase_add_test(tc, test_time_budget);
+  tcase_add_test(tc, test_budget_spans_a_batch);
   tcase_add_test(tc, test_provided_objects);
   tcase_add_test(tc, test_negative);
   suite_add_tcase(s, tc);

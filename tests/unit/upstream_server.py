@@ -38,6 +38,8 @@ always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
                                  Retry-After: 0 on every odd request for it (retries, §13.4)
   /v1/refusedpaged?cursor=cK     as /v1/paged, but the page at c3 always answers 503 with
                                  Retry-After: 0
+  /v1/slowsave                   any method: 201 {"id": "sN"} after 0.6 s (N = the hits so
+                                 far): a batch of saves spends one request's budget
   /v1/linked?after=K&limit=N     link style: a JSON array, a Link header rel="next" (relative
                                  URL) while more exist; N defaults to 3, capped at 3
   /v1/offset?offset=K&limit=N    offset style: a JSON array, items K..K+N-1 (N default 4,
@@ -310,6 +312,9 @@ class Handler(BaseHTTPRequestHandler):
         elif p == "/v1/nocursor":
             self.answer(200, {"data": ITEMS[:2] + [{"name": "no id"}], "has_more": True,
                               "next_cursor": None})
+        elif p == "/v1/slowsave":
+            time.sleep(0.6)   # three saves outlast a 1 s budget: one budget per request
+            self.answer(201, {"id": "s%d" % HITS.get("/v1/slowsave", 0)})
         else:
             self.answer(404, {"error": "no such endpoint"})
 
