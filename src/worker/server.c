@@ -34,9 +34,17 @@ enum oac_result server_select(struct op_ctx *x)
   }
   struct buf b;
   buf_init(&b);
+  /* all of them when they fit in what Flow shows (500 characters); else as many as fit
+   * and how many more, never a list that looks whole and is not */
   for(uint32_t i = 0; i < ndoc; i++) {
+    const char *u = cache_str(x->c, s[i].url);
+    if(b.len + strlen(u) + 2 > 300) {
+      buf_printf(&b, " and %u more (openapi-connector-compile --list shows them all)",
+                 ndoc - i);
+      break;
+    }
     buf_puts(&b, i ? ", " : "");
-    buf_puts(&b, cache_str(x->c, s[i].url));
+    buf_puts(&b, u);
   }
   enum oac_result r = problem_set(x->p, 400, "configurationValues: '%s' is '%.*s', not one of "
                                   "the document's servers: %s (empty = the first)",

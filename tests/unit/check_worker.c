@@ -561,6 +561,30 @@ START_TEST(test_server_selection)
     answer_free(&a);
   }
   worker_free(w);
+  /* 40 servers do not fit in the 500 characters Flow shows: the 400 lists what fits and
+   * says how many more, never a list that looks whole */
+  struct buf many;
+  buf_init(&many);
+  buf_printf(&many, "openapi: 3.0.3\ninfo: {title: many, version: '1'}\nservers:\n"
+             "  - url: 'http://127.0.0.1:%d/a-rather-long-tenant-prefix/{t}'\n"
+             "    variables: {t: {default: t00, enum: [", p);
+  for(int i = 0; i < 40; i++)
+    buf_printf(&many, "%st%02d", i ? ", " : "", i);
+  buf_puts(&many, "]}}\npaths: {}\ncomponents:\n  schemas:\n    Pet:\n"
+           "      x-flow-type: {name: Pet}\n      type: object\n"
+           "      properties: {id: {type: string}}\n");
+  ck_assert(!buf_failed(&many));
+  test_cache_write(many.data, REG_SERVERS, dir);
+  buf_free(&many);
+  w = new_worker(0, NULL);
+  struct answer a;
+  server_call(w, "http://evil.example", query, &a);
+  ck_assert_int_eq(a.rs.status, 400);
+  ASSERT_HAS(msg(&a), "more (openapi-connector-compile --list shows them all)");
+  snprintf(expect, sizeof(expect), "http://127.0.0.1:%d/a-rather-long-tenant-prefix/t00", p);
+  ASSERT_HAS(msg(&a), expect);
+  answer_free(&a);
+  worker_free(w);
 }
 END_TEST
 
