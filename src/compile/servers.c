@@ -222,9 +222,14 @@ static void expand_entry(struct cctx *c, const struct doc_node *e, struct list *
       const char *base = text_is_http_url(c->opts->as) ? c->opts->as :
                          text_is_http_url(c->opts->source) ? c->opts->source : NULL;
       if(!base) {
-        if(!c->opts->server)
+        /* the first entry is the default (§6.4): it must be callable; a relative one after
+         * an absolute one is left out, with a warning (it cannot be selected) */
+        if(!c->opts->server && !l->n)
           diag_node(c->diag, DIAG_ERROR, url, "relative server URL '%s' needs --as with an "
                     "http(s) URL, or --server", u);
+        else if(!c->opts->server)
+          diag_node(c->diag, DIAG_WARNING, url, "relative server URL '%s' is left out of the "
+                    "servers a request may select (it needs --as with an http(s) URL)", u);
         break;   /* with --server: a relative entry is not one to call */
       }
       if(!(u = resolve(c, u, base))) {
