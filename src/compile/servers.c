@@ -107,6 +107,8 @@ static void add_url(struct cctx *c, struct list *l, const char *url, size_t len)
   l->n++;
 }
 
+static int document_has(struct cctx *c, const char *name, size_t nlen, const char *value);
+
 /* The allowed values of variable NAME of server entry E (diagnosed at URL on error):
  * --server-variable's (a subset of an enum), else the default first and the rest of the
  * enum, else the default alone. 0 on error. */
@@ -127,18 +129,35 @@ static size_t var_values(struct cctx *c, const struct doc_node *e, const struct 
   const char **ov;
   size_t no = opt_values(c, v->name, v->nlen, &ov);
   if(no) {
-    for(size_t i = 0; en && i < no; i++) {
-      size_t j = 0;
-      while(j < en->n && !doc_scalar_eq(en->items[j], ov[i]))
-        j++;
-      if(j == en->n) {
+    if(!en) {
+      v->vals = ov;
+      return v->n = no;
+    }
+    /* an enum variable: the given values this entry's enum has (entries may give the same
+     * variable different enums, as S3's region: the values narrow each entry to what it
+     * offers; an entry that offers none of them is left out, with a warning) */
+    v->vals = arena_alloc(c->a, no * sizeof(*v->vals));
+    if(!v->vals) {
+      cc_oom(c);
+      return 0;
+    }
+    v->n = 0;
+    for(size_t i = 0; i < no; i++)
+      if(!document_has(c, v->name, v->nlen, ov[i])) {
         diag_node(c->diag, DIAG_ERROR, en, "--server-variable %.*s: '%s' is not one of the "
                   "variable's enum values", (int)v->nlen, v->name, ov[i]);
         return 0;
       }
-    }
-    v->vals = ov;
-    return v->n = no;
+    for(size_t i = 0; i < no; i++)
+      for(size_t j = 0; j < en->n; j++)
+        if(doc_scalar_eq(en->items[j], ov[i])) {
+          v->vals[v->n++] = ov[i];
+          break;
+        }
+    if(!v->n)
+      diag_node(c->diag, DIAG_WARNING, en, "--server-variable %.*s: none of its values is in "
+                "this server's enum: the server is left out", (int)v->nlen, v->name);
+    return v->n;
   }
   if(!def || def->kind != DOC_SCALAR) {
     /* with --server the entry is left out (it used to be ignored with all the others) */
@@ -275,20 +294,43 @@ static int names_var(const struct doc_node *s, const char *name, size_t nlen)
   return 0;
 }
 
-static int document_names_var(struct cctx *c, const char *name, size_t nlen)
+/* Does an entry of servers node S give variable NAME an enum holding VALUE? */
+static int enum_has(const struct doc_node *s, const char *name, size_t nlen, const char *value)
 {
-  if(names_var(doc_get(c->root, "servers"), name, nlen))
+  for(size_t i = 0; s && s->kind == DOC_SEQ && i < s->n; i++) {
+    const struct doc_node *vars = doc_get(s->items[i], "variables");
+    for(size_t k = 0; vars && vars->kind == DOC_MAP && k < vars->n; k++) {
+      const struct doc_node *key = vars->items[2 * k];
+      const struct doc_node *en = doc_get(vars->items[2 * k + 1], "enum");
+      if(key->kind != DOC_SCALAR || key->len != nlen || strncmp(key->str, name, nlen) ||
+         !en || en->kind != DOC_SEQ)
+        continue;
+      for(size_t j = 0; j < en->n; j++)
+        if(doc_scalar_eq(en->items[j], value))
+          return 1;
+    }
+  }
+  return 0;
+}
+
+/* Does any servers node of the document (document, path and operation level) name
+ * variable NAME (VALUE NULL), or give it an enum holding VALUE? */
+static int document_has(struct cctx *c, const char *name, size_t nlen, const char *value)
+{
+#define NODE_HAS(s) (value ? enum_has((s), name, nlen, value) : names_var((s), name, nlen))
+  if(NODE_HAS(doc_get(c->root, "servers")))
     return 1;
   const struct doc_node *paths = doc_get(c->root, "paths");
   for(size_t i = 0; paths && paths->kind == DOC_MAP && i < paths->n; i++) {
     const struct doc_node *item = paths->items[2 * i + 1];
-    if(names_var(doc_get(item, "servers"), name, nlen))
+    if(NODE_HAS(doc_get(item, "servers")))
       return 1;
     for(size_t j = 0; item && item->kind == DOC_MAP && j < item->n; j++)
       if(item->items[2 * j + 1]->kind == DOC_MAP &&
-         names_var(doc_get(item->items[2 * j + 1], "servers"), name, nlen))
+         NODE_HAS(doc_get(item->items[2 * j + 1], "servers")))
         return 1;
   }
+#undef NODE_HAS
   return 0;
 }
 
@@ -316,7 +358,7 @@ void servers_document(struct cctx *c)
               s);
       return;
     }
-    if(!document_names_var(c, s, (size_t)(eq - s))) {
+    if(!document_has(c, s, (size_t)(eq - s), NULL)) {
       diag_at(c->diag, DIAG_ERROR, NULL, 0, 0, "--server-variable: no server URL of the "
               "document has a variable '%.*s'", (int)(eq - s), s);
       return;
