@@ -527,28 +527,22 @@ END_TEST
  * request), pages that start with the same item, the same body twice. */
 START_TEST(test_loop)
 {
+  static const struct { const char *type, *word, *seen; } cases[] = {
+    { "Loop", "loop", "/v1/loop" },                                    /* Link to itself */
+    { "Stuck", "same item", "/v1/stuck|/v1/stuck?after=c1" },          /* same first item */
+    { "Same", "body", "/v1/same|/v1/same?n=1" },                       /* same body twice */
+  };
   struct worker *w = new_worker(0);
   struct answer a;
   seen();
-  load(w, "Loop", "\"listFilter\":null", &a);
-  ck_assert_int_eq(a.status, 502);
-  ASSERT_HAS(message(&a), "loop");
-  ck_assert_str_eq(seen(), "/v1/loop");
-  answer_free(&a);
-  /* pages that start with the same item */
-  load(w, "Stuck", "\"listFilter\":null", &a);
-  ck_assert_int_eq(a.status, 502);
-  ASSERT_HAS(message(&a), "loop");
-  ASSERT_HAS(message(&a), "same item");
-  ck_assert_str_eq(seen(), "/v1/stuck|/v1/stuck?after=c1");
-  answer_free(&a);
-  /* the same body twice */
-  load(w, "Same", "\"listFilter\":null", &a);
-  ck_assert_int_eq(a.status, 502);
-  ASSERT_HAS(message(&a), "loop");
-  ASSERT_HAS(message(&a), "body");
-  ck_assert_str_eq(seen(), "/v1/same|/v1/same?n=1");
-  answer_free(&a);
+  for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    load(w, cases[i].type, "\"listFilter\":null", &a);
+    ck_assert_int_eq(a.status, 502);
+    ASSERT_HAS(message(&a), "loop");
+    ASSERT_HAS(message(&a), cases[i].word);
+    ck_assert_str_eq(seen(), cases[i].seen);
+    answer_free(&a);
+  }
   worker_free(w);
 }
 END_TEST
