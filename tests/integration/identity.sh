@@ -55,33 +55,10 @@ done
 command -v curl >/dev/null 2>&1 || it_skip "curl is not installed"
 LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
 [ -x "$LIGHTTPD" ] || it_skip "lighttpd is not installed (./build.sh test installs it)"
-command -v node >/dev/null 2>&1 || it_skip "node is not installed (Debian package nodejs)"
-OMS=$(sh "$top_srcdir/scripts/npm-tool.sh" oauth2-mock-server 8.2.3 \
-  "${OAC_NPM_DIR:-${OAC_JSON_SERVER_DIR:-$top_builddir/tests/node_modules}}" dist/index.mjs)
-rc=$?
-if [ "$rc" -eq 3 ]; then
-  it_skip "oauth2-mock-server 8.2.3 cannot be had here: npm missing or its registry unreachable (see above)"
-elif [ "$rc" -ne 0 ] || [ -z "$OMS" ]; then
-  it_fail "scripts/npm-tool.sh oauth2-mock-server failed (exit $rc)"
-  it_finish
-fi
 
 # 2. The OAuth 2.0 / OIDC provider and its API ------------------------------------------------
 
-: >"$SECRETS"
-PROVIDER_LOG=$RUN/provider.log
-it_bg provider "$PROVIDER_LOG" node "$HERE/identity-provider.mjs" --lib "$OMS" \
-  --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" --secrets "$SECRETS" \
-  --ports-file "$RUN/provider.ports"
-PROVIDER_PID=$IT_LAST_PID
-if ! it_wait_file "$RUN/provider.ports" 20; then
-  it_fail "the provider did not start (see $PROVIDER_LOG)"
-  tail -5 "$PROVIDER_LOG"
-  it_finish
-fi
-read -r pport aport <"$RUN/provider.ports"
-PROVIDER=http://127.0.0.1:$pport
-API=http://127.0.0.1:$aport
+it_oauth2_provider
 issuer=$(curl -s --max-time 5 "$PROVIDER/.well-known/openid-configuration" |
   python3 -c 'import json, sys; print(json.load(sys.stdin).get("issuer"))' 2>/dev/null)
 it_eq "the provider's discovery document names issuer $PROVIDER" "$PROVIDER" "$issuer"

@@ -297,3 +297,34 @@ it_fcgi_end() {
   fi
   it_stop "$WPID"
 }
+
+# it_oauth2_provider: oauth2-mock-server (npm, through scripts/npm-tool.sh) behind
+# tests/integration/identity-provider.mjs with CLIENT_ID, CLIENT_SECRET and SECRETS (the
+# caller's); skips with a printed reason without node or npm. Sets OMS, PROVIDER_LOG,
+# PROVIDER_PID, PROVIDER (its URL) and API (the bearer-protected API's URL).
+it_oauth2_provider() {
+  command -v node >/dev/null 2>&1 || it_skip "node is not installed (Debian package nodejs)"
+  OMS=$(sh "$top_srcdir/scripts/npm-tool.sh" oauth2-mock-server 8.2.3 \
+    "${OAC_NPM_DIR:-${OAC_JSON_SERVER_DIR:-$top_builddir/tests/node_modules}}" dist/index.mjs)
+  _rc=$?
+  if [ "$_rc" -eq 3 ]; then
+    it_skip "oauth2-mock-server 8.2.3 cannot be had here: npm missing or its registry unreachable (see above)"
+  elif [ "$_rc" -ne 0 ] || [ -z "$OMS" ]; then
+    it_fail "scripts/npm-tool.sh oauth2-mock-server failed (exit $_rc)"
+    it_finish
+  fi
+  : >"$SECRETS"
+  PROVIDER_LOG=$RUN/provider.log
+  it_bg provider "$PROVIDER_LOG" node "$top_srcdir/tests/integration/identity-provider.mjs" \
+    --lib "$OMS" --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
+    --secrets "$SECRETS" --ports-file "$RUN/provider.ports"
+  PROVIDER_PID=$IT_LAST_PID
+  if ! it_wait_file "$RUN/provider.ports" 20; then
+    it_fail "the provider did not start (see $PROVIDER_LOG)"
+    tail -5 "$PROVIDER_LOG"
+    it_finish
+  fi
+  read -r _pport _aport <"$RUN/provider.ports"
+  PROVIDER=http://127.0.0.1:$_pport
+  API=http://127.0.0.1:$_aport
+}
