@@ -67,6 +67,11 @@ enum oac_result cache_lookup_type(struct cache *c, const char *name, size_t len,
  * fuzzers) that need not tell the two apart. */
 int cache_find_type(struct cache *c, const char *name, size_t len, struct cache_error *err);
 const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache_error *err);
+/* Message actions (product.md §14): the action with slug SLUG (LEN bytes, compared
+ * exactly); NULL with ERR's message empty when there is none, NULL with it set when the
+ * section is bad. */
+const struct cache_action *cache_find_action(struct cache *c, const char *slug, size_t len,
+                                             struct cache_error *err);
 /* The describe JSON body. */
 const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err);
 /* A plan's response example (verifies CS_EXAMPLES, every record, on first use): OAC_OK

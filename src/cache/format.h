@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 5u
+#define CACHE_FORMAT_VERSION 6u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -42,6 +42,10 @@ enum cache_section_kind {
   CS_EXAMPLES,      /* response examples: struct cache_example records (below) */
   /* servers (product.md §13.7) */
   CS_SERVERS,       /* struct cache_server[count]: list 0 (the document's) first */
+  /* message actions (product.md §14) */
+  CS_ACTIONS,       /* struct cache_action[count], sorted by slug (strcmp order) */
+  CS_INPUTS,        /* struct cache_input[count]: the actions' serviceInputs */
+  CS_OUTCOMES,      /* struct cache_outcome[count]: the actions' declared responses */
   CS_KIND_MAX
 };
 
@@ -115,6 +119,9 @@ struct cache_prop {
 };
 
 enum cache_op { OP_LOAD = 0, OP_QUERY, OP_SAVE, OP_UPDATE, OP_DELETE, OP_MAX };
+/* cache_plan.op of a message action's plan (product.md §14): the plan belongs to a
+ * struct cache_action, not to a type (no cache_type.plans entry points to it) */
+#define OP_ACTION ((unsigned)OP_MAX)
 
 #define CT_F_HELPER      0x1u    /* generated helper type (<Parent>:<prop>) */
 #define CT_F_SCALAR_ITEM 0x2u    /* ID/Value helper of a scalar array */
@@ -150,8 +157,12 @@ enum cache_param_src {
   PSRC_DEFAULT,          /* arg = the constant's text */
   PSRC_PROPERTY,         /* arg = property name of the object */
   PSRC_WHERE,            /* query: arg = type property; an EQUAL on it is sent */
-  PSRC_ID_PART           /* §13.9, x-flow-load: arg = a property of the type's external
+  PSRC_ID_PART,          /* §13.9, x-flow-load: arg = a property of the type's external
                             ID: its part of the id loaded (else as PSRC_WHERE) */
+  /* issue 16 (product.md §5.2, §14) */
+  PSRC_CONFIG,           /* arg = a configuration value's developerName ({config: API Key}) */
+  PSRC_INPUT             /* OP_ACTION plans: arg = the developerName of the action's input
+                            (struct cache_input) whose value is sent */
 };
 
 #define PLAN_F_EXAMPLE   0x1u    /* answer from CS_EXAMPLES, no upstream call */
@@ -222,8 +233,12 @@ struct cache_param {
   struct cache_str arg;         /* see enum cache_param_src */
   uint16_t in;                  /* enum cache_param_in */
   uint16_t src;                 /* enum cache_param_src */
-  uint32_t pad;
+  uint32_t flags;               /* CPA_F_* (issue 16) */
 };
+
+/* cache_param.flags */
+#define CPA_F_SECRET     0x1u    /* bound to a secret (product.md §5.2): masked in every log
+                                    line, message and --try output */
 
 struct cache_secalt {
   uint32_t first, count;        /* into CS_U32: scheme indices that must all be applied */
@@ -308,5 +323,68 @@ struct cache_example_object {
   struct cache_xstr mobject;    /* the MObject's JSON text, all properties */
   struct cache_xstr external_id;
 };
+
+/* Message actions (product.md §14), compiled by compile/actions.c, answered by
+ * worker/action.c at POST /actions/<slug>. Each action's call is an ordinary plan (op
+ * OP_ACTION) in CS_PLANS, built by the same code as CRUD calls: parameters bound by the
+ * mark are PSRC_DEFAULT / PSRC_USER / PSRC_CONFIG, the others PSRC_INPUT (arg = the
+ * input's developerName); the body comes from the input with in == CIN_BODY. The
+ * DescribeServiceActionResponse itself is in CS_DESCRIBE (prebuilt). */
+#define CA_F_EXPLICIT   0x1u    /* made an action by x-flow-action (not by `all`/--infer) */
+#define CA_F_INFERRED   0x2u    /* made an action by --infer (issue 17) */
+
+struct cache_action {
+  struct cache_str slug;        /* uriPart without "actions/": "post-pets-id-adopt" */
+  struct cache_str name;        /* developerName, for messages and --list */
+  uint32_t plan;                /* index into CS_PLANS (op OP_ACTION) */
+  uint32_t flags;               /* CA_F_* */
+  uint32_t first_input, ninputs;        /* into CS_INPUTS, serviceInputs order */
+  uint32_t first_outcome, noutcomes;    /* into CS_OUTCOMES, document order */
+  int32_t response_type;        /* Response output of CT_OBJECT / CT_LIST: its type, else -1 */
+  uint16_t response_ctype;      /* the Response output's enum cache_ctype; CT_NONE = no
+                                   Response output (no 2xx JSON response schema) */
+  uint16_t response_flags;      /* CP_* of a scalar Response (CP_INTEGER, CP_DATE, ...) */
+};
+
+#define CIN_BODY 0u             /* cache_input.in of the request body input */
+
+#define CI_F_REQUIRED   0x01u   /* required (parameter's required, requestBody.required) */
+#define CI_F_DEFAULT    0x02u   /* def holds the schema default, sent for an empty value */
+#define CI_F_ARRAY      0x04u   /* array-of-scalar parameter: comma-separated text in,
+                                   serialised per style/explode (CI_F_EXPLODE, CI_F_DELIM) */
+#define CI_F_EXPLODE    0x08u   /* explode: true (query form: a=1&a=2) */
+#define CI_F_JSON       0x10u   /* object parameter: a JSON text sent as it is */
+#define CI_F_INTEGER    0x20u   /* integer schema (ContentNumber) */
+#define CI_F_DATE       0x40u   /* format: date (ContentDateTime sent as YYYY-MM-DD) */
+#define CI_F_TEXT       0x80u   /* CIN_BODY: text/plain, the scalar's text is the body */
+#define CI_F_SECRET     0x100u  /* the parameter is a secret (format: password): masked */
+#define CI_F_SPACE_DELIM 0x200u /* style spaceDelimited (CI_F_ARRAY) */
+#define CI_F_PIPE_DELIM 0x400u  /* style pipeDelimited (CI_F_ARRAY) */
+
+struct cache_input {
+  struct cache_str name;        /* developerName ("id (path)", "Body", "Request Body") */
+  struct cache_str param;       /* the API parameter's name; empty for CIN_BODY */
+  uint16_t in;                  /* enum cache_param_in, or CIN_BODY */
+  uint16_t ctype;               /* enum cache_ctype of the DescribeValue */
+  uint32_t flags;               /* CI_F_* */
+  int32_t type;                 /* CT_OBJECT / CT_LIST: the type index, else -1 */
+  uint32_t pad;
+  struct cache_str def;         /* CI_F_DEFAULT: the schema default as text (JSON text for
+                                   CI_F_JSON, comma-separated for CI_F_ARRAY) */
+};
+
+/* One declared response of an action's operation (its `responses` keys), the names
+ * §14.4's outcome levels 1-3 compare with. */
+struct cache_outcome {
+  uint32_t status;              /* 100..599; 1..5 for a class key ("4XX"); 0 = `default` */
+  uint32_t pad;
+  struct cache_str description; /* the response's description; empty = none */
+};
+
+/* An action's response example (§14.5): a struct cache_example record in CS_EXAMPLES like
+ * a CRUD plan's, with type = UINT32_MAX, nobjects = nprops = 0, body = the example's
+ * JSON text, and response = the ServiceResponse `outputs` array text, mapped at compile
+ * time (Status Code; Response for a 2xx; Error Message and Response Body otherwise). */
+#define CACHE_EXAMPLE_ACTION UINT32_MAX
 
 #endif

@@ -28,7 +28,8 @@ static const char *const section_names[CS_KIND_MAX] = {
   [CS_PROPS] = "PROPS", [CS_INDEX] = "INDEX", [CS_PLANS] = "PLANS",
   [CS_PARAMS] = "PARAMS", [CS_U32] = "U32", [CS_SECALTS] = "SECALTS",
   [CS_SCHEMES] = "SCHEMES", [CS_EXAMPLES] = "EXAMPLES",
-  [CS_SERVERS] = "SERVERS"   /* servers (§13.7) */
+  [CS_SERVERS] = "SERVERS",  /* servers (§13.7) */
+  [CS_ACTIONS] = "ACTIONS", [CS_INPUTS] = "INPUTS", [CS_OUTCOMES] = "OUTCOMES"  /* §14 */
 };
 
 /* Record size of each section kind; 1 for byte sections, 0 for INDEX (a head first). */
@@ -38,7 +39,9 @@ static const size_t record_size[CS_KIND_MAX] = {
   [CS_PLANS] = sizeof(struct cache_plan), [CS_PARAMS] = sizeof(struct cache_param),
   [CS_U32] = sizeof(uint32_t), [CS_SECALTS] = sizeof(struct cache_secalt),
   [CS_SCHEMES] = sizeof(struct cache_scheme), [CS_EXAMPLES] = 1,
-  [CS_SERVERS] = sizeof(struct cache_server)   /* servers (§13.7) */
+  [CS_SERVERS] = sizeof(struct cache_server),  /* servers (§13.7) */
+  [CS_ACTIONS] = sizeof(struct cache_action),  /* message actions (§14) */
+  [CS_INPUTS] = sizeof(struct cache_input), [CS_OUTCOMES] = sizeof(struct cache_outcome)
 };
 
 static enum oac_result fail(const struct cache *c, struct cache_error *err, const char *fmt,
@@ -334,7 +337,7 @@ static enum oac_result check_plans(struct cache *c, const struct cache_section *
   const struct cache_section *pa = sec_of(c, CS_PARAMS), *sa = sec_of(c, CS_SECALTS);
   const struct cache_section *us = sec_of(c, CS_U32), *ex = sec_of(c, CS_EXAMPLES);
   for(uint32_t i = 0; i < s->count; i++, p++) {
-    if(p->op >= OP_MAX)
+    if(p->op > OP_ACTION)
       return fail(c, err, "section PLANS record %u: unknown operation %u", i, p->op);
     if(p->method > M_OPTIONS)
       return fail(c, err, "section PLANS record %u: unknown method %u", i, p->method);
@@ -416,7 +419,7 @@ static enum oac_result check_params(struct cache *c, const struct cache_section 
     CHECK_STR(CS_PARAMS, i, p->arg);
     if(p->in < PIN_QUERY || p->in > PIN_COOKIE)
       return fail(c, err, "section PARAMS record %u: unknown location %u", i, p->in);
-    if(p->src < PSRC_EXTERNAL_ID || p->src > PSRC_ID_PART)
+    if(p->src < PSRC_EXTERNAL_ID || p->src > PSRC_INPUT)
       return fail(c, err, "section PARAMS record %u: unknown value source %u", i, p->src);
   }
   return OAC_OK;
@@ -477,6 +480,74 @@ static enum oac_result check_schemes(struct cache *c, const struct cache_section
 
 static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error *err);
 
+/* message actions (§14): strings, ranges into PLANS / INPUTS / OUTCOMES / TYPES, each
+ * action's plan an OP_ACTION plan, slugs strictly ascending (cache_find_action searches) */
+static int ctype_ok(uint32_t t)
+{
+  return t <= CT_ENCRYPTED;
+}
+
+static enum oac_result check_actions(struct cache *c, const struct cache_section *s,
+                                     uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  enum oac_result r = verify(c, CS_PLANS, err);
+  if(r)
+    return r;
+  const struct cache_action *a = sec_data(c, s);
+  const struct cache_section *ps = sec_of(c, CS_PLANS), *is = sec_of(c, CS_INPUTS);
+  const struct cache_section *os = sec_of(c, CS_OUTCOMES), *ts = sec_of(c, CS_TYPES);
+  const struct cache_plan *plans = sec_data(c, ps);
+  for(uint32_t i = 0; i < s->count; i++) {
+    CHECK_STR(CS_ACTIONS, i, a[i].slug);
+    CHECK_STR(CS_ACTIONS, i, a[i].name);
+    if(!a[i].slug.len || (i && strcmp(cache_str(c, a[i - 1].slug), cache_str(c, a[i].slug)) >= 0))
+      return fail(c, err, "section ACTIONS record %u: slug empty or out of order", i);
+    if(a[i].plan >= ps->count || plans[a[i].plan].op != OP_ACTION)
+      return fail(c, err, "section ACTIONS record %u: plan %u is no action plan", i, a[i].plan);
+    if((uint64_t)a[i].first_input + a[i].ninputs > is->count)
+      return fail(c, err, "section ACTIONS record %u: inputs %u+%u out of range (INPUTS has "
+                  "%u)", i, a[i].first_input, a[i].ninputs, is->count);
+    if((uint64_t)a[i].first_outcome + a[i].noutcomes > os->count)
+      return fail(c, err, "section ACTIONS record %u: outcomes %u+%u out of range (OUTCOMES "
+                  "has %u)", i, a[i].first_outcome, a[i].noutcomes, os->count);
+    if(!ctype_ok(a[i].response_ctype) ||
+       (a[i].response_type < -1 || a[i].response_type >= (int64_t)ts->count) ||
+       ((a[i].response_ctype == CT_OBJECT || a[i].response_ctype == CT_LIST) !=
+        (a[i].response_type >= 0)))
+      return fail(c, err, "section ACTIONS record %u: bad Response output", i);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_inputs(struct cache *c, const struct cache_section *s,
+                                    uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_input *p = sec_data(c, s);
+  const struct cache_section *ts = sec_of(c, CS_TYPES);
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    CHECK_STR(CS_INPUTS, i, p->name);
+    CHECK_STR(CS_INPUTS, i, p->param);
+    CHECK_STR(CS_INPUTS, i, p->def);
+    if(p->in > PIN_COOKIE || !ctype_ok(p->ctype) || p->ctype == CT_NONE ||
+       p->type < -1 || p->type >= (int64_t)ts->count ||
+       ((p->ctype == CT_OBJECT || p->ctype == CT_LIST) != (p->type >= 0)))
+      return fail(c, err, "section INPUTS record %u: bad location, type or content type", i);
+  }
+  return OAC_OK;
+}
+
+static enum oac_result check_outcomes(struct cache *c, const struct cache_section *s,
+                                      uint64_t lo, uint64_t hi, struct cache_error *err)
+{
+  const struct cache_outcome *p = sec_data(c, s);
+  for(uint32_t i = 0; i < s->count; i++, p++) {
+    CHECK_STR(CS_OUTCOMES, i, p->description);
+    if(p->status > 599 || (p->status > 5 && p->status < 100))
+      return fail(c, err, "section OUTCOMES record %u: bad status %u", i, p->status);
+  }
+  return OAC_OK;
+}
+
 static int xstr_ok(const unsigned char *rec, uint32_t len, uint32_t hdr_end,
                    struct cache_xstr s)
 {
@@ -504,7 +575,9 @@ static enum oac_result check_examples(struct cache *c, struct cache_error *err)
     const struct cache_example *e = (const struct cache_example *)(const void *)rec;
     if(p->example_off % 8 || len < sizeof(*e))
       return fail(c, err, "section EXAMPLES: record of plan %u misaligned or too short", i);
-    if(e->type >= ts->count || e->nprops != types[e->type].nprops)
+    if(e->type == CACHE_EXAMPLE_ACTION ? p->op != OP_ACTION || e->nprops || e->nobjects
+                                       : e->type >= ts->count ||
+                                         e->nprops != types[e->type].nprops)
       return fail(c, err, "section EXAMPLES: record of plan %u: type %u / %u properties do "
                   "not match", i, e->type, e->nprops);
     uint64_t objs_end = (uint64_t)e->objects + (uint64_t)e->nobjects * sizeof(struct
@@ -569,6 +642,9 @@ static enum oac_result verify(struct cache *c, unsigned kind, struct cache_error
   case CS_SCHEMES: r = check_schemes(c, s, lo, hi, err); break;
   case CS_EXAMPLES: r = check_examples(c, err); break;
   case CS_SERVERS: r = check_servers(c, s, lo, hi, err); break;   /* §13.7 */
+  case CS_ACTIONS: r = check_actions(c, s, lo, hi, err); break;   /* §14 */
+  case CS_INPUTS: r = check_inputs(c, s, lo, hi, err); break;
+  case CS_OUTCOMES: r = check_outcomes(c, s, lo, hi, err); break;
   default: r = OAC_OK; break;   /* DESCRIBE, U32: bytes the checksum covers */
   }
   if(r)
@@ -761,6 +837,33 @@ const struct cache_type *cache_type_at(struct cache *c, uint32_t i, struct cache
     return NULL;
   }
   return &t[i];
+}
+
+/* message actions (§14): binary search by slug (the section is sorted) */
+const struct cache_action *cache_find_action(struct cache *c, const char *slug, size_t len,
+                                             struct cache_error *err)
+{
+  uint32_t n;
+  const struct cache_action *a = cache_section(c, CS_ACTIONS, &n, err);
+  if(!a)
+    return NULL;
+  uint32_t lo = 0, hi = n;
+  while(lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    const char *s = cache_str(c, a[mid].slug);
+    int cmp = strncmp(s, slug, len);
+    if(!cmp)
+      cmp = s[len] ? 1 : 0;
+    if(!cmp)
+      return &a[mid];
+    if(cmp < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if(err)
+    err->msg[0] = '\0';
+  return NULL;
 }
 
 const char *cache_describe(struct cache *c, size_t *len, struct cache_error *err)

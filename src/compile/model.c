@@ -20,6 +20,7 @@ void model_free(struct model *m)
 {
   oac_free(m->describe_heap);
   oac_free(m->types);
+  oac_free(m->actions);
   arena_free(&m->arena);
   memset(m, 0, sizeof(*m));
   arena_init(&m->arena, 0);

@@ -32,6 +32,7 @@ struct model_param {
   const char *arg;
   enum cache_param_in in;
   enum cache_param_src src;
+  unsigned flags;               /* CPA_F_* (issue 16) */
 };
 
 struct model_plan {
@@ -105,6 +106,39 @@ struct model_scheme {
   const char *cc_scope;         /* x-flow-identity.scope on a client-credentials-only scheme */
 };
 
+/* message actions (product.md §14; compile/actions.c). Mirrors cache/format.h's
+ * struct cache_action / cache_input / cache_outcome. */
+struct model_input {
+  const char *name;             /* developerName */
+  const char *param;            /* API parameter name; NULL for the body */
+  unsigned in;                  /* enum cache_param_in, or CIN_BODY */
+  enum cache_ctype ctype;
+  unsigned flags;               /* CI_F_* */
+  int type;                     /* CT_OBJECT / CT_LIST: type index, else -1 */
+  const char *def;              /* CI_F_DEFAULT: the default as text */
+};
+
+struct model_outcome {
+  unsigned status;              /* 100..599; 1..5 for "4XX"; 0 = default */
+  const char *description;      /* NULL = none */
+};
+
+struct model_action {
+  const char *slug;             /* "post-pets-id-adopt" (uriPart without "actions/") */
+  const char *name;             /* developerName */
+  const char *summary;          /* developerSummary, outcomes line included */
+  unsigned flags;               /* CA_F_* */
+  struct model_plan plan;       /* op OP_ACTION */
+  struct model_input *inputs;
+  size_t ninputs;
+  struct model_outcome *outcomes;
+  size_t noutcomes;
+  int response_type;            /* -1 = none */
+  enum cache_ctype response_ctype;      /* CT_NONE = no Response output */
+  unsigned response_flags;      /* CP_* of a scalar Response */
+  const char *where;            /* FILE:LINE:COL of the operation, for messages / --list */
+};
+
 /* servers (§13.7): one list of URLs (no trailing '/'). */
 struct model_servers {
   const char **urls;
@@ -133,6 +167,9 @@ struct model {
    * first; lists 1.. = path- and operation-level servers. None: server_url alone. */
   struct model_servers *server_lists;   /* arena */
   size_t nserver_lists;
+  /* message actions (product.md §14; compile/actions.c), sorted by slug once compiled */
+  struct model_action *actions; /* heap (oac_free by model_free) */
+  size_t nactions, cap_actions;
 };
 
 void model_init(struct model *m);

@@ -111,8 +111,8 @@ static int build_model(struct model *m)
   load->secalt = arena_calloc(a, sizeof(size_t *));
   if(!load->params || !load->secalt_len || !load->secalt)
     return -1;
-  load->params[0] = (struct model_param){"petId", NULL, PIN_PATH, PSRC_EXTERNAL_ID};
-  load->params[1] = (struct model_param){"X-Trace", "flow", PIN_HEADER, PSRC_DEFAULT};
+  load->params[0] = (struct model_param){"petId", NULL, PIN_PATH, PSRC_EXTERNAL_ID, 0};
+  load->params[1] = (struct model_param){"X-Trace", "flow", PIN_HEADER, PSRC_DEFAULT, 0};
   load->nparams = 2;
   load->secalt[0] = arena_calloc(a, sizeof(size_t));
   if(!load->secalt[0])
