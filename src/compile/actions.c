@@ -600,7 +600,7 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
     if(!st)
       continue;                                   /* default: error covers it */
     if(st < 10)
-      buf_printf(&s, "%ux, ", st);
+      buf_printf(&s, "%uxx, ", st);
     else {
       const char *reason = http_reason(st);
       buf_printf(&s, "%u%s%s, ", st, reason ? " " : "", reason ? reason : "");
