@@ -443,7 +443,7 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
                 why ? why : "has a body that cannot be sent");
     else
       diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
-                "(x-flow-actions: all): it %s", k->opname,
+                "(x-flow-actions: all): the operation %s", k->opname,
                 why ? why : "has a body that cannot be sent");
     return -1;
   }
