@@ -292,7 +292,7 @@ static void plans_text(const struct model *m, struct buf *out)
   static const char *const ins[] = { "?", "query", "path", "header", "cookie" };
   static const char *const srcs[] = { "?", "externalId", "limit", "offset", "search",
                                       "orderBy", "orderByDirection", "user", "default",
-                                      "property", "where", "idPart" };
+                                      "property", "where", "idPart", "config", "input" };
   static const char *const methods[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
                                          "HEAD", "OPTIONS" };
   for(size_t t = 0; t < m->ntypes; t++)
@@ -312,8 +312,10 @@ static void plans_text(const struct model *m, struct buf *out)
         char line[2048];
         snprintf(line, sizeof(line), "%s %s %s %s%s%s\n", head, q->name,
                  (unsigned)q->in < 5 ? ins[q->in] : "?",
-                 (unsigned)q->src < 12 ? srcs[q->src] : "?", q->arg ? " " : "",
+                 (unsigned)q->src < 14 ? srcs[q->src] : "?", q->arg ? " " : "",
                  q->arg ? q->arg : "");
+        if(q->flags & CPA_F_SECRET)             /* issue 16: bound to a secret */
+          snprintf(line + strlen(line) - 1, sizeof(line) - strlen(line) + 1, " [secret]\n");
         buf_puts(out, line);
       }
     }
@@ -452,6 +454,7 @@ static void check_bodies(const char *dir, struct cache *c)
 /* The actions of M as text (the `actions` expectation of a case):
  *   action <slug> "<name>" explicit|all <METHOD> <path> body=<media type or -> emptyAs=<n>
  *     flags=<PLAN_F_* hex>
+ *   idempotencyKey <header>                         (when set)
  *   param <name> <in> <src> <arg>[ secret]          (the call's parameters, in order)
  *   input "<name>" <contentType> <in> <param> flags=<CI_F_* hex>[ type=<T>][ default=<d>]
  *   response <contentType>[ <T>]                    (none: no such line)
@@ -470,6 +473,8 @@ static void actions_text(const struct model *m, struct buf *out)
                a->name, a->flags & CA_F_EXPLICIT ? "explicit" : "all",
                flow_method_name((unsigned)p->method), p->path,
                p->body_type ? p->body_type : "-", (unsigned)p->empty_as, p->flags);
+    if(p->idempotency_key)
+      buf_printf(out, "idempotencyKey %s\n", p->idempotency_key);
     for(size_t k = 0; k < p->nparams; k++)
       buf_printf(out, "param %s %s %s %s%s\n", p->params[k].name,
                  ins[p->params[k].in < 5 ? p->params[k].in : 0],
