@@ -1,4 +1,4 @@
-/* check_actions.c - message actions, the pure parts (issue 16): outcome selection by status
+/* check_action_invoke.c - message actions in the worker, the pure parts (issue 16): outcome selection by status
  * (product.md §14.4, flow/outcome.h), the ServiceRequest read tolerantly and the
  * ServiceResponse written (§14.3, flow-protocol.md §4.8, flow/service.h), the input checks
  * and conversions of §14.3 (service_input_value), and the action routing of §3
@@ -427,7 +427,7 @@ END_TEST
 
 Suite *suite(void)
 {
-  Suite *s = suite_create("actions");
+  Suite *s = suite_create("action_invoke");
   TCase *tc = tcase_create("outcomes");
   tcase_add_test(tc, test_outcome_exact_beats_error);
   tcase_add_test(tc, test_outcome_order);
