@@ -202,6 +202,9 @@ static void check_type_element(const cJSON *te)
   const cJSON *props = cJSON_GetObjectItemCaseSensitive(te, "properties");
   const cJSON *bindings = cJSON_GetObjectItemCaseSensitive(te, "bindings");
   ck_assert(cJSON_IsArray(props));
+  /* message actions (§14.2): a type generated for an action has no binding */
+  if(cJSON_IsArray(bindings) && !cJSON_GetArraySize(bindings) && strchr(name, ' '))
+    return;
   ck_assert_int_eq(cJSON_GetArraySize(bindings), 1);
   const cJSON *b = cJSON_GetArrayItem(bindings, 0);
   ck_assert_str_eq(jstr(b, "developerName"), name);
@@ -261,7 +264,8 @@ static void compare_types(const char *where, const char *describe, const char *e
                     "expected '%s'", where, name, i, jstr(p, "developerName"), wname);
       ck_assert_msg(!strcmp(jstr(p, "contentType"), wct), "%s: %s.%s is %s, expected %s",
                     where, name, wname, jstr(p, "contentType"), wct);
-      ck_assert_msg(!strcmp(jstr(q, "databaseContentType"), wdb), "%s: %s.%s database type "
+      /* a type generated for an action has no binding, so no database type (§14.2) */
+      ck_assert_msg(!q || !strcmp(jstr(q, "databaseContentType"), wdb), "%s: %s.%s database type "
                     "is %s, expected %s", where, name, wname, jstr(q, "databaseContentType"),
                     wdb);
       const char *ref = jstr(p, "typeElementDeveloperName");
