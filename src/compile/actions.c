@@ -443,7 +443,7 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
                 why ? why : "has a body that cannot be sent");
     else
       diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
-                "(x-flow-actions: all): it %s", k->opname,
+                "(x-flow-actions: all): the operation %s", k->opname,
                 why ? why : "has a body that cannot be sent");
     return -1;
   }
@@ -600,7 +600,7 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
     if(!st)
       continue;                                   /* default: error covers it */
     if(st < 10)
-      buf_printf(&s, "%ux, ", st);
+      buf_printf(&s, "%uxx, ", st);
     else {
       const char *reason = http_reason(st);
       buf_printf(&s, "%u%s%s, ", st, reason ? " " : "", reason ? reason : "");

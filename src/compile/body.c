@@ -267,8 +267,8 @@ enum body_kind body_action_media(struct cctx *c, const struct api_op *api, const
     types_merge_props(c, &l, s);
     for(size_t i = 0; i < l.n && !*why; i++)
       if(is_file(c, l.v[i].raw)) {
-        *why = arena_printf(c->a, "multipart property '%s' is a file (format: binary), which "
-                            "a Flow object cannot carry; the operation offers %s",
+        *why = arena_printf(c->a, "has multipart property '%s', a file (format: binary), "
+                            "which a Flow object cannot carry; the operation offers %s",
                             l.v[i].name, offered(c, content));
         if(!*why)
           cc_oom(c);
