@@ -52,7 +52,8 @@ int action_route(const char *prefix, const char *path, size_t len, const char **
   static const char seg[] = "/actions/";
   size_t sl = sizeof(seg) - 1;
   const char *start = path + pl;
-  if((size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
+  /* S may lie before START: "/flowx" with the prefix "/flow" (found by fuzz_request) */
+  if(s < start || (size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
     return 0;
   if(exact && s - sl != start)                  /* --prefix: exactly /actions/<slug> */
     return 0;
