@@ -51,7 +51,8 @@ int action_route(const char *prefix, const char *path, size_t len, const char **
   static const char seg[] = "/actions/";
   size_t sl = sizeof(seg) - 1;
   const char *start = pl ? path + pl : path;
-  if((size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
+  /* s may lie before start: "/flowx" with the prefix "/flow" (found by fuzz_request) */
+  if(s < start || (size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
     return 0;
   if(pl && s - sl != start)                     /* --prefix: exactly /actions/<slug> */
     return 0;
