@@ -21,7 +21,7 @@
 #include "../flow/http_status.h"
 
 #define SUMMARY_MAX 1000u       /* characters of the summary/description kept (§14.2) */
-#define MAX_INPUTS 64u
+#define MAX_INPUTS 256u
 
 static const char *const reserved_slugs[] = { "metadata", "data", "health", "status",
                                               "metrics", "authorization", "authentication" };
@@ -400,9 +400,12 @@ static void outputs(struct cctx *c, struct cand *k, struct model_action *a)
     struct model_outcome *o = &a->outcomes[a->noutcomes++];
     o->status = (unsigned)st;
     o->description = r && r->kind == DOC_MAP ? scalar_text(doc_get(r, "description")) : NULL;
-    const struct doc_node *media = st >= 200 && st < 300 ? json_media(c, r) : NULL;
-    if(media && media->kind == DOC_MAP && doc_get(media, "schema") && (best < 0 || st < best)) {
-      best = st;
+    /* the lowest 2xx; a 2XX class key after every 2xx code */
+    int rank = st == 2 ? 300 : st;
+    const struct doc_node *media = rank >= 200 && rank <= 300 ? json_media(c, r) : NULL;
+    if(media && media->kind == DOC_MAP && doc_get(media, "schema") &&
+       (best < 0 || rank < best)) {
+      best = rank;
       best_media = media;
     }
   }
@@ -525,8 +528,15 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
   a->name = mname ? mname : msum ? msum : osum ? osum : k->opid ? k->opid : k->opname;
   xflow_action_plan(c, &a->plan, k->api, k->at, k->mark);
   /* inputs: the parameters the mark does not bind, then the body */
-  struct pin pins[MAX_INPUTS];
+  struct pin *pins = arena_alloc(c->a, MAX_INPUTS * sizeof(*pins));
+  if(!pins) {
+    cc_oom(c);
+    return -1;
+  }
   size_t np = collect_params(c, k->api, pins, MAX_INPUTS);
+  if(np == MAX_INPUTS)
+    diag_node(c->diag, DIAG_WARNING, k->at, "operation %s: more than %u parameters; the "
+              "others are no inputs", k->opname, MAX_INPUTS);
   struct model_input *in = arena_calloc(c->a, (np + 1) * sizeof(*in));
   struct model_param *params = arena_calloc(c->a, (a->plan.nparams + np + 1) *
                                             sizeof(*params));
@@ -555,7 +565,9 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
       ip->ctype = CT_STRING;
       ip->type = -1;
     }
-    if(q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE))
+    /* required as the parameter says; one its default fills (§13.8) need not be given */
+    if((q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE)) &&
+       !(ip->flags & CI_F_DEFAULT))
       ip->flags |= CI_F_REQUIRED;
   }
   /* two parameters with one name: each "<name> (<in>)" */
