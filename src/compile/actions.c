@@ -481,6 +481,24 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     cc_oom(c);
     return -1;
   }
+  int shape = kind == BODY_JSON ? 1 : types_action_shape(c, schema);
+  if(!shape) {
+    /* a form with no properties (Stripe's deletes): nothing to send, no input */
+    p->flags &= ~PLAN_F_BODY;
+    p->body_type = NULL;
+    body_empty_as(c, p);
+    return 1;
+  }
+  if(shape < 0) {
+    if(k->explicit)
+      diag_node(c->diag, DIAG_ERROR, k->at, "x-flow-action: operation %s: its %s body is "
+                "not an object, which that media type needs", k->opname, mtype);
+    else
+      diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
+                "(x-flow-actions: all): its %s body is not an object, which that media "
+                "type needs", k->opname, mtype);
+    return -1;
+  }
   struct model_prop v;
   if(types_action_value(c, tname, what, schema, k->at, &v))
     return -1;
@@ -496,22 +514,7 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     ip->ctype = CT_STRING;
     ip->flags |= CI_F_SECRET;
   }
-  if(v.ctype != CT_OBJECT && v.ctype != CT_LIST && kind != BODY_JSON &&
-     (!schema || ((v.flags & CP_JSONTEXT) && v.db_type && !strcmp(v.db_type, "object")))) {
-    /* a form with no properties (Stripe's deletes): nothing to send, no input */
-    p->flags &= ~PLAN_F_BODY;
-    p->body_type = NULL;
-    body_empty_as(c, p);
-    return 1;
-  }
-  if(v.ctype != CT_OBJECT && v.ctype != CT_LIST) {
-    if(kind != BODY_JSON) {
-      const char *msg = arena_printf(c->a, "operation %s: its %s body is not an object, "
-                                     "which that media type needs", k->opname, mtype);
-      diag_node(c->diag, k->explicit ? DIAG_ERROR : DIAG_WARNING, k->at, "x-flow-action: %s",
-                msg ? msg : "body");
-      return -1;
-    }
+  if(v.ctype != CT_OBJECT && v.ctype != CT_LIST) {   /* a JSON scalar or JSON text */
     body_empty_as(c, p);
     return 0;
   }

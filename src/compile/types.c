@@ -842,3 +842,13 @@ size_t types_room(const struct cctx *c)
 {
   return c->m->ntypes < MAX_TYPES ? MAX_TYPES - c->m->ntypes : 0;
 }
+
+int types_action_shape(struct cctx *c, const struct doc_node *raw)
+{
+  const struct doc_node *s = raw ? cc_resolve(c, raw) : NULL;
+  s = s ? unwrap(c, s) : NULL;
+  if(!s)
+    return 0;
+  enum shape sh = classify(s);
+  return sh == SH_OBJECT || sh == SH_DECORATED ? 1 : sh == SH_FREEFORM ? 0 : -1;
+}
