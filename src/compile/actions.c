@@ -592,7 +592,7 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
   int body_named = 0;
   for(size_t i = 0; i < np; i++) {
     const struct pin *q = &pins[i];
-    body_named |= !strcmp(q->name, "Body");
+    body_named |= !strcasecmp(q->name, "Body");   /* inputs are matched in any case */
     if(bound_in_plan(&a->plan, q->name, q->in) || security_fills(c, &a->plan, q->name, q->in))
       continue;
     if(q->in == PIN_HEADER && (!strcasecmp(q->name, "Accept") ||
@@ -614,11 +614,12 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
        !(ip->flags & CI_F_DEFAULT))
       ip->flags |= CI_F_REQUIRED;
   }
-  /* two parameters with one name: each "<name> (<in>)" */
+  /* two parameters with one name: each "<name> (<in>)"; in any case, since the worker
+   * matches inputs by developerName case-insensitively (§14.3) */
   for(size_t i = 0; i < a->ninputs; i++) {
     int dup = 0;
     for(size_t j = 0; j < a->ninputs; j++)
-      dup |= j != i && !strcmp(in[i].param, in[j].param);
+      dup |= j != i && !strcasecmp(in[i].param, in[j].param);
     if(dup && !(in[i].name = arena_printf(c->a, "%s (%s)", in[i].param,
                                           in_names[in[i].in]))) {
       cc_oom(c);
