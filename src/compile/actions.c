@@ -482,6 +482,22 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     return -1;
   }
   int shape = kind == BODY_JSON ? 1 : types_action_shape(c, schema);
+  /* a form of free-form pairs (additionalProperties a schema or true) has nothing Flow can
+   * type: it cannot be an action (§14.1), and is never silently a call without its body */
+  const struct doc_node *rs = shape ? NULL : cc_resolve(c, schema);
+  const struct doc_node *ap = rs && rs->kind == DOC_MAP ? doc_get(rs, "additionalProperties")
+                                                        : NULL;
+  if(ap && (ap->kind == DOC_MAP || doc_bool(ap) == DOC_TRUE)) {
+    if(k->explicit)
+      diag_node(c->diag, DIAG_ERROR, k->at, "x-flow-action: operation %s: its %s body "
+                "declares no properties, only additionalProperties, which no input can "
+                "carry", k->opname, mtype);
+    else
+      diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
+                "(x-flow-actions: all): its %s body declares no properties, only "
+                "additionalProperties, which no input can carry", k->opname, mtype);
+    return -1;
+  }
   if(!shape) {
     /* a form with no properties (Stripe's deletes): nothing to send, no input */
     p->flags &= ~PLAN_F_BODY;
