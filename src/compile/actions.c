@@ -204,8 +204,10 @@ static void param_input(struct cctx *c, const struct doc_node *p, enum cache_par
   ip->type = -1;
   const struct doc_node *s = cc_resolve(c, doc_get(p, "schema"));
   if(!s || s->kind != DOC_MAP) {
-    if(doc_get(p, "content"))
-      ip->flags |= CI_F_JSON;           /* `content`: a JSON text sent as it is */
+    const struct doc_node *ct = doc_get(p, "content");
+    if(ct && ct->kind == DOC_MAP && ct->n && ct->items[0]->kind == DOC_SCALAR &&
+       strstr(ct->items[0]->str, "json"))
+      ip->flags |= CI_F_JSON;           /* `content` JSON: a JSON text sent as it is */
     return;
   }
   const char *type = types_schema_type(s);
