@@ -204,8 +204,10 @@ static void param_input(struct cctx *c, const struct doc_node *p, enum cache_par
   ip->type = -1;
   const struct doc_node *s = cc_resolve(c, doc_get(p, "schema"));
   if(!s || s->kind != DOC_MAP) {
-    if(doc_get(p, "content"))
-      ip->flags |= CI_F_JSON;           /* `content`: a JSON text sent as it is */
+    const struct doc_node *ct = doc_get(p, "content");
+    if(ct && ct->kind == DOC_MAP && ct->n && ct->items[0]->kind == DOC_SCALAR &&
+       strstr(ct->items[0]->str, "json"))
+      ip->flags |= CI_F_JSON;           /* `content` JSON: a JSON text sent as it is */
     return;
   }
   const char *type = types_schema_type(s);
@@ -482,6 +484,22 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     return -1;
   }
   int shape = kind == BODY_JSON ? 1 : types_action_shape(c, schema);
+  /* a form of free-form pairs (additionalProperties a schema or true) has nothing Flow can
+   * type: it cannot be an action (§14.1), and is never silently a call without its body */
+  const struct doc_node *rs = shape ? NULL : cc_resolve(c, schema);
+  const struct doc_node *ap = rs && rs->kind == DOC_MAP ? doc_get(rs, "additionalProperties")
+                                                        : NULL;
+  if(ap && (ap->kind == DOC_MAP || doc_bool(ap) == DOC_TRUE)) {
+    if(k->explicit)
+      diag_node(c->diag, DIAG_ERROR, k->at, "x-flow-action: operation %s: its %s body "
+                "declares no properties, only additionalProperties, which no input can "
+                "carry", k->opname, mtype);
+    else
+      diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
+                "(x-flow-actions: all): its %s body declares no properties, only "
+                "additionalProperties, which no input can carry", k->opname, mtype);
+    return -1;
+  }
   if(!shape) {
     /* a form with no properties (Stripe's deletes): nothing to send, no input */
     p->flags &= ~PLAN_F_BODY;
@@ -592,7 +610,7 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
   int body_named = 0;
   for(size_t i = 0; i < np; i++) {
     const struct pin *q = &pins[i];
-    body_named |= !strcmp(q->name, "Body");
+    body_named |= !strcasecmp(q->name, "Body");   /* inputs are matched in any case */
     if(bound_in_plan(&a->plan, q->name, q->in) || security_fills(c, &a->plan, q->name, q->in))
       continue;
     if(q->in == PIN_HEADER && (!strcasecmp(q->name, "Accept") ||
@@ -614,11 +632,12 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
        !(ip->flags & CI_F_DEFAULT))
       ip->flags |= CI_F_REQUIRED;
   }
-  /* two parameters with one name: each "<name> (<in>)" */
+  /* two parameters with one name: each "<name> (<in>)"; in any case, since the worker
+   * matches inputs by developerName case-insensitively (§14.3) */
   for(size_t i = 0; i < a->ninputs; i++) {
     int dup = 0;
     for(size_t j = 0; j < a->ninputs; j++)
-      dup |= j != i && !strcmp(in[i].param, in[j].param);
+      dup |= j != i && !strcasecmp(in[i].param, in[j].param);
     if(dup && !(in[i].name = arena_printf(c->a, "%s (%s)", in[i].param,
                                           in_names[in[i].in]))) {
       cc_oom(c);

@@ -466,6 +466,34 @@ static enum oac_result action_response(struct cache *c, const struct model *m,
   }
   uint32_t type = (uint32_t)a->response_type;
   const cJSON *array = NULL, *single = NULL;
+  if(a->response_ctype == CT_LIST && map_type_scalar_item(c, type)) {
+    /* an array of scalars: its ID/Value items, as the worker maps an answer's */
+    struct buf objs;
+    buf_init(&objs);
+    buf_putc(&objs, '[');
+    enum oac_result res = OAC_OK;
+    long k = 0;
+    const cJSON *e;
+    const cJSON *list = cJSON_IsArray(root) ? root : NULL;
+    cJSON_ArrayForEach(e, list) {
+      struct problem pr = { 0 };
+      if(k)
+        buf_putc(&objs, ',');
+      if(!res && map_scalar_item_to_flow(c, type, e, k, &objs, &pr))
+        res = pr.result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
+      k++;
+    }
+    buf_putc(&objs, ']');
+    if(!res && buf_failed(&objs))
+      res = OAC_ENOMEM;
+    if(!res) {
+      buf_putc(b, ',');
+      engine_value(b, "Response", a->response_ctype, NULL, 0, objs.data,
+                   m->types[type].name);
+    }
+    buf_free(&objs);
+    return res;
+  }
   if(a->response_ctype == CT_LIST)
     map_unwrap(c, type, root, "", &array, &single);
   else if(cJSON_IsObject(root))

@@ -906,6 +906,47 @@ enum oac_result map_flow_to_json_empty(struct cache *c, uint32_t type, const cJS
   return OAC_OK;
 }
 
+/* ---- message actions (issue 16): arrays of scalars as a body or a Response ---- */
+
+int map_type_scalar_item(struct cache *c, uint32_t type)
+{
+  struct cache_error err;
+  const struct cache_type *t = cache_type_at(c, type, &err);
+  return t && (t->flags & CT_F_SCALAR_ITEM);
+}
+
+enum oac_result map_scalar_list_to_json(struct cache *c, uint32_t type, const cJSON *list,
+                                        unsigned empty_as, struct buf *out, struct problem *p)
+{
+  struct wctx w = { c, out, p, 0, empty_as };
+  struct cache_prop pr;
+  memset(&pr, 0, sizeof(pr));
+  pr.ctype = CT_LIST;
+  pr.ref_type = (int32_t)type;
+  enum oac_result rc = put_scalar_list(&w, &pr, list);
+  if(rc)
+    return rc;                                /* P is set */
+  if(buf_failed(out))
+    return problem_nomem(p, "out of memory writing the request body");
+  return OAC_OK;
+}
+
+enum oac_result map_scalar_item_to_flow(struct cache *c, uint32_t type, const cJSON *v,
+                                        long item, struct buf *out, struct problem *p)
+{
+  struct rctx r = { c, out, p, { 0 }, { 0 } };
+  buf_init(&r.tmp);
+  buf_init(&r.id);
+  enum oac_result rc = put_mobject(&r, type, v, item, NULL, NULL, (int)item, NULL);
+  buf_free(&r.tmp);
+  buf_free(&r.id);
+  if(rc)
+    return rc;                                /* P is set */
+  if(buf_failed(out))
+    return problem_nomem(p, "out of memory writing the objects");
+  return OAC_OK;
+}
+
 const char *map_flow_value(const cJSON *obj, const char *name)
 {
   const cJSON *cursor = NULL;

@@ -89,6 +89,22 @@ enum oac_result map_flow_to_json_empty(struct cache *c, uint32_t type, const cJS
                                        const uint32_t *props, size_t n, unsigned empty_as,
                                        struct buf *out, struct problem *p);
 
+/* ---- message actions (product.md §14.2; issue 16): a body or Response that is an array of
+ * scalars, whose items are TYPE, an ID/Value helper (CT_F_SCALAR_ITEM) ---- */
+
+/* Is TYPE such a helper? */
+int map_type_scalar_item(struct cache *c, uint32_t type);
+
+/* Appends Flow's ID/Value objects LIST (objectData) as a plain JSON array of the Values
+ * (§7: helper scalar lists as plain arrays). Errors as map_flow_to_json_empty. */
+enum oac_result map_scalar_list_to_json(struct cache *c, uint32_t type, const cJSON *list,
+                                        unsigned empty_as, struct buf *out, struct problem *p);
+
+/* Appends the MObject of element ITEM (its index, the external ID), the scalar V, of such a
+ * list. Errors as map_object_to_flow. */
+enum oac_result map_scalar_item_to_flow(struct cache *c, uint32_t type, const cJSON *v,
+                                        long item, struct buf *out, struct problem *p);
+
 /* The contentValue of property NAME (case-insensitive) of Flow's MObject OBJ; NULL when
  * absent or null. Points into OBJ. */
 const char *map_flow_value(const cJSON *obj, const char *name);

@@ -155,6 +155,16 @@ static enum oac_result scalar_value(const struct input_spec *spec, const char *t
       tl = 10;                                  /* format: date: YYYY-MM-DD */
     break;
   default:
+    if(spec->flags & CI_F_JSON) {               /* a JSON text (§14.2): checked, sent as is */
+      cJSON *root = NULL;
+      struct json_error je;
+      enum oac_result r = json_parse(text, len, &root, &je);
+      json_delete(root);
+      if(r == OAC_ENOMEM)
+        return problem_nomem(p, "out of memory");
+      if(r)
+        return problem_set(p, 400, "input '%s' is not a JSON text: %s", spec->name, je.msg);
+    }
     out->text = text;                           /* strings as they are, spaces kept */
     return OAC_OK;
   }

@@ -115,6 +115,9 @@ static enum oac_result build_body(struct act *t, const struct cache_input *in,
     if(v->object)
       return map_flow_to_json_empty(x->c, x->tv->type, v->object, props, pl->nbody,
                                     pl->empty_as, b, x->p) ? input_problem(t, in) : OAC_OK;
+    if(map_type_scalar_item(x->c, x->tv->type))  /* an array of scalars: a plain array (§7) */
+      return map_scalar_list_to_json(x->c, x->tv->type, v->list, pl->empty_as, b, x->p)
+             ? input_problem(t, in) : OAC_OK;
     buf_putc(b, '[');
     int first = 1;
     const cJSON *o;
@@ -164,6 +167,11 @@ static enum oac_result response_output(struct act *t, const cJSON *root, struct 
     if(a->response_ctype == CT_OBJECT && !single && cJSON_IsArray(root) &&
        cJSON_IsObject(cJSON_GetArrayItem(root, 0)))
       single = cJSON_GetArrayItem(root, 0);     /* an object answered in an array */
+    int scalars = a->response_ctype == CT_LIST && (ty->flags & CT_F_SCALAR_ITEM);
+    if(scalars) {                               /* an array of scalars: ID/Value items */
+      array = cJSON_IsArray(root) ? root : NULL;
+      single = NULL;
+    }
     struct buf objs;
     buf_init(&objs);
     buf_putc(&objs, '[');
@@ -172,12 +180,19 @@ static enum oac_result response_output(struct act *t, const cJSON *root, struct 
     if(single)
       r = map_object_to_flow(x->c, type, single, NULL, NULL, 0, &objs, x->p);
     const cJSON *o;
+    long k = 0;
     cJSON_ArrayForEach(o, array) {
-      if(r || !cJSON_IsObject(o))
+      k++;
+      if(r || (!scalars && !cJSON_IsObject(o)))
         continue;
       if(order)
         buf_putc(&objs, ',');
-      r = map_object_to_flow(x->c, type, o, NULL, NULL, order++, &objs, x->p);
+      if(scalars) {
+        order++;
+        r = map_scalar_item_to_flow(x->c, type, o, k - 1, &objs, x->p);
+      }
+      else
+        r = map_object_to_flow(x->c, type, o, NULL, NULL, order++, &objs, x->p);
     }
     buf_putc(&objs, ']');
     if(!r) {

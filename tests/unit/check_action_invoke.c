@@ -255,6 +255,15 @@ START_TEST(test_input_errors)
   ASSERT_400(&ro, "\"contentValue\": \"{}\"", "is required");   /* objects: objectData only */
   struct input_spec rl = { "x", CT_LIST, CI_F_REQUIRED, NULL, 1 };
   ASSERT_400(&rl, "\"objectData\": null", "is required");
+  /* a JSON text input (an object parameter, a body of no usable shape) must be JSON */
+  struct input_spec js = { "x", CT_STRING, CI_F_JSON, NULL, 1 };
+  ASSERT_400(&js, "\"contentValue\": \"{oops\"", "is not a JSON text");
+  ASSERT_400(&js, "\"contentValue\": \"plain text\"", "is not a JSON text");
+  {
+    struct input_value v;
+    ck_assert_int_eq(value_of(&js, "\"contentValue\": \" {\\\"a\\\": [1]} \"", &v), OAC_OK);
+    ck_assert_str_eq(v.text, " {\"a\": [1]} ");
+  }
 }
 END_TEST
 
