@@ -21,6 +21,23 @@
  *                   the suffix is then the whole path
  *   suffix          appended to the path (a query string, a trailing slash, anything)
  * A missing field is empty; an empty Authorization is none.
+ *
+ * ServiceRequest mode (issue 16, product.md §14): the same file built with
+ * FUZZ_REQUEST_ACTIONS defined (fuzz/fuzz_action.c, its own harness, corpus, seeds in
+ * fuzz/inputs/fuzz_action/ and dictionary fuzz/fuzz_action.dict, so it gets its own 60 s in
+ * CI). The caches also hold fuzz/actions.yaml ("actions": every input and body shape, its
+ * server a closed port, one action in example mode); the pet store's actions are in
+ * example mode (vaccinatepet) or reach its closed port. Input:
+ *   [flags][pick][suffix] NUL [Authorization] NUL [body]
+ *   flags  as above, plus bit 7: the body is only the `inputs` array, wrapped by the harness
+ *          into a ServiceRequest for the picked document with wired outcomes (404,
+ *          Conflict, 4xx, error, success)
+ *   pick   bits 0-3: a slug of the table below (past it: the suffix is the whole slug);
+ *          bit 4: the document of a wrapped body (0 petstore, 1 actions)
+ * The path is [/flow]/actions/<slug><suffix>. Besides the invariants above, a 200 to POST
+ * /actions/<slug> (suffix without '/') must be a ServiceResponse: invokeType FORWARD,
+ * outputs an array of values each with a developerName, rootFaults an object, valueFaults an
+ * array, selectedOutcomeId null or a string.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +63,9 @@ static const char *const methods[] = {
 static const char *const routes[] = {
   "/metadata", "/metadata/install", "/data", "/data/delete", "/health", "/authorization",
   "/authentication", "/authorization/group", "/authorization/user",
-  "/authorization/group/attribute", "/authorization/user/attribute"
+  "/authorization/group/attribute", "/authorization/user/attribute",
+  /* message actions (issue 16): one calling the closed port, one in example mode */
+  "/actions/adoptpet", "/actions/vaccinatepet"
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -55,14 +74,24 @@ static const char *const example_cases[] = {
   "not-found-404", "property-examples", "save-delete"
 };
 
+#ifdef FUZZ_REQUEST_ACTIONS
+static const char *const slugs[] = {
+  "adoptpet", "searchpets", "vaccinatepet", "status-action",        /* petstore */
+  "pets-search", "setcounter", "addnote", "sendform", "health-action", /* actions.yaml */
+  "status", "metadata", "data"                                      /* reserved */
+};
+#define NSLUGS (sizeof(slugs) / sizeof(slugs[0]))
+static const char *const wrap_regs[] = { "petstore", "actions" };
+#endif
+
 static void cleanup(void)
 {
   for(int i = 0; i < 3; i++)
     if(workers[i])
       worker_free(workers[i]);
   char name[32], path[256];
-  const char *regs[] = { "petstore", "identity" };
-  for(size_t i = 0; i < 2; i++) {
+  const char *regs[] = { "petstore", "identity", "servers", "actions" };
+  for(size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
     cache_default_name(regs[i], strlen(regs[i]), name);
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     unlink(path);
@@ -113,6 +142,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fuzz_fail("cannot read %s", path);
   add_cache("servers.yaml", pt, strlen(pt), "servers", NULL);
   oac_free(pt);
+
+#ifdef FUZZ_REQUEST_ACTIONS
+  /* message actions of every input and body shape (server: the closed port) */
+  snprintf(path, sizeof(path), "fuzz/actions.yaml");
+  pt = fuzz_read_file(path, NULL);
+  if(!pt)
+    fuzz_fail("cannot read %s", path);
+  add_cache(path, pt, strlen(pt), "actions", server);
+  oac_free(pt);
+#endif
 
   for(size_t i = 0; i < sizeof(example_cases) / sizeof(example_cases[0]); i++) {
     snprintf(path, sizeof(path), "tests/data/examples/%s/spec.yaml", example_cases[i]);
@@ -180,12 +219,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   struct buf uri;
   buf_init(&uri);
+#ifdef FUZZ_REQUEST_ACTIONS
+  /* ServiceRequest mode: /actions/<slug><suffix>; bit 7 wraps the body */
+  int service = (flags & 7) == 0 && !strchr(suffix, '/');
+  if((flags >> 3 & 3) == 2)
+    buf_puts(&uri, "/flow");
+  buf_puts(&uri, "/actions/");
+  if(route % 16 < NSLUGS)
+    buf_puts(&uri, slugs[route % 16]);
+  buf_puts(&uri, suffix);
+  if(flags & 128) {
+    struct buf w;
+    buf_init(&w);
+    buf_puts(&w, "{\"token\":\"fuzz\",\"tenantId\":\"t\",\"configurationValues\":"
+             "[{\"developerName\":\"Schema URL\",\"contentValue\":\"");
+    buf_puts(&w, wrap_regs[route >> 4 & 1]);
+    buf_puts(&w, "\"},{\"developerName\":\"API Key\",\"contentValue\":\"k\"}],"
+             "\"outcomes\":[{\"id\":\"o-error\",\"developerName\":\"error\",\"order\":0},"
+             "{\"id\":\"o-404\",\"developerName\":\"404\",\"order\":1},"
+             "{\"id\":\"o-409\",\"developerName\":\"Conflict\",\"order\":2},"
+             "{\"id\":\"o-4xx\",\"developerName\":\"4xx\",\"order\":3},"
+             "{\"id\":\"o-ok\",\"developerName\":\"success\",\"order\":4}],\"inputs\":");
+    buf_append(&w, b, blen);
+    buf_puts(&w, "}");
+    free(b);
+    blen = w.len;
+    b = malloc(blen ? blen : 1);
+    if(blen)
+      memcpy(b, w.data, blen);
+    buf_free(&w);
+  }
+#else
   if(route % 16 < NROUTES) {
     if((flags >> 3 & 3) == 2)
       buf_puts(&uri, "/flow");
     buf_puts(&uri, routes[route % 16]);
   }
   buf_puts(&uri, suffix);
+#endif
   const char *u = uri.data ? uri.data : "";
 
   struct http_request rq;
@@ -228,6 +299,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if(rs.status < 400)
       fuzz_fail("problem with status %d", rs.status);
   }
+#ifdef FUZZ_REQUEST_ACTIONS
+  if(service && rs.status == 200 && !rs.problem) {
+    /* a ServiceResponse (flow-protocol.md §4.8, product.md §14.3) */
+    const char *it = json_get_str(j, "invokeType");
+    const cJSON *outs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
+    const cJSON *sel = cJSON_GetObjectItemCaseSensitive(j, "selectedOutcomeId");
+    if(!it || strcmp(it, "FORWARD"))
+      fuzz_fail("ServiceResponse without invokeType FORWARD");
+    if(!cJSON_IsArray(outs))
+      fuzz_fail("ServiceResponse without an outputs array");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, outs) {
+      if(!json_get_str(o, "developerName"))
+        fuzz_fail("an output without a developerName");
+    }
+    if(!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "rootFaults")) ||
+       !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "valueFaults")))
+      fuzz_fail("ServiceResponse without rootFaults {} / valueFaults []");
+    if(!sel || !(cJSON_IsNull(sel) || cJSON_IsString(sel)))
+      fuzz_fail("selectedOutcomeId neither null nor a string");
+  }
+#endif
   cJSON_Delete(j);
   body = rs.body;                       /* reused, as a worker does */
   buf_free(&uri);

@@ -47,7 +47,7 @@ void body_empty_as(struct cctx *c, struct model_plan *p)
 {
   const struct doc_node *v = p->ext ? doc_get_ci(p->ext, "emptyAs") : NULL;
   p->empty_as = p->method == M_PATCH ? CEA_OMIT : CEA_EMPTY;
-  if(!v || !(p->op == OP_SAVE || p->op == OP_UPDATE))
+  if(!v || !(p->op == OP_SAVE || p->op == OP_UPDATE || p->op == (enum cache_op)OP_ACTION))
     return;
   if(doc_scalar_eq(v, "omit"))
     p->empty_as = CEA_OMIT;
@@ -208,4 +208,74 @@ void body_plan(struct cctx *c, int t, struct model_plan *p, const struct api_op 
   if(m == MEDIA_FORM)
     form_flags(c, ty, p, media && media->kind == DOC_MAP ? doc_get(media, "encoding") : NULL,
                ext, opname);
+}
+
+/* ---- message actions (product.md §13.1, §14.2; issue 16) ------------------------------ */
+
+enum body_kind body_action_media(struct cctx *c, const struct api_op *api, const char **type,
+                                 const struct doc_node **schema, const char **why)
+{
+  *type = NULL;
+  *schema = NULL;
+  *why = NULL;
+  const struct doc_node *rb = cc_resolve(c, doc_get(api->op, "requestBody"));
+  const struct doc_node *content = rb && rb->kind == DOC_MAP ? doc_get(rb, "content") : NULL;
+  if(!content || content->kind != DOC_MAP || !content->n)
+    return BODY_NONE;
+  size_t pick[4] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX }, text = SIZE_MAX;
+  for(size_t i = 0; i < content->n; i++) {
+    const struct doc_node *k = content->items[2 * i];
+    enum media m = k->kind == DOC_SCALAR ? classify(k->str) : MEDIA_OTHER;
+    if(pick[m] == SIZE_MAX || (m == MEDIA_JSON && base_is(k->str, "application/json")))
+      pick[m] = i;
+    if(m == MEDIA_OTHER && k->kind == DOC_SCALAR && base_is(k->str, "text/plain") &&
+       text == SIZE_MAX)
+      text = i;
+  }
+  enum media m = pick[MEDIA_JSON] != SIZE_MAX ? MEDIA_JSON :
+                 pick[MEDIA_FORM] != SIZE_MAX ? MEDIA_FORM :
+                 pick[MEDIA_MULTIPART] != SIZE_MAX ? MEDIA_MULTIPART : MEDIA_OTHER;
+  size_t at = m == MEDIA_OTHER ? text : pick[m];
+  const struct doc_node *media = at != SIZE_MAX ? cc_resolve(c, content->items[2 * at + 1])
+                                                : NULL;
+  const struct doc_node *s = media && media->kind == DOC_MAP ?
+                             cc_resolve(c, doc_get(media, "schema")) : NULL;
+  if(m == MEDIA_OTHER) {
+    const char *st = s ? types_schema_type(s) : NULL;
+    if(at == SIZE_MAX || (s && st && strcmp(st, "string"))) {
+      *why = arena_printf(c->a, "offers %s; a body is sent as JSON, "
+                          "application/x-www-form-urlencoded, multipart/form-data or "
+                          "text/plain (a string)", offered(c, content));
+      if(!*why)
+        cc_oom(c);
+      return BODY_UNUSABLE;
+    }
+    *type = content->items[2 * at]->str;
+    *schema = s;
+    return BODY_TEXT;
+  }
+  *schema = s;
+  *type = content->items[2 * at]->str;
+  if(m == MEDIA_JSON) {
+    if(!base_is(*type, "application/json") && ((*type)[0] == '*' ||
+                                               !strncasecmp(*type, "application/*", 13)))
+      *type = "application/json";
+    return BODY_JSON;
+  }
+  if(m == MEDIA_MULTIPART && s) {
+    struct merged l = { NULL, 0, 0 };
+    types_merge_props(c, &l, s);
+    for(size_t i = 0; i < l.n && !*why; i++)
+      if(is_file(c, l.v[i].raw)) {
+        *why = arena_printf(c->a, "has multipart property '%s', a file (format: binary), "
+                            "which a Flow object cannot carry; the operation offers %s",
+                            l.v[i].name, offered(c, content));
+        if(!*why)
+          cc_oom(c);
+      }
+    oac_free(l.v);
+    if(*why)
+      return BODY_UNUSABLE;
+  }
+  return m == MEDIA_FORM ? BODY_FORM : BODY_MULTIPART;
 }

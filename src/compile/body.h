@@ -17,4 +17,14 @@ void body_plan(struct cctx *c, int t, struct model_plan *p, const struct api_op 
 /* emptyAs alone, for plans without a body (validated, stored). */
 void body_empty_as(struct cctx *c, struct model_plan *p);
 
+/* message actions (§13.1, §14.2; issue 16): the media type an action's body is sent as
+ * (*TYPE) and its schema (*SCHEMA, resolved, NULL when none): BODY_NONE without a request
+ * body; BODY_UNUSABLE when it cannot be sent (*WHY says why, naming the media types
+ * offered): XML, application/octet-stream only, a file in a multipart body. Nothing is
+ * diagnosed: the caller decides between an error and a warning. */
+enum body_kind { BODY_NONE = 0, BODY_JSON, BODY_FORM, BODY_MULTIPART, BODY_TEXT,
+                 BODY_UNUSABLE };
+enum body_kind body_action_media(struct cctx *c, const struct api_op *api, const char **type,
+                                 const struct doc_node **schema, const char **why);
+
 #endif

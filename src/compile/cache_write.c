@@ -197,6 +197,23 @@ static enum oac_result check_model(const struct model *m)
             return OAC_EINTERNAL;
     }
   }
+  /* message actions (§14): sorted by slug, types and schemes in range */
+  for(size_t i = 0; i < m->nactions; i++) {
+    const struct model_action *a = &m->actions[i];
+    if(!a->slug || !*a->slug || !a->name || (i && strcmp(m->actions[i - 1].slug, a->slug) >= 0))
+      return OAC_EINTERNAL;
+    if(a->response_type >= 0 && (size_t)a->response_type >= m->ntypes)
+      return OAC_EINTERNAL;
+    for(size_t k = 0; k < a->ninputs; k++)
+      if(a->inputs[k].type >= 0 && (size_t)a->inputs[k].type >= m->ntypes)
+        return OAC_EINTERNAL;
+    for(size_t x = 0; x < a->plan.nsecalts; x++)
+      for(size_t k = 0; k < a->plan.secalt_len[x]; k++)
+        if(a->plan.secalt[x][k] >= m->nschemes)
+          return OAC_EINTERNAL;
+    if(a->plan.example_len && !a->plan.example)
+      return OAC_EINTERNAL;
+  }
   return OAC_OK;
 }
 
@@ -252,6 +269,7 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
     q.arg = pool_str(P, pl->params[i].arg);
     q.in = (uint16_t)pl->params[i].in;
     q.src = (uint16_t)pl->params[i].src;
+    q.flags = pl->params[i].flags;              /* CPA_F_SECRET (issue 16) */
     put_rec(S, CS_PARAMS, &q, sizeof(q));
   }
 
@@ -301,6 +319,63 @@ static void build_plan(const struct model_plan *pl, int op, struct pool *P,
     buf_append(ex, pl->example, pl->example_len);
   }
   r->example_status = pl->example_status;
+}
+
+/* servers (§13.7): plan R's own list SL (0 = the document's) as a range of CS_SERVERS */
+static void plan_servers(const struct model *m, size_t sl, struct cache_plan *r)
+{
+  if(sl && sl < m->nserver_lists) {
+    for(size_t l = 0; l < sl; l++)
+      r->server_first += (uint32_t)m->server_lists[l].n;
+    r->server_count = (uint32_t)m->server_lists[sl].n;
+  }
+}
+
+/* message actions (product.md §14; issue 16): CS_ACTIONS (the model's order: by slug),
+ * CS_INPUTS, CS_OUTCOMES and each action's OP_ACTION plan */
+static void build_actions(const struct model *m, struct pool *P, struct sections *S)
+{
+  for(size_t i = 0; i < m->nactions; i++) {
+    const struct model_action *a = &m->actions[i];
+    struct cache_action r;
+    struct cache_plan pr;
+    memset(&r, 0, sizeof(r));
+    r.slug = pool_str(P, a->slug);
+    r.name = pool_str(P, a->name);
+    r.flags = a->flags;
+    build_plan(&a->plan, OP_ACTION, P, S, &pr);
+    plan_servers(m, a->plan.server_list, &pr);
+    r.plan = S->count[CS_PLANS];
+    put_rec(S, CS_PLANS, &pr, sizeof(pr));
+    r.first_input = S->count[CS_INPUTS];
+    r.ninputs = u32(a->ninputs);
+    for(size_t k = 0; k < a->ninputs; k++) {
+      const struct model_input *in = &a->inputs[k];
+      struct cache_input q;
+      memset(&q, 0, sizeof(q));
+      q.name = pool_str(P, in->name);
+      q.param = pool_str(P, in->param);
+      q.in = (uint16_t)in->in;
+      q.ctype = (uint16_t)in->ctype;
+      q.flags = in->flags;
+      q.type = in->type;
+      q.def = pool_str(P, in->def);
+      put_rec(S, CS_INPUTS, &q, sizeof(q));
+    }
+    r.first_outcome = S->count[CS_OUTCOMES];
+    r.noutcomes = u32(a->noutcomes);
+    for(size_t k = 0; k < a->noutcomes; k++) {
+      struct cache_outcome q;
+      memset(&q, 0, sizeof(q));
+      q.status = a->outcomes[k].status;
+      q.description = pool_str(P, a->outcomes[k].description);
+      put_rec(S, CS_OUTCOMES, &q, sizeof(q));
+    }
+    r.response_type = a->response_type;
+    r.response_ctype = (uint16_t)a->response_ctype;
+    r.response_flags = (uint16_t)a->response_flags;
+    put_rec(S, CS_ACTIONS, &r, sizeof(r));
+  }
 }
 
 static void build_scheme(const struct model_scheme *s, struct pool *P, struct cache_scheme *r)
@@ -436,17 +511,13 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
       struct cache_plan pr;
       build_plan(&ty->plans[op], op, &P, &S, &pr);
       /* servers (§13.7): the plan's own list */
-      size_t sl = ty->plans[op].server_list;
-      if(sl && sl < m->nserver_lists) {
-        for(size_t l = 0; l < sl; l++)
-          pr.server_first += (uint32_t)m->server_lists[l].n;
-        pr.server_count = (uint32_t)m->server_lists[sl].n;
-      }
+      plan_servers(m, ty->plans[op].server_list, &pr);
       put_rec(&S, CS_PLANS, &pr, sizeof(pr));
       r.plans[op] = S.count[CS_PLANS];
     }
     put_rec(&S, CS_TYPES, &r, sizeof(r));
   }
+  build_actions(m, &P, &S);     /* message actions (issue 16) */
   for(size_t i = 0; i < m->nschemes; i++) {
     struct cache_scheme r;
     build_scheme(&m->schemes[i], &P, &r);

@@ -12,6 +12,7 @@
 #include "servers.h"
 #include "../flow/config.h"
 #include "examples.h"
+#include "actions.h"            /* message actions (issue 16) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -349,6 +350,8 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
   visit_operations(&c);
   for(size_t t = 0; t < m->ntypes && !c.fatal; t++)
     xflow_finish_type(&c, (int)t);
+  if(!c.fatal)
+    actions_compile(&c);        /* message actions (§14): after the CRUD plans */
   if(!c.fatal)
     examples_resolve(&c);
   r = c.fatal;

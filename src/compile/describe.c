@@ -49,6 +49,10 @@ static void type_element(struct buf *b, const struct model *m, const struct mode
     buf_json_str(b, p->ref_type >= 0 ? m->types[p->ref_type].name : NULL);
     buf_putc(b, '}');
   }
+  if(t->action_only) {           /* generated for an action (§14.2): no database binding */
+    PUT(b, "],\"bindings\":[],\"updateByName\":false}");
+    return;
+  }
   PUT(b, "],\"bindings\":[{\"id\":null,\"developerName\":");
   again(b, name_off, name_n);
   PUT(b, ",\"developerSummary\":");
@@ -74,11 +78,63 @@ static void type_element(struct buf *b, const struct model *m, const struct mode
   PUT(b, "]}],\"updateByName\":false}");
 }
 
+/* ---- message actions (product.md §14.2; flow-protocol.md §4.4) ---- */
+
+/* One DescribeValue of an action's inputs or outputs. */
+static void describe_value(struct buf *b, const struct model *m, const char *name,
+                           unsigned ctype, int type, int required, size_t order)
+{
+  PUT(b, "{\"developerName\":");
+  buf_json_str(b, name);
+  PUT(b, ",\"contentValue\":null,\"contentType\":");
+  buf_json_str(b, flow_ctype_name(ctype));
+  PUT(b, ",\"typeElementDeveloperName\":");
+  buf_json_str(b, (ctype == CT_OBJECT || ctype == CT_LIST) && type >= 0 &&
+                  (size_t)type < m->ntypes ? m->types[type].name : NULL);
+  buf_printf(b, ",\"ordinal\":%zu,\"order\":%zu,\"required\":%s,\"isRequired\":%s}",
+             order, order, required ? "true" : "false", required ? "true" : "false");
+}
+
+static void describe_action(struct buf *b, const struct model *m, const struct model_action *a)
+{
+  PUT(b, "{\"uriPart\":");
+  buf_printf(b, "\"actions/%s\"", a->slug);     /* a slug is [a-z0-9-] only */
+  PUT(b, ",\"developerName\":");
+  buf_json_str(b, a->name);
+  PUT(b, ",\"developerSummary\":");
+  buf_json_str(b, a->summary);
+  PUT(b, ",\"serviceInputs\":[");
+  for(size_t i = 0; i < a->ninputs; i++) {
+    const struct model_input *in = &a->inputs[i];
+    if(i)
+      buf_putc(b, ',');
+    describe_value(b, m, in->name, in->ctype, in->type, (in->flags & CI_F_REQUIRED) != 0, i);
+  }
+  PUT(b, "],\"serviceOutputs\":[");
+  size_t o = 0;
+  if(a->response_ctype != CT_NONE) {
+    describe_value(b, m, "Response", a->response_ctype, a->response_type, 0, o++);
+    buf_putc(b, ',');
+  }
+  describe_value(b, m, "Status Code", CT_NUMBER, -1, 0, o++);
+  buf_putc(b, ',');
+  describe_value(b, m, "Error Message", CT_STRING, -1, 0, o++);
+  buf_putc(b, ',');
+  describe_value(b, m, "Response Body", CT_STRING, -1, 0, o++);
+  PUT(b, "],\"serviceActionOutcomes\":[],\"isViewMessageAction\":false}");
+}
+
 enum oac_result describe_build(struct model *m)
 {
   struct buf b;
   buf_init(&b);
-  flow_describe_head(&b, (m->flags & CACHE_F_IDENTITY) != 0);
+  flow_describe_head_open(&b, (m->flags & CACHE_F_IDENTITY) != 0, m->nactions > 0);
+  for(size_t i = 0; i < m->nactions; i++) {
+    if(i)
+      buf_putc(&b, ',');
+    describe_action(&b, m, &m->actions[i]);
+  }
+  buf_putc(&b, ']');
   PUT(&b, ",\"install\":{\"typeElements\":[");
   for(size_t i = 0; i < m->ntypes; i++) {
     if(i)

@@ -23,6 +23,7 @@
 #include "../flow/response.h"
 #include "cache_write.h"
 #include "../flow/config.h"
+#include "../flow/api_error.h"      /* message actions: Error Message (issue 16) */
 
 /* nesting of distinct schemas an example is assembled through (recursion stops earlier) */
 #define ASSEMBLE_MAX_DEPTH 64u
@@ -126,8 +127,10 @@ static int assemble(struct cctx *c, const struct doc_node *schema, struct buf *o
   return n > 0;
 }
 
-static void resolve_one(struct cctx *c, struct model_type *ty, enum cache_op op,
-                        struct model_plan *p)
+/* SCHEMA: the type's schema (fallbacks), NAME / EXT: for messages; NEED: a 2xx example
+ * must be found (loads, queries); ASSEMBLE: one may be assembled from the properties'. */
+static void resolve_one(struct cctx *c, const struct doc_node *schema, const char *name,
+                        const char *ext, int need, int assemble_ok, struct model_plan *p)
 {
   const struct doc_node *set = p->example_setting;
   const struct doc_node *rnode = set->kind == DOC_MAP ? doc_get_ci(set, "response") : NULL;
@@ -204,10 +207,10 @@ static void resolve_one(struct cctx *c, struct model_type *ty, enum cache_op op,
                                                  : NULL;
     if(sch && sch->kind == DOC_MAP)
       value = doc_get(sch, "example");
-    if(!value && status < 300 && ty->schema)
-      value = doc_get(ty->schema, "example");
-    if(!value && status < 300 && ty->schema && (op == OP_LOAD || op == OP_QUERY))
-      assemble(c, ty->schema, &text, NULL);
+    if(!value && status < 300 && schema)
+      value = doc_get(schema, "example");
+    if(!value && status < 300 && schema && assemble_ok)
+      assemble(c, schema, &text, NULL);
   }
   if(value && example_json(c, value, &text)) {
     buf_free(&text);
@@ -218,10 +221,10 @@ static void resolve_one(struct cctx *c, struct model_type *ty, enum cache_op op,
     cc_oom(c);
     return;
   }
-  if(!text.len && status < 300 && (op == OP_LOAD || op == OP_QUERY)) {
+  if(!text.len && status < 300 && need) {
     diag_node(c->diag, DIAG_ERROR, set, "example: no example found for %s of '%s' (looked "
               "at the %s response's media type, its named examples and schema, the type's "
-              "schema and its properties)", flow_op_extension(op), ty->name, rkey ? rkey : "2xx");
+              "schema and its properties)", ext, name, rkey ? rkey : "2xx");
     buf_free(&text);
     return;
   }
@@ -242,7 +245,19 @@ void examples_resolve(struct cctx *c)
     for(int op = 0; op < OP_MAX; op++)
       if(ty->plans[op].present && (ty->plans[op].flags & PLAN_F_EXAMPLE) &&
          ty->plans[op].example_setting)
-        resolve_one(c, ty, (enum cache_op)op, &ty->plans[op]);
+        resolve_one(c, ty->schema, ty->name, flow_op_extension((unsigned)op),
+                    op == OP_LOAD || op == OP_QUERY, op == OP_LOAD || op == OP_QUERY,
+                    &ty->plans[op]);
+  }
+  /* message actions (§14.5): the Response type's schema is the fallback; an example
+   * without JSON answers its status alone */
+  for(size_t i = 0; i < c->m->nactions && !c->fatal; i++) {
+    struct model_action *a = &c->m->actions[i];
+    if(!(a->plan.flags & PLAN_F_EXAMPLE) || !a->plan.example_setting)
+      continue;
+    const struct doc_node *schema = a->response_ctype == CT_OBJECT && a->response_type >= 0 ?
+                                    c->m->types[a->response_type].schema : NULL;
+    resolve_one(c, schema, a->name, "x-flow-action", 0, schema != NULL, &a->plan);
   }
 }
 
@@ -395,9 +410,174 @@ done:
   return res;
 }
 
+/* ---- message actions (product.md §14.5; issue 16) --------------------------------- */
+
+/* One output EngineValue of a ServiceResponse. */
+static void engine_value(struct buf *b, const char *name, unsigned ctype, const char *value,
+                         size_t vlen, const char *objects, const char *type)
+{
+  buf_puts(b, "{\"developerName\":");
+  buf_json_str(b, name);
+  buf_puts(b, ",\"contentType\":");
+  buf_json_str(b, flow_ctype_name(ctype));
+  buf_puts(b, ",\"contentValue\":");
+  if(value)
+    buf_json_strn(b, value, vlen);
+  else
+    buf_puts(b, "null");
+  buf_puts(b, ",\"objectData\":");
+  buf_puts(b, objects ? objects : "null");
+  buf_puts(b, ",\"typeElementDeveloperName\":");
+  buf_json_str(b, type);
+  buf_putc(b, '}');
+}
+
+/* The Response output of a 2xx example ROOT into B (with a trailing ','), or nothing. */
+static enum oac_result action_response(struct cache *c, const struct model *m,
+                                       const struct model_action *a, const cJSON *root,
+                                       const char *json, size_t json_len, struct buf *b)
+{
+  if(a->response_ctype == CT_NONE || !root)
+    return OAC_OK;
+  if(a->response_ctype != CT_OBJECT && a->response_ctype != CT_LIST) {
+    /* a scalar: its text (a string without quotes); JSON text as written */
+    if(cJSON_IsString(root) && !(a->response_flags & CP_JSONTEXT))
+      engine_value(b, "Response", a->response_ctype, root->valuestring,
+                   strlen(root->valuestring), NULL, NULL);
+    else if(cJSON_IsNull(root))
+      engine_value(b, "Response", a->response_ctype, NULL, 0, NULL, NULL);
+    else
+      engine_value(b, "Response", a->response_ctype, json, json_len, NULL, NULL);
+    buf_putc(b, ',');
+    return OAC_OK;
+  }
+  uint32_t type = (uint32_t)a->response_type;
+  const cJSON *array = NULL, *single = NULL;
+  if(a->response_ctype == CT_LIST && cJSON_IsArray(root))
+    array = root;
+  else if(a->response_ctype == CT_LIST)
+    map_unwrap(c, type, root, "", &array, &single);
+  else if(cJSON_IsObject(root))
+    single = root;
+  size_t n = array ? (size_t)cJSON_GetArraySize(array) : single ? 1 : 0;
+  const cJSON **items = oac_calloc(n ? n : 1, sizeof(*items));
+  if(!items)
+    return OAC_ENOMEM;
+  size_t k = map_objects(array, single, items);
+  struct buf objs;
+  buf_init(&objs);
+  buf_putc(&objs, '[');
+  enum oac_result res = OAC_OK;
+  for(size_t i = 0; i < k && !res; i++) {
+    struct problem pr = { 0 };
+    if(i)
+      buf_putc(&objs, ',');
+    enum oac_result mr = map_object_to_flow(c, type, items[i], NULL, NULL, (int)i, &objs, &pr);
+    if(mr)
+      res = mr == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
+  }
+  buf_putc(&objs, ']');
+  oac_free(items);
+  if(!res && buf_failed(&objs))
+    res = OAC_ENOMEM;
+  if(!res) {
+    engine_value(b, "Response", a->response_ctype, NULL, 0, objs.data,
+                 m->types[type].name);
+    buf_putc(b, ',');
+  }
+  buf_free(&objs);
+  return res;
+}
+
+/* The record of action A's example (format.h, CACHE_EXAMPLE_ACTION): the example JSON as
+ * body, and the ServiceResponse outputs array as response. */
+static enum oac_result build_action_record(struct cache *c, const struct model *m,
+                                           const struct model_action *a, struct arena *ar,
+                                           const char **out, size_t *outlen)
+{
+  const struct model_plan *p = &a->plan;
+  struct cache_example e;
+  memset(&e, 0, sizeof(e));
+  e.status = p->example_status ? p->example_status : 200;
+  e.type = CACHE_EXAMPLE_ACTION;
+  struct rec r;
+  memset(&r, 0, sizeof(r));
+  buf_init(&r.texts);
+  struct buf o;
+  buf_init(&o);
+  cJSON *root = NULL;
+  enum oac_result res = OAC_OK;
+  if(p->example_json) {
+    e.body = add_text(&r, p->example_json, p->example_json_len);
+    struct json_error je;
+    res = json_parse(p->example_json, p->example_json_len, &root, &je);
+  }
+  buf_putc(&o, '[');
+  char status[16];
+  snprintf(status, sizeof(status), "%u", e.status);
+  if(!res && e.status < 300)
+    res = action_response(c, m, a, root, p->example_json, p->example_json_len, &o);
+  engine_value(&o, "Status Code", CT_NUMBER, status, strlen(status), NULL, NULL);
+  if(!res && e.status >= 300) {
+    /* §13.5's message, with the path template: nothing was sent */
+    struct buf msg;
+    buf_init(&msg);
+    buf_printf(&msg, "The API answered %s %s with status %u (example)",
+               flow_method_name((unsigned)p->method), p->path, e.status);
+    size_t head = msg.len;
+    buf_puts(&msg, ": ");
+    if(p->example_json)
+      api_error_message(p->example_json, p->example_json_len, 0, &msg);
+    if(msg.len == head + 2)
+      msg.len = head;                            /* no message in the body */
+    size_t cut = buf_failed(&msg) ? 0 : api_error_cut(msg.data, msg.len, API_ERROR_MSG_MAX);
+    buf_putc(&o, ',');
+    engine_value(&o, "Error Message", CT_STRING, msg.data ? msg.data : "", cut, NULL, NULL);
+    buf_putc(&o, ',');
+    engine_value(&o, "Response Body", CT_STRING, p->example_json ? p->example_json : "",
+                 p->example_json ? p->example_json_len : 0, NULL, NULL);
+    if(buf_failed(&msg))
+      res = OAC_ENOMEM;
+    buf_free(&msg);
+  }
+  buf_putc(&o, ']');
+  if(!res && buf_failed(&o))
+    res = OAC_ENOMEM;
+  if(!res)
+    e.response = add_text(&r, o.data, o.len);
+  if(!res && buf_failed(&r.texts))
+    res = OAC_ENOMEM;
+  if(!res) {
+    size_t texts = (sizeof(e) + 7) & ~(size_t)7;
+    size_t total = (texts + r.texts.len + 7) & ~(size_t)7;
+    if(total > UINT32_MAX / 2)
+      res = OAC_ELIMIT;
+    else {
+      e.objects = e.values = (uint32_t)texts;
+      fix(&e.body, (uint32_t)texts);
+      fix(&e.response, (uint32_t)texts);
+      unsigned char *blob = arena_calloc(ar, total);
+      if(!blob)
+        res = OAC_ENOMEM;
+      else {
+        memcpy(blob, &e, sizeof(e));
+        memcpy(blob + texts, r.texts.data, r.texts.len);
+        *out = (const char *)blob;
+        *outlen = total;
+      }
+    }
+  }
+  cJSON_Delete(root);
+  buf_free(&o);
+  buf_free(&r.texts);
+  return res;
+}
+
 enum oac_result examples_build(struct model *m)
 {
   int any = 0;
+  for(size_t i = 0; i < m->nactions; i++)          /* message actions (§14.5) */
+    any |= (m->actions[i].plan.flags & PLAN_F_EXAMPLE) != 0;
   for(size_t t = 0; t < m->ntypes && !any; t++)
     for(int op = 0; op < OP_MAX; op++)
       any |= m->types[t].plans[op].present && (m->types[t].plans[op].flags & PLAN_F_EXAMPLE);
@@ -421,6 +601,11 @@ enum oac_result examples_build(struct model *m)
       if(p->present && (p->flags & PLAN_F_EXAMPLE))
         r = build_record(&c, (uint32_t)t, p, &m->arena, &p->example, &p->example_len);
     }
+  for(size_t i = 0; i < m->nactions && !r; i++) {  /* message actions (§14.5) */
+    struct model_action *a = &m->actions[i];
+    if(a->plan.flags & PLAN_F_EXAMPLE)
+      r = build_action_record(&c, m, a, &m->arena, &a->plan.example, &a->plan.example_len);
+  }
   cache_close(&c);
   buf_free(&img);
   return r;

@@ -6,6 +6,7 @@
 #include "compile.h"
 #include "paging.h"
 #include "../flow/config.h"
+#include "../flow/http_status.h"
 
 static const char *const op_names[OP_MAX] = { "load", "query", "save", "update", "delete" };
 
@@ -18,6 +19,71 @@ static void list_servers(const struct model *m, size_t l, const char *prefix, FI
   for(size_t i = 0; i < m->server_lists[l].n; i++)
     fprintf(out, "%s%s", i ? ", " : "", m->server_lists[l].urls[i]);
   fprintf(out, "\n");
+}
+
+/* ---- message actions (product.md §14; issue 16) ---- */
+
+static const char *const in_words[] = { "body", "query", "path", "header", "cookie" };
+
+static void list_actions(const struct model *m, FILE *out)
+{
+  fprintf(out, "\n%zu actions\n", m->nactions);
+  for(size_t i = 0; i < m->nactions; i++) {
+    const struct model_action *a = &m->actions[i];
+    const struct model_plan *p = &a->plan;
+    fprintf(out, "\nACTION actions/%s  \"%s\"%s\n", a->slug, a->name,
+            a->flags & CA_F_EXPLICIT ? "" : "  (x-flow-actions: all)");
+    fprintf(out, "  from:          %s\n", a->where ? a->where : "?");
+    fprintf(out, "  call:          %s %s%s\n", flow_method_name((unsigned)p->method), p->path,
+            p->flags & PLAN_F_EXAMPLE ? "  (example)" : "");
+    if(p->server_list)
+      list_servers(m, p->server_list, "                 servers: ", out);
+    if(p->body_type)
+      fprintf(out, "                 body: %s, emptyAs %s\n", p->body_type,
+              p->empty_as == CEA_OMIT ? "omit" : p->empty_as == CEA_NULL ? "null" : "empty");
+    for(size_t k = 0; k < p->nparams; k++)
+      if(p->params[k].src != PSRC_INPUT)
+        fprintf(out, "                 bound: %s %s <- %s%s%s\n", in_words[p->params[k].in < 5 ?
+                p->params[k].in : 0], p->params[k].name,
+                p->params[k].src == PSRC_CONFIG ? "config " :
+                p->params[k].src == PSRC_USER ? "$User." : "", p->params[k].arg ?
+                p->params[k].arg : "", p->params[k].flags & CPA_F_SECRET ? " [secret]" : "");
+    fprintf(out, "  %-32s %-16s %s\n", "INPUT", "CONTENT TYPE", "FROM");
+    for(size_t k = 0; k < a->ninputs; k++) {
+      const struct model_input *in = &a->inputs[k];
+      fprintf(out, "  %-32s %-16s %s%s%s%s%s%s%s%s%s%s\n", in->name, flow_ctype_name(in->ctype),
+              in_words[in->in < 5 ? in->in : 0], in->param ? " " : "",
+              in->param ? in->param : "",
+              in->type >= 0 && (size_t)in->type < m->ntypes ? " " : "",
+              in->type >= 0 && (size_t)in->type < m->ntypes ? m->types[in->type].name : "",
+              in->flags & CI_F_REQUIRED ? " [required]" : "",
+              in->flags & CI_F_ARRAY ? " [comma-separated]" :
+              in->flags & CI_F_JSON ? " [JSON]" : in->flags & CI_F_TEXT ? " [text]" : "",
+              in->flags & CI_F_DEFAULT ? " [default " : "",
+              in->flags & CI_F_DEFAULT && in->def ? in->def : "",
+              in->flags & CI_F_DEFAULT ? "]" : "");
+    }
+    fprintf(out, "  outputs:       ");
+    if(a->response_ctype != CT_NONE)
+      fprintf(out, "Response (%s%s%s), ", flow_ctype_name(a->response_ctype),
+              a->response_type >= 0 ? " " : "",
+              a->response_type >= 0 ? m->types[a->response_type].name : "");
+    fprintf(out, "Status Code, Error Message, Response Body\n");
+    fprintf(out, "  outcomes:      ");
+    for(size_t k = 0; k < a->noutcomes; k++) {
+      const struct model_outcome *o = &a->outcomes[k];
+      const char *reason = o->status >= 100 ? http_reason(o->status) : NULL;
+      if(!o->status)
+        fprintf(out, "default");
+      else if(o->status < 10)
+        fprintf(out, "%uxx", o->status);
+      else
+        fprintf(out, "%u%s%s", o->status, reason ? " " : "", reason ? reason : "");
+      fprintf(out, "%s%s%s, ", o->description ? " \"" : "",
+              o->description ? o->description : "", o->description ? "\"" : "");
+    }
+    fprintf(out, "success, error\n");
+  }
 }
 
 void list_print(const struct model *m, FILE *out)
@@ -75,4 +141,6 @@ void list_print(const struct model *m, FILE *out)
               p->flags & CP_CUSTOM ? " [custom]" : "");
     }
   }
+  if(m->nactions)
+    list_actions(m, out);   /* message actions (§14) */
 }

@@ -90,6 +90,9 @@ struct model_type {
   /* composite keys (§13.9): the external ID's properties when it lists several */
   unsigned *eid_props;
   size_t neid;
+  /* message actions (§14.2; issue 16): generated for an action ("<slug> Body" and its
+   * helper types): describe gives it `bindings: []` */
+  int action_only;
 };
 
 struct model_scheme {

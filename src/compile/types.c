@@ -673,3 +673,94 @@ enum oac_result types_decorated(struct cctx *c, const struct doc_node *schema, i
   xflow_schema_crud(c, schema, t);
   return OAC_OK;
 }
+
+/* ---- message actions (product.md §14.2; issue 16) ------------------------------------- */
+
+/* A generated type NAME ("<slug> Body") for the undecorated object schema S; a name that an
+ * x-flow-type (or any type) already has is an error naming both. */
+static enum oac_result generated_object(struct cctx *c, const char *name, const char *what,
+                                        const struct doc_node *s, const struct doc_node *at,
+                                        int *type)
+{
+  int other = model_find_type(c->m, name);
+  if(other >= 0) {
+    diag_node(c->diag, DIAG_ERROR, at, "the generated type '%s' (%s) has the name of the "
+              "x-flow-type of the schema at %s: rename one of them", name, what,
+              c->m->types[other].where ? c->m->types[other].where : "?");
+    return OAC_EDOC;
+  }
+  xflow_check_undecorated(c, s);
+  enum oac_result r = helper_object(c, name, s, at, type);
+  if(!r)
+    c->m->types[*type].flags &= ~CT_F_HELPER;
+  return r;
+}
+
+enum oac_result types_action_value(struct cctx *c, const char *name, const char *what,
+                                   const struct doc_node *raw, const struct doc_node *at,
+                                   struct model_prop *p)
+{
+  memset(p, 0, sizeof(*p));
+  p->name = name;
+  p->json_name = name;
+  p->ref_type = -1;
+  p->ctype = CT_STRING;
+  p->db_type = "any";
+  const struct doc_node *s = raw ? cc_resolve(c, raw) : NULL;
+  if(s)
+    s = unwrap(c, s);
+  if(!s) {
+    p->flags |= CP_JSONTEXT;
+    return raw ? OAC_EDOC : OAC_OK;
+  }
+  int rt = -1;
+  enum oac_result r = OAC_OK;
+  switch(classify(s)) {
+  case SH_DECORATED:
+    r = types_decorated(c, s, &rt);
+    p->ctype = CT_OBJECT;
+    p->db_type = "object";
+    break;
+  case SH_OBJECT:
+    r = generated_object(c, name, what, s, at, &rt);
+    p->ctype = CT_OBJECT;
+    p->db_type = "object";
+    break;
+  case SH_SCALAR:
+    scalar_prop(c, s, p);
+    return OAC_OK;
+  case SH_ARRAY: {
+    const struct doc_node *items = doc_get(s, "items");
+    const struct doc_node *it = items ? unwrap(c, cc_resolve(c, items)) : NULL;
+    enum shape ish = items ? classify(it) : SH_ANY;
+    if(items && !it)
+      return OAC_EDOC;
+    p->ctype = CT_LIST;
+    p->db_type = "array";
+    if(ish == SH_DECORATED)
+      r = types_decorated(c, it, &rt);
+    else if(ish == SH_OBJECT)
+      r = generated_object(c, name, what, it, at, &rt);
+    else {
+      int other = model_find_type(c->m, name);
+      if(other >= 0) {
+        diag_node(c->diag, DIAG_ERROR, at, "the generated type '%s' (%s) has the name of the "
+                  "x-flow-type of the schema at %s: rename one of them", name, what,
+                  c->m->types[other].where ? c->m->types[other].where : "?");
+        return OAC_EDOC;
+      }
+      r = helper_scalar_list(c, name, it, ish, at, &rt);
+      p->flags |= CP_SCALAR_LIST;
+    }
+    break;
+  }
+  default:                      /* free-form objects, oneOf/anyOf, anything: JSON text */
+    p->flags |= CP_JSONTEXT;
+    p->db_type = classify(s) == SH_FREEFORM ? "object" : "any";
+    return OAC_OK;
+  }
+  if(r || rt < 0)
+    return r ? r : OAC_EDOC;
+  p->ref_type = rt;
+  return OAC_OK;
+}

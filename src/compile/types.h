@@ -80,6 +80,18 @@ int types_find_prop(const struct model_type *ty, const char *name);
  * NULL when none (or S is NULL). */
 const char *types_schema_type(const struct doc_node *s);
 
+/* message actions (§14.2; issue 16): the Flow value of schema RAW (a body or a response;
+ * NULL = none, a JSON text): an x-flow-type is ContentObject of it, an undecorated object a
+ * ContentObject of the generated type NAME ("<slug> Body", WHAT says what it is for
+ * messages; helper types below it per §6.1), an array a ContentList of its items' type
+ * (generated NAME, or an ID/Value helper NAME for scalars), a scalar its scalar, anything
+ * else (free-form, oneOf/anyOf) ContentString with CP_JSONTEXT. Fills P (ctype, flags,
+ * ref_type, db_type). OAC_OK, or the failure (diagnosed at AT). */
+struct model_prop;
+enum oac_result types_action_value(struct cctx *c, const char *name, const char *what,
+                                   const struct doc_node *raw, const struct doc_node *at,
+                                   struct model_prop *p);
+
 /* x-flow extensions (xflow.c). */
 /* Parse the CRUD extensions written on SCHEMA (decorated, type T). */
 void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t);

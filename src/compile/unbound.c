@@ -32,6 +32,7 @@ static void push(struct cctx *c, struct unbound_plan *b, const struct doc_node *
   p->arg = value;
   p->src = PSRC_DEFAULT;
   p->in = in;
+  p->flags = 0;
 }
 
 /* RFC 9110 §5.6.2 token characters. */

@@ -16,6 +16,7 @@
 #include "../flow/user.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
+#include "actions.h"           /* message actions (issue 16) */
 
 int xflow_crud_op(const struct doc_node *key)
 {
@@ -33,7 +34,9 @@ static int is_xflow_key(const struct doc_node *k)
 static int is_known_xflow(const struct doc_node *k)
 {
   return xflow_crud_op(k) >= 0 || doc_scalar_eq_ci(k, "x-flow-type") ||
-         doc_scalar_eq_ci(k, "x-flow-identity");
+         doc_scalar_eq_ci(k, "x-flow-identity") ||
+         /* message actions (§14.1) */
+         doc_scalar_eq_ci(k, "x-flow-action") || doc_scalar_eq_ci(k, "x-flow-actions");
 }
 
 static void set_plan(struct cctx *c, int t, int op, const struct doc_node *k,
@@ -167,6 +170,7 @@ static void add_param(struct cctx *c, struct plan_builder *b, const struct api_o
   p->arg = arg;
   p->src = src;
   p->in = in;
+  p->flags = 0;
 }
 
 static int list_word(const char *w, enum cache_param_src *src)
@@ -200,6 +204,61 @@ static int is_eid_prop(const struct model_type *ty, const char *w)
     return 0;
   }
   return ty->external_id_prop == pi;
+}
+
+/* ---- {config: <developerName>} (product.md §5.2; issue 16) ---- */
+
+/* Is configuration value I a secret (§5.2)? API Key, the client secret (and any
+ * ContentPassword value, of which §4 has none today). */
+static int config_secret(int i)
+{
+  return i == CFG_API_KEY || i == CFG_CLIENT_SECRET;
+}
+
+/* V is {config: NAME}: binds K to that configuration value (its canonical developerName,
+ * matched case-insensitively and trimmed), flags a secret, warns about a secret in the
+ * query. Returns 1 when V was such a token (diagnosed if wrong), else 0. */
+static int config_param(struct cctx *c, struct plan_builder *b, const struct api_op *api,
+                        const char *path, const struct doc_node *k, const struct doc_node *v)
+{
+  if(!v || v->kind != DOC_MAP || v->n != 1 || !doc_scalar_eq_ci(v->items[0], "config"))
+    return 0;
+  const struct doc_node *mv = v->items[1];
+  int found = -1;
+  if(mv->kind == DOC_SCALAR && mv->len) {
+    const char *s = mv->str;
+    size_t n = mv->len;
+    while(n && (*s == ' ' || *s == '\t')) {
+      s++;
+      n--;
+    }
+    while(n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+      n--;
+    for(int i = 0; i < CFG_COUNT && found < 0; i++)
+      if(strlen(flow_config_names[i]) == n && !strncasecmp(flow_config_names[i], s, n))
+        found = i;
+  }
+  if(found < 0) {
+    struct buf names;
+    buf_init(&names);
+    for(int i = 0; i < CFG_COUNT; i++)
+      buf_printf(&names, "%s%s", i ? ", " : "", flow_config_names[i]);
+    diag_node(c->diag, DIAG_ERROR, mv, "parameter '%s': unknown configuration value '%s' "
+              "(use one of: %s)", k->str, mv->kind == DOC_SCALAR ? mv->str : "?",
+              names.data ? names.data : "");
+    buf_free(&names);
+    return 1;
+  }
+  size_t before = b->n;
+  add_param(c, b, api, path, k, k->str, PSRC_CONFIG, flow_config_names[found]);
+  if(b->n == before || !config_secret(found))
+    return 1;
+  b->params[b->n - 1].flags |= CPA_F_SECRET;
+  if(b->params[b->n - 1].in == PIN_QUERY)
+    diag_node(c->diag, DIAG_WARNING, k, "parameter '%s' is bound to the secret '%s' and sent "
+              "in the query string, where proxies and server logs keep it", k->str,
+              flow_config_names[found]);
+  return 1;
 }
 
 static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_node *k,
@@ -273,6 +332,8 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
                 "'%s'", k->str, w, ty->name);
     return;
   }
+  if(config_param(c, b, api, path, k, v))   /* {config: API Key} (§5.2, issue 16) */
+    return;
   if(v->kind == DOC_MAP && v->n == 1 && v->items[1]->kind == DOC_SCALAR) {
     const struct doc_node *mk = v->items[0], *mv = v->items[1];
     if(doc_scalar_eq_ci(mk, "default")) {
@@ -289,8 +350,8 @@ static void one_param(struct cctx *c, int t, enum cache_op op, const struct doc_
       return;
     }
   }
-  diag_node(c->diag, DIAG_ERROR, v, "parameter '%s' must be a word, {default: value} or "
-            "{property: name}", k->str);
+  diag_node(c->diag, DIAG_ERROR, v, "parameter '%s' must be a word, {default: value}, "
+            "{config: name} or {property: name}", k->str);
 }
 
 static void parse_params(struct cctx *c, int t, enum cache_op op, const struct doc_node *ps,
@@ -529,7 +590,8 @@ static void load_path_fillable(struct cctx *c, int t, const struct doc_node *pat
 static void parse_idempotency_key(struct cctx *c, struct model_plan *p, enum cache_op op,
                                   const struct doc_node *k)
 {
-  if(!k || !(op == OP_SAVE || op == OP_UPDATE || op == OP_DELETE))
+  if(!k || !(op == OP_SAVE || op == OP_UPDATE || op == OP_DELETE ||
+              op == (enum cache_op)OP_ACTION))
     return;
   if(k->kind != DOC_SCALAR || !k->len) {
     diag_node(c->diag, DIAG_ERROR, k, "'idempotencyKey' must be the name of a header, like "
@@ -670,6 +732,72 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
   }
   else
     body_empty_as(c, p);
+  p->present = 1;
+}
+
+/* ---- message actions (product.md §14.1; issue 16): the call of an action ---------- */
+
+/* One entry of an action's `parameters`: {default: value}, {config: name} or
+ * $User.<Field> (§5.2); an action has no object, so nothing else. */
+static void action_param(struct cctx *c, struct plan_builder *b, const struct api_op *api,
+                         const struct doc_node *k, const struct doc_node *v)
+{
+  if(config_param(c, b, api, api->path, k, v))
+    return;
+  if(v->kind == DOC_SCALAR && !strncasecmp(v->str, "$User.", 6)) {
+    int field = flow_user_field_by_name(v->str + 6);
+    if(field < 0)
+      diag_node(c->diag, DIAG_ERROR, v, "unknown $User field '%s' (use UserId, Email, "
+                "FirstName, LastName, Username, DirectoryId, DirectoryName, "
+                "PrimaryGroupId, PrimaryGroupName, RoleId or RoleName)", v->str + 6);
+    else
+      add_param(c, b, api, api->path, k, k->str, PSRC_USER,
+                flow_user_field_key((enum flow_user_field)field));
+    return;
+  }
+  if(v->kind == DOC_MAP && v->n == 1 && v->items[1]->kind == DOC_SCALAR &&
+     doc_scalar_eq_ci(v->items[0], "default")) {
+    add_param(c, b, api, api->path, k, k->str, PSRC_DEFAULT, v->items[1]->str);
+    return;
+  }
+  diag_node(c->diag, DIAG_ERROR, v, "x-flow-action: parameter '%s' must be {default: value}, "
+            "{config: name} or $User.<Field>", k->kind == DOC_SCALAR ? k->str : "?");
+}
+
+void xflow_action_plan(struct cctx *c, struct model_plan *p, const struct api_op *api,
+                       const struct doc_node *at, const struct doc_node *mark)
+{
+  p->op = (enum cache_op)OP_ACTION;
+  p->at = at;
+  p->ext = mark;
+  p->method = api->method;
+  p->path = api->path;
+  p->operation = api->op;
+  p->server_list = servers_for_op(c, api->op, api->item);
+  struct plan_builder b;
+  b.n = 0;
+  b.nfailed = 0;
+  const struct doc_node *ps = mark ? doc_get_ci(mark, "parameters") : NULL;
+  if(ps && ps->kind != DOC_MAP)
+    diag_node(c->diag, DIAG_ERROR, ps, "x-flow-action: 'parameters' must map API parameter "
+              "names to {default: value}, {config: name} or $User.<Field>");
+  else
+    for(size_t i = 0; ps && i < ps->n; i++)
+      action_param(c, &b, api, ps->items[2 * i], ps->items[2 * i + 1]);
+  struct unbound_plan ub = { b.params, &b.n, sizeof(b.params) / sizeof(b.params[0]),
+                             b.failed, b.nfailed, "x-flow-action" };
+  unbound_headers(c, api, mark ? doc_get_ci(mark, "headers") : NULL, &ub);
+  p->params = arena_alloc(c->a, (b.n ? b.n : 1) * sizeof(*p->params));
+  if(!p->params) {
+    cc_oom(c);
+    return;
+  }
+  memcpy(p->params, b.params, b.n * sizeof(*p->params));
+  p->nparams = b.n;
+  parse_example(c, p, mark ? doc_get_ci(mark, "example") : NULL);
+  parse_security(c, p, api);
+  parse_idempotency_key(c, p, (enum cache_op)OP_ACTION,
+                        mark ? doc_get_ci(mark, "idempotencyKey") : NULL);
   p->present = 1;
 }
 

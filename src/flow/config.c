@@ -11,7 +11,8 @@ const char *const flow_config_names[CFG_COUNT] = {
 const char *flow_op_extension(unsigned op)
 {
   static const char *const names[] = {
-    "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete"
+    "x-flow-load", "x-flow-query", "x-flow-save", "x-flow-update", "x-flow-delete",
+    "x-flow-action"   /* OP_ACTION: message actions (§14) */
   };
   return op < sizeof(names) / sizeof(names[0]) ? names[op] : "x-flow-?";
 }
@@ -33,6 +34,12 @@ const char *flow_ctype_name(unsigned ctype)
 
 void flow_describe_head(struct buf *b, int provides_identity)
 {
+  flow_describe_head_open(b, provides_identity, 0);
+  buf_putc(b, ']');
+}
+
+void flow_describe_head_open(struct buf *b, int provides_identity, int provides_logic)
+{
   buf_puts(b, "{\"culture\":null,\"uri\":null,\"configurationValues\":[");
   for(int i = 0; i < CFG_COUNT; i++) {
     buf_puts(b, i ? ",{\"developerName\":" : "{\"developerName\":");
@@ -44,8 +51,8 @@ void flow_describe_head(struct buf *b, int provides_identity)
   }
   buf_printf(b, "],\"providesAutoBinding\":false,\"providesDatabase\":true,"
              "\"providesFiles\":false,\"providesIdentity\":%s,\"providesListening\":false,"
-             "\"providesLogic\":false,\"providesNotifications\":false,"
+             "\"providesLogic\":%s,\"providesNotifications\":false,"
              "\"providesSmartSave\":false,\"providesSocial\":false,\"providesSharing\":false,"
-             "\"providesViews\":false,\"providesVoting\":false,\"actions\":[]",
-             provides_identity ? "true" : "false");
+             "\"providesViews\":false,\"providesVoting\":false,\"actions\":[",
+             provides_identity ? "true" : "false", provides_logic ? "true" : "false");
 }

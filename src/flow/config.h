@@ -27,5 +27,8 @@ const char *flow_ctype_name(unsigned ctype);
 /* Writes '{' and every member up to and including "actions":[] (no closing brace), so the
  * caller may add "install" and close the object. */
 void flow_describe_head(struct buf *b, int provides_identity);
+/* The same up to and including "actions":[ (still open: the caller writes the actions and
+ * the ']'), with providesLogic as PROVIDES_LOGIC says (message actions, §14). */
+void flow_describe_head_open(struct buf *b, int provides_identity, int provides_logic);
 
 #endif

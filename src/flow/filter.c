@@ -197,6 +197,12 @@ static int datetime_parse(const char *s, size_t n, struct datetime *d)
   return 1;
 }
 
+int filter_datetime_valid(const char *s, size_t n)   /* message actions (issue 16) */
+{
+  struct datetime d;
+  return datetime_parse(s, n, &d);
+}
+
 static int datetime_cmp(const struct datetime *a, const struct datetime *b)
 {
   if(a->sec != b->sec)

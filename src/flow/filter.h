@@ -137,4 +137,9 @@ void filter_sort_keyed(const struct list_filter *f, const struct filter_src *src
  * which sorts first). Exposed for the tests. */
 int filter_value_cmp(unsigned ctype, const char *a, size_t alen, const char *b, size_t blen);
 
+/* Is S[0..n) an ISO 8601 / RFC 3339 date or date-time as the filters read it (YYYY-MM-DD,
+ * optionally a time and an offset)? Message actions check ContentDateTime inputs with it
+ * (product.md §14.3). */
+int filter_datetime_valid(const char *s, size_t n);
+
 #endif

@@ -71,3 +71,21 @@ void request_free(struct flow_request *r)
   r->root = NULL;
   buf_free(&r->user_storage);
 }
+
+const char *request_config_named(const struct flow_request *r, const char *name,
+                                 struct arena *a)
+{
+  size_t nl = strlen(name);
+  text_trim(&name, &nl);
+  const cJSON *v;
+  cJSON_ArrayForEach(v, json_get_array(r->root, "configurationValues")) {
+    const char *n = json_get_str(v, "developerName");
+    if(!n)
+      continue;
+    size_t l = strlen(n);
+    text_trim(&n, &l);
+    if(l == nl && !strncasecmp(n, name, nl))
+      return text_trim_dup(json_get_str(v, "contentValue"), a);
+  }
+  return NULL;
+}

@@ -38,4 +38,10 @@ static inline const char *request_config(const struct flow_request *r, enum flow
   return r->config[k];
 }
 
+/* The configuration value whose developerName is NAME (trimmed, any case), trimmed and
+ * copied into A; NULL when absent, empty or out of memory. For `{config: <name>}`
+ * parameters (product.md §5.2, PSRC_CONFIG): any configuration value, not only §4's. */
+const char *request_config_named(const struct flow_request *r, const char *name,
+                                 struct arena *a);
+
 #endif

@@ -125,6 +125,27 @@ static const char *pushed_value(struct op_ctx *x, const struct list_filter *lf,
   return NULL;
 }
 
+/* message actions (§14.3; issue 16): the input a PSRC_INPUT parameter reads, or NULL */
+static const struct call_input *src_input(struct op_ctx *x, const struct cache_param *pa,
+                                          const struct call_src *src)
+{
+  if(pa->src != PSRC_INPUT)
+    return NULL;
+  const char *arg = cache_str(x->c, pa->arg);
+  for(size_t i = 0; i < src->ninputs; i++)
+    if(!strcmp(src->inputs[i].name, arg))
+      return &src->inputs[i];
+  return NULL;
+}
+
+/* Is parameter PA a secret (§5.2: masked wherever a URL is shown)? */
+static int param_secret(struct op_ctx *x, const struct cache_param *pa,
+                        const struct call_src *src)
+{
+  const struct call_input *in = src_input(x, pa, src);
+  return (pa->flags & CPA_F_SECRET) || (in && in->secret);
+}
+
 static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
                                const struct call_src *src, int *missing_user)
 {
@@ -173,6 +194,12 @@ static const char *param_value(struct op_ctx *x, const struct cache_param *pa,
     if(src->object)
       return map_flow_value(src->object, arg);
     return pushed_value(x, lf, arg);
+  case PSRC_CONFIG:                  /* {config: <developerName>} (§5.2; issue 16) */
+    return request_config_named(x->rq, arg, x->a);
+  case PSRC_INPUT: {                 /* an action's input (§14.3; issue 16) */
+    const struct call_input *in = src_input(x, pa, src);
+    return in ? in->value : NULL;
+  }
   default:
     return NULL;
   }
@@ -289,13 +316,13 @@ static enum oac_result apply_security(struct op_ctx *x, const struct cache_plan 
 static enum oac_result idempotency_key(struct op_ctx *x, const struct cache_plan *pl,
                                        const struct call_src *src, struct call *cl)
 {
-  if(!src->object)
+  if(!src->object && !src->key_name)
     return OAC_OK;
   struct buf name;
   buf_init(&name);
-  buf_puts(&name, cache_str(x->c, x->tv->t->name));
+  buf_puts(&name, src->key_name ? src->key_name : cache_str(x->c, x->tv->t->name));
   buf_putc(&name, '\0');
-  const char *iid = json_get_str(src->object, "internalId");
+  const char *iid = src->object ? json_get_str(src->object, "internalId") : NULL;
   enum oac_result r = OAC_OK;
   if(iid && *iid)
     buf_puts(&name, iid);
@@ -305,10 +332,16 @@ static enum oac_result idempotency_key(struct op_ctx *x, const struct cache_plan
     r = json_parse(cl->body.data, cl->body.len, &body, &je);   /* still JSON here */
     if(r == OAC_OK)
       r = map_jcs_id(body, &name);
+    else if(r != OAC_ENOMEM && src->body) {   /* an action's text/plain body: its bytes */
+      buf_append(&name, cl->body.data, cl->body.len);
+      r = OAC_OK;
+    }
     json_delete(body);
   }
-  else
+  else if(src->object)
     r = map_jcs_id(src->object, &name);
+  else
+    buf_append(&name, cl->url.data, cl->url.len);  /* an action without a body: its URL */
   if(r || buf_failed(&name)) {
     buf_free(&name);
     return problem_nomem(x->p, "out of memory");
@@ -352,10 +385,16 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
       return problem_set(x->p, 400, "%s: parameter '%s' needs $User.%s, which the request's "
                          "Authorization header does not carry", src->what, name,
                          cache_str(x->c, pa->arg));
+    const struct call_input *in = src_input(x, pa, src);
+    if(in && in->nparts && pa->in == PIN_QUERY) {   /* an exploded array: a=1&a=2 */
+      for(size_t k = 0; k < in->nparts; k++)
+        add_query(cl, name, in->parts[k], in->secret || (pa->flags & CPA_F_SECRET));
+      continue;
+    }
     if(!v)
       continue;
     if(pa->in == PIN_QUERY)
-      add_query(cl, name, v, 0);
+      add_query(cl, name, v, param_secret(x, pa, src));   /* secrets masked (§5.2) */
     else if(pa->in == PIN_HEADER) {
       if((r = add_header(x, cl, name, v, src->what)))
         return r;
@@ -379,15 +418,19 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
   while(sl && server[sl - 1] == '/')
     sl--;
   buf_append(&cl->url, server, sl);
+  buf_append(&cl->shown, server, sl);
   const char *path = cache_str(x->c, pl->path);
   for(const char *s = path; *s;) {
     const char *open = strchr(s, '{');
     const char *close = open ? strchr(open, '}') : NULL;
     if(!open || !close) {
       buf_puts(&cl->url, s);
+      buf_puts(&cl->shown, s);
       break;
     }
     buf_append(&cl->url, s, (size_t)(open - s));
+    buf_append(&cl->shown, s, (size_t)(open - s));
+    int secret = 0;
     size_t nl = (size_t)(close - open - 1);
     const char *v = NULL;
     const char *pname = NULL;
@@ -399,6 +442,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
       int missing_user = 0;
       pname = name;
       v = param_value(x, pa, src, &missing_user);
+      secret = param_secret(x, pa, src);
       if(missing_user)
         return problem_set(x->p, 400, "%s: path parameter '%s' needs $User.%s, which the "
                            "request's Authorization header does not carry", src->what, name,
@@ -408,15 +452,29 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
       return problem_set(x->p, 400, "%s: no value for path parameter '%.*s'%s", src->what,
                          (int)nl, open + 1, pname ? "" : " (the plan does not bind it)");
     url_encode_segment(&cl->url, v, strlen(v));
+    if(secret)                                  /* a secret (§5.2) is never shown */
+      buf_puts(&cl->shown, "***");
+    else
+      url_encode_segment(&cl->shown, v, strlen(v));
     s = close + 1;
   }
-  buf_append(&cl->shown, cl->url.data, cl->url.len);
   buf_append(&cl->url, cl->query.data, cl->query.len);
   buf_append(&cl->shown, cl->shown_query.data, cl->shown_query.len);
   if(cl->cookie.len && (r = add_header(x, cl, "Cookie", cl->cookie.data, src->what)))
     return r;
 
-  if((pl->flags & PLAN_F_BODY) && src->object) {
+  if(src->body) {                 /* an action's body, built by action.c (issue 16) */
+    buf_append(&cl->body, src->body, src->body_len);
+    cl->has_body = 1;
+    cl->content_type = cache_str(x->c, pl->body_type);
+    if(!*cl->content_type)
+      cl->content_type = "application/json";
+    if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
+      return r;
+    if(src->object && (r = call_body_form(x, pl, cl)))   /* an object body: forms too */
+      return r;
+  }
+  else if((pl->flags & PLAN_F_BODY) && src->object) {
     struct cache_error e2;
     const uint32_t *u32 = type_view_u32(x->tv, &e2);
     if(!u32)
@@ -505,6 +563,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
 {
   if(not_found)
     *not_found = 0;
+  cl->final_status = 0;
   struct upstream_req rq = { 0 };
   char msg[256];
   rq.method = cl->method;
@@ -586,6 +645,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
       why = status_retries == 1 ? "after 1 retry" : "after 2 retries";
     else
       why = "a retry would not fit in the time left";
+    cl->final_status = st;      /* still refusing: an action's outcome may take it */
     struct buf am;
     buf_init(&am);
     api_error_message(x->resp->body.data, x->resp->body.len,
@@ -603,8 +663,10 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
   }
   buf_free(&ra);
   long st = x->resp->status;
-  if(st >= 200 && st < 300)
+  if(st >= 200 && st < 300) {
+    cl->final_status = st;
     return OAC_OK;
+  }
   /* OAuth 2.0 client credentials (§13.6): a 401 drops the token; once more with a new one */
   if(st == 401 && cl->cc_scheme && !cl->cc_retried) {
     const char *tok = NULL;
@@ -621,6 +683,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
     cl->headers[cl->cc_header] = h;
     return call_send(x, cl, not_found);
   }
+  cl->final_status = st;
   if(st == 404 && not_found) {
     *not_found = 1;
     return OAC_OK;

@@ -9,6 +9,15 @@
 #include "../flow/filter.h"
 #include "ops.h"
 
+/* message actions (product.md §14.3; issue 16): the value of one input, by developerName */
+struct call_input {
+  const char *name;             /* the input's developerName (a PSRC_INPUT param's arg) */
+  const char *value;            /* its text; NULL = not sent */
+  const char *const *parts;     /* an exploded query array: one a=v pair each (a=1&a=2) */
+  size_t nparts;
+  int secret;                   /* masked in every shown URL (CI_F_SECRET) */
+};
+
 /* What the parameter values of one call come from. */
 struct call_src {
   const char *external_id;      /* listFilter.id or the object's externalId */
@@ -20,6 +29,14 @@ struct call_src {
   const char *const *set_names;
   const char *const *set_values;  /* NULL = not sent */
   size_t nset;
+  /* message actions (§14.3; issue 16): the inputs PSRC_INPUT parameters read; a body built
+   * by the action (JSON, or the text of a text/plain body; form encodings apply to a JSON
+   * object); the idempotency key's name (the uriPart; NULL = the type's name) */
+  const struct call_input *inputs;
+  size_t ninputs;
+  const char *body;             /* NULL = none */
+  size_t body_len;
+  const char *key_name;
 };
 
 struct call {
@@ -50,6 +67,10 @@ struct call {
   unsigned char cc_key[32];
   size_t cc_header;
   int cc_retried;
+  /* message actions (§14.4; issue 16): the API's final status after the retries when
+   * call_send got an answer it could read (2xx, or refused with a status); 0 otherwise
+   * (timeouts, connection and TLS failures: they never select an outcome) */
+  long final_status;
 };
 
 void call_init(struct call *cl);

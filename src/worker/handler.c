@@ -12,6 +12,7 @@
 #include "../common/arena.h"
 #include "../flow/config.h"
 #include "../common/mem.h"
+#include "action.h"
 #include "caches.h"
 #include "log.h"
 #include "../flow/json.h"
@@ -36,13 +37,15 @@ struct endpoint {
   struct http_response *rs;       /* the answer goes into rs->body (or rs->direct) ... */
   struct problem *p;              /* ... or a ServiceProblem here */
   long upstream_status;           /* of the last API call (0 = none), for the log line */
+  const char *slug;               /* POST /actions/<slug> (issue 16): the slug, not NUL- */
+  size_t slug_len;                /* terminated (it points into the request path) */
 };
 
 typedef void endpoint_fn(struct endpoint *e);
 
 static endpoint_fn serve_describe, serve_health, serve_authorization, serve_authentication,
   serve_groups, serve_users, serve_group_attributes, serve_user_attributes, serve_load,
-  serve_save, serve_delete;
+  serve_save, serve_delete, serve_action;
 
 #define RT_BODY 1u              /* the handler gets the parsed Flow request (e->rq) */
 #define RT_TYPE 2u              /* the log line names the request's objectDataType */
@@ -77,6 +80,11 @@ static const struct route {
     RT_BODY | RT_TYPE },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Message actions (product.md §3, §14; issue 16): matched before the table (action.c) */
+static const struct route action_rt = {
+  ROUTE("/actions/<slug>"), "POST", { { "POST", serve_action } }, RT_BODY
+};
 
 struct worker *worker_new(const struct worker_opts *o)
 {
@@ -321,6 +329,17 @@ static void data_op(struct endpoint *e, const char *verb, op_fn *op)
   e->upstream_status = x.upstream_status;
 }
 
+/* POST /actions/<slug>: a message action (action.c; issue 16). */
+static void serve_action(struct endpoint *e)
+{
+  struct op_ctx x;
+  op_ctx_init(&x, e, NULL);
+  if(!(x.c = request_cache(e->w, e->rq, e->p)))
+    return;
+  action_serve(&x, e->slug, e->slug_len);
+  e->upstream_status = x.upstream_status;
+}
+
 /* POST /data: load by id or by query (load.c). */
 static void serve_load(struct endpoint *e)
 {
@@ -353,7 +372,7 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   struct problem p = { 0 };
   struct flow_request fr;
   int parsed = 0;
-  struct endpoint e = { w, NULL, rs, &p, 0 };
+  struct endpoint e = { w, NULL, rs, &p, 0, NULL, 0 };
   rs->status = 200;
   rs->problem = 0;
   rs->allow = NULL;
@@ -366,7 +385,11 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   const char *method = rq->method && *rq->method ? rq->method : "GET";
   const char *uri = rq->uri && *rq->uri ? rq->uri : rq->path_info ? rq->path_info : "";
   size_t plen = strcspn(uri, "?#");
-  const struct route *rt = route_of(w, uri, plen);
+  const struct route *rt = NULL;
+  if(action_route(w->o.prefix, uri, plen, &e.slug, &e.slug_len))   /* actions (issue 16) */
+    rt = &action_rt;
+  else
+    rt = route_of(w, uri, plen);
   endpoint_fn *serve = rt ? route_handler(rt, method) : NULL;
 
   if(!rt)
@@ -414,6 +437,11 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   }
   /* the log line: names, statuses, times; never values */
   const char *type = parsed && fr.type_name && (rt->flags & RT_TYPE) ? fr.type_name : "-";
+  char slug[128];
+  if(rt == &action_rt) {                        /* an action: its slug (issue 16) */
+    snprintf(slug, sizeof(slug), "%.*s", (int)(e.slug_len < 100 ? e.slug_len : 100), e.slug);
+    type = slug;
+  }
   /* the message of an upstream failure quotes the API's answer, which is not ours to log */
   int quote = p.status && p.status != 502 && p.status != 504 &&
               !(p.status == 503 && e.upstream_status);   /* an API still refusing (§13.4) */

@@ -87,7 +87,7 @@ static enum oac_result dry_prepare(struct op_ctx *x, const struct cache_plan *pl
   char what[256];
   snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op),
            x->tv->name, i);
-  struct call_src src = { ext, o, NULL, what, NULL, NULL, 0 };
+  struct call_src src = { .external_id = ext, .object = o, .what = what };
   struct call cl;
   call_init(&cl);
   enum oac_result r = call_prepare(x, pl, &src, &cl);
@@ -186,7 +186,7 @@ enum oac_result op_save(struct op_ctx *x)
     }
     char what[256];
     snprintf(what, sizeof(what), "%s of %s, objectData[%zu]", flow_op_extension(op), tname, i);
-    struct call_src src = { ext, o, NULL, what, NULL, NULL, 0 };
+    struct call_src src = { .external_id = ext, .object = o, .what = what };
     struct call cl;
     call_init(&cl);
     cJSON *answer = NULL, *merged = sent[i];
@@ -302,7 +302,7 @@ enum oac_result op_delete(struct op_ctx *x)
     const char *ext = object_ext(o, x->a);
     char what[256];
     snprintf(what, sizeof(what), "x-flow-delete of %s, objectData[%zu]", tname, i);
-    struct call_src src = { ext, o, NULL, what, NULL, NULL, 0 };
+    struct call_src src = { .external_id = ext, .object = o, .what = what };
     struct call cl;
     call_init(&cl);
     int not_found;                              /* a 404 counts as deleted too */

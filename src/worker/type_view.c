@@ -18,6 +18,16 @@ enum oac_result type_view_init(struct type_view *v, struct cache *c, uint32_t ty
   return OAC_OK;
 }
 
+void type_view_init_none(struct type_view *v, struct cache *c)
+{
+  static const struct cache_type none;          /* no properties, no plans */
+  memset(v, 0, sizeof(*v));
+  v->c = c;
+  v->type = UINT32_MAX;
+  v->t = &none;
+  v->name = "";
+}
+
 const struct cache_prop *type_view_props(struct type_view *v, struct problem *p)
 {
   if(!v->props) {

@@ -34,6 +34,10 @@ struct type_view {
 enum oac_result type_view_init(struct type_view *v, struct cache *c, uint32_t type,
                                struct problem *p);
 
+/* message actions (issue 16): a view with no type (an action whose body is no object or
+ * list, or that has none): no properties, no plans, name ""; the sections as above. */
+void type_view_init_none(struct type_view *v, struct cache *c);
+
 /* The type's properties; NULL with a 500 in P. */
 const struct cache_prop *type_view_props(struct type_view *v, struct problem *p);
 

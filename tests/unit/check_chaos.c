@@ -639,6 +639,110 @@ START_TEST(test_paged)
 }
 END_TEST
 
+/* ---- message actions (issue 16) ------------------------------------------------------ */
+
+static const char ACT_REG[] = "https://example.test/chaos-actions.yaml";
+
+/* Actions against upstream_server.py (stateless): /echo answers what it got, /status/404
+ * a 404. */
+static const char *actions_doc(int port)
+{
+  static char text[4096];
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: chaos actions, version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:%d'}]\n"
+    "paths:\n"
+    "  /echo:\n"
+    "    post:\n"
+    "      operationId: echo\n"
+    "      x-flow-action: {idempotencyKey: Idempotency-Key}\n"
+    "      parameters:\n"
+    "        - {name: q, in: query, schema: {type: array, items: {type: string}}}\n"
+    "        - {name: n, in: query, required: true, schema: {type: number}}\n"
+    "        - {name: when, in: query, schema: {type: string, format: date}}\n"
+    "      requestBody:\n"
+    "        required: true\n"
+    "        content:\n"
+    "          application/json:\n"
+    "            schema:\n"
+    "              type: object\n"
+    "              properties:\n"
+    "                note: {type: string}\n"
+    "                age: {type: integer}\n"
+    "                owner: {type: object, properties: {name: {type: string}}}\n"
+    "      responses:\n"
+    "        '200':\n"
+    "          description: echoed\n"
+    "          content:\n"
+    "            application/json:\n"
+    "              schema:\n"
+    "                type: object\n"
+    "                properties: {method: {type: string}, path: {type: string}, "
+    "body_len: {type: integer}}\n"
+    "  /status/404:\n"
+    "    get:\n"
+    "      operationId: missing\n"
+    "      x-flow-action: true\n"
+    "      responses:\n"
+    "        '200': {description: ok}\n"
+    "        '404': {description: Not here}\n",
+    port);
+  return text;
+}
+
+static void setup_actions(void)
+{
+  setup();
+  test_server_environment();
+  test_server_start(&srv, NULL);
+  test_cache_write(actions_doc(srv.port), ACT_REG, dir);
+}
+
+/* An action invocation, every allocation failed in turn: inputs read and checked, the
+ * body mapped, the call, the answer mapped to outputs, the outcome selected, the
+ * ServiceResponse written; and a 404 that selects a wired outcome (Error Message and
+ * Response Body); cold workers too. */
+START_TEST(test_actions)
+{
+  struct worker *w = new_worker(0);
+  ck_assert_ptr_nonnull(w);
+  struct answer ref;
+  struct rcase c = { "action, JSON body, mapped answer, outcome", "POST", "/actions/echo",
+    NULL, 200, "\"selectedOutcomeId\":\"o-ok\"", ACT_REG, "",
+    "\"token\":\"t\",\"annotations\":{\"a\":1},\"inputs\":["
+    "{\"developerName\":\"q\",\"contentValue\":\"a, b\"},"
+    "{\"developerName\":\"n\",\"contentValue\":\"1.5\"},"
+    "{\"developerName\":\"when\",\"contentValue\":\"2024-01-02T03:04:05Z\"},"
+    "{\"developerName\":\"Body\",\"objectData\":[{\"developerName\":\"echo Body\","
+    "\"properties\":[{\"developerName\":\"note\",\"contentValue\":\"hi\"},"
+    "{\"developerName\":\"age\",\"contentValue\":\"3\"},{\"developerName\":\"owner\","
+    "\"objectData\":[{\"developerName\":\"echo Body:owner\",\"properties\":["
+    "{\"developerName\":\"name\",\"contentValue\":\"Ann\"}]}]}]}]}],"
+    "\"outcomes\":[{\"id\":\"o-err\",\"developerName\":\"error\",\"order\":0},"
+    "{\"id\":\"o-ok\",\"developerName\":\"OK\",\"order\":1}]" };
+  chaos_request(w, &c, rcase_body(&c), &ref);
+  ck_assert_ptr_nonnull(strstr(ref.body, "\"developerName\":\"Response\""));
+  answer_free(&ref);
+  chaos_new_worker(0, &c, rcase_body(&c));
+
+  struct rcase d = { "action, a 404 selecting a wired outcome", "POST", "/actions/missing",
+    NULL, 200, "\"selectedOutcomeId\":\"o-nh\"", ACT_REG, "",
+    "\"outcomes\":[{\"id\":\"o-err\",\"developerName\":\"error\",\"order\":0},"
+    "{\"id\":\"o-nh\",\"developerName\":\"not here\",\"order\":1}]" };
+  chaos_request(w, &d, rcase_body(&d), &ref);
+  ck_assert_ptr_nonnull(strstr(ref.body, "\"Response Body\""));
+  answer_free(&ref);
+  chaos_new_worker(1, &d, rcase_body(&d));
+
+  struct rcase e = { "action, an input refused", "POST", "/actions/echo", NULL, 400,
+    "input 'n'", ACT_REG, "", "\"inputs\":[{\"developerName\":\"n\",\"contentValue\":\"x\"}]" };
+  chaos_request(w, &e, rcase_body(&e), &ref);
+  answer_free(&ref);
+  worker_free(w);
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("chaos");
@@ -660,6 +764,11 @@ Suite *suite(void)
     tcase_add_checked_fixture(tc, setup_paged, teardown_paged);
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_paged, 0, 2);                      /* cursor, link */
+    suite_add_tcase(s, tc);
+    tc = tcase_create("actions");                                   /* issue 16 */
+    tcase_add_checked_fixture(tc, setup_actions, teardown_paged);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_actions);
     suite_add_tcase(s, tc);
   }
   return s;

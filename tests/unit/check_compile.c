@@ -23,6 +23,7 @@
 #include "../../src/compile/compile.h"
 #include "../../src/compile/cache_write.h"
 #include "../../src/cache/cache.h"
+#include "../../src/flow/config.h"
 
 static char srcdir[2048];
 static char *valid_cases[256], *invalid_cases[256];
@@ -202,6 +203,9 @@ static void check_type_element(const cJSON *te)
   const cJSON *props = cJSON_GetObjectItemCaseSensitive(te, "properties");
   const cJSON *bindings = cJSON_GetObjectItemCaseSensitive(te, "bindings");
   ck_assert(cJSON_IsArray(props));
+  /* message actions (§14.2): a type generated for an action has no binding */
+  if(cJSON_IsArray(bindings) && !cJSON_GetArraySize(bindings) && strchr(name, ' '))
+    return;
   ck_assert_int_eq(cJSON_GetArraySize(bindings), 1);
   const cJSON *b = cJSON_GetArrayItem(bindings, 0);
   ck_assert_str_eq(jstr(b, "developerName"), name);
@@ -261,7 +265,8 @@ static void compare_types(const char *where, const char *describe, const char *e
                     "expected '%s'", where, name, i, jstr(p, "developerName"), wname);
       ck_assert_msg(!strcmp(jstr(p, "contentType"), wct), "%s: %s.%s is %s, expected %s",
                     where, name, wname, jstr(p, "contentType"), wct);
-      ck_assert_msg(!strcmp(jstr(q, "databaseContentType"), wdb), "%s: %s.%s database type "
+      /* a type generated for an action has no binding, so no database type (§14.2) */
+      ck_assert_msg(!q || !strcmp(jstr(q, "databaseContentType"), wdb), "%s: %s.%s database type "
                     "is %s, expected %s", where, name, wname, jstr(q, "databaseContentType"),
                     wdb);
       const char *ref = jstr(p, "typeElementDeveloperName");
@@ -287,7 +292,7 @@ static void plans_text(const struct model *m, struct buf *out)
   static const char *const ins[] = { "?", "query", "path", "header", "cookie" };
   static const char *const srcs[] = { "?", "externalId", "limit", "offset", "search",
                                       "orderBy", "orderByDirection", "user", "default",
-                                      "property", "where", "idPart" };
+                                      "property", "where", "idPart", "config", "input" };
   static const char *const methods[] = { "?", "GET", "PUT", "POST", "DELETE", "PATCH",
                                          "HEAD", "OPTIONS" };
   for(size_t t = 0; t < m->ntypes; t++)
@@ -307,8 +312,10 @@ static void plans_text(const struct model *m, struct buf *out)
         char line[2048];
         snprintf(line, sizeof(line), "%s %s %s %s%s%s\n", head, q->name,
                  (unsigned)q->in < 5 ? ins[q->in] : "?",
-                 (unsigned)q->src < 12 ? srcs[q->src] : "?", q->arg ? " " : "",
+                 (unsigned)q->src < 14 ? srcs[q->src] : "?", q->arg ? " " : "",
                  q->arg ? q->arg : "");
+        if(q->flags & CPA_F_SECRET)             /* issue 16: bound to a secret */
+          snprintf(line + strlen(line) - 1, sizeof(line) - strlen(line) + 1, " [secret]\n");
         buf_puts(out, line);
       }
     }
@@ -442,6 +449,106 @@ static void check_bodies(const char *dir, struct cache *c)
   free(want);
 }
 
+/* ---- message actions (product.md §14; issue 16) ---- */
+
+/* The actions of M as text (the `actions` expectation of a case):
+ *   action <slug> "<name>" explicit|all <METHOD> <path> body=<media type or -> emptyAs=<n>
+ *     flags=<PLAN_F_* hex>
+ *   idempotencyKey <header>                         (when set)
+ *   param <name> <in> <src> <arg>[ secret]          (the call's parameters, in order)
+ *   input "<name>" <contentType> <in> <param> flags=<CI_F_* hex>[ type=<T>][ default=<d>]
+ *   response <contentType>[ <T>]                    (none: no such line)
+ *   outcome <status> <description>
+ *   summary <developerSummary, newlines as \n> */
+static void actions_text(const struct model *m, struct buf *out)
+{
+  static const char *const ins[] = { "body", "query", "path", "header", "cookie" };
+  static const char *const srcs[] = { "?", "externalId", "limit", "offset", "search",
+                                      "orderBy", "orderByDirection", "user", "default",
+                                      "property", "where", "idPart", "config", "input" };
+  for(size_t i = 0; i < m->nactions; i++) {
+    const struct model_action *a = &m->actions[i];
+    const struct model_plan *p = &a->plan;
+    buf_printf(out, "action %s \"%s\" %s %s %s body=%s emptyAs=%u flags=%x\n", a->slug,
+               a->name, a->flags & CA_F_EXPLICIT ? "explicit" : "all",
+               flow_method_name((unsigned)p->method), p->path,
+               p->body_type ? p->body_type : "-", (unsigned)p->empty_as, p->flags);
+    if(p->idempotency_key)
+      buf_printf(out, "idempotencyKey %s\n", p->idempotency_key);
+    for(size_t k = 0; k < p->nparams; k++)
+      buf_printf(out, "param %s %s %s %s%s\n", p->params[k].name,
+                 ins[p->params[k].in < 5 ? p->params[k].in : 0],
+                 srcs[p->params[k].src < 14 ? p->params[k].src : 0],
+                 p->params[k].arg ? p->params[k].arg : "-",
+                 p->params[k].flags & CPA_F_SECRET ? " secret" : "");
+    for(size_t k = 0; k < a->ninputs; k++) {
+      const struct model_input *in = &a->inputs[k];
+      buf_printf(out, "input \"%s\" %s %s %s flags=%x", in->name, flow_ctype_name(in->ctype),
+                 ins[in->in < 5 ? in->in : 0], in->param ? in->param : "-", in->flags);
+      if(in->type >= 0)
+        buf_printf(out, " type=%s", m->types[in->type].name);
+      if(in->def)
+        buf_printf(out, " default=%s", in->def);
+      buf_putc(out, '\n');
+    }
+    if(a->response_ctype != CT_NONE)
+      buf_printf(out, "response %s%s%s\n", flow_ctype_name(a->response_ctype),
+                 a->response_type >= 0 ? " " : "",
+                 a->response_type >= 0 ? m->types[a->response_type].name : "");
+    for(size_t k = 0; k < a->noutcomes; k++)
+      buf_printf(out, "outcome %u %s\n", a->outcomes[k].status,
+                 a->outcomes[k].description ? a->outcomes[k].description : "-");
+    buf_puts(out, "summary ");
+    for(const char *c = a->summary; c && *c; c++)
+      if(*c == '\n')
+        buf_puts(out, "\\n");
+      else
+        buf_putc(out, *c);
+    buf_putc(out, '\n');
+  }
+}
+
+/* Where DIR has an `actions` file ('#' lines are comments), the actions equal it; and the
+ * cache image holds them: sorted by slug, each found by cache_find_action with its inputs
+ * and outcomes. */
+static void check_actions(const char *dir, const struct model *m, struct cache *c)
+{
+  struct cache_error err;
+  uint32_t n = 0;
+  const struct cache_action *ca = cache_section(c, CS_ACTIONS, &n, &err);
+  ck_assert_msg(n == m->nactions, "%s: %u actions in the cache, %zu compiled", dir, n,
+                m->nactions);
+  for(size_t i = 0; i < m->nactions; i++) {
+    const struct model_action *a = &m->actions[i];
+    const struct cache_action *f = cache_find_action(c, a->slug, strlen(a->slug), &err);
+    ck_assert_msg(f == ca + i, "%s: action %s not found in the cache", dir, a->slug);
+    ck_assert_str_eq(cache_str(c, f->name), a->name);
+    ck_assert_uint_eq(f->ninputs, a->ninputs);
+    ck_assert_uint_eq(f->noutcomes, a->noutcomes);
+  }
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/actions", dir);
+  char *want = read_file(path, NULL);
+  if(!want)
+    return;
+  struct buf exp, got;
+  buf_init(&exp);
+  buf_init(&got);
+  for(char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n"))
+    if(*line && *line != '#') {
+      buf_puts(&exp, line);
+      buf_putc(&exp, '\n');
+    }
+  actions_text(m, &got);
+  ck_assert(!buf_failed(&exp) && !buf_failed(&got));
+  ck_assert_msg(exp.len == got.len && !memcmp(exp.data, got.data, exp.len),
+                "%s: actions differ from %s\nexpected:\n%s\nactual:\n%s", dir, path,
+                exp.data ? exp.data : "", got.data ? got.data : "");
+  buf_free(&exp);
+  buf_free(&got);
+  free(want);
+}
+
 START_TEST(test_valid_case)
 {
   const char *dir = valid_cases[_i];
@@ -479,6 +586,7 @@ START_TEST(test_valid_case)
   free(body);
   check_bodies(dir, &c);
   check_servers(dir, &res.m, &c);
+  check_actions(dir, &res.m, &c);               /* message actions (issue 16) */
   cache_close(&c);
   buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);
@@ -565,8 +673,9 @@ START_TEST(test_example_describe_shape)
   }
   ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "providesDatabase")));
   ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "providesIdentity")));
-  ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "providesLogic")));
-  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "actions")), 0);
+  /* the example's message actions (issue 16): adoptPet, searchPets, vaccinatePet, status */
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "providesLogic")));
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "actions")), 4);
   cJSON_Delete(j);
   ck_assert_str_eq(res.m.server_url, "http://127.0.0.1:3000");
   result_free(&res);
