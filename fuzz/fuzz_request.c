@@ -35,7 +35,7 @@
  *   pick   bits 0-3: a slug of the table below (past it: the suffix is the whole slug);
  *          bit 4: the document of a wrapped body (0 petstore, 1 actions)
  * The path is [/flow]/actions/<slug><suffix>. Besides the invariants above, a 200 to POST
- * /actions/<slug> (suffix without '/') must be a ServiceResponse: invokeType FORWARD,
+ * /actions/<slug> (an action of the table, suffix without '/') must be a ServiceResponse: invokeType FORWARD,
  * outputs an array of values each with a developerName, rootFaults an object, valueFaults an
  * array, selectedOutcomeId null or a string.
  */
@@ -81,6 +81,7 @@ static const char *const slugs[] = {
   "status", "metadata", "data"                                      /* reserved */
 };
 #define NSLUGS (sizeof(slugs) / sizeof(slugs[0]))
+#define NSLUGS_ACTIONS 9                /* the first 9 are actions; the rest are reserved */
 static const char *const wrap_regs[] = { "petstore", "actions" };
 #endif
 
@@ -221,7 +222,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   buf_init(&uri);
 #ifdef FUZZ_REQUEST_ACTIONS
   /* ServiceRequest mode: /actions/<slug><suffix>; bit 7 wraps the body */
-  int service = (flags & 7) == 0 && !strchr(suffix, '/');
+  /* an action of the table (not a reserved word, which routes elsewhere), POSTed */
+  int service = (flags & 7) == 0 && route % 16 < NSLUGS_ACTIONS && !strchr(suffix, '/');
   if((flags >> 3 & 3) == 2)
     buf_puts(&uri, "/flow");
   buf_puts(&uri, "/actions/");

@@ -21,7 +21,7 @@
 #include "../flow/http_status.h"
 
 #define SUMMARY_MAX 1000u       /* characters of the summary/description kept (§14.2) */
-#define MAX_INPUTS 64u
+#define MAX_INPUTS 256u
 
 static const char *const reserved_slugs[] = { "metadata", "data", "health", "status",
                                               "metrics", "authorization", "authentication" };
@@ -377,6 +377,27 @@ static const struct doc_node *json_media(struct cctx *c, const struct doc_node *
   return cc_resolve(c, mt);
 }
 
+/* The media type object of the lowest 2xx JSON response with a schema (a 2XX class key
+ * after every 2xx code); NULL when none. */
+static const struct doc_node *response_media(struct cctx *c, const struct doc_node *rs)
+{
+  int best = -1;
+  const struct doc_node *best_media = NULL;
+  for(size_t i = 0; rs && rs->kind == DOC_MAP && i < rs->n; i++) {
+    int st = outcome_status(rs->items[2 * i]);
+    int rank = st == 2 ? 300 : st;
+    if(rank < 200 || rank > 300)
+      continue;
+    const struct doc_node *media = json_media(c, cc_resolve(c, rs->items[2 * i + 1]));
+    if(media && media->kind == DOC_MAP && doc_get(media, "schema") &&
+       (best < 0 || rank < best)) {
+      best = rank;
+      best_media = media;
+    }
+  }
+  return best_media;
+}
+
 /* Outcomes (one per `responses` key) and the Response output (the lowest 2xx JSON one). */
 static void outputs(struct cctx *c, struct cand *k, struct model_action *a)
 {
@@ -390,8 +411,6 @@ static void outputs(struct cctx *c, struct cand *k, struct model_action *a)
     cc_oom(c);
     return;
   }
-  int best = -1;
-  const struct doc_node *best_media = NULL;
   for(size_t i = 0; i < rs->n; i++) {
     int st = outcome_status(rs->items[2 * i]);
     const struct doc_node *r = cc_resolve(c, rs->items[2 * i + 1]);
@@ -400,12 +419,8 @@ static void outputs(struct cctx *c, struct cand *k, struct model_action *a)
     struct model_outcome *o = &a->outcomes[a->noutcomes++];
     o->status = (unsigned)st;
     o->description = r && r->kind == DOC_MAP ? scalar_text(doc_get(r, "description")) : NULL;
-    const struct doc_node *media = st >= 200 && st < 300 ? json_media(c, r) : NULL;
-    if(media && media->kind == DOC_MAP && doc_get(media, "schema") && (best < 0 || st < best)) {
-      best = st;
-      best_media = media;
-    }
   }
+  const struct doc_node *best_media = response_media(c, rs);
   if(!best_media)
     return;
   const char *name = arena_printf(c->a, "%s Response", k->slug);
@@ -415,13 +430,11 @@ static void outputs(struct cctx *c, struct cand *k, struct model_action *a)
     return;
   }
   struct model_prop p;
-  size_t t0 = c->m->ntypes;
   if(types_action_value(c, name, what, doc_get(best_media, "schema"), k->at, &p))
     return;
   a->response_ctype = p.ctype;
   a->response_type = p.ref_type;
   a->response_flags = p.flags & (CP_INTEGER | CP_DATE | CP_JSONTEXT | CP_SCALAR_LIST);
-  (void)t0;
 }
 
 /* The request body input (§14.2), the plan's body list and media type. 0, or -1 when the
@@ -468,6 +481,24 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     cc_oom(c);
     return -1;
   }
+  int shape = kind == BODY_JSON ? 1 : types_action_shape(c, schema);
+  if(!shape) {
+    /* a form with no properties (Stripe's deletes): nothing to send, no input */
+    p->flags &= ~PLAN_F_BODY;
+    p->body_type = NULL;
+    body_empty_as(c, p);
+    return 1;
+  }
+  if(shape < 0) {
+    if(k->explicit)
+      diag_node(c->diag, DIAG_ERROR, k->at, "x-flow-action: operation %s: its %s body is "
+                "not an object, which that media type needs", k->opname, mtype);
+    else
+      diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
+                "(x-flow-actions: all): its %s body is not an object, which that media "
+                "type needs", k->opname, mtype);
+    return -1;
+  }
   struct model_prop v;
   if(types_action_value(c, tname, what, schema, k->at, &v))
     return -1;
@@ -483,14 +514,7 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
     ip->ctype = CT_STRING;
     ip->flags |= CI_F_SECRET;
   }
-  if(v.ctype != CT_OBJECT && v.ctype != CT_LIST) {
-    if(kind != BODY_JSON) {
-      const char *msg = arena_printf(c->a, "operation %s: its %s body is not an object, "
-                                     "which that media type needs", k->opname, mtype);
-      diag_node(c->diag, k->explicit ? DIAG_ERROR : DIAG_WARNING, k->at, "x-flow-action: %s",
-                msg ? msg : "body");
-      return -1;
-    }
+  if(v.ctype != CT_OBJECT && v.ctype != CT_LIST) {   /* a JSON scalar or JSON text */
     body_empty_as(c, p);
     return 0;
   }
@@ -506,6 +530,29 @@ static int body_input(struct cctx *c, struct cand *k, struct model_action *a,
       p->body[p->nbody++] = (unsigned)i;
   body_plan(c, v.ref_type, p, k->api);
   return 0;
+}
+
+/* An action made only by `x-flow-actions: all` whose body and Response would pass the
+ * type limit of §6.1 is left out with a warning (1), before any type is generated. */
+static int too_many_types(struct cctx *c, struct cand *k)
+{
+  const char *mtype, *why;
+  const struct doc_node *body = NULL;
+  if(body_action_media(c, k->api, &mtype, &body, &why) == BODY_TEXT)
+    body = NULL;
+  const struct doc_node *media = response_media(c, cc_resolve(c, doc_get(k->api->op,
+                                                                          "responses")));
+  size_t room = types_room(c);
+  size_t n = types_action_estimate(c, body, room);
+  if(n <= room && media)
+    n += types_action_estimate(c, doc_get(media, "schema"), room - n);
+  if(n <= room)
+    return 0;
+  diag_node(c->diag, DIAG_WARNING, k->api->op, "operation %s is not made an action "
+            "(x-flow-actions: all): its body and response types would pass the limit of "
+            "%zu types more; an x-flow-type on the schemas they share makes each one type",
+            k->opname, room);
+  return 1;
 }
 
 /* Builds action K into A; 0, or -1 when it is left out (diagnosed). */
@@ -525,8 +572,15 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
   a->name = mname ? mname : msum ? msum : osum ? osum : k->opid ? k->opid : k->opname;
   xflow_action_plan(c, &a->plan, k->api, k->at, k->mark);
   /* inputs: the parameters the mark does not bind, then the body */
-  struct pin pins[MAX_INPUTS];
+  struct pin *pins = arena_alloc(c->a, MAX_INPUTS * sizeof(*pins));
+  if(!pins) {
+    cc_oom(c);
+    return -1;
+  }
   size_t np = collect_params(c, k->api, pins, MAX_INPUTS);
+  if(np == MAX_INPUTS)
+    diag_node(c->diag, DIAG_WARNING, k->at, "operation %s: more than %u parameters; the "
+              "others are no inputs", k->opname, MAX_INPUTS);
   struct model_input *in = arena_calloc(c->a, (np + 1) * sizeof(*in));
   struct model_param *params = arena_calloc(c->a, (a->plan.nparams + np + 1) *
                                             sizeof(*params));
@@ -555,7 +609,9 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
       ip->ctype = CT_STRING;
       ip->type = -1;
     }
-    if(q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE))
+    /* required as the parameter says; one its default fills (§13.8) need not be given */
+    if((q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE)) &&
+       !(ip->flags & CI_F_DEFAULT))
       ip->flags |= CI_F_REQUIRED;
   }
   /* two parameters with one name: each "<name> (<in>)" */
@@ -579,6 +635,8 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
   }
   a->plan.params = params;
   a->plan.nparams += a->ninputs;
+  if(!k->explicit && too_many_types(c, k))
+    return -1;
   int r = body_input(c, k, a, &in[a->ninputs], body_named ? "Request Body" : "Body");
   if(r < 0)
     return -1;

@@ -432,7 +432,7 @@ static void engine_value(struct buf *b, const char *name, unsigned ctype, const 
   buf_putc(b, '}');
 }
 
-/* The Response output of a 2xx example ROOT into B (with a trailing ','), or nothing. */
+/* The Response output of a 2xx example ROOT into B (after a ','), or nothing. */
 static enum oac_result action_response(struct cache *c, const struct model *m,
                                        const struct model_action *a, const cJSON *root,
                                        const char *json, size_t json_len, struct buf *b)
@@ -440,25 +440,38 @@ static enum oac_result action_response(struct cache *c, const struct model *m,
   if(a->response_ctype == CT_NONE || !root)
     return OAC_OK;
   if(a->response_ctype != CT_OBJECT && a->response_ctype != CT_LIST) {
-    /* a scalar: its text (a string without quotes); JSON text as written */
-    if(cJSON_IsString(root) && !(a->response_flags & CP_JSONTEXT))
-      engine_value(b, "Response", a->response_ctype, root->valuestring,
-                   strlen(root->valuestring), NULL, NULL);
+    /* a scalar as the worker writes an answer's (worker/action.c): a string's text,
+     * numbers plain (§7), booleans, null; anything else its JSON text */
+    struct buf v;
+    buf_init(&v);
+    int null = 0;
+    if(cJSON_IsString(root))
+      buf_puts(&v, root->valuestring);
+    else if(cJSON_IsNumber(root) && json_num_text(root)) {
+      if(json_number_plain(&v, json_num_text(root), strlen(json_num_text(root))))
+        buf_puts(&v, json_num_text(root));
+    }
+    else if(cJSON_IsBool(root))
+      buf_puts(&v, cJSON_IsTrue(root) ? "true" : "false");
     else if(cJSON_IsNull(root))
-      engine_value(b, "Response", a->response_ctype, NULL, 0, NULL, NULL);
+      null = 1;
     else
-      engine_value(b, "Response", a->response_ctype, json, json_len, NULL, NULL);
+      buf_append(&v, json, json_len);
     buf_putc(b, ',');
-    return OAC_OK;
+    engine_value(b, "Response", a->response_ctype, null ? NULL : v.data ? v.data : "", v.len,
+                 NULL, NULL);
+    enum oac_result r = buf_failed(&v) ? OAC_ENOMEM : OAC_OK;
+    buf_free(&v);
+    return r;
   }
   uint32_t type = (uint32_t)a->response_type;
   const cJSON *array = NULL, *single = NULL;
-  if(a->response_ctype == CT_LIST && cJSON_IsArray(root))
-    array = root;
-  else if(a->response_ctype == CT_LIST)
+  if(a->response_ctype == CT_LIST)
     map_unwrap(c, type, root, "", &array, &single);
   else if(cJSON_IsObject(root))
     single = root;
+  else if(cJSON_IsArray(root) && cJSON_IsObject(cJSON_GetArrayItem(root, 0)))
+    single = cJSON_GetArrayItem(root, 0);       /* an object answered in an array */
   size_t n = array ? (size_t)cJSON_GetArraySize(array) : single ? 1 : 0;
   const cJSON **items = oac_calloc(n ? n : 1, sizeof(*items));
   if(!items)
@@ -481,9 +494,9 @@ static enum oac_result action_response(struct cache *c, const struct model *m,
   if(!res && buf_failed(&objs))
     res = OAC_ENOMEM;
   if(!res) {
+    buf_putc(b, ',');
     engine_value(b, "Response", a->response_ctype, NULL, 0, objs.data,
                  m->types[type].name);
-    buf_putc(b, ',');
   }
   buf_free(&objs);
   return res;
@@ -515,9 +528,10 @@ static enum oac_result build_action_record(struct cache *c, const struct model *
   buf_putc(&o, '[');
   char status[16];
   snprintf(status, sizeof(status), "%u", e.status);
+  /* the outputs in the worker's order: Status Code first (worker/action.c) */
+  engine_value(&o, "Status Code", CT_NUMBER, status, strlen(status), NULL, NULL);
   if(!res && e.status < 300)
     res = action_response(c, m, a, root, p->example_json, p->example_json_len, &o);
-  engine_value(&o, "Status Code", CT_NUMBER, status, strlen(status), NULL, NULL);
   if(!res && e.status >= 300) {
     /* §13.5's message, with the path template: nothing was sent */
     struct buf msg;

@@ -764,3 +764,91 @@ enum oac_result types_action_value(struct cctx *c, const char *name, const char 
   p->ref_type = rt;
   return OAC_OK;
 }
+
+/* How many types generating schema S (resolved) as an object would create, itself
+ * included; stops counting past BUDGET. Ancestors on STACK[0..depth) are reused. */
+static size_t estimate_object(struct cctx *c, const struct doc_node *s,
+                              const struct doc_node **stack, unsigned depth, size_t budget);
+
+static size_t estimate_value(struct cctx *c, const struct doc_node *raw,
+                             const struct doc_node **stack, unsigned depth, size_t budget,
+                             int split)
+{
+  const struct doc_node *s = cc_resolve(c, raw);
+  s = s ? unwrap(c, s) : NULL;
+  if(!s || c->fatal)
+    return 0;
+  switch(classify(s)) {
+  case SH_DECORATED:
+    return find_decorated(c, s) >= 0 ? 0 : estimate_object(c, s, stack, depth, budget);
+  case SH_OBJECT:
+    return estimate_object(c, s, stack, depth, budget);
+  case SH_ARRAY: {
+    const struct doc_node *it = doc_get(s, "items");
+    it = it ? cc_resolve(c, it) : NULL;
+    it = it ? unwrap(c, it) : NULL;
+    enum shape ish = it ? classify(it) : SH_ANY;
+    if(ish == SH_OBJECT || (ish == SH_DECORATED && find_decorated(c, it) < 0))
+      return estimate_object(c, it, stack, depth, budget);
+    return ish == SH_DECORATED ? 0 : 1;
+  }
+  case SH_ALTERNATIVES: {
+    if(!split)
+      return 0;
+    const struct doc_node *alts = doc_get(s, "oneOf");
+    if(!is_nonempty_seq(alts))
+      alts = doc_get(s, "anyOf");
+    size_t n = 0;
+    for(size_t i = 0; i < alts->n && n <= budget; i++)
+      n += estimate_value(c, alts->items[i], stack, depth, budget - n, 0);
+    return n;
+  }
+  default:
+    return 0;
+  }
+}
+
+static size_t estimate_object(struct cctx *c, const struct doc_node *s,
+                              const struct doc_node **stack, unsigned depth, size_t budget)
+{
+  for(unsigned i = 0; i < depth; i++)
+    if(stack[i] == s)
+      return 0;                                 /* recursion: the ancestor's type */
+  if(depth >= sizeof(c->stack) / sizeof(c->stack[0]))
+    return 0;
+  stack[depth] = s;
+  size_t n = 1;
+  struct merged l = { NULL, 0, 0 };
+  types_merge_props(c, &l, s);
+  for(size_t i = 0; i < l.n && n <= budget && !c->fatal; i++)
+    n += estimate_value(c, l.v[i].raw, stack, depth + 1, budget - n, 1);
+  oac_free(l.v);
+  return n;
+}
+
+size_t types_action_estimate(struct cctx *c, const struct doc_node *raw, size_t budget)
+{
+  const struct doc_node *stack[sizeof(c->stack) / sizeof(c->stack[0])];
+  if(!raw)
+    return 0;
+  const struct doc_node *s = cc_resolve(c, raw);
+  s = s ? unwrap(c, s) : NULL;
+  if(!s || classify(s) == SH_ALTERNATIVES)
+    return 0;                                   /* JSON text */
+  return estimate_value(c, raw, stack, 0, budget, 0);
+}
+
+size_t types_room(const struct cctx *c)
+{
+  return c->m->ntypes < MAX_TYPES ? MAX_TYPES - c->m->ntypes : 0;
+}
+
+int types_action_shape(struct cctx *c, const struct doc_node *raw)
+{
+  const struct doc_node *s = raw ? cc_resolve(c, raw) : NULL;
+  s = s ? unwrap(c, s) : NULL;
+  if(!s)
+    return 0;
+  enum shape sh = classify(s);
+  return sh == SH_OBJECT || sh == SH_DECORATED ? 1 : sh == SH_FREEFORM ? 0 : -1;
+}

@@ -92,6 +92,15 @@ enum oac_result types_action_value(struct cctx *c, const char *name, const char 
                                    const struct doc_node *raw, const struct doc_node *at,
                                    struct model_prop *p);
 
+/* How many types types_action_value would generate for RAW (at least; it stops counting
+ * past BUDGET), and how many more the document may have (§6.1's limit). An action made
+ * only by `x-flow-actions: all` that would pass the limit is left out (actions.c). */
+size_t types_action_estimate(struct cctx *c, const struct doc_node *raw, size_t budget);
+size_t types_room(const struct cctx *c);
+/* RAW as a form body: 1 an object (x-flow-type or properties), 0 none or a free-form
+ * object (nothing to send), -1 anything else. */
+int types_action_shape(struct cctx *c, const struct doc_node *raw);
+
 /* x-flow extensions (xflow.c). */
 /* Parse the CRUD extensions written on SCHEMA (decorated, type T). */
 void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t);

@@ -39,6 +39,12 @@ static int is_known_xflow(const struct doc_node *k)
          doc_scalar_eq_ci(k, "x-flow-action") || doc_scalar_eq_ci(k, "x-flow-actions");
 }
 
+/* message actions (§14.1): the marks of operations, path items and the root */
+static int is_action_key(const struct doc_node *k)
+{
+  return doc_scalar_eq_ci(k, "x-flow-action") || doc_scalar_eq_ci(k, "x-flow-actions");
+}
+
 static void set_plan(struct cctx *c, int t, int op, const struct doc_node *k,
                      const struct doc_node *v)
 {
@@ -60,6 +66,10 @@ void xflow_schema_crud(struct cctx *c, const struct doc_node *schema, int t)
     int op = xflow_crud_op(k);
     if(op >= 0)
       set_plan(c, t, op, k, schema->items[2 * i + 1]);
+    else if(is_action_key(k))
+      diag_node(c->diag, DIAG_WARNING, k, "%s goes on an operation object (or, for "
+                "x-flow-actions, a path item or the document root), not on a schema "
+                "(ignored)", k->str);
     else if(is_xflow_key(k) && !is_known_xflow(k))
       diag_node(c->diag, DIAG_WARNING, k, "unknown extension '%s' (ignored)", k->str);
   }
@@ -83,6 +93,10 @@ void xflow_check_undecorated(struct cctx *c, const struct doc_node *schema)
     const struct doc_node *k = schema->items[2 * i];
     if(xflow_crud_op(k) >= 0)
       diag_node(c->diag, DIAG_ERROR, k, "%s on a schema without x-flow-type", k->str);
+    else if(is_action_key(k))
+      diag_node(c->diag, DIAG_WARNING, k, "%s goes on an operation object (or, for "
+                "x-flow-actions, a path item or the document root), not on a schema "
+                "(ignored)", k->str);
     else if(is_xflow_key(k) && !is_known_xflow(k))
       diag_node(c->diag, DIAG_WARNING, k, "unknown extension '%s' (ignored)", k->str);
   }

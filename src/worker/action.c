@@ -37,10 +37,11 @@ int action_route(const char *prefix, const char *path, size_t len, const char **
 {
   if(len > 1 && path[len - 1] == '/')
     len--;
-  size_t pl = prefix ? strlen(prefix) : 0;
+  int exact = prefix && *prefix;                /* --prefix given (even "/") */
+  size_t pl = exact ? strlen(prefix) : 0;
   while(pl && prefix[pl - 1] == '/')
     pl--;
-  if(pl && (len < pl || strncmp(path, prefix, pl)))
+  if(exact && (len < pl || strncmp(path, prefix, pl)))
     return 0;
   const char *end = path + len;
   const char *s = end;
@@ -50,10 +51,11 @@ int action_route(const char *prefix, const char *path, size_t len, const char **
     return 0;
   static const char seg[] = "/actions/";
   size_t sl = sizeof(seg) - 1;
-  const char *start = pl ? path + pl : path;
-  if((size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
+  const char *start = path + pl;
+  /* S may lie before START: "/flowx" with the prefix "/flow" (found by fuzz_request) */
+  if(s < start || (size_t)(s - start) < sl || memcmp(s - sl, seg, sl))
     return 0;
-  if(pl && s - sl != start)                     /* --prefix: exactly /actions/<slug> */
+  if(exact && s - sl != start)                  /* --prefix: exactly /actions/<slug> */
     return 0;
   size_t n = (size_t)(end - s);
   for(size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)

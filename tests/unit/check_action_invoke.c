@@ -409,6 +409,11 @@ START_TEST(test_route)
     { "/api", "/other/actions/adopt", NULL },
     { "/api", "/api/actions/data", NULL },
     { "", "/z/actions/adopt", "adopt" },                        /* empty = no prefix */
+    { "/", "/actions/adopt", "adopt" },                         /* "/": exactly */
+    { "/flow", "/flowx", NULL },                                /* a slug inside the prefix */
+    { "/flow", "/flow", NULL },
+    { "/flow/actions", "/flow/actions/x", NULL },
+    { "/", "/z/actions/adopt", NULL },
   };
   for(size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     const char *slug = NULL;

@@ -383,16 +383,16 @@ START_TEST(test_example_records)
     unsigned status;
     const char *response;
   } want[] = {
-    { "adoptpet", 200, "[{\"developerName\":\"Response\",\"contentType\":\"ContentObject\","
+    { "adoptpet", 200, "[{\"developerName\":\"Status Code\",\"contentType\":\"ContentNumber\","
+      "\"contentValue\":\"200\",\"objectData\":null,\"typeElementDeveloperName\":null},"
+      "{\"developerName\":\"Response\",\"contentType\":\"ContentObject\","
       "\"contentValue\":null,\"objectData\":[{\"internalId\":null,\"externalId\":\"7\","
       "\"developerName\":\"Pet\",\"typeElementId\":null,\"order\":0,\"isSelected\":false,"
       "\"properties\":[{\"typeElementPropertyId\":null,\"developerName\":\"id\","
       "\"contentType\":\"ContentString\",\"contentValue\":\"7\",\"contentFormat\":null,"
       "\"objectData\":[]},{\"typeElementPropertyId\":null,\"developerName\":\"name\","
       "\"contentType\":\"ContentString\",\"contentValue\":\"Rex\",\"contentFormat\":null,"
-      "\"objectData\":[]}]}],\"typeElementDeveloperName\":\"Pet\"},"
-      "{\"developerName\":\"Status Code\",\"contentType\":\"ContentNumber\","
-      "\"contentValue\":\"200\",\"objectData\":null,\"typeElementDeveloperName\":null}]" },
+      "\"objectData\":[]}]}],\"typeElementDeveloperName\":\"Pet\"}]" },
     { "repos-search", 404, "[{\"developerName\":\"Status Code\",\"contentType\":"
       "\"ContentNumber\",\"contentValue\":\"404\",\"objectData\":null,"
       "\"typeElementDeveloperName\":null},{\"developerName\":\"Error Message\","

@@ -4,7 +4,9 @@
  * document compiles; the describe body's types equal types.json (compact form: type ->
  * [[name, contentType, databaseContentType(, typeElementDeveloperName)]...]); every
  * binding is consistent with its type; expected warnings appear; where a `plans` file is
- * given, the operation plans equal it (one line per parameter, see plans_text()).
+ * given, the operation plans equal it (one line per parameter, see plans_text()); where an
+ * `actions` file is given, the message actions equal it (see actions_text()), and every
+ * case's actions are found again in the cache image by slug.
  * tests/data/compile/invalid/<case>/{spec.yaml, errors}: every expected diagnostic
  * (FILE:LINE:COL: severity: substring) appears and no other error does.
  * Plus: the bundled example, a round trip through the cache reader, CLI-level checks.
