@@ -47,8 +47,18 @@ static int exit_for(enum oac_result r)
   return r == OAC_OK ? 0 : r == OAC_EDOC || r == OAC_ELIMIT ? 1 : 2;
 }
 
+/* "4 actions, " for the summary line, or "" for a document without message actions */
+static const char *actions_count(const struct model *m, char *buf, size_t size)
+{
+  if(!m->nactions)
+    return "";
+  snprintf(buf, size, "%zu action%s, ", m->nactions, m->nactions == 1 ? "" : "s");
+  return buf;
+}
+
 int main(int argc, char **argv)
 {
+  char nact[48];
   enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
          OPT_SERVER_VAR };
   static const struct option longopts[] = {
@@ -178,14 +188,16 @@ int main(int argc, char **argv)
       }
       else {
         if(!quiet)
-          fprintf(stderr, "%s: %zu types, %u warnings -> %s (%zu bytes, registered as %s)\n",
-                  o.source, m.ntypes, d.warnings, path, c.size, m.registration);
+          fprintf(stderr, "%s: %zu types, %s%u warnings -> %s (%zu bytes, registered as "
+                  "%s)\n", o.source, m.ntypes, actions_count(&m, nact, sizeof(nact)),
+                  d.warnings, path, c.size, m.registration);
         cache_close(&c);
       }
     }
   }
   else if(r == OAC_OK && !quiet)
-    fprintf(stderr, "%s: ok, %zu types, %u warnings\n", o.source, m.ntypes, d.warnings);
+    fprintf(stderr, "%s: ok, %zu types, %s%u warnings\n", o.source, m.ntypes,
+            actions_count(&m, nact, sizeof(nact)), d.warnings);
   else if(r == OAC_ENOMEM)
     fprintf(stderr, "openapi-connector-compile: out of memory\n");
   model_free(&m);
