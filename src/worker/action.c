@@ -345,6 +345,11 @@ static enum oac_result read_inputs(struct act *t, struct call_src *src, struct b
       ci->parts = v.parts;
       ci->nparts = v.nparts;
     }
+    else if(in->flags & CI_F_ARRAY) {           /* the separators are not encoded */
+      ci->items = v.parts;
+      ci->nitems = v.nparts;
+      ci->sep = in->flags & CI_F_SPACE_DELIM ? ' ' : in->flags & CI_F_PIPE_DELIM ? '|' : ',';
+    }
   }
   if(buf_failed(body))
     return problem_nomem(x->p, "out of memory");
