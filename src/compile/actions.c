@@ -627,9 +627,9 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
       ip->ctype = CT_STRING;
       ip->type = -1;
     }
-    /* required as the parameter says; one its default fills (§13.8) need not be given */
-    if((q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE)) &&
-       !(ip->flags & CI_F_DEFAULT))
+    /* required as the parameter says (§14.2), a default or not: the worker sends the
+     * default (§13.8) for a required input left empty */
+    if(q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE))
       ip->flags |= CI_F_REQUIRED;
   }
   /* two parameters with one name: each "<name> (<in>)"; in any case, since the worker
