@@ -476,6 +476,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     size_t nl = (size_t)(close - open - 1);
     const char *v = NULL;
     const char *pname = NULL;
+    const struct cache_param *ppa = NULL;
     for(uint32_t i = 0; i < pl->nparams && !v; i++) {
       const struct cache_param *pa = &params[i];
       const char *name = cache_str(x->c, pa->name);
@@ -483,6 +484,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
         continue;
       int missing_user = 0;
       pname = name;
+      ppa = pa;
       v = param_value(x, pa, src, &missing_user);
       secret = param_secret(x, pa, src);
       if(missing_user)
@@ -490,6 +492,10 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
                            "request's Authorization header does not carry", src->what, name,
                            cache_str(x->c, pa->arg));
     }
+    if((!v || !*v) && ppa && ppa->src == PSRC_CONFIG)   /* {config: X} (issue 16) */
+      return problem_set(x->p, 400, "%s: path parameter '%s' needs the configuration value "
+                         "'%s', which the request does not set", src->what, pname,
+                         cache_str(x->c, ppa->arg));
     if(!v || !*v)
       return problem_set(x->p, 400, "%s: no value for path parameter '%.*s'%s", src->what,
                          (int)nl, open + 1, pname ? "" : " (the plan does not bind it)");
