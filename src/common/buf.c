@@ -100,6 +100,40 @@ void buf_align(struct buf *b, size_t align)
     buf_zero(b, align - r);
 }
 
+/* Length of the well-formed UTF-8 sequence at S[0..N) (N >= 1, S[0] >= 0x80), or minus
+ * the length of its maximal subpart (the bytes to replace with one U+FFFD, Unicode 3.9
+ * "U+FFFD substitution of maximal subparts"): -1 for a byte that cannot start one. */
+static long utf8_seq(const unsigned char *s, size_t n)
+{
+  unsigned char c = s[0];
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+  if(c >= 0xc2 && c <= 0xdf)
+    len = 2;
+  else if(c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if(c == 0xe0)
+      lo = 0xa0;
+    else if(c == 0xed)
+      hi = 0x9f;
+  } else if(c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if(c == 0xf0)
+      lo = 0x90;
+    else if(c == 0xf4)
+      hi = 0x8f;
+  } else
+    return -1;
+  for(size_t k = 1; k < len; k++) {
+    if(k >= n)
+      return -(long)k;
+    unsigned char d = s[k];
+    if(k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xbf))
+      return -(long)k;
+  }
+  return (long)len;
+}
+
 void buf_json_escape(struct buf *b, const char *s, size_t n)
 {
   if(buf_reserve(b, n))
@@ -109,6 +143,21 @@ void buf_json_escape(struct buf *b, const char *s, size_t n)
     unsigned char c = (unsigned char)s[i];
     const char *esc = NULL;
     char u[6];
+    if(c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+      continue; /* the fast path: plain ASCII */
+    if(c >= 0x80) {
+      long l = utf8_seq((const unsigned char *)s + i, n - i);
+      if(l > 0) {
+        i += (size_t)l - 1; /* valid UTF-8: kept as it is */
+        continue;
+      }
+      /* invalid: its maximal subpart becomes one U+FFFD (RFC 8259 wants UTF-8) */
+      buf_append(b, s + start, i - start);
+      buf_append(b, "\xef\xbf\xbd", 3);
+      i += (size_t)(-l) - 1;
+      start = i + 1;
+      continue;
+    }
     switch(c) {
     case '"': esc = "\\\""; break;
     case '\\': esc = "\\\\"; break;
@@ -118,13 +167,11 @@ void buf_json_escape(struct buf *b, const char *s, size_t n)
     case '\b': esc = "\\b"; break;
     case '\f': esc = "\\f"; break;
     default:
-      if(c < 0x20) {
-        u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-        u[4] = text_hex_lower[c >> 4]; u[5] = text_hex_lower[c & 15];
-        buf_append(b, s + start, i - start);
-        buf_append(b, u, 6);
-        start = i + 1;
-      }
+      u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+      u[4] = text_hex_lower[c >> 4]; u[5] = text_hex_lower[c & 15];
+      buf_append(b, s + start, i - start);
+      buf_append(b, u, 6);
+      start = i + 1;
       continue;
     }
     buf_append(b, s + start, i - start);

@@ -627,9 +627,9 @@ static int build(struct cctx *c, struct cand *k, struct model_action *a)
       ip->ctype = CT_STRING;
       ip->type = -1;
     }
-    /* required as the parameter says; one its default fills (§13.8) need not be given */
-    if((q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE)) &&
-       !(ip->flags & CI_F_DEFAULT))
+    /* required as the parameter says (§14.2), a default or not: the worker sends the
+     * default (§13.8) for a required input left empty */
+    if(q->in == PIN_PATH || (q->p && doc_bool(doc_get(q->p, "required")) == DOC_TRUE))
       ip->flags |= CI_F_REQUIRED;
   }
   /* two parameters with one name: each "<name> (<in>)"; in any case, since the worker
@@ -750,8 +750,54 @@ static void slug_clashes(struct cctx *c, struct cand *k, size_t n)
   }
 }
 
+/* `trace` operations (not in c->ops: the cache has no TRACE method) are never actions:
+ * an x-flow-action on one is an error, one that `x-flow-actions: all` would take a
+ * warning naming it (§14.1). */
+static int says_all(const struct doc_node *map)
+{
+  if(!map || map->kind != DOC_MAP)
+    return 0;
+  for(size_t i = 0; i < map->n; i++)
+    if(doc_scalar_eq_ci(map->items[2 * i], "x-flow-actions") &&
+       doc_scalar_eq_ci(map->items[2 * i + 1], "all"))
+      return 1;
+  return 0;
+}
+
+static void trace_operations(struct cctx *c)
+{
+  const struct doc_node *paths = cc_resolve(c, doc_get(c->root, "paths"));
+  if(!paths || paths->kind != DOC_MAP)
+    return;
+  int root_all = says_all(c->root);
+  for(size_t i = 0; i < paths->n; i++) {
+    const struct doc_node *item = cc_resolve(c, paths->items[2 * i + 1]);
+    if(!item || item->kind != DOC_MAP)
+      continue;
+    for(size_t j = 0; j < item->n; j++) {
+      const struct doc_node *op = item->items[2 * j + 1];
+      if(!doc_scalar_eq_ci(item->items[2 * j], "trace") || !op || op->kind != DOC_MAP)
+        continue;
+      const struct doc_node *key = NULL, *val = NULL;
+      for(size_t m = 0; m < op->n; m++)
+        if(doc_scalar_eq_ci(op->items[2 * m], "x-flow-action")) {
+          key = op->items[2 * m];
+          val = op->items[2 * m + 1];
+        }
+      if(key && doc_bool(val) != DOC_FALSE)
+        diag_node(c->diag, DIAG_ERROR, key, "operation TRACE %s cannot be an action: the "
+                  "connector makes no TRACE calls", paths->items[2 * i]->str);
+      else if(!key && (root_all || says_all(item)))
+        diag_node(c->diag, DIAG_WARNING, op, "operation TRACE %s is not made an action "
+                  "(x-flow-actions: all): the connector makes no TRACE calls",
+                  paths->items[2 * i]->str);
+    }
+  }
+}
+
 void actions_compile(struct cctx *c)
 {
+  trace_operations(c);
   if(!c->nops)
     return;
   int root_all = actions_all(c, c->root);

@@ -87,6 +87,63 @@ static const char *scalar_text(const cJSON *v)
 }
 
 /* The scalar TEXT (not empty) of SPEC checked and converted into OUT. */
+/* The JSON number T[0..TL) (checked) in integer form ("1e2" -> "100", "-0.0" -> "0"), or
+ * NULL when it is not integral or has more than 64 digits. */
+static const char *integer_text(const char *t, size_t tl, struct arena *a)
+{
+  char dig[72];
+  size_t nd = 0, i = 0;
+  int neg = 0;
+  long exp = 0;
+  if(i < tl && t[i] == '-') {
+    neg = 1;
+    i++;
+  }
+  for(; i < tl && t[i] >= '0' && t[i] <= '9'; i++)
+    if(nd || t[i] != '0') {
+      if(nd == 64)
+        return NULL;
+      dig[nd++] = t[i];
+    }
+  if(i < tl && t[i] == '.')
+    for(i++; i < tl && t[i] >= '0' && t[i] <= '9'; i++) {
+      if(nd || t[i] != '0') {
+        if(nd == 64)
+          return NULL;
+        dig[nd++] = t[i];
+      }
+      exp--;
+    }
+  if(i < tl && (t[i] == 'e' || t[i] == 'E')) {
+    int eneg = 0;
+    long e = 0;
+    i++;
+    if(i < tl && (t[i] == '+' || t[i] == '-'))
+      eneg = t[i++] == '-';
+    for(; i < tl && t[i] >= '0' && t[i] <= '9'; i++)
+      if((e = e * 10 + (t[i] - '0')) > 1000)
+        e = 1000;
+    exp += eneg ? -e : e;
+  }
+  while(nd && exp < 0 && dig[nd - 1] == '0') {   /* trailing fraction zeros */
+    nd--;
+    exp++;
+  }
+  if(!nd)
+    return "0";
+  if(exp < 0 || nd + (size_t)exp > 64)
+    return NULL;                                /* a fraction left, or too long */
+  char out[72];
+  size_t n = 0;
+  if(neg)
+    out[n++] = '-';
+  memcpy(out + n, dig, nd);
+  n += nd;
+  memset(out + n, '0', (size_t)exp);
+  n += (size_t)exp;
+  return arena_strndup(a, out, n);
+}
+
 static enum oac_result scalar_value(const struct input_spec *spec, const char *text,
                                     struct arena *a, struct input_value *out,
                                     struct problem *p)
@@ -137,6 +194,13 @@ static enum oac_result scalar_value(const struct input_spec *spec, const char *t
     if(!json_is_number(t, tl))
       return problem_set(p, 400, "input '%s': '%.100s' is not a number (ContentNumber "
                          "wants a JSON number)", spec->name, text);
+    if(spec->flags & CI_F_INTEGER) {            /* an integer: sent in integer form */
+      out->text = integer_text(t, tl, a);
+      if(!out->text)
+        return problem_set(p, 400, "input '%s': '%.100s' is not an integer (the parameter's "
+                           "schema is an integer; at most 64 digits)", spec->name, text);
+      return OAC_OK;
+    }
     break;
   case CT_BOOLEAN:
     if(tl == 4 && !strncasecmp(t, "true", 4))

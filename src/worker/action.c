@@ -273,13 +273,22 @@ static enum oac_result answer(struct act *t, struct buf *outputs, const char *ou
   return OAC_OK;
 }
 
-/* Example mode (§14.5): the example's outputs, its status selecting the outcome; nothing
- * is sent. */
+static enum oac_result read_inputs(struct act *t, struct call_src *src, struct buf *body);
+
+/* Example mode (§14.5): the inputs are read and checked as for a call (the same 400s),
+ * then the example's outputs answer, its status selecting the outcome; nothing is sent. */
 static enum oac_result action_example(struct act *t)
 {
   struct op_ctx *x = t->x;
   struct cache_error err;
   const struct cache_example *e;
+  struct call_src src = { 0 };
+  struct buf body;
+  buf_init(&body);
+  enum oac_result rr = read_inputs(t, &src, &body);
+  buf_free(&body);
+  if(rr)
+    return rr;
   if(cache_example(x->c, t->pl, &e, &err))
     return problem_set(x->p, 503, "cache: %s", err.msg);
   if(!e || e->type != CACHE_EXAMPLE_ACTION)
@@ -335,6 +344,11 @@ static enum oac_result read_inputs(struct act *t, struct call_src *src, struct b
     if((in->flags & CI_F_ARRAY) && (in->flags & CI_F_EXPLODE) && in->in == PIN_QUERY) {
       ci->parts = v.parts;
       ci->nparts = v.nparts;
+    }
+    else if(in->flags & CI_F_ARRAY) {           /* the separators are not encoded */
+      ci->items = v.parts;
+      ci->nitems = v.nparts;
+      ci->sep = in->flags & CI_F_SPACE_DELIM ? ' ' : in->flags & CI_F_PIPE_DELIM ? '|' : ',';
     }
   }
   if(buf_failed(body))

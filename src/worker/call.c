@@ -72,18 +72,20 @@ static enum oac_result add_header(struct op_ctx *x, struct call *cl, const char 
   return OAC_OK;
 }
 
-static void add_query(struct call *cl, const char *name, const char *value, int secret)
+/* Appends name=ENC (ENC already encoded) to the query, and to the shown or secret one. */
+static void add_query_enc(struct call *cl, const char *name, const char *enc, size_t el,
+                          int secret)
 {
   buf_putc(&cl->query, cl->query.len ? '&' : '?');
   url_encode_query(&cl->query, name, strlen(name));
   buf_putc(&cl->query, '=');
-  url_encode_query(&cl->query, value, strlen(value));
+  buf_append(&cl->query, enc, el);
   if(secret) {
     if(cl->secret_query.len)
       buf_putc(&cl->secret_query, '&');
     url_encode_query(&cl->secret_query, name, strlen(name));
     buf_putc(&cl->secret_query, '=');
-    url_encode_query(&cl->secret_query, value, strlen(value));
+    buf_append(&cl->secret_query, enc, el);
     if(cl->secret_names && cl->nsecret < cl->maxheaders)
       cl->secret_names[cl->nsecret++] = name;
     return;
@@ -91,7 +93,37 @@ static void add_query(struct call *cl, const char *name, const char *value, int 
   buf_putc(&cl->shown_query, cl->shown_query.len ? '&' : '?');
   url_encode_query(&cl->shown_query, name, strlen(name));
   buf_putc(&cl->shown_query, '=');
-  url_encode_query(&cl->shown_query, value, strlen(value));
+  buf_append(&cl->shown_query, enc, el);
+}
+
+static void add_query(struct call *cl, const char *name, const char *value, int secret)
+{
+  struct buf e;
+  buf_init(&e);
+  url_encode_query(&e, value, strlen(value));
+  if(buf_failed(&e))
+    cl->query.oom = 1;
+  else
+    add_query_enc(cl, name, e.data ? e.data : "", e.len, secret);
+  buf_free(&e);
+}
+
+/* An array input's items (issue 16): each encoded, joined by its separator as OpenAPI's
+ * styles write it ("1,2", "1%202", "1|2"); PATH: encoded as a path segment. */
+static void encode_items(struct buf *b, const struct call_input *in, int path)
+{
+  for(size_t k = 0; k < in->nitems; k++) {
+    if(k) {
+      if(in->sep == ' ')
+        buf_puts(b, "%20");
+      else
+        buf_putc(b, in->sep);
+    }
+    if(path)
+      url_encode_segment(b, in->items[k], strlen(in->items[k]));
+    else
+      url_encode_query(b, in->items[k], strlen(in->items[k]));
+  }
 }
 
 static void add_cookie(struct call *cl, const char *name, const char *value)
@@ -393,7 +425,17 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     }
     if(!v)
       continue;
-    if(pa->in == PIN_QUERY)
+    if(in && in->nitems && pa->in == PIN_QUERY) {   /* an array: 1,2 / 1%202 / 1|2 */
+      struct buf e;
+      buf_init(&e);
+      encode_items(&e, in, 0);
+      if(buf_failed(&e))
+        cl->query.oom = 1;
+      else
+        add_query_enc(cl, name, e.data, e.len, param_secret(x, pa, src));
+      buf_free(&e);
+    }
+    else if(pa->in == PIN_QUERY)
       add_query(cl, name, v, param_secret(x, pa, src));   /* secrets masked (§5.2) */
     else if(pa->in == PIN_HEADER) {
       if((r = add_header(x, cl, name, v, src->what)))
@@ -434,6 +476,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     size_t nl = (size_t)(close - open - 1);
     const char *v = NULL;
     const char *pname = NULL;
+    const struct cache_param *ppa = NULL;
     for(uint32_t i = 0; i < pl->nparams && !v; i++) {
       const struct cache_param *pa = &params[i];
       const char *name = cache_str(x->c, pa->name);
@@ -441,6 +484,7 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
         continue;
       int missing_user = 0;
       pname = name;
+      ppa = pa;
       v = param_value(x, pa, src, &missing_user);
       secret = param_secret(x, pa, src);
       if(missing_user)
@@ -448,12 +492,25 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
                            "request's Authorization header does not carry", src->what, name,
                            cache_str(x->c, pa->arg));
     }
+    if((!v || !*v) && ppa && ppa->src == PSRC_CONFIG)   /* {config: X} (issue 16) */
+      return problem_set(x->p, 400, "%s: path parameter '%s' needs the configuration value "
+                         "'%s', which the request does not set", src->what, pname,
+                         cache_str(x->c, ppa->arg));
     if(!v || !*v)
       return problem_set(x->p, 400, "%s: no value for path parameter '%.*s'%s", src->what,
                          (int)nl, open + 1, pname ? "" : " (the plan does not bind it)");
-    url_encode_segment(&cl->url, v, strlen(v));
+    const struct call_input *pin = NULL;
+    for(uint32_t i = 0; i < pl->nparams && !pin; i++)
+      if(pname && !strcmp(cache_str(x->c, params[i].name), pname) && params[i].in == PIN_PATH)
+        pin = src_input(x, &params[i], src);
+    if(pin && pin->nitems)                      /* an array: a,b (simple style) */
+      encode_items(&cl->url, pin, 1);
+    else
+      url_encode_segment(&cl->url, v, strlen(v));
     if(secret)                                  /* a secret (§5.2) is never shown */
       buf_puts(&cl->shown, "***");
+    else if(pin && pin->nitems)
+      encode_items(&cl->shown, pin, 1);
     else
       url_encode_segment(&cl->shown, v, strlen(v));
     s = close + 1;

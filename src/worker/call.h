@@ -15,6 +15,9 @@ struct call_input {
   const char *value;            /* its text; NULL = not sent */
   const char *const *parts;     /* an exploded query array: one a=v pair each (a=1&a=2) */
   size_t nparts;
+  const char *const *items;     /* any other array: its items, each encoded on its own and */
+  size_t nitems;                /* joined by SEP left as it is (OpenAPI form/simple: "1,2", */
+  char sep;                     /* spaceDelimited "1%202", pipeDelimited "1|2") */
   int secret;                   /* masked in every shown URL (CI_F_SECRET) */
 };
 

@@ -275,6 +275,26 @@ START_TEST(buf_json_escapes)
 }
 END_TEST
 
+/* Invalid UTF-8 becomes U+FFFD, one per maximal subpart (RFC 8259 wants valid UTF-8);
+ * well-formed sequences, 4-byte ones included, are kept as they are. */
+#define FFFD "\xef\xbf\xbd"
+START_TEST(buf_json_invalid_utf8)
+{
+  JSON_IS("\xff\xfe", "\"" FFFD FFFD "\"");
+  JSON_IS("a\x80" "b", "\"a" FFFD "b\"");                    /* lone continuation */
+  JSON_IS("\xc0\xaf", "\"" FFFD FFFD "\"");                /* overlong: C0 never starts */
+  JSON_IS("\xe2\x82", "\"" FFFD "\"");                     /* truncated at the end */
+  JSON_IS("\xe2\x82x", "\"" FFFD "x\"");                   /* truncated: one U+FFFD */
+  JSON_IS("\xe0\x80\x80", "\"" FFFD FFFD FFFD "\"");         /* E0 needs A0..BF */
+  JSON_IS("\xed\xa0\x80", "\"" FFFD FFFD FFFD "\"");         /* surrogate */
+  JSON_IS("\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\"");    /* U+1F600 as is */
+  JSON_IS("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");      /* U+10FFFF as is */
+  JSON_IS("\xf4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");  /* above U+10FFFF */
+  JSON_IS("\xf0\x9f\x98\"", "\"" FFFD "\\\"\"");              /* cut by a quote */
+  JSON_IS("\xf5\xc3\xa9", "\"" FFFD "\xc3\xa9\"");
+}
+END_TEST
+
 START_TEST(buf_json_null_and_append)
 {
   struct buf b;
@@ -808,6 +828,7 @@ Suite *suite(void)
   tcase_add_test(tc, buf_zero_and_align);
   tcase_add_test(tc, buf_steal_hands_over);
   tcase_add_test(tc, buf_json_escapes);
+  tcase_add_test(tc, buf_json_invalid_utf8);
   tcase_add_test(tc, buf_json_null_and_append);
   tcase_add_test(tc, buf_json_escape_without_quotes);
   tcase_add_test(tc, buf_json_all_control_chars);

@@ -561,9 +561,10 @@ START_TEST(jcs_key_order_surrogate_pairs)
             "\"\\uffff\":4}",
             "{\"\xf0\x9f\x98\x80\":3,\"\xf0\x9f\x98\x80x\":2,\"\xf0\x9f\x98\x81\":1,"
             "\"\xef\xbf\xbf\":4}");
-  /* bytes that are not UTF-8 count as units of their own value: still a total order */
+  /* bytes that are not UTF-8 count as units of their own value: still a total order;
+   * written out, each becomes U+FFFD (buf_json_escape: the text stays valid UTF-8) */
   check_jcs("{\"\xff\":1,\"\xc3\xa9\":2,\"\xc3\":3}",
-            "{\"\xc3\":3,\"\xc3\xa9\":2,\"\xff\":1}");
+            "{\"\xef\xbf\xbd\":3,\"\xc3\xa9\":2,\"\xef\xbf\xbd\":1}");
 }
 END_TEST
 

@@ -58,7 +58,7 @@ always gets the same answer. The list is ITEMS below (9 items, ids "1".."9").
 With --script FILE --record FILE (check_requests, tests/data/requests/<case>/upstream.json)
 the endpoints above are replaced by a script: the Nth request, whatever its method and
 path, gets the answer of the script's Nth call ({"calls": [{"answer": {"status", "headers",
-"body" (JSON) or "bodyText"}}]}; @UPSTREAM@ in the script is this server's URL); a request
+"body" (JSON), "bodyText" or "bodyHex" (raw bytes)}}]}; @UPSTREAM@ in the script is this server's URL); a request
 beyond the script gets a 599 saying so. Every request is recorded, before it is answered,
 into the record file as a JSON list of {"method", "path", "query" (name -> first value),
 "headers" (lowercased names), "body" (JSON, or null), "bodyText"}: the test compares it
@@ -163,7 +163,9 @@ class Handler(BaseHTTPRequestHandler):
             if k.lower() == "content-type":
                 ctype = v
         extra = [(k, v) for k, v in extra if k.lower() != "content-type"]
-        if "bodyText" in a:
+        if "bodyHex" in a:  # raw bytes, e.g. invalid UTF-8
+            out = bytes.fromhex(a["bodyHex"])
+        elif "bodyText" in a:
             out = a["bodyText"].encode()
         elif "body" in a:
             out = json.dumps(a["body"]).encode()
