@@ -24,6 +24,7 @@
 #include "cache_write.h"
 #include "../flow/config.h"
 #include "../flow/api_error.h"      /* message actions: Error Message (issue 16) */
+#include "../flow/service.h"        /* message actions: the outputs (issue 16) */
 
 /* nesting of distinct schemas an example is assembled through (recursion stops earlier) */
 #define ASSEMBLE_MAX_DEPTH 64u
@@ -412,122 +413,18 @@ done:
 
 /* ---- message actions (product.md §14.5; issue 16) --------------------------------- */
 
-/* One output EngineValue of a ServiceResponse. */
-static void engine_value(struct buf *b, const char *name, unsigned ctype, const char *value,
-                         size_t vlen, const char *objects, const char *type)
-{
-  buf_puts(b, "{\"developerName\":");
-  buf_json_str(b, name);
-  buf_puts(b, ",\"contentType\":");
-  buf_json_str(b, flow_ctype_name(ctype));
-  buf_puts(b, ",\"contentValue\":");
-  if(value)
-    buf_json_strn(b, value, vlen);
-  else
-    buf_puts(b, "null");
-  buf_puts(b, ",\"objectData\":");
-  buf_puts(b, objects ? objects : "null");
-  buf_puts(b, ",\"typeElementDeveloperName\":");
-  buf_json_str(b, type);
-  buf_putc(b, '}');
-}
-
-/* The Response output of a 2xx example ROOT into B (after a ','), or nothing. */
+/* The Response output of a 2xx example ROOT into B (after a ','), or nothing: mapped by
+ * the worker's own code (flow/service.c), so example mode answers as a real call would. */
 static enum oac_result action_response(struct cache *c, const struct model *m,
                                        const struct model_action *a, const cJSON *root,
-                                       const char *json, size_t json_len, struct buf *b)
+                                       struct buf *b)
 {
-  if(a->response_ctype == CT_NONE || !root)
+  struct problem pr = { 0 };
+  const char *type_name = a->response_type >= 0 ? m->types[a->response_type].name : NULL;
+  if(!service_response_value(c, a->response_ctype, a->response_type, type_name, "", root, b,
+                             &pr))
     return OAC_OK;
-  if(a->response_ctype != CT_OBJECT && a->response_ctype != CT_LIST) {
-    /* a scalar as the worker writes an answer's (worker/action.c): a string's text,
-     * numbers plain (§7), booleans, null; anything else its JSON text */
-    struct buf v;
-    buf_init(&v);
-    int null = 0;
-    if(cJSON_IsString(root))
-      buf_puts(&v, root->valuestring);
-    else if(cJSON_IsNumber(root) && json_num_text(root)) {
-      if(json_number_plain(&v, json_num_text(root), strlen(json_num_text(root))))
-        buf_puts(&v, json_num_text(root));
-    }
-    else if(cJSON_IsBool(root))
-      buf_puts(&v, cJSON_IsTrue(root) ? "true" : "false");
-    else if(cJSON_IsNull(root))
-      null = 1;
-    else
-      buf_append(&v, json, json_len);
-    buf_putc(b, ',');
-    engine_value(b, "Response", a->response_ctype, null ? NULL : v.data ? v.data : "", v.len,
-                 NULL, NULL);
-    enum oac_result r = buf_failed(&v) ? OAC_ENOMEM : OAC_OK;
-    buf_free(&v);
-    return r;
-  }
-  uint32_t type = (uint32_t)a->response_type;
-  const cJSON *array = NULL, *single = NULL;
-  if(a->response_ctype == CT_LIST && map_type_scalar_item(c, type)) {
-    /* an array of scalars: its ID/Value items, as the worker maps an answer's */
-    struct buf objs;
-    buf_init(&objs);
-    buf_putc(&objs, '[');
-    enum oac_result res = OAC_OK;
-    long k = 0;
-    const cJSON *e;
-    const cJSON *list = cJSON_IsArray(root) ? root : NULL;
-    cJSON_ArrayForEach(e, list) {
-      struct problem pr = { 0 };
-      if(k)
-        buf_putc(&objs, ',');
-      if(!res && map_scalar_item_to_flow(c, type, e, k, &objs, &pr))
-        res = pr.result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
-      k++;
-    }
-    buf_putc(&objs, ']');
-    if(!res && buf_failed(&objs))
-      res = OAC_ENOMEM;
-    if(!res) {
-      buf_putc(b, ',');
-      engine_value(b, "Response", a->response_ctype, NULL, 0, objs.data,
-                   m->types[type].name);
-    }
-    buf_free(&objs);
-    return res;
-  }
-  if(a->response_ctype == CT_LIST)
-    map_unwrap(c, type, root, "", &array, &single);
-  else if(cJSON_IsObject(root))
-    single = root;
-  else if(cJSON_IsArray(root) && cJSON_IsObject(cJSON_GetArrayItem(root, 0)))
-    single = cJSON_GetArrayItem(root, 0);       /* an object answered in an array */
-  size_t n = array ? (size_t)cJSON_GetArraySize(array) : single ? 1 : 0;
-  const cJSON **items = oac_calloc(n ? n : 1, sizeof(*items));
-  if(!items)
-    return OAC_ENOMEM;
-  size_t k = map_objects(array, single, items);
-  struct buf objs;
-  buf_init(&objs);
-  buf_putc(&objs, '[');
-  enum oac_result res = OAC_OK;
-  for(size_t i = 0; i < k && !res; i++) {
-    struct problem pr = { 0 };
-    if(i)
-      buf_putc(&objs, ',');
-    enum oac_result mr = map_object_to_flow(c, type, items[i], NULL, NULL, (int)i, &objs, &pr);
-    if(mr)
-      res = mr == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
-  }
-  buf_putc(&objs, ']');
-  oac_free(items);
-  if(!res && buf_failed(&objs))
-    res = OAC_ENOMEM;
-  if(!res) {
-    buf_putc(b, ',');
-    engine_value(b, "Response", a->response_ctype, NULL, 0, objs.data,
-                 m->types[type].name);
-  }
-  buf_free(&objs);
-  return res;
+  return pr.result == OAC_ENOMEM ? OAC_ENOMEM : OAC_EINTERNAL;
 }
 
 /* The record of action A's example (format.h, CACHE_EXAMPLE_ACTION): the example JSON as
@@ -557,9 +454,9 @@ static enum oac_result build_action_record(struct cache *c, const struct model *
   char status[16];
   snprintf(status, sizeof(status), "%u", e.status);
   /* the outputs in the worker's order: Status Code first (worker/action.c) */
-  engine_value(&o, "Status Code", CT_NUMBER, status, strlen(status), NULL, NULL);
+  service_output(&o, "Status Code", "ContentNumber", status, strlen(status), NULL, 0, NULL);
   if(!res && e.status < 300)
-    res = action_response(c, m, a, root, p->example_json, p->example_json_len, &o);
+    res = action_response(c, m, a, root, &o);
   if(!res && e.status >= 300) {
     /* §13.5's message, with the path template: nothing was sent */
     struct buf msg;
@@ -574,10 +471,13 @@ static enum oac_result build_action_record(struct cache *c, const struct model *
       msg.len = head;                            /* no message in the body */
     size_t cut = buf_failed(&msg) ? 0 : api_error_cut(msg.data, msg.len, API_ERROR_MSG_MAX);
     buf_putc(&o, ',');
-    engine_value(&o, "Error Message", CT_STRING, msg.data ? msg.data : "", cut, NULL, NULL);
+    service_output(&o, "Error Message", "ContentString", msg.data ? msg.data : "", cut, NULL,
+                   0, NULL);
     buf_putc(&o, ',');
-    engine_value(&o, "Response Body", CT_STRING, p->example_json ? p->example_json : "",
-                 p->example_json ? p->example_json_len : 0, NULL, NULL);
+    service_output(&o, "Response Body", "ContentString",
+                   p->example_json ? p->example_json : "", p->example_json ?
+                   api_error_cut(p->example_json, p->example_json_len, SERVICE_BODY_MAX) : 0,
+                   NULL, 0, NULL);
     if(buf_failed(&msg))
       res = OAC_ENOMEM;
     buf_free(&msg);

@@ -7,8 +7,10 @@
 
 #include "../cache/format.h"
 #include "../common/text.h"
+#include "config.h"
 #include "filter.h"
 #include "json.h"
+#include "mapping.h"
 
 /* A member that is present and not null, else NULL. */
 static const cJSON *member(const cJSON *o, const char *key)
@@ -348,4 +350,83 @@ void service_response(struct buf *b, const struct service_request *sr, const cha
   else
     buf_puts(b, "null");
   buf_puts(b, ",\"rootFaults\":{},\"valueFaults\":[],\"mode\":null}");
+}
+
+enum oac_result service_response_value(struct cache *c, unsigned ctype, int32_t type,
+                                       const char *type_name, const char *items,
+                                       const cJSON *root, struct buf *b, struct problem *p)
+{
+  if(!root || ctype == CT_NONE)
+    return OAC_OK;
+  const char *cname = flow_ctype_name(ctype);
+  if(ctype == CT_OBJECT || ctype == CT_LIST) {
+    if(type < 0)
+      return OAC_OK;
+    uint32_t t = (uint32_t)type;
+    const cJSON *array = NULL, *single = NULL;
+    if(ctype == CT_OBJECT)
+      single = cJSON_IsObject(root) ? root : NULL;
+    else
+      map_unwrap(c, t, root, items, &array, &single);
+    if(ctype == CT_OBJECT && !single && cJSON_IsArray(root) &&
+       cJSON_IsObject(cJSON_GetArrayItem(root, 0)))
+      single = cJSON_GetArrayItem(root, 0);     /* an object answered in an array */
+    int scalars = ctype == CT_LIST && map_type_scalar_item(c, t);
+    if(scalars) {                               /* an array of scalars: ID/Value items */
+      array = cJSON_IsArray(root) ? root : NULL;
+      single = NULL;
+    }
+    struct buf objs;
+    buf_init(&objs);
+    buf_putc(&objs, '[');
+    int order = 0;
+    enum oac_result r = OAC_OK;
+    if(single)
+      r = map_object_to_flow(c, t, single, NULL, NULL, order++, &objs, p);
+    const cJSON *o;
+    long k = 0;
+    cJSON_ArrayForEach(o, array) {
+      k++;
+      if(r || (!scalars && !cJSON_IsObject(o)))
+        continue;
+      if(order)
+        buf_putc(&objs, ',');
+      if(scalars) {
+        order++;
+        r = map_scalar_item_to_flow(c, t, o, k - 1, &objs, p);
+      }
+      else
+        r = map_object_to_flow(c, t, o, NULL, NULL, order++, &objs, p);
+    }
+    buf_putc(&objs, ']');
+    if(!r) {
+      buf_putc(b, ',');
+      service_output(b, "Response", cname, NULL, 0, objs.data, objs.len, type_name);
+    }
+    if(!r && buf_failed(&objs))
+      r = problem_nomem(p, "out of memory");
+    buf_free(&objs);
+    return r;
+  }
+  struct buf v;
+  buf_init(&v);
+  int null = 0;
+  if(cJSON_IsString(root))
+    buf_puts(&v, root->valuestring);
+  else if(cJSON_IsNumber(root) && json_num_text(root)) {
+    if(json_number_plain(&v, json_num_text(root), strlen(json_num_text(root))))
+      buf_puts(&v, json_num_text(root));
+  }
+  else if(cJSON_IsBool(root))
+    buf_puts(&v, cJSON_IsTrue(root) ? "true" : "false");
+  else if(cJSON_IsNull(root))
+    null = 1;
+  else
+    service_write_json(&v, root);
+  buf_putc(b, ',');
+  service_output(b, "Response", cname, null ? NULL : v.data ? v.data : "", v.len, NULL, 0,
+                 NULL);
+  enum oac_result r = buf_failed(&v) ? problem_nomem(p, "out of memory") : OAC_OK;
+  buf_free(&v);
+  return r;
 }

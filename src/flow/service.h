@@ -84,6 +84,23 @@ void service_output(struct buf *b, const char *name, const char *ctype, const ch
                     size_t value_len, const char *objects, size_t objects_len,
                     const char *type);
 
+struct cache;
+
+/* The Response Body output of a non-2xx answer is cut here (§14.2: 64 KiB), at a UTF-8
+ * character boundary (api_error_cut). */
+#define SERVICE_BODY_MAX 65536u
+
+/* The Response output (§14.2) of a 2xx answer ROOT, appended to B after a ',': CTYPE (enum
+ * cache_ctype) an object or list of TYPE (its name TYPE_NAME) mapped to MObjects as a load
+ * maps them (the list found under ITEMS, "" = automatic; an array of scalars as ID/Value
+ * items), else a scalar's text (numbers written out plain, §7; a value that is not the
+ * declared scalar as its JSON text). Nothing for a NULL ROOT or CT_NONE. Used by the worker
+ * (worker/action.c) and, for example mode, by the compiler (compile/examples.c), so both
+ * answer alike. OAC_OK, or the mapping's result with P set. */
+enum oac_result service_response_value(struct cache *c, unsigned ctype, int32_t type,
+                                       const char *type_name, const char *items,
+                                       const cJSON *root, struct buf *b, struct problem *p);
+
 /* The ServiceResponse (§14.3): token, tenantId, culture and annotations echoed (null when
  * absent), invokeType "FORWARD", waitMessage null, OUTPUTS (a JSON array text),
  * selectedOutcomeId OUTCOME_ID (NULL = null), rootFaults {}, valueFaults [], mode null. */

@@ -25,9 +25,6 @@
 #include "call.h"
 #include "server.h"
 
-/* The Response Body output keeps at most this much of the API's body (§14.2). */
-#define ACTION_BODY_MAX 65536u
-
 static const char *const reserved[] = {
   "metadata", "data", "health", "status", "metrics", "authorization", "authentication"
 };
@@ -148,85 +145,16 @@ static enum oac_result response_output(struct act *t, const cJSON *root, struct 
 {
   struct op_ctx *x = t->x;
   const struct cache_action *a = t->a;
-  if(!root || a->response_ctype == CT_NONE)
-    return OAC_OK;
-  const char *ctype = flow_ctype_name(a->response_ctype);
-  if(a->response_ctype == CT_OBJECT || a->response_ctype == CT_LIST) {
-    if(a->response_type < 0)
-      return OAC_OK;
-    uint32_t type = (uint32_t)a->response_type;
+  const char *type_name = NULL;
+  if(a->response_type >= 0 && root) {
     struct cache_error err;
-    const struct cache_type *ty = cache_type_at(x->c, type, &err);
+    const struct cache_type *ty = cache_type_at(x->c, (uint32_t)a->response_type, &err);
     if(!ty)
       return problem_set(x->p, 500, "cache: %s", err.msg);
-    const cJSON *array = NULL, *single = NULL;
-    if(a->response_ctype == CT_OBJECT)
-      single = cJSON_IsObject(root) ? root : NULL;
-    else
-      map_unwrap(x->c, type, root, cache_str(x->c, t->pl->items), &array, &single);
-    if(a->response_ctype == CT_OBJECT && !single && cJSON_IsArray(root) &&
-       cJSON_IsObject(cJSON_GetArrayItem(root, 0)))
-      single = cJSON_GetArrayItem(root, 0);     /* an object answered in an array */
-    int scalars = a->response_ctype == CT_LIST && (ty->flags & CT_F_SCALAR_ITEM);
-    if(scalars) {                               /* an array of scalars: ID/Value items */
-      array = cJSON_IsArray(root) ? root : NULL;
-      single = NULL;
-    }
-    struct buf objs;
-    buf_init(&objs);
-    buf_putc(&objs, '[');
-    int order = 0;
-    enum oac_result r = OAC_OK;
-    if(single)
-      r = map_object_to_flow(x->c, type, single, NULL, NULL, 0, &objs, x->p);
-    const cJSON *o;
-    long k = 0;
-    cJSON_ArrayForEach(o, array) {
-      k++;
-      if(r || (!scalars && !cJSON_IsObject(o)))
-        continue;
-      if(order)
-        buf_putc(&objs, ',');
-      if(scalars) {
-        order++;
-        r = map_scalar_item_to_flow(x->c, type, o, k - 1, &objs, x->p);
-      }
-      else
-        r = map_object_to_flow(x->c, type, o, NULL, NULL, order++, &objs, x->p);
-    }
-    buf_putc(&objs, ']');
-    if(!r) {
-      buf_putc(out, ',');
-      service_output(out, "Response", ctype, NULL, 0, objs.data, objs.len,
-                     cache_str(x->c, ty->name));
-    }
-    if(!r && buf_failed(&objs))
-      r = problem_nomem(x->p, "out of memory");
-    buf_free(&objs);
-    return r;
+    type_name = cache_str(x->c, ty->name);
   }
-  /* a scalar: its text (numbers as written out plain, §7) */
-  struct buf v;
-  buf_init(&v);
-  int null = 0;
-  if(cJSON_IsString(root))
-    buf_puts(&v, root->valuestring);
-  else if(cJSON_IsNumber(root) && json_num_text(root)) {
-    if(json_number_plain(&v, json_num_text(root), strlen(json_num_text(root))))
-      buf_puts(&v, json_num_text(root));
-  }
-  else if(cJSON_IsBool(root))
-    buf_puts(&v, cJSON_IsTrue(root) ? "true" : "false");
-  else if(cJSON_IsNull(root))
-    null = 1;
-  else
-    service_write_json(&v, root);               /* not the declared scalar: its JSON text */
-  buf_putc(out, ',');
-  service_output(out, "Response", ctype, null ? NULL : v.data ? v.data : "", v.len, NULL, 0,
-                 NULL);
-  enum oac_result r = buf_failed(&v) ? problem_nomem(x->p, "out of memory") : OAC_OK;
-  buf_free(&v);
-  return r;
+  return service_response_value(x->c, a->response_ctype, a->response_type, type_name,
+                                cache_str(x->c, t->pl->items), root, out, x->p);
 }
 
 /* Outputs of a non-2xx answer: Error Message (§13.5) and Response Body (cut at 64 KiB). */
@@ -249,7 +177,7 @@ static void error_outputs(struct act *t, struct call *cl, long st, struct buf *o
   if(buf_failed(&m))
     out->oom = 1;
   buf_free(&m);
-  size_t bl = body->data ? api_error_cut(body->data, body->len, ACTION_BODY_MAX) : 0;
+  size_t bl = body->data ? api_error_cut(body->data, body->len, SERVICE_BODY_MAX) : 0;
   buf_putc(out, ',');
   service_output(out, "Response Body", "ContentString", body->data ? body->data : "", bl,
                  NULL, 0, NULL);
