@@ -151,6 +151,20 @@ struct plan_builder {
   size_t nfailed;
 };
 
+/* The builder's parameters become plan P's (in the model's arena); 0, or -1 out of memory
+ * (cc_oom called). */
+static int plan_take_params(struct cctx *c, struct model_plan *p, const struct plan_builder *b)
+{
+  p->params = arena_alloc(c->a, (b->n ? b->n : 1) * sizeof(*p->params));
+  if(!p->params) {
+    cc_oom(c);
+    return -1;
+  }
+  memcpy(p->params, b->params, b->n * sizeof(*p->params));
+  p->nparams = b->n;
+  return 0;
+}
+
 static void add_param(struct cctx *c, struct plan_builder *b, const struct api_op *api,
                       const char *path, const struct doc_node *at, const char *name,
                       enum cache_param_src src, const char *arg)
@@ -708,13 +722,8 @@ static void finish_plan(struct cctx *c, int t, enum cache_op op)
   }
   if(op == OP_LOAD)
     load_path_fillable(c, t, path, &b);
-  p->params = arena_alloc(c->a, (b.n ? b.n : 1) * sizeof(*p->params));
-  if(!p->params) {
-    cc_oom(c);
+  if(plan_take_params(c, p, &b))
     return;
-  }
-  memcpy(p->params, b.params, b.n * sizeof(*p->params));
-  p->nparams = b.n;
   const struct doc_node *items = doc_get_ci(v, "items");
   if(items && (op == OP_LOAD || op == OP_QUERY)) {
     if(items->kind != DOC_SCALAR || !items->len)
@@ -801,13 +810,8 @@ void xflow_action_plan(struct cctx *c, struct model_plan *p, const struct api_op
   struct unbound_plan ub = { b.params, &b.n, sizeof(b.params) / sizeof(b.params[0]),
                              b.failed, b.nfailed, "x-flow-action" };
   unbound_headers(c, api, mark ? doc_get_ci(mark, "headers") : NULL, &ub);
-  p->params = arena_alloc(c->a, (b.n ? b.n : 1) * sizeof(*p->params));
-  if(!p->params) {
-    cc_oom(c);
+  if(plan_take_params(c, p, &b))
     return;
-  }
-  memcpy(p->params, b.params, b.n * sizeof(*p->params));
-  p->nparams = b.n;
   parse_example(c, p, mark ? doc_get_ci(mark, "example") : NULL);
   parse_security(c, p, api);
   parse_idempotency_key(c, p, (enum cache_op)OP_ACTION,

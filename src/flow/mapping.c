@@ -553,6 +553,25 @@ static enum oac_result put_mobject(struct rctx *r, uint32_t type, const cJSON *v
   return OAC_OK;
 }
 
+/* One MObject into OUT with its own scratch buffers (put_mobject's arguments). */
+static enum oac_result one_mobject(struct cache *c, uint32_t type, const cJSON *v, long item,
+                                   const struct map_want *w, const char *internal_id,
+                                   int order, const char *external_id, struct buf *out,
+                                   struct problem *p)
+{
+  struct rctx r = { c, out, p, { 0 }, { 0 } };
+  buf_init(&r.tmp);
+  buf_init(&r.id);
+  enum oac_result rc = put_mobject(&r, type, v, item, w, internal_id, order, external_id);
+  buf_free(&r.tmp);
+  buf_free(&r.id);
+  if(rc)
+    return rc;                                /* P is set */
+  if(buf_failed(out))
+    return problem_nomem(p, "out of memory writing the objects");
+  return OAC_OK;
+}
+
 enum oac_result map_object_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                                    const struct map_want *want, const char *internal_id,
                                    int order, struct buf *out, struct problem *p)
@@ -565,17 +584,7 @@ enum oac_result map_object_to_flow_as(struct cache *c, uint32_t type, const cJSO
                                       const char *external_id, int order, struct buf *out,
                                       struct problem *p)
 {
-  struct rctx r = { c, out, p, { 0 }, { 0 } };
-  buf_init(&r.tmp);
-  buf_init(&r.id);
-  enum oac_result rc = put_mobject(&r, type, v, -1, want, internal_id, order, external_id);
-  buf_free(&r.tmp);
-  buf_free(&r.id);
-  if(rc)
-    return rc;                                /* P is set */
-  if(buf_failed(out))
-    return problem_nomem(p, "out of memory writing the objects");
-  return OAC_OK;
+  return one_mobject(c, type, v, -1, want, internal_id, order, external_id, out, p);
 }
 
 /* ---- Flow -> JSON ------------------------------------------------------------------- */
@@ -934,17 +943,7 @@ enum oac_result map_scalar_list_to_json(struct cache *c, uint32_t type, const cJ
 enum oac_result map_scalar_item_to_flow(struct cache *c, uint32_t type, const cJSON *v,
                                         long item, struct buf *out, struct problem *p)
 {
-  struct rctx r = { c, out, p, { 0 }, { 0 } };
-  buf_init(&r.tmp);
-  buf_init(&r.id);
-  enum oac_result rc = put_mobject(&r, type, v, item, NULL, NULL, (int)item, NULL);
-  buf_free(&r.tmp);
-  buf_free(&r.id);
-  if(rc)
-    return rc;                                /* P is set */
-  if(buf_failed(out))
-    return problem_nomem(p, "out of memory writing the objects");
-  return OAC_OK;
+  return one_mobject(c, type, v, item, NULL, NULL, (int)item, NULL, out, p);
 }
 
 const char *map_flow_value(const cJSON *obj, const char *name)

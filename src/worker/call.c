@@ -520,25 +520,18 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
   if(cl->cookie.len && (r = add_header(x, cl, "Cookie", cl->cookie.data, src->what)))
     return r;
 
-  if(src->body) {                 /* an action's body, built by action.c (issue 16) */
-    buf_append(&cl->body, src->body, src->body_len);
-    cl->has_body = 1;
-    cl->content_type = cache_str(x->c, pl->body_type);
-    if(!*cl->content_type)
-      cl->content_type = "application/json";
-    if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
-      return r;
-    if(src->object && (r = call_body_form(x, pl, cl)))   /* an object body: forms too */
-      return r;
-  }
-  else if((pl->flags & PLAN_F_BODY) && src->object) {
-    struct cache_error e2;
-    const uint32_t *u32 = type_view_u32(x->tv, &e2);
-    if(!u32)
-      return problem_set(x->p, 500, "cache: %s", e2.msg);
-    if((r = map_flow_to_json_empty(x->c, x->tv->type, src->object, u32 + pl->first_body,
-                                   pl->nbody, pl->empty_as, &cl->body, x->p)))
-      return r;
+  if(src->body || ((pl->flags & PLAN_F_BODY) && src->object)) {
+    if(src->body)                 /* an action's body, built by action.c (issue 16) */
+      buf_append(&cl->body, src->body, src->body_len);
+    else {
+      struct cache_error e2;
+      const uint32_t *u32 = type_view_u32(x->tv, &e2);
+      if(!u32)
+        return problem_set(x->p, 500, "cache: %s", e2.msg);
+      if((r = map_flow_to_json_empty(x->c, x->tv->type, src->object, u32 + pl->first_body,
+                                     pl->nbody, pl->empty_as, &cl->body, x->p)))
+        return r;
+    }
     cl->has_body = 1;
     cl->content_type = cache_str(x->c, pl->body_type);
     if(!*cl->content_type)
@@ -546,7 +539,9 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
     /* the idempotency key from the body's JSON, before a form encoding (§13.4) */
     if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
       return r;
-    if((r = call_body_form(x, pl, cl)))   /* form bodies (product.md §13.1; issue 15) */
+    /* form bodies (product.md §13.1; issue 15): an object's (an action's text, list or
+     * scalar body is sent as built) */
+    if(src->object && (r = call_body_form(x, pl, cl)))
       return r;
   }
   else if(pl->idempotency_key.len && (r = idempotency_key(x, pl, src, cl)))
