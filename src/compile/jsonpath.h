@@ -51,7 +51,8 @@ void jsonpath_nodelist_init(struct jsonpath_nodelist *l);
 void jsonpath_nodelist_free(struct jsonpath_nodelist *l);
 
 /* Evaluate P against ROOT; the selected nodes are appended to OUT in RFC 9535 order (for
- * maps the document's key order). OAC_ENOMEM, or OAC_ELIMIT past the depth limit. */
+ * maps the document's key order). OAC_ENOMEM, or OAC_ELIMIT past the depth limit (4096
+ * levels); on error OUT may hold part of the result: free it. */
 enum oac_result jsonpath_eval(const struct jsonpath *p, struct doc_node *root,
                               struct jsonpath_nodelist *out);
 

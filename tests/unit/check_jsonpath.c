@@ -283,6 +283,37 @@ START_TEST(test_filters)
 }
 END_TEST
 
+/* Every allocation of compile and eval failing in turn: OAC_ENOMEM, nothing leaked
+ * (valgrind and the sanitizer build check that), then the right answer. */
+START_TEST(test_oom)
+{
+  struct doc_node *root = load("a: [{b: 1}, {b: 2, c: [x, y]}]\nd: {b: 2}\n");
+  const char *q = "$..[?@.b == 2 && (@.c[?@ == 'y'] || @.b == $.d.b)]['b', 'c']";
+  unsigned long n;
+  for(n = 1; n < 10000; n++) {
+    struct jsonpath *p = NULL;
+    struct jsonpath_error err;
+    struct jsonpath_nodelist l;
+    jsonpath_nodelist_init(&l);
+    oac_mem_fail_at(n);
+    enum oac_result r = jsonpath_compile(q, strlen(q), &p, &err);
+    if(r == OAC_OK)
+      r = jsonpath_eval(p, root, &l);
+    oac_mem_fail_at(0);
+    jsonpath_free(p);
+    size_t got = l.n;
+    jsonpath_nodelist_free(&l);
+    if(r == OAC_OK) {
+      ck_assert_uint_eq(got, 3);    /* a[1].b, a[1].c, d.b */
+      break;
+    }
+    ck_assert_int_eq(r, OAC_ENOMEM);
+  }
+  ck_assert_uint_gt(n, 3);
+  ck_assert_uint_lt(n, 10000);
+}
+END_TEST
+
 #else /* OAC_JSONPATH_CTS */
 
 /* The Compliance Test Suite ------------------------------------------------------------------ */
@@ -565,6 +596,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_aliases);
   tcase_add_test(tc, test_matches);
   tcase_add_test(tc, test_filters);
+  tcase_add_test(tc, test_oom);
   suite_add_tcase(su, tc);
 #endif
   return su;
