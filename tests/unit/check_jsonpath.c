@@ -279,6 +279,12 @@ START_TEST(test_filters)
   expect(doc, "$.paths['/users/{id}'] .get[\"operationId\"]", "[\"getUser\"]");
   expect(doc, "$..[?(@.operationId >= 'getUser')].operationId", "[\"listPets\",\"getUser\"]");
   expect(doc, "$.paths.*[?@['x-flow'].type == 'Pet'].operationId", "[\"createPet\"]");
+  /* escapes in quoted names, negative indexes, the later of duplicate keys (as doc_get) */
+  expect("{\"\u00e9\": 1, \"a'b\": 2, \"\\t\": 3}", "$['\\u00e9', \"a'b\", 'a\\'b', '\\t']",
+         "[1,2,2,3]");
+  expect("[a, b, c]", "$[-1, -3, -4, 0, 3]", "[\"c\",\"a\",\"a\"]");
+  expect("{k: 1, k: 2}", "$.k", "[2]");
+  expect("{k: 1, k: 2}", "$.*", "[2]");
   done();
 }
 END_TEST
