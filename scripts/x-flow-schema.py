@@ -13,9 +13,6 @@ import json
 import os
 import sys
 
-ID = "https://openapi-connector.invalid/x-flow.schema.json"
-
-
 def ci(word):
     """A regex matching WORD in any letter case."""
     out = []
@@ -443,10 +440,9 @@ def to_draft07(node):
 
 def documents():
     s = root(defs())
-    a = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": ID}
+    a = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     a.update(s)
-    b = {"$schema": "http://json-schema.org/draft-07/schema#",
-         "$id": ID.replace("x-flow.schema", "x-flow.draft-07.schema")}
+    b = {"$schema": "http://json-schema.org/draft-07/schema#"}
     b.update(to_draft07(s))
     return {"x-flow.schema.json": a, "x-flow.draft-07.schema.json": b}
 

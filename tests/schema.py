@@ -99,6 +99,47 @@ WARNS = {
 PLACEHOLDERS = {"CLIENT_AUTH": "client_secret_basic", "PAD": "pad"}
 
 
+# Small documents that pin the rules down (YAML text, must it validate?).
+HEAD = "openapi: 3.0.3\ncomponents:\n  schemas:\n    Pet:\n"
+SNIPPETS = [
+    ("keys and methods in any letter case", True, HEAD +
+     "      x-flow-type: {Name: Pet}\n"
+     "      X-Flow-Query: {PATH: /pets, Operation: Get, Paging: {STYLE: Offset, offset: o}}\n"),
+    ("a CRUD mark without operation", False, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-query: {path: /pets}\n"),
+    ("an unknown key in a mark", False, HEAD +
+     "      x-flow-type: {name: Pet, colour: red}\n"),
+    ("an unknown x-flow extension on a schema", False, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-typo: {}\n"),
+    ("a mark on a nested property", False, HEAD +
+     "      type: object\n      properties:\n        owner:\n"
+     "          x-flow-type: {nom: Owner}\n"),
+    ("{config:} of a real value, $User field, {property: id}", True, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-save:\n        path: /pets/{id}\n"
+     "        operation: put\n        parameters: {k: {config: ' api key '}, "
+     "u: $user.email, id: {property: id}, c: {default: 3}}\n"),
+    ("a list-filter word in a save", False, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-save: {path: /pets, operation: post, "
+     "parameters: {n: limit}}\n"),
+    ("paging style page without a page size", False, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-query: {path: /pets, operation: get, "
+     "paging: {style: page, page: p}}\n"),
+    ("paging total from a header", True, HEAD +
+     "      x-flow-type: {name: Pet}\n      x-flow-query: {path: /pets, operation: get, "
+     "paging: {style: page, page: p, pageSize: 20, total: 'header: X-Total-Count'}}\n"),
+    ("x-flow-actions other than all", False, "openapi: 3.1.0\nx-flow-actions: some\n"),
+    ("x-flow-action on an operation, x-flow-actions on a path item", True,
+     "openapi: 3.1.0\npaths:\n  /a:\n    x-flow-actions: ALL\n    post:\n"
+     "      x-flow-action: {name: Adopt, parameters: {v: {default: 1}}}\n"),
+    ("an action parameter bound to a property", False,
+     "openapi: 3.1.0\npaths:\n  /a:\n    post:\n"
+     "      x-flow-action: {parameters: {v: name}}\n"),
+    ("x-flow-identity me with a relative URL", False,
+     "openapi: 3.0.3\ncomponents:\n  securitySchemes:\n    b:\n      type: http\n"
+     "      x-flow-identity: {me: {defaultUrl: /me}}\n"),
+]
+
+
 def plain(node):
     """YAML's values as JSON's: keys as text, dates as text."""
     if isinstance(node, dict):
@@ -216,6 +257,21 @@ def main():
     if total < 100:
         print("FAIL: only %d documents found under %s" % (total, SRC))
         fails += 1
+
+    # the rules themselves
+    pinned = 0
+    for what, valid, text in SNIPPETS:
+        doc = plain(yaml.safe_load(text))
+        for draft, v in validators:
+            errs = errors(v, doc)
+            if bool(errs) == valid:
+                print("FAIL: %s (%s): expected %s%s" %
+                      (what, draft, "valid" if valid else "invalid",
+                       ": " + errs[0].message[:200] if errs else ""))
+                fails += 1
+            else:
+                pinned += 1
+    print("rules: %d of %d snippet checks as expected" % (pinned, 2 * len(SNIPPETS)))
 
     # 3. invalid compile and paging cases
     fails += invalid_cases(validators, "tests/data/compile/invalid", "errors", NOT_MARKS)
