@@ -19,7 +19,7 @@ def ci(word):
     for ch in word:
         if ch.isalpha():
             out.append("[%s%s]" % (ch.upper(), ch.lower()))
-        elif ch in ".^$*+?()[]{}|\\/-":
+        elif ch in ".^$*+?()[]{}|\\":
             out.append("\\" + ch)
         else:
             out.append(ch)

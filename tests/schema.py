@@ -23,6 +23,10 @@ try:
 except ImportError as e:
     print("SKIP: python3's jsonschema module is missing (Debian: python3-jsonschema): %s" % e)
     sys.exit(77)
+if not hasattr(jsonschema, "Draft202012Validator"):
+    print("SKIP: python3's jsonschema %s predates draft 2020-12 (4.0 or later needed)" %
+          getattr(jsonschema, "__version__", "?"))
+    sys.exit(77)
 try:
     import yaml
 except ImportError as e:
@@ -181,6 +185,20 @@ def where(e):
     return "/".join(str(p) for p in e.absolute_path) or "(root)"
 
 
+def patterns_of(node):
+    """Every regex in schema NODE (pattern values, patternProperties keys)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "pattern" and isinstance(v, str):
+                yield v
+            if k == "patternProperties" and isinstance(v, dict):
+                yield from v
+            yield from patterns_of(v)
+    elif isinstance(node, list):
+        for x in node:
+            yield from patterns_of(x)
+
+
 def main():
     fails = 0
     with open(os.path.join(SRC, "data", "x-flow.schema.json"), encoding="utf-8") as f:
@@ -199,6 +217,15 @@ def main():
        "unevaluatedProperties" in json.dumps(s07):
         print("FAIL: the draft-07 file uses 2020-12 keywords")
         fails += 1
+    # editors compile patterns as ECMA-262 regexes with the u flag, where an escape of
+    # anything but a syntax character (\-, \_ ...) is an error: allow only these
+    for name, s in (("x-flow.schema.json", s2020), ("x-flow.draft-07.schema.json", s07)):
+        for pat in patterns_of(s):
+            for esc in re.findall(r"\\(.)", pat):
+                if esc not in "\\^$.*+?()[]{}|/rnt":
+                    print("FAIL: data/%s: pattern %r escapes %r (invalid with the u flag)" %
+                          (name, pat, esc))
+                    fails += 1
     gen = subprocess.run([sys.executable, os.path.join(SRC, "scripts", "x-flow-schema.py"),
                           "--check", os.path.join(SRC, "data")],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
