@@ -41,6 +41,8 @@ debian_pkgs=(build-essential autoconf automake libtool pkg-config
              python3 curl ca-certificates)
 [ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light valgrind
                                      clang libclang-rt-14-dev)
+# the JSON Schemas of the marks (tests/schema.sh, issue 17): python3's jsonschema and yaml
+[ "$mode" = test ] && debian_pkgs+=(python3-jsonschema python3-yaml)
 
 pkg_installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
