@@ -55,7 +55,7 @@ static void try_usage(FILE *f)
         "            [--limit N] [--offset-token T] [--search TEXT]\n"
         "            where: PROP=V  PROP!=V  PROP>V  PROP>=V  PROP<V  PROP<=V\n"
         "                   PROP~=V (contains)  PROP^=V (starts with)  PROP$=V (ends with)\n"
-        "  save TYPE --object JSON [--id ID]     insert (update with --id or an id property)\n"
+        "  save TYPE --object JSON [--id ID]     insert; an update with --id (its externalId)\n"
         "  delete TYPE (--id ID | --object JSON)\n"
         "  action SLUG [--input 'NAME=VALUE'...] [--object-input 'NAME=JSON'...]\n"
         "              [--outcome NAME...]\n"
