@@ -65,8 +65,9 @@ static void try_usage(FILE *f)
         "                         " OAC_DEFAULT_CACHE_DIR ")\n"
         "  --api-key KEY          the configuration value 'API Key'\n"
         "  --config 'NAME=VALUE'  any configuration value (Server, OAuth2/OIDC: Client Id...)\n"
-        "  --user 'KEY=VALUE'     the running user's fields ($User, Token for a signed-in\n"
-        "                         user's Authorization), as Flow's Authorization header\n"
+        "  --user 'KEY=VALUE'     the running user's fields, as Flow's Authorization header\n"
+        "                         sends them: Token (a signed-in user's; UserId defaults to\n"
+        "                         openapi-connector-try), Email, UserId, FirstName...\n"
         "  --timeout S, --connect-timeout S, --ca-file FILE, --max-pages N,\n"
         "  --token-cache DIR, --log-level L (default warn)  as for the worker\n"
         "  --help\n", f);
@@ -530,9 +531,17 @@ static void user_header(struct try *t, struct buf *b)
       }
     }
     const char *eq = strchr(t->user[i], '=');
-    if(!strncasecmp(t->user[i], "Token=", 6) || !strncasecmp(t->user[i], "ManywhoToken=", 13))
+    if(!strncasecmp(t->user[i], "Token=", 6) || !strncasecmp(t->user[i], "ManyWhoToken=", 13))
       add_secret(t, eq + 1);
   }
+  /* a user with a Token is signed in only with a UserId too (flow_user_is_public) */
+  int token = 0, id = 0;
+  for(size_t i = 0; i < t->nuser; i++) {
+    token |= !strncasecmp(t->user[i], "Token=", 6);
+    id |= !strncasecmp(t->user[i], "UserId=", 7);
+  }
+  if(token && !id)
+    buf_puts(b, "%26UserId%3Dopenapi-connector-try");
 }
 
 static int print_answer(const struct try *t, const struct http_response *rs)

@@ -42,6 +42,9 @@ try() {
 has() { # has WHAT STRING: $OUT contains STRING (fixed)
   if grep -qF -- "$2" "$OUT"; then it_pass "$1"; else it_fail "$1: no '$2' in the output"; head -30 "$OUT"; fi
 }
+said() { # said WHAT STRING: $ERR contains STRING (fixed)
+  if grep -qF -- "$2" "$ERR"; then it_pass "$1"; else it_fail "$1: $(cat "$ERR")"; fi
+}
 lacks() { # lacks WHAT STRING: neither $OUT nor $ERR contains STRING
   if grep -qF -- "$2" "$OUT" "$ERR"; then it_fail "$1: '$2' is in the output"; else it_pass "$1"; fi
 }
@@ -55,18 +58,19 @@ closed=$(it_free_port)
 it_eq "compile the pet store for a closed port" 0 $?
 
 try "no command" 2 "$REFUSED_URL" --cache-dir "$CACHE"
-grep -q "no command" "$ERR" && it_pass "no command: said so" || it_fail "no command: $(cat "$ERR")"
+said "no command: said so" "no command"
 try "an unknown command" 2 "$REFUSED_URL" --cache-dir "$CACHE" list Pet
-grep -q "unknown command 'list'" "$ERR" && it_pass "unknown command: named" || it_fail "unknown command: $(cat "$ERR")"
+said "unknown command: named" "unknown command 'list'"
 try "an unknown option" 2 "$REFUSED_URL" --cache-dir "$CACHE" load Pet --colour blue
-grep -q "unknown option '--colour'" "$ERR" && it_pass "unknown option: named" || it_fail "unknown option: $(cat "$ERR")"
+said "unknown option: named" "unknown option '--colour'"
 try "--where with save" 2 "$REFUSED_URL" --cache-dir "$CACHE" save Pet --object '{}' --where a=b
-grep -q "go with load, not save" "$ERR" && it_pass "--where with save: said so" || it_fail "--where with save: $(cat "$ERR")"
+said "--where with save: said so" "go with load, not save"
 try "a --where without an operator" 2 "$REFUSED_URL" --cache-dir "$CACHE" load Pet --where status
-grep -q "expected PROP=VALUE" "$ERR" && it_pass "bad --where: said so" || it_fail "bad --where: $(cat "$ERR")"
+said "bad --where: said so" "expected PROP=VALUE"
 try "save without --object" 2 "$REFUSED_URL" --cache-dir "$CACHE" save Pet
 try "--object that is not JSON" 2 "$REFUSED_URL" --cache-dir "$CACHE" save Pet --object '{name'
-test ! -s "$OUT" && it_pass "a bad command line prints nothing on stdout" || it_fail "stdout: $(cat "$OUT")"
+if [ -s "$OUT" ]; then it_fail "a bad command line printed on stdout: $(cat "$OUT")"
+else it_pass "a bad command line prints nothing on stdout"; fi
 "$BIN" --try --help >"$OUT" 2>&1
 it_eq "--try --help" 0 $?
 has "--try --help names the commands" "action SLUG [--input 'NAME=VALUE'...]"
@@ -90,6 +94,46 @@ has "refused: the attempt is printed" "> GET http://127.0.0.1:$closed/pets/1"
 has "refused: no answer" "< (no answer: "
 has "refused: a 502 ServiceProblem" "== Flow answer: 502 (ServiceProblem)"
 lacks "refused: the API key is never printed" "$API_KEY"
+
+# A bearer scheme and an API key in the query (a closed port: the attempts are printed all
+# the same): the signed-in user's token and the key never appear, $User.Email does.
+cat >"$RUN/mask.yaml" <<EOF
+openapi: 3.0.3
+info: {title: try masking, version: "1"}
+servers: [{url: "http://127.0.0.1:$closed"}]
+security: [{bearer: [], key: []}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: owner, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {\$ref: "#/components/schemas/Thing"}}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+    key: {type: apiKey, in: query, name: api_key}
+  schemas:
+    Thing:
+      x-flow-type: {name: Thing}
+      x-flow-query: {path: /things, operation: get, parameters: {owner: \$User.Email}}
+      type: object
+      properties: {id: {type: integer}, name: {type: string}}
+EOF
+"$COMPILE" --quiet --as try-mask --cache-dir "$CACHE" "$RUN/mask.yaml" >>"$RUN/compile.log" 2>&1
+it_eq "compile the masking document" 0 $?
+try "bearer and query key" 1 try-mask --cache-dir "$CACHE" --connect-timeout 2 \
+  --api-key key-SECRET-1 --user Token=tok-SECRET-2 --user Email=ann@example.test load Thing
+has "masking: the URL without the query key, with \$User.Email" \
+  "> GET http://127.0.0.1:$closed/things?owner=ann%40example.test"
+has "masking: Authorization shows its scheme only" "> Authorization: Bearer ***"
+lacks "masking: the user's token is never printed" "tok-SECRET-2"
+lacks "masking: the query API key is never printed" "key-SECRET-1"
 
 # 2. Against json-server ---------------------------------------------------------------------
 
