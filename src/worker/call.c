@@ -611,6 +611,9 @@ static void sleep_ms(long ms)
 
 /* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks), retried per
  * product.md §13.4 (retry.h) within the request's upstream budget. */
+call_trace_fn *call_trace;       /* --try only (call.h) */
+void *call_trace_arg;
+
 enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
 {
   if(not_found)
@@ -636,6 +639,8 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
   for(;;) {
     x->ncalls++;
     enum upstream_error e = upstream_send(x->up, &rq, x->resp, msg, sizeof(msg));
+    if(call_trace)                              /* --try (§16.5) */
+      call_trace(call_trace_arg, cl, &rq, x->resp, e, msg);
     /* a timeout after sending took the budget, a certificate problem stays one: only a
      * transfer that broke off, or one that never started, is tried again */
     if(e && e != UPE_NOMEM && e != UPE_TOO_BIG && e != UPE_REDIRECT &&

@@ -93,6 +93,16 @@ enum oac_result call_prepare(struct op_ctx *x, const struct cache_plan *pl,
  * 2xx to a caller that did not ask, and the outcome is never a third integer value. */
 enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found);
 
+/* --try (product.md §16.5; try.c): when set, call_send calls this after every attempt with
+ * the call (its shown URL has the secrets masked), what was sent, and the answer (E is
+ * UPE_OK, or the failure and ERRMSG). NULL in normal operation: one pointer test per
+ * attempt. */
+typedef void call_trace_fn(void *arg, const struct call *cl, const struct upstream_req *rq,
+                           const struct upstream_resp *rs, enum upstream_error e,
+                           const char *errmsg);
+extern call_trace_fn *call_trace;
+extern void *call_trace_arg;
+
 /* The answer as JSON: *ROOT NULL for an empty body. OAC_OK, or the result with the problem
  * set. */
 enum oac_result answer_json(struct op_ctx *x, struct call *cl, cJSON **root);

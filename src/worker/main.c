@@ -21,6 +21,7 @@
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
+#include "try.h"
 
 static volatile sig_atomic_t hup, term, in_request;
 
@@ -91,10 +92,21 @@ static void usage(FILE *f)
         "  --socket-mode MODE     permissions of a socket path, octal (e.g. 0660 for a\n"
         "                         web server in the pool's group; default: the umask's)\n"
         "  --daemon               detach (default: stay in the foreground)\n"
-        "  --help, --version\n", f);
+        "  --help, --version\n\n"
+        "Trying a compiled document from the command line (prints each API call and the\n"
+        "Flow answer; exit 0 for a 2xx answer, 1 otherwise, 2 for a bad command line):\n"
+        "  openapi-connector --try REGISTRATION [options] describe\n"
+        "  openapi-connector --try REGISTRATION [options] load TYPE [--id ID]\n"
+        "      [--where 'PROP=VALUE'...] [--sort PROP[:desc]...] [--limit N]\n"
+        "      [--offset-token T] [--search TEXT]\n"
+        "  openapi-connector --try REGISTRATION [options] save TYPE --object JSON [--id ID]\n"
+        "  openapi-connector --try REGISTRATION [options] delete TYPE (--id ID | --object JSON)\n"
+        "  openapi-connector --try REGISTRATION [options] action SLUG [--input 'NAME=VALUE'...]\n"
+        "      [--object-input 'NAME=JSON'...] [--outcome NAME...]\n"
+        "  See `openapi-connector --try --help` for the options.\n", f);
 }
 
-static long seconds_to_ms(const char *s, const char *what)
+long seconds_to_ms(const char *s, const char *what)
 {
   char *end;
   double v = s ? strtod(s, &end) : 0;
@@ -106,7 +118,7 @@ static long seconds_to_ms(const char *s, const char *what)
   return (long)(v * 1000 + 0.5);
 }
 
-static unsigned long count_arg(const char *s, const char *what, unsigned long min)
+unsigned long count_arg(const char *s, const char *what, unsigned long min)
 {
   char *end;
   unsigned long v = strtoul(s, &end, 10);
@@ -126,6 +138,25 @@ static int socket_mode_arg(const char *s)
     exit(2);
   }
   return (int)v;
+}
+
+/* The worker's defaults from the environment (also --try's); the token directory's. */
+static const char *env_defaults(struct worker_opts *o)
+{
+  const char *e;
+  o->cache_dir = (e = getenv("OPENAPI_CONNECTOR_CACHE_DIR")) && *e ? e : OAC_DEFAULT_CACHE_DIR;
+  o->prefix = (e = getenv("OPENAPI_CONNECTOR_PREFIX")) && *e ? e : NULL;
+  if((e = getenv("OPENAPI_CONNECTOR_CONNECT_TIMEOUT")) && *e)
+    o->up.connect_timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_CONNECT_TIMEOUT");
+  if((e = getenv("OPENAPI_CONNECTOR_TIMEOUT")) && *e)
+    o->up.timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_TIMEOUT");
+  if((e = getenv("OPENAPI_CONNECTOR_CA_FILE")) && *e)
+    o->up.ca_file = e;
+  if((e = getenv("OPENAPI_CONNECTOR_MAX_PAGES")) && *e)
+    o->max_pages = count_arg(e, "OPENAPI_CONNECTOR_MAX_PAGES", 1);
+  if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
+    log_level = log_level_parse(e);
+  return (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
 }
 
 static void parse_args(int argc, char **argv, struct pool_cfg *pc)
@@ -150,20 +181,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
   };
-  const char *e;
-  o->cache_dir = (e = getenv("OPENAPI_CONNECTOR_CACHE_DIR")) && *e ? e : OAC_DEFAULT_CACHE_DIR;
-  o->prefix = (e = getenv("OPENAPI_CONNECTOR_PREFIX")) && *e ? e : NULL;
-  if((e = getenv("OPENAPI_CONNECTOR_CONNECT_TIMEOUT")) && *e)
-    o->up.connect_timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_CONNECT_TIMEOUT");
-  if((e = getenv("OPENAPI_CONNECTOR_TIMEOUT")) && *e)
-    o->up.timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_TIMEOUT");
-  if((e = getenv("OPENAPI_CONNECTOR_CA_FILE")) && *e)
-    o->up.ca_file = e;
-  if((e = getenv("OPENAPI_CONNECTOR_MAX_PAGES")) && *e)
-    o->max_pages = count_arg(e, "OPENAPI_CONNECTOR_MAX_PAGES", 1);
-  if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
-    log_level = log_level_parse(e);
-  const char *token_cache = (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
+  const char *token_cache = env_defaults(o);
   int ch;
   while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch(ch) {
@@ -437,6 +455,10 @@ int main(int argc, char **argv)
   memset(&pc, 0, sizeof(pc));
   pc.workers = 2;
   pc.socket_mode = -1;
+  if(try_wanted(argc, argv)) {                  /* --try (§16.5): no FastCGI loop */
+    const char *token_cache = env_defaults(&pc.o);
+    return try_main(argc, argv, &pc.o, token_cache);
+  }
   parse_args(argc, argv, &pc);
   if(FCGX_Init()) {
     fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
