@@ -609,11 +609,11 @@ static void sleep_ms(long ms)
     ;
 }
 
-/* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks), retried per
- * product.md §13.4 (retry.h) within the request's upstream budget. */
 call_trace_fn *call_trace;       /* --try only (call.h) */
 void *call_trace_arg;
 
+/* Sends the call (call.h: a 404 is *NOT_FOUND only when the caller asks), retried per
+ * product.md §13.4 (retry.h) within the request's upstream budget. */
 enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
 {
   if(not_found)
