@@ -286,6 +286,11 @@ static enum oac_result check_types(struct cache *c, const struct cache_section *
         return fail(c, err, "section TYPES record %u: plan %u out of range (PLANS has %u)", i,
                     k, pls->count);
       const struct cache_plan *pl = &plans[k - 1];
+      /* a type's slot holds a plan of its own operation, never a message action's (§14),
+       * whose example record names no type (CACHE_EXAMPLE_ACTION) */
+      if(pl->op != (unsigned)op)
+        return fail(c, err, "section TYPES record %u: plan %u is a plan of operation %u, "
+                    "not %d", i, k, pl->op, op);
       if((uint64_t)pl->first_body + pl->nbody > us->count)
         return fail(c, err, "section TYPES record %u: plan %u: body list out of range", i, k);
       for(uint32_t b = 0; b < pl->nbody; b++)

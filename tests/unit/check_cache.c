@@ -749,6 +749,27 @@ START_TEST(test_offset_out_of_range)
   memcpy(img, orig, len);
   struct cache_section *pls = find_sec(img, CS_PLANS);
   struct cache_plan *plans = (struct cache_plan *)(void *)(img + pls->offset);
+  /* a type's slot holding a plan of another operation (a message action's plan, whose
+   * example names no type: found by fuzz_cache) */
+  {
+    uint32_t k = 0;
+    int slot = -1;
+    for(uint32_t t = 0; t < ts->count && !k; t++)
+      for(int op = 0; op < OP_MAX && !k; op++)
+        if(types[t].plans[op]) {
+          k = types[t].plans[op];
+          slot = op;
+        }
+    ck_assert_uint_ne(k, 0);
+    plans[k - 1].op = OP_ACTION;
+    fix_section(img, CS_PLANS);
+    expect_bad(img, len, CACHE_VERIFY_ALL, "is a plan of operation");
+    memcpy(img, orig, len);
+    plans[k - 1].op = (uint16_t)(slot == OP_LOAD ? OP_DELETE : OP_LOAD);
+    fix_section(img, CS_PLANS);
+    expect_bad(img, len, CACHE_VERIFY_ALL, "is a plan of operation");
+    memcpy(img, orig, len);
+  }
   plans[0].nparams = 3;
   fix_section(img, CS_PLANS);
   expect_bad(img, len, CACHE_VERIFY_ALL, "parameters");
