@@ -125,6 +125,7 @@ enum cache_op { OP_LOAD = 0, OP_QUERY, OP_SAVE, OP_UPDATE, OP_DELETE, OP_MAX };
 
 #define CT_F_HELPER      0x1u    /* generated helper type (<Parent>:<prop>) */
 #define CT_F_SCALAR_ITEM 0x2u    /* ID/Value helper of a scalar array */
+#define CT_F_INFERRED    0x4u    /* its marks were inferred by --infer (§15.3) */
 
 struct cache_type {
   struct cache_str name;        /* type name = binding name */

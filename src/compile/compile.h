@@ -29,6 +29,14 @@ struct compile_opts {
   /* servers (§13.7): --server-variable NAME=V1,V2, as given (the last one per NAME wins) */
   const char *const *server_vars;
   size_t nserver_vars;
+  /* documents you cannot edit (product.md §15) */
+  const char *const *overlays;  /* --overlay FILE, applied in this order (§15.1) */
+  size_t noverlays;
+  enum compile_infer { INFER_NONE = 0, INFER_ALL, INFER_CRUD } infer;   /* --infer (§15.3) */
+  const char *emit_overlay;     /* --emit-overlay FILE: what --infer added, as an overlay */
+  int offline;                  /* --offline (§15.4): open nothing but the document */
+  const char *const *allow_hosts;       /* --allow-host PATTERN (§15.4) */
+  size_t nallow_hosts;
 };
 
 /* Load, resolve, validate, generate. Diagnostics go to D. Returns OAC_OK (possibly with

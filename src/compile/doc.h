@@ -30,6 +30,9 @@ struct doc_node {
   enum doc_kind kind;
   unsigned char quoted;       /* scalar written quoted ('x' "x" | >): never null/bool/number */
   unsigned char dup_keys;     /* MAP: some key occurs twice (warned; the later one wins) */
+  unsigned char aliased;      /* an anchored node some alias refers to: it stands at more
+                                 than one place of the tree (overlays warn when they touch it) */
+  unsigned char grown;        /* items was reallocated by doc_edit.c (capacity: see there) */
   unsigned line, col;         /* 1-based start of the node */
   const struct doc_file *file;
   const char *str;            /* scalar text, NUL-terminated (NULL for SEQ/MAP) */
@@ -118,5 +121,27 @@ enum oac_result doc_ref_resolve(struct doc_set *s, const struct doc_node *n,
 /* The last JSON-pointer segment of a $ref string ("#/components/schemas/Pet" -> "Pet"),
  * or the file stem for a whole-file ref. NULL if N has no $ref. Arena-allocated. */
 const char *doc_ref_name(struct doc_set *s, const struct doc_node *n);
+
+/* ---- changing the tree (doc_edit.c): overlays (§15.1) and --infer (§15.3) ----------
+ * New nodes live in the set's arena and carry the FILE / LINE / COL given, so a value an
+ * overlay wrote is reported at the overlay's position. Every change drops the $ref lookup
+ * index (doc_ref.c rebuilds it on demand). Node pointers stay valid; items arrays may move.
+ * All return NULL / OAC_ENOMEM when memory runs out. */
+struct doc_node *doc_new_node(struct doc_set *s, enum doc_kind kind, const struct doc_file *f,
+                              unsigned line, unsigned col);
+/* A scalar holding a copy of STR (LEN bytes); QUOTED as the loader would set it. */
+struct doc_node *doc_new_scalar(struct doc_set *s, const char *str, size_t len, int quoted,
+                                const struct doc_file *f, unsigned line, unsigned col);
+/* Set KEY (a scalar node) to VAL in MAP: the value of its last occurrence is replaced, or
+ * the pair appended. */
+enum oac_result doc_map_set(struct doc_set *s, struct doc_node *map, struct doc_node *key,
+                            struct doc_node *val);
+enum oac_result doc_seq_append(struct doc_set *s, struct doc_node *seq, struct doc_node *item);
+/* Remove pair I of MAP / item I of SEQ (order of the rest kept). */
+void doc_map_remove_at(struct doc_set *s, struct doc_node *map, size_t i);
+void doc_seq_remove_at(struct doc_set *s, struct doc_node *seq, size_t i);
+/* A file without bytes, for nodes no file holds (--infer's marks): diagnostics name it
+ * NAME; it is not part of s->files (the root document stays first there). */
+struct doc_file *doc_file_synthetic(struct doc_set *s, const char *name);
 
 #endif

@@ -740,6 +740,7 @@ static enum oac_result on_alias(struct loader *ld, const yaml_event_t *ev)
     return OAC_ELIMIT;
   }
   ld->alias_total += a->size;
+  a->node->aliased = 1;
   return add_node(ld, a->node, a->size, a->height);
 }
 

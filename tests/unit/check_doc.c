@@ -691,6 +691,91 @@ START_TEST(ref_big_map)
 }
 END_TEST
 
+/* doc_edit.c: set, append, remove; growth past several capacities; the $ref index is
+ * dropped by a change and rebuilt (a key added to an indexed map is found by a $ref) */
+START_TEST(edit_tree)
+{
+  struct buf b;
+  buf_init(&b);
+  buf_puts(&b, "big:\n");
+  for(int i = 0; i < 20; i++)
+    buf_printf(&b, "  k%d: v%d\n", i, i);
+  buf_puts(&b, "list: [a, b]\nr1: {$ref: '#/big/k3'}\nr2: {$ref: '#/big/new'}\n"
+           "anchored: &A {x: 1}\nuse: *A\n");
+  struct doc_file *f;
+  ck_assert_int_eq(doc_load_mem(&s, "e.yaml", b.data, b.len, &f), OAC_OK);
+  buf_free(&b);
+  struct doc_node *big = doc_get(f->root, "big"), *list = doc_get(f->root, "list");
+  ck_assert_int_eq(doc_get(f->root, "anchored")->aliased, 1);
+  ck_assert_int_eq(doc_get(f->root, "big")->aliased, 0);
+  ck_assert_str_eq(resolve_ok(doc_get(f->root, "r1"))->str, "v3");
+  ck_assert_ptr_nonnull(s.index);
+  struct doc_file *syn = doc_file_synthetic(&s, "(inferred)");
+  ck_assert_ptr_nonnull(syn);
+  ck_assert_str_eq(syn->name, "(inferred)");
+  ck_assert_ptr_eq(s.files, f);
+  ck_assert_ptr_null(f->next);
+  /* replace an existing key, then add 100 new ones */
+  struct doc_node *k = doc_new_scalar(&s, "k3", 2, 0, syn, 7, 9);
+  struct doc_node *v = doc_new_scalar(&s, "three", 5, 1, syn, 7, 13);
+  ck_assert_int_eq(doc_map_set(&s, big, k, v), OAC_OK);
+  ck_assert_ptr_null(s.index);
+  ck_assert_uint_eq(big->n, 20);
+  ck_assert_str_eq(resolve_ok(doc_get(f->root, "r1"))->str, "three");
+  for(int i = 0; i < 100; i++) {
+    char key[16];
+    snprintf(key, sizeof(key), "n%d", i);
+    ck_assert_int_eq(doc_map_set(&s, big, doc_new_scalar(&s, key, strlen(key), 0, syn, 1, 1),
+                                 doc_new_scalar(&s, key, strlen(key), 0, syn, 1, 1)), OAC_OK);
+  }
+  ck_assert_uint_eq(big->n, 120);
+  ck_assert_int_eq(doc_map_set(&s, big, doc_new_scalar(&s, "new", 3, 0, syn, 2, 3),
+                               doc_new_scalar(&s, "added", 5, 0, syn, 2, 8)), OAC_OK);
+  const struct doc_node *t = resolve_ok(doc_get(f->root, "r2"));
+  ck_assert_str_eq(t->str, "added");
+  ck_assert_ptr_eq(t->file, syn);
+  ck_assert_uint_eq(t->line, 2);
+  ck_assert_uint_eq(t->col, 8);
+  for(int i = 0; i < 100; i++) {
+    char key[16];
+    snprintf(key, sizeof(key), "n%d", i);
+    ck_assert_str_eq(doc_get(big, key)->str, key);
+  }
+  ck_assert_str_eq(doc_get(big, "k0")->str, "v0");
+  ck_assert_str_eq(doc_get(big, "k19")->str, "v19");
+  /* remove pairs: order of the rest kept; then grow again */
+  doc_map_remove_at(&s, big, 0);
+  doc_map_remove_at(&s, big, big->n - 1);
+  ck_assert_uint_eq(big->n, 119);
+  ck_assert_ptr_null(doc_get(big, "k0"));
+  ck_assert_ptr_null(doc_get(big, "new"));
+  ck_assert_str_eq(big->items[0]->str, "k1");
+  ck_assert_int_eq(doc_map_set(&s, big, doc_new_scalar(&s, "z", 1, 0, syn, 1, 1),
+                               doc_new_scalar(&s, "zz", 2, 0, syn, 1, 1)), OAC_OK);
+  ck_assert_str_eq(doc_get(big, "z")->str, "zz");
+  ck_assert_str_eq(doc_get(big, "k1")->str, "v1");
+  /* sequences */
+  for(int i = 0; i < 40; i++)
+    ck_assert_int_eq(doc_seq_append(&s, list, doc_new_scalar(&s, "c", 1, 0, syn, 1, 1)),
+                     OAC_OK);
+  ck_assert_uint_eq(list->n, 42);
+  doc_seq_remove_at(&s, list, 0);
+  ck_assert_str_eq(list->items[0]->str, "b");
+  ck_assert_uint_eq(list->n, 41);
+  doc_seq_remove_at(&s, list, 99);             /* out of range: nothing */
+  ck_assert_uint_eq(list->n, 41);
+  struct doc_node *m = doc_new_node(&s, DOC_MAP, syn, 3, 4);
+  ck_assert_int_eq(doc_seq_append(&s, list, m), OAC_OK);
+  ck_assert_int_eq(doc_map_set(&s, m, doc_new_scalar(&s, "q", 1, 0, syn, 1, 1),
+                               doc_new_node(&s, DOC_SEQ, syn, 1, 1)), OAC_OK);
+  ck_assert_uint_eq(m->n, 1);
+  /* wrong kinds are refused */
+  ck_assert_int_eq(doc_seq_append(&s, big, m), OAC_EINTERNAL);
+  ck_assert_int_eq(doc_map_set(&s, list, k, v), OAC_EINTERNAL);
+  ck_assert_int_eq(doc_map_set(&s, big, m, v), OAC_EINTERNAL);
+}
+END_TEST
+
 START_TEST(ref_names)
 {
   const char *text =
@@ -779,6 +864,7 @@ Suite *suite(void)
   tcase_add_test(tc, ref_internal_pointers);
   tcase_add_test(tc, ref_big_map);
   tcase_add_test(tc, ref_names);
+  tcase_add_test(tc, edit_tree);
   tcase_add_test(tc, allocation_failures);
   suite_add_tcase(su, tc);
   return su;
