@@ -9,6 +9,7 @@
  * case's actions are found again in the cache image by slug.
  * tests/data/compile/invalid/<case>/{spec.yaml, errors}: every expected diagnostic
  * (FILE:LINE:COL: severity: substring) appears and no other error does.
+ * Either kind may have an `options` file: compile options, one a line (see struct result).
  * Plus: the bundled example, a round trip through the cache reader, CLI-level checks.
  */
 #include <check.h>
@@ -95,6 +96,13 @@ struct result {
   char source[4096];
   char *vars_text;              /* servers (§13.7): the case's `server-variables` file */
   const char *vars[16];
+  /* issue 17: the case's `options` file, one compile option a line: `--overlay FILE`
+   * (relative to the case folder; repeatable, in order), `--infer`, `--infer=all`,
+   * `--infer=crud`, `--offline`, `--allow-host PATTERN` (repeatable) */
+  char *opts_text;
+  char overlay_paths[8][4096];
+  const char *overlays[8];
+  const char *hosts[16];
 };
 
 static void compile_case(const char *dir, struct result *res)
@@ -116,6 +124,36 @@ static void compile_case(const char *dir, struct result *res)
       res->vars[nv++] = l;
   o.server_vars = res->vars;
   o.nserver_vars = nv;
+  /* issue 17: the `options` file */
+  snprintf(vp, sizeof(vp), "%s/options", dir);
+  res->opts_text = read_file(vp, NULL);
+  char *save = NULL;
+  for(char *l = res->opts_text ? strtok_r(res->opts_text, "\n", &save) : NULL; l;
+      l = strtok_r(NULL, "\n", &save)) {
+    if(!*l || *l == '#')
+      continue;
+    if(!strncmp(l, "--overlay ", 10)) {
+      ck_assert_msg(o.noverlays < 8, "%s/options: at most 8 overlays", dir);
+      snprintf(res->overlay_paths[o.noverlays], sizeof(res->overlay_paths[0]), "%s/%s", dir,
+               l + 10);
+      res->overlays[o.noverlays] = res->overlay_paths[o.noverlays];
+      o.noverlays++;
+    }
+    else if(!strcmp(l, "--infer") || !strcmp(l, "--infer=all"))
+      o.infer = INFER_ALL;
+    else if(!strcmp(l, "--infer=crud"))
+      o.infer = INFER_CRUD;
+    else if(!strcmp(l, "--offline"))
+      o.offline = 1;
+    else if(!strncmp(l, "--allow-host ", 13)) {
+      ck_assert_msg(o.nallow_hosts < 16, "%s/options: at most 16 --allow-host", dir);
+      res->hosts[o.nallow_hosts++] = l + 13;
+    }
+    else
+      ck_abort_msg("%s/options: unknown option line '%s'", dir, l);
+  }
+  o.overlays = res->overlays;
+  o.allow_hosts = res->hosts;
   diag_init(&res->d, NULL);
   doc_set_init(&res->s, &res->d);
   model_init(&res->m);
@@ -129,6 +167,8 @@ static void result_free(struct result *res)
   diag_free(&res->d);
   free(res->vars_text);
   res->vars_text = NULL;
+  free(res->opts_text);
+  res->opts_text = NULL;
 }
 
 /* Does the diagnostic text contain a line "FILE:L:C: sev: ...substring..."? Paths in the
