@@ -13,6 +13,7 @@
 #include "../flow/config.h"
 #include "examples.h"
 #include "actions.h"            /* message actions (issue 16) */
+#include "offline.h"            /* inline documents (issue 17, §15.4) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -331,6 +332,9 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
   if(r)
     return r == OAC_ELIMIT ? OAC_EDOC : r;
   c.root = f->root;
+  /* inline documents (§15.4): --offline refuses what would open another file or URL */
+  if(o->offline && offline_check_tree(s, f, d))
+    return OAC_EDOC;
   if(check_version(&c))
     return OAC_EDOC;
   m->source = arena_strdup(c.a, o->source);
@@ -354,6 +358,8 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     actions_compile(&c);        /* message actions (§14): after the CRUD plans */
   if(!c.fatal)
     examples_resolve(&c);
+  if(!c.fatal)
+    offline_allow_hosts(&c);    /* --allow-host (§15.4): before any cache is written */
   r = c.fatal;
   oac_free(c.ops);
   oac_free(c.names);

@@ -34,6 +34,14 @@ static void usage(FILE *f)
     "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
     "                     else %s)\n"
     "  --ca-file FILE     CA bundle for https downloads\n"
+    /* inline documents (issue 17, §15.4) */
+    "  --offline          open nothing but SOURCE: file or URL $refs, externalValue,\n"
+    "                     openIdConnectUrl and relative server URLs are errors\n"
+    "  --allow-host PATTERN\n"
+    "                     every URL of the document must match a pattern\n"
+    "                     [http://|https://]host[:port] (host exact or *.domain);\n"
+    "                     repeatable\n"
+    "  SOURCE -           read the document from standard input\n"
     "  -q, --quiet        no summary line\n"
     "  -h, --help         this help\n"
     "  -V, --version      print the version\n\n"
@@ -60,7 +68,7 @@ int main(int argc, char **argv)
 {
   char nact[48];
   enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
-         OPT_SERVER_VAR };
+         OPT_SERVER_VAR, OPT_OFFLINE, OPT_ALLOW_HOST };
   static const struct option longopts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, OPT_LIST },
@@ -71,6 +79,8 @@ int main(int argc, char **argv)
     { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
     { "ca-file", required_argument, NULL, OPT_CA },
     { "quiet", no_argument, NULL, 'q' },
+    { "offline", no_argument, NULL, OPT_OFFLINE },              /* §15.4 */
+    { "allow-host", required_argument, NULL, OPT_ALLOW_HOST },  /* §15.4 */
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
@@ -82,6 +92,9 @@ int main(int argc, char **argv)
   /* servers (§13.7): --server-variable, repeatable */
   const char *vars[64];
   size_t nvars = 0;
+  /* inline documents (§15.4): --allow-host, repeatable */
+  const char *hosts[64];
+  size_t nhosts = 0;
   while((ch = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
     switch(ch) {
     case OPT_CHECK: check = 1; break;
@@ -100,6 +113,14 @@ int main(int argc, char **argv)
     case OPT_CACHE_DIR: cache_dir = optarg; break;
     case OPT_CA: o.ca_file = optarg; break;
     case 'q': quiet = 1; break;
+    case OPT_OFFLINE: o.offline = 1; break;
+    case OPT_ALLOW_HOST:
+      if(nhosts == sizeof(hosts) / sizeof(hosts[0])) {
+        fprintf(stderr, "openapi-connector-compile: at most 64 --allow-host options\n");
+        return 2;
+      }
+      hosts[nhosts++] = optarg;
+      break;
     case 'h': usage(stdout); return 0;
     case 'V': printf("openapi-connector-compile %s (cache format %u)\n",
                      OAC_COMPILER_VERSION, CACHE_FORMAT_VERSION); return 0;
@@ -113,6 +134,8 @@ int main(int argc, char **argv)
     return 2;
   }
   o.source = argv[optind];
+  o.allow_hosts = hosts;
+  o.nallow_hosts = nhosts;
   /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
    * one NAME=V1,V2 after another, separated by ';' */
   static char env_vars[8192];
@@ -141,6 +164,24 @@ int main(int argc, char **argv)
   }
   if(!cache_dir || !*cache_dir)
     cache_dir = OAC_DEFAULT_CACHE_DIR;
+  /* inline documents (§15.4): SOURCE "-" is standard input, named "<stdin>" */
+  struct buf in;
+  buf_init(&in);
+  if(!strcmp(o.source, "-")) {
+    char chunk[65536];
+    size_t got;
+    while((got = fread(chunk, 1, sizeof(chunk), stdin)) > 0 && in.len <= (256u << 20))
+      buf_append(&in, chunk, got);
+    if(ferror(stdin) || buf_failed(&in)) {
+      fprintf(stderr, "openapi-connector-compile: cannot read standard input%s\n",
+              buf_failed(&in) ? ": out of memory" : "");
+      buf_free(&in);
+      return 2;
+    }
+    o.source = "<stdin>";
+    o.data = in.data ? in.data : "";
+    o.data_len = in.len;
+  }
 
   struct diag d;
   struct doc_set s;
@@ -203,5 +244,6 @@ int main(int argc, char **argv)
   model_free(&m);
   doc_set_free(&s);
   diag_free(&d);
+  buf_free(&in);
   return exit_for(r);
 }

@@ -41,18 +41,33 @@ void flow_describe_head(struct buf *b, int provides_identity)
 void flow_describe_head_open(struct buf *b, int provides_identity, int provides_logic)
 {
   buf_puts(b, "{\"culture\":null,\"uri\":null,\"configurationValues\":[");
-  for(int i = 0; i < CFG_COUNT; i++) {
-    buf_puts(b, i ? ",{\"developerName\":" : "{\"developerName\":");
-    buf_json_str(b, flow_config_names[i]);
-    buf_printf(b, ",\"contentValue\":null,\"contentType\":\"ContentString\","
-               "\"typeElementDeveloperName\":null,\"ordinal\":%d,\"order\":%d,"
-               "\"required\":%s,\"isRequired\":%s}", i, i, i == CFG_SCHEMA_URL ? "true" : "false",
-               i == CFG_SCHEMA_URL ? "true" : "false");
-  }
+  flow_config_values_json(b, 0);
   buf_printf(b, "],\"providesAutoBinding\":false,\"providesDatabase\":true,"
              "\"providesFiles\":false,\"providesIdentity\":%s,\"providesListening\":false,"
              "\"providesLogic\":%s,\"providesNotifications\":false,"
              "\"providesSmartSave\":false,\"providesSocial\":false,\"providesSharing\":false,"
              "\"providesViews\":false,\"providesVoting\":false,\"actions\":[",
              provides_identity ? "true" : "false", provides_logic ? "true" : "false");
+}
+
+/* One configurationValues entry. */
+static void config_value(struct buf *b, int first, const char *name, int ordinal, int required)
+{
+  buf_puts(b, first ? "{\"developerName\":" : ",{\"developerName\":");
+  buf_json_str(b, name);
+  buf_printf(b, ",\"contentValue\":null,\"contentType\":\"ContentString\","
+             "\"typeElementDeveloperName\":null,\"ordinal\":%d,\"order\":%d,"
+             "\"required\":%s,\"isRequired\":%s}", ordinal, ordinal,
+             required ? "true" : "false", required ? "true" : "false");
+}
+
+void flow_config_values_json(struct buf *b, int schema_value)
+{
+  int ord = 0;
+  for(int i = 0; i < CFG_COUNT; i++) {
+    /* Schema URL is required unless a Schema Value may stand in for it (§4, §15.4) */
+    config_value(b, i == 0, flow_config_names[i], ord++, i == CFG_SCHEMA_URL && !schema_value);
+    if(i == CFG_SCHEMA_URL && schema_value)
+      config_value(b, 0, FLOW_CONFIG_SCHEMA_VALUE, ord++, 0);
+  }
 }

@@ -24,6 +24,14 @@ const char *flow_method_name(unsigned method);
 /* Flow's name of a content type ("ContentString", ...); enum cache_ctype values. */
 const char *flow_ctype_name(unsigned ctype);
 
+/* Inline documents (§15.4): the configuration value listed after Schema URL only when the
+ * worker allows inline documents; not in enum flow_config (compiled describes never list
+ * it: the worker adds it, see worker/inline.c). */
+#define FLOW_CONFIG_SCHEMA_VALUE "Schema Value"
+/* The configurationValues entries (without the brackets), SCHEMA_VALUE: with Schema Value
+ * after Schema URL (and then Schema URL is not required). */
+void flow_config_values_json(struct buf *b, int schema_value);
+
 /* Writes '{' and every member up to and including "actions":[] (no closing brace), so the
  * caller may add "install" and close the object. */
 void flow_describe_head(struct buf *b, int provides_identity);

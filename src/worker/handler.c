@@ -28,6 +28,10 @@ struct worker {
   struct upstream *up;
   struct upstream_resp resp;
   struct arena arena;
+  /* inline documents (§15.4): the compiled Schema Value of the request in hand, or NULL */
+  struct inline_state *inl;
+  struct cache *inline_cache;
+  int inline_problem;           /* the problem is about the value: not quoted in the log */
 };
 
 /* What an endpoint's handler gets, and what it leaves for the log line. */
@@ -96,6 +100,10 @@ struct worker *worker_new(const struct worker_opts *o)
     w->o.max_body = WORKER_MAX_BODY;
   w->caches = caches_new(o->cache_dir, o->cgi);
   w->up = upstream_new(&o->up);
+  if(o->inl.dir && !(w->inl = inline_new(&o->inl, o->cgi))) {
+    worker_free(w);
+    return NULL;
+  }
   if(!w->caches || !w->up) {
     worker_free(w);
     return NULL;
@@ -111,6 +119,7 @@ void worker_free(struct worker *w)
   if(!w)
     return;
   caches_free(w->caches);
+  inline_free(w->inl);
   upstream_free(w->up);
   buf_free(&w->resp.body);
   buf_free(&w->resp.headers);
@@ -174,11 +183,20 @@ static void serve_describe(struct endpoint *e)
 {
   const char *url = request_config(e->rq, CFG_SCHEMA_URL);
   if(!url) {
-    flow_describe_head(&e->rs->body, 0);
+    if(e->w->inl) {             /* inline documents (§15.4): Schema Value listed */
+      struct buf head;
+      buf_init(&head);
+      flow_describe_head(&head, 0);
+      if(buf_failed(&head) || inline_describe(head.data, head.len, &e->rs->body))
+        buf_append(&e->rs->body, head.data ? head.data : "", head.len);
+      buf_free(&head);
+    }
+    else
+      flow_describe_head(&e->rs->body, 0);
     buf_puts(&e->rs->body, ",\"install\":{\"typeElements\":[]}}");
     return;
   }
-  struct cache *c = caches_get(e->w->caches, url, e->p);
+  struct cache *c = e->w->inline_cache ? e->w->inline_cache : caches_get(e->w->caches, url, e->p);
   if(!c)
     return;
   struct cache_error err;
@@ -188,7 +206,9 @@ static void serve_describe(struct endpoint *e)
     problem_set(e->p, 503, "The compiled document for '%s' is unusable: %s", url, err.msg);
     return;
   }
-  buf_append(&e->rs->body, d, len);
+  /* inline documents (§15.4): with the opt-in, describe lists Schema Value */
+  if(!e->w->inl || inline_describe(d, len, &e->rs->body))
+    buf_append(&e->rs->body, d, len);
 }
 
 /* GET, HEAD /health: version, mode and the caches' state (no request body). */
@@ -228,6 +248,8 @@ static struct cache *request_cache(struct worker *w, const struct flow_request *
                 "compiled API description");
     return NULL;
   }
+  if(w->inline_cache)           /* inline documents (§15.4) */
+    return w->inline_cache;
   return caches_get(w->caches, url, p);
 }
 
@@ -358,6 +380,32 @@ static void serve_delete(struct endpoint *e)
   data_op(e, "delete", op_delete);
 }
 
+/* inline documents (§15.4): a request with a Schema Value and no Schema URL gets the
+ * value's cache (compiled now when new), and its registration stands in for the Schema
+ * URL from here on. 0, or -1 with P set. */
+static int inline_resolve(struct worker *w, struct flow_request *fr, struct problem *p)
+{
+  const char *v = request_config_named(fr, FLOW_CONFIG_SCHEMA_VALUE, &w->arena);
+  if(!v || request_config(fr, CFG_SCHEMA_URL))
+    return 0;                   /* none, or Schema URL wins */
+  w->inline_problem = 1;
+  if(!w->inl)
+    return problem_set(p, 400, "configurationValues: 'Schema Value' is set, but inline "
+                       "documents are off on this server (the operator enables them with "
+                       "--inline-documents); give a 'Schema URL' instead"), -1;
+  size_t len = strlen(v);
+  if(len > INLINE_MAX_VALUE)
+    return problem_set(p, 400, "configurationValues: 'Schema Value' is %zu bytes, over the "
+                       "limit of 2 MiB (%u bytes)", len, INLINE_MAX_VALUE), -1;
+  const char *reg = NULL;
+  w->inline_cache = inline_get(w->inl, v, len, upstream_left_ms(w->up), &reg, p);
+  if(!w->inline_cache)
+    return -1;
+  w->inline_problem = 0;
+  fr->config[CFG_SCHEMA_URL] = reg;
+  return 0;
+}
+
 static long long elapsed_us(const struct timespec *t0)
 {
   struct timespec t1;
@@ -380,6 +428,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   rs->direct_len = 0;
   buf_reset(&rs->body);
   upstream_begin(w->up);                        /* one upstream budget per request (§10) */
+  w->inline_cache = NULL;                       /* inline documents (§15.4) */
+  w->inline_problem = 0;
   json_arena_begin(&w->arena);                  /* cJSON nodes: no malloc/free each */
 
   const char *method = rq->method && *rq->method ? rq->method : "GET";
@@ -409,7 +459,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
                          &w->arena, &fr, &p)) {
     parsed = 1;
     e.rq = &fr;
-    serve(&e);
+    if(!inline_resolve(w, &fr, &p))             /* inline documents (§15.4) */
+      serve(&e);
   }
   else
     parsed = 1;                                 /* request_parse cleans up with free */
@@ -444,7 +495,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   }
   /* the message of an upstream failure quotes the API's answer, which is not ours to log */
   int quote = p.status && p.status != 502 && p.status != 504 &&
-              !(p.status == 503 && e.upstream_status);   /* an API still refusing (§13.4) */
+              !(p.status == 503 && e.upstream_status) &&   /* an API still refusing (§13.4) */
+              !w->inline_problem;       /* an inline document's diagnostics quote it */
   log_request(method, uri, plen, type, rs->status, e.upstream_status, elapsed_us(&t0),
               quote ? p.msg : NULL);
   if(parsed)

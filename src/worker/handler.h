@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "../common/buf.h"
 #include "upstream.h"
+#include "inline.h"             /* inline documents (issue 17, §15.4) */
 
 #define WORKER_MAX_BODY (8u << 20)      /* request body limit: 8 MiB */
 
@@ -19,6 +20,7 @@ struct worker_opts {
   struct upstream_opts up;
   size_t max_body;              /* 0 = WORKER_MAX_BODY */
   unsigned long max_pages;      /* a paging walk's page limit; 0 = 100 (--max-pages) */
+  struct inline_opts inl;       /* inline documents (§15.4): inl.dir NULL = off */
 };
 
 struct worker;

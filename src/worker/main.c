@@ -84,6 +84,21 @@ static void usage(FILE *f)
         "                         (CGI), mode 0700 (env OPENAPI_CONNECTOR_TOKEN_CACHE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
         "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
+        "Inline documents (the Schema Value configuration value; off by default):\n"
+        "  --inline-documents DIR compile Schema Values into DIR (env\n"
+        "                         OPENAPI_CONNECTOR_INLINE_DOCUMENTS); needs --allow-host\n"
+        "  --allow-host PATTERN   [http://|https://]host[:port], host exact or *.domain:\n"
+        "                         the hosts an inline document may call; repeatable (env\n"
+        "                         OPENAPI_CONNECTOR_ALLOW_HOST, patterns separated by commas)\n"
+        "  --compiler PATH        the compiler run for them (default\n"
+        "                         " OAC_DEFAULT_COMPILER ";\n"
+        "                         env OPENAPI_CONNECTOR_COMPILER)\n"
+        "  --inline-timeout S     a compile's time limit (default 10;\n"
+        "                         env OPENAPI_CONNECTOR_INLINE_TIMEOUT)\n"
+        "  --inline-memory MIB    a compile's memory limit, RLIMIT_AS (default 512;\n"
+        "                         env OPENAPI_CONNECTOR_INLINE_MEMORY)\n"
+        "  --inline-max N         caches DIR keeps (default 100, and 256 MiB in all;\n"
+        "                         env OPENAPI_CONNECTOR_INLINE_MAX)\n\n"
         "Own pool (for mod_proxy_fcgi, nginx, lighttpd \"socket\"):\n"
         "  --listen ADDR          HOST:PORT or /path.sock: run a master that forks the workers\n"
         "  --workers N            exactly N workers (default 2)\n"
@@ -140,6 +155,27 @@ static int socket_mode_arg(const char *s)
   return (int)v;
 }
 
+/* inline documents (§15.4): OPENAPI_CONNECTOR_ALLOW_HOST holds patterns separated by commas
+ * or white space; they are kept here (the environment's string is not changed). */
+static void env_allow_hosts(struct inline_opts *o, const char *e)
+{
+  static char copy[8192];
+  if(strlen(e) >= sizeof(copy)) {
+    fprintf(stderr, "openapi-connector: OPENAPI_CONNECTOR_ALLOW_HOST is too long\n");
+    exit(2);
+  }
+  memcpy(copy, e, strlen(e) + 1);
+  for(char *save = NULL, *t = strtok_r(copy, ", \t\n", &save); t;
+      t = strtok_r(NULL, ", \t\n", &save)) {
+    if(o->nallow_hosts == INLINE_MAX_PATTERNS) {
+      fprintf(stderr, "openapi-connector: at most %d --allow-host patterns\n",
+              INLINE_MAX_PATTERNS);
+      exit(2);
+    }
+    o->allow_hosts[o->nallow_hosts++] = t;
+  }
+}
+
 /* The worker's defaults from the environment (also --try's); the token directory's. */
 static const char *env_defaults(struct worker_opts *o)
 {
@@ -154,6 +190,19 @@ static const char *env_defaults(struct worker_opts *o)
     o->up.ca_file = e;
   if((e = getenv("OPENAPI_CONNECTOR_MAX_PAGES")) && *e)
     o->max_pages = count_arg(e, "OPENAPI_CONNECTOR_MAX_PAGES", 1);
+  /* inline documents (§15.4) */
+  if((e = getenv("OPENAPI_CONNECTOR_INLINE_DOCUMENTS")) && *e)
+    o->inl.dir = e;
+  if((e = getenv("OPENAPI_CONNECTOR_ALLOW_HOST")) && *e)
+    env_allow_hosts(&o->inl, e);
+  if((e = getenv("OPENAPI_CONNECTOR_COMPILER")) && *e)
+    o->inl.compiler = e;
+  if((e = getenv("OPENAPI_CONNECTOR_INLINE_TIMEOUT")) && *e)
+    o->inl.timeout_ms = seconds_to_ms(e, "OPENAPI_CONNECTOR_INLINE_TIMEOUT");
+  if((e = getenv("OPENAPI_CONNECTOR_INLINE_MEMORY")) && *e)
+    o->inl.memory_mib = count_arg(e, "OPENAPI_CONNECTOR_INLINE_MEMORY", 16);
+  if((e = getenv("OPENAPI_CONNECTOR_INLINE_MAX")) && *e)
+    o->inl.max = count_arg(e, "OPENAPI_CONNECTOR_INLINE_MAX", 1);
   if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
     log_level = log_level_parse(e);
   return (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
@@ -177,12 +226,19 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "pid-file", required_argument, NULL, 'P' },
     { "daemon", no_argument, NULL, 'D' },
     { "socket-mode", required_argument, NULL, 'M' },
+    /* inline documents (§15.4) */
+    { "inline-documents", required_argument, NULL, 256 },
+    { "allow-host", required_argument, NULL, 257 },
+    { "compiler", required_argument, NULL, 258 },
+    { "inline-timeout", required_argument, NULL, 259 },
+    { "inline-memory", required_argument, NULL, 260 },
+    { "inline-max", required_argument, NULL, 261 },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
   };
   const char *token_cache = env_defaults(o);
-  int ch;
+  int ch, cli_hosts = 0;
   while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch(ch) {
     case 'd': o->cache_dir = optarg; break;
@@ -205,6 +261,23 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 'P': pc->pid_file = optarg; break;
     case 'D': pc->daemon = 1; break;
     case 'M': pc->socket_mode = socket_mode_arg(optarg); break;
+    /* inline documents (§15.4); --allow-host on the command line replaces the
+     * environment's patterns */
+    case 256: o->inl.dir = optarg; break;
+    case 257:
+      if(!cli_hosts++)
+        o->inl.nallow_hosts = 0;
+      if(o->inl.nallow_hosts == INLINE_MAX_PATTERNS) {
+        fprintf(stderr, "openapi-connector: at most %d --allow-host patterns\n",
+                INLINE_MAX_PATTERNS);
+        exit(2);
+      }
+      o->inl.allow_hosts[o->inl.nallow_hosts++] = optarg;
+      break;
+    case 258: o->inl.compiler = optarg; break;
+    case 259: o->inl.timeout_ms = seconds_to_ms(optarg, "--inline-timeout"); break;
+    case 260: o->inl.memory_mib = count_arg(optarg, "--inline-memory", 16); break;
+    case 261: o->inl.max = count_arg(optarg, "--inline-max", 1); break;
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -214,8 +287,13 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     usage(stderr);
     exit(2);
   }
-  /* OAuth 2.0 client credentials (§13.6): the directory the processes share tokens in */
   char why[512];
+  /* inline documents (§15.4): patterns, DIR and the compiler checked before serving */
+  if(o->inl.dir && inline_opts_check(&o->inl, why, sizeof(why))) {
+    fprintf(stderr, "openapi-connector: %s\n", why);
+    exit(2);
+  }
+  /* OAuth 2.0 client credentials (§13.6): the directory the processes share tokens in */
   if(token_cache && client_token_set_dir(token_cache, why, sizeof(why))) {
     fprintf(stderr, "openapi-connector: --token-cache: %s\n", why);
     exit(2);

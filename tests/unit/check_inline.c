@@ -1,0 +1,271 @@
+/* check_inline.c - inline documents (product.md §15.4): the --allow-host pattern matcher
+ * (src/flow/host_pattern.c) and the eviction of DIR's caches (src/worker/inline.c). The
+ * compile and the requests are in tests/integration/inline.sh. */
+#include <check.h>
+#include "check_main.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "../../src/flow/host_pattern.h"
+#include "../../src/worker/inline.h"
+
+/* Does URL match the patterns (a NULL-ended list)? */
+static int matches(const char *url, ...)
+{
+  struct host_pattern p[8];
+  size_t n = 0;
+  va_list ap;
+  va_start(ap, url);
+  for(const char *s; (s = va_arg(ap, const char *)) && n < 8; n++) {
+    char why[200];
+    ck_assert_msg(!host_pattern_parse(s, &p[n], why, sizeof(why)), "pattern %s: %s", s, why);
+  }
+  va_end(ap);
+  char host[300];
+  return host_pattern_match(p, n, url, host, sizeof(host));
+}
+
+static int bad_pattern(const char *s)
+{
+  struct host_pattern p;
+  char why[200];
+  return host_pattern_parse(s, &p, why, sizeof(why)) != 0;
+}
+
+START_TEST(test_exact_and_case)
+{
+  ck_assert(matches("https://api.example.com/v1", "api.example.com", NULL));
+  ck_assert(matches("HTTPS://API.Example.COM/v1", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com/v1", "API.EXAMPLE.COM", NULL));
+  ck_assert(!matches("https://example.com/", "api.example.com", NULL));
+  ck_assert(!matches("https://api.example.com.evil.net/", "api.example.com", NULL));
+  ck_assert(!matches("https://xapi.example.com/", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com?x=1", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com#f", "api.example.com", NULL));
+  ck_assert(matches("https://b.org/", "a.org", "b.org", NULL));
+}
+END_TEST
+
+START_TEST(test_wildcards)
+{
+  ck_assert(matches("https://a.example.com/", "*.example.com", NULL));
+  ck_assert(matches("https://a.b.example.com/", "*.example.com", NULL));
+  ck_assert(!matches("https://example.com/", "*.example.com", NULL));
+  ck_assert(!matches("https://aexample.com/", "*.example.com", NULL));
+  ck_assert(!matches("https://a.example.com.evil.net/", "*.example.com", NULL));
+  ck_assert(matches("https://x.com/", "*.com", NULL));
+  ck_assert(bad_pattern("*"));
+  ck_assert(bad_pattern("*."));
+  ck_assert(bad_pattern("a.*.com"));
+  ck_assert(bad_pattern("*example.com"));
+  ck_assert(bad_pattern("**.example.com"));
+  ck_assert(bad_pattern("*.*.example.com"));
+}
+END_TEST
+
+START_TEST(test_ports_and_schemes)
+{
+  /* scheme defaults to https, port to the scheme's */
+  ck_assert(!matches("http://api.example.com/", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com:443/", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com:/", "api.example.com", NULL));
+  ck_assert(!matches("https://api.example.com:8443/", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com:8443/", "api.example.com:8443", NULL));
+  ck_assert(!matches("https://api.example.com/", "api.example.com:8443", NULL));
+  ck_assert(matches("http://api.example.com/", "http://api.example.com", NULL));
+  ck_assert(matches("http://api.example.com:80/", "HTTP://api.example.com", NULL));
+  ck_assert(!matches("https://api.example.com/", "http://api.example.com", NULL));
+  ck_assert(!matches("http://api.example.com:8080/", "http://api.example.com", NULL));
+  ck_assert(matches("http://api.example.com:8080/", "http://api.example.com:8080", NULL));
+  ck_assert(matches("https://api.example.com/", "https://api.example.com:443", NULL));
+  ck_assert(matches("http://a.example.com:3000/x", "http://*.example.com:3000", NULL));
+  ck_assert(!matches("ftp://api.example.com/", "api.example.com", NULL));
+  ck_assert(bad_pattern("ftp://api.example.com"));
+  ck_assert(bad_pattern("api.example.com:0"));
+  ck_assert(bad_pattern("api.example.com:65536"));
+  ck_assert(bad_pattern("api.example.com:http"));
+  ck_assert(bad_pattern("api.example.com/path"));
+  ck_assert(bad_pattern("user@api.example.com"));
+  ck_assert(bad_pattern(""));
+  ck_assert(!matches("https://api.example.com:99999/", "api.example.com", NULL));
+  ck_assert(!matches("https://api.example.com:44x/", "api.example.com", NULL));
+}
+END_TEST
+
+START_TEST(test_ip_literals)
+{
+  ck_assert(matches("http://127.0.0.1:8080/", "http://127.0.0.1:8080", NULL));
+  ck_assert(!matches("http://127.0.0.2:8080/", "http://127.0.0.1:8080", NULL));
+  ck_assert(bad_pattern("*.0.0.1"));
+  ck_assert(bad_pattern("127.1"));
+  ck_assert(bad_pattern("*.1"));
+  /* forms a resolver reads as 127.0.0.1 are not host names */
+  ck_assert(!matches("https://127.1/", "*.localhost", "127.0.0.1", NULL));
+  ck_assert(!matches("https://0x7f.0.0.1/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://2130706433/", "127.0.0.1", NULL));
+  ck_assert(matches("https://[::1]/", "[::1]", NULL));
+  ck_assert(matches("https://[0:0:0:0:0:0:0:1]:443/", "[::1]", NULL));
+  ck_assert(matches("http://[FE80::1]:8080/", "http://[fe80::1]:8080", NULL));
+  ck_assert(!matches("https://[::2]/", "[::1]", NULL));
+  ck_assert(!matches("https://[::1]/", "localhost", NULL));
+  ck_assert(!matches("https://localhost/", "[::1]", NULL));
+  ck_assert(bad_pattern("[::1"));
+  ck_assert(bad_pattern("[zz::1]"));
+}
+END_TEST
+
+START_TEST(test_trailing_dots)
+{
+  ck_assert(matches("https://api.example.com./", "api.example.com", NULL));
+  ck_assert(matches("https://api.example.com/", "api.example.com.", NULL));
+  ck_assert(matches("https://a.example.com./", "*.example.com", NULL));
+  ck_assert(!matches("https://api.example.com../", "api.example.com", NULL));
+  ck_assert(!matches("https://api..example.com/", "api.example.com", NULL));
+  ck_assert(!matches("https://.api.example.com/", "*.example.com", NULL));
+}
+END_TEST
+
+START_TEST(test_tricks)
+{
+  ck_assert(!matches("https://allowed.com@evil.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com@evil.com/", "evil.com", NULL));
+  ck_assert(!matches("https://user:pw@allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://evil.com\\@allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://evil.com\\.allowed.com/", "*.allowed.com", NULL));
+  ck_assert(!matches("https://%61llowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed%2ecom/", "allowed.com", NULL));
+  ck_assert(!matches("https://evil.com%2f.allowed.com/", "*.allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com /", "allowed.com", NULL));
+  ck_assert(!matches("https:///allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("//allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com:443:443/", "allowed.com", NULL));
+  ck_assert(!matches("https://[::1]evil.com/", "[::1]", NULL));
+  /* the path may hold anything: only the authority counts */
+  ck_assert(matches("https://allowed.com/@evil.com", "allowed.com", NULL));
+  ck_assert(matches("https://allowed.com?u=http://evil.com", "allowed.com", NULL));
+  /* the host named for the message */
+  struct host_pattern p;
+  char host[300];
+  ck_assert(!host_pattern_parse("allowed.com", &p, NULL, 0));
+  ck_assert(!host_pattern_match(&p, 1, "https://Evil.COM:8443/x", host, sizeof(host)));
+  ck_assert_str_eq(host, "evil.com:8443");
+  ck_assert(!host_pattern_match(&p, 1, "https://evil.com/x", host, sizeof(host)));
+  ck_assert_str_eq(host, "evil.com");
+}
+END_TEST
+
+/* ---- eviction (inline.c) ------------------------------------------------------------- */
+
+static char tmpdir[256];
+
+static void make_cache(const char *name, size_t size, time_t age)
+{
+  char p[512];
+  snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+  int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+  close(fd);
+  struct timeval tv[2];
+  gettimeofday(&tv[0], NULL);
+  tv[0].tv_sec -= age;
+  tv[1] = tv[0];
+  ck_assert_int_eq(utimes(p, tv), 0);
+}
+
+static int present(const char *name)
+{
+  char p[512];
+  struct stat st;
+  snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+  return stat(p, &st) == 0;
+}
+
+static void cleanup_dir(void)
+{
+  DIR *d = opendir(tmpdir);
+  struct dirent *e;
+  while(d && (e = readdir(d))) {
+    char p[512];
+    if(e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+      continue;
+    snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
+    unlink(p);
+  }
+  if(d)
+    closedir(d);
+  rmdir(tmpdir);
+}
+
+static void setup_dir(void)
+{
+  snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_inline.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+#define H(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+             c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".cache"
+
+START_TEST(test_evict_count)
+{
+  setup_dir();
+  make_cache(H("a"), 100, 50);     /* oldest */
+  make_cache(H("b"), 100, 40);
+  make_cache(H("c"), 100, 30);
+  make_cache(H("d"), 100, 10);
+  make_cache(H("e"), 100, 60);     /* older still, but the one just compiled */
+  make_cache("notes.txt", 100, 100);   /* not a cache: never touched */
+  unsigned removed = inline_evict(tmpdir, 3, 1u << 30, H("e"));
+  ck_assert_uint_eq(removed, 2);
+  ck_assert(!present(H("a")));
+  ck_assert(!present(H("b")));
+  ck_assert(present(H("c")));
+  ck_assert(present(H("d")));
+  ck_assert(present(H("e")));
+  ck_assert(present("notes.txt"));
+  ck_assert_uint_eq(inline_evict(tmpdir, 3, 1u << 30, NULL), 0);
+  cleanup_dir();
+}
+END_TEST
+
+START_TEST(test_evict_bytes)
+{
+  setup_dir();
+  make_cache(H("a"), 4000, 50);
+  make_cache(H("b"), 3000, 40);
+  make_cache(H("c"), 2000, 30);
+  make_cache(H("d"), 1000, 10);
+  /* 10000 bytes, at most 6000: a (4000) goes, then 6000 are left */
+  ck_assert_uint_eq(inline_evict(tmpdir, 100, 6000, NULL), 1);
+  ck_assert(!present(H("a")));
+  ck_assert(present(H("b")) && present(H("c")) && present(H("d")));
+  /* at most 2500: b and c go; d is the newest */
+  ck_assert_uint_eq(inline_evict(tmpdir, 100, 2500, NULL), 2);
+  ck_assert(present(H("d")));
+  cleanup_dir();
+}
+END_TEST
+
+Suite *suite(void)
+{
+  Suite *s = suite_create("inline");
+  TCase *tc = tcase_create("host_pattern");
+  tcase_add_test(tc, test_exact_and_case);
+  tcase_add_test(tc, test_wildcards);
+  tcase_add_test(tc, test_ports_and_schemes);
+  tcase_add_test(tc, test_ip_literals);
+  tcase_add_test(tc, test_trailing_dots);
+  tcase_add_test(tc, test_tricks);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("evict");
+  tcase_add_test(tc, test_evict_count);
+  tcase_add_test(tc, test_evict_bytes);
+  suite_add_tcase(s, tc);
+  return s;
+}
