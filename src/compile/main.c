@@ -9,6 +9,7 @@
 #include "compile.h"
 #include "cache_write.h"
 #include "../cache/cache.h"
+#include "../flow/host_pattern.h"     /* --allow-host (§15.4) */
 
 #ifndef OAC_DEFAULT_CACHE_DIR
 #define OAC_DEFAULT_CACHE_DIR "/var/lib/openapi-connector/spec-cache"
@@ -136,6 +137,14 @@ int main(int argc, char **argv)
   o.source = argv[optind];
   o.allow_hosts = hosts;
   o.nallow_hosts = nhosts;
+  for(size_t i = 0; i < nhosts; i++) {         /* a bad pattern is a usage error (§15.4) */
+    struct host_pattern hp;
+    char why[256];
+    if(host_pattern_parse(hosts[i], &hp, why, sizeof(why))) {
+      fprintf(stderr, "openapi-connector-compile: --allow-host '%s': %s\n", hosts[i], why);
+      return 2;
+    }
+  }
   /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
    * one NAME=V1,V2 after another, separated by ';' */
   static char env_vars[8192];

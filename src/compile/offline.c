@@ -18,8 +18,7 @@
 static int data_key(const struct doc_node *k)
 {
   return doc_scalar_eq(k, "example") || doc_scalar_eq(k, "default") ||
-         doc_scalar_eq(k, "enum") || doc_scalar_eq(k, "const") || doc_scalar_eq(k, "value") ||
-         doc_scalar_eq(k, "examples");
+         doc_scalar_eq(k, "enum") || doc_scalar_eq(k, "const") || doc_scalar_eq(k, "value");
 }
 
 struct walk {
@@ -82,7 +81,10 @@ static void walk(struct walk *w, const struct doc_node *n, const struct doc_node
     }
     else if(!data && !names && doc_scalar_eq(k, "servers"))
       relative_servers(w, v);
-    walk(w, v, k, data || (!names && data_key(k)), depth + 1);
+    /* `examples`: a map of Example Objects (OpenAPI), or a list of values (JSON Schema) */
+    int d = data || (!names && (data_key(k) || (doc_scalar_eq(k, "examples") &&
+                                                v->kind == DOC_SEQ)));
+    walk(w, v, k, d, depth + 1);
   }
 }
 
@@ -129,7 +131,9 @@ static void refuse(struct cctx *c, const struct doc_node *where, const char *hos
   snprintf(bare, sizeof(bare), "%s", host);
   if(bare[0] != '[' && strchr(bare, ':'))
     *strchr(bare, ':') = '\0';
-  const struct doc_node *at = find_host(where, bare, 0);
+  const struct doc_node *at = find_host(where, url, 0);   /* the URL as written first */
+  if(!at)
+    at = find_host(where, bare, 0);
   if(!at)
     at = where;
   const char *fmt = "host '%s' is not allowed (%s %.200s): no --allow-host pattern matches it";

@@ -152,6 +152,13 @@ int host_pattern_parse(const char *pattern, struct host_pattern *out, char *why,
   }
   if(memchr(h, '*', n))
     return fail(why, whylen, "'*' stands only at the start, as '*.' followed by a domain");
+  if(out->wildcard) {
+    /* a domain whose last label is a number names IP addresses */
+    const char *dot = memrchr(h, '.', n);
+    const char *last = dot ? dot + 1 : h;
+    if(all_digits(last, n - (size_t)(last - h)))
+      return fail(why, whylen, "a wildcard cannot stand for IP addresses");
+  }
   if(host_norm(h, n, out, why, whylen))
     return -1;
   if(out->wildcard && out->ip)
