@@ -62,6 +62,9 @@ NOT_MARKS = {
                              "scheme: depends on the scheme, not the mark",
     "identity-oidc-unreachable": "scope needed on openIdConnect schemes, and the discovery "
                                  "document cannot be downloaded",
+    # inline documents (issue 17, §15.4)
+    "inline-allow-host": "the hosts of the server and token URLs (--allow-host)",
+    "inline-offline": "$refs, externalValue, openIdConnectUrl and servers under --offline",
     "identity-on-apikey": "x-flow-identity on an apiKey scheme: well formed, wrong scheme "
                           "type",
     "malformed-yaml": "the document is not YAML",
