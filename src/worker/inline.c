@@ -279,10 +279,14 @@ static void child(const struct inline_opts *o, int in, int errfd, char **argv)
   rl.rlim_cur = rl.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &rl);
   /* nothing of the worker's (its FastCGI socket, upstream connections) goes along */
+  int closed = 0;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  closed = close_range(3, ~0U, 0) == 0;       /* Linux 5.9: one call */
+#endif
   long maxfd = sysconf(_SC_OPEN_MAX);
   if(maxfd < 0 || maxfd > 65536)
     maxfd = 65536;
-  for(int fd = 3; fd < maxfd; fd++)
+  for(int fd = 3; !closed && fd < maxfd; fd++)
     close(fd);
   sigset_t all;
   sigemptyset(&all);

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include "../../src/flow/host_pattern.h"
 #include "../../src/worker/inline.h"
+#include "../../src/flow/config.h"
+#include <cjson/cJSON.h>
 
 /* Does URL match the patterns (a NULL-ended list)? */
 static int matches(const char *url, ...)
@@ -252,6 +254,48 @@ START_TEST(test_evict_bytes)
 }
 END_TEST
 
+/* ---- describe (inline.c): Schema Value listed after Schema URL ----------------------- */
+
+START_TEST(test_describe)
+{
+  struct buf head, out;
+  buf_init(&head);
+  buf_init(&out);
+  flow_describe_head(&head, 1);
+  buf_puts(&head, ",\"install\":{\"typeElements\":[]}}");
+  ck_assert_int_eq(inline_describe(head.data, head.len, &out), 0);
+  cJSON *j = cJSON_ParseWithLength(out.data, out.len);
+  ck_assert_ptr_nonnull(j);
+  const cJSON *cv = cJSON_GetObjectItemCaseSensitive(j, "configurationValues");
+  ck_assert_int_eq(cJSON_GetArraySize(cv), CFG_COUNT + 1);
+  for(int i = 0; i <= CFG_COUNT; i++) {
+    const cJSON *v = cJSON_GetArrayItem(cv, i);
+    const char *name = cJSON_GetObjectItemCaseSensitive(v, "developerName")->valuestring;
+    const char *want = i == 0 ? "Schema URL" : i == 1 ? "Schema Value" :
+                       flow_config_names[i - 1];
+    ck_assert_str_eq(name, want);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(v, "ordinal")->valueint, i);
+    /* with Schema Value listed, nothing is required (product.md §4) */
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "required")));
+  }
+  /* the rest of the body is kept */
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "providesIdentity")));
+  ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(j, "install"));
+  cJSON_Delete(j);
+  /* a body of another shape is left alone */
+  buf_reset(&out);
+  ck_assert_int_eq(inline_describe("{\"x\":1}", 7, &out), -1);
+  ck_assert_uint_eq(out.len, 0);
+  /* without the option the compiled head is unchanged: Schema URL required */
+  ck_assert_ptr_nonnull(strstr(head.data, "\"developerName\":\"Schema URL\",\"contentValue\":"
+                               "null,\"contentType\":\"ContentString\",\"typeElementDeveloper"
+                               "Name\":null,\"ordinal\":0,\"order\":0,\"required\":true"));
+  ck_assert_ptr_null(strstr(head.data, "Schema Value"));
+  buf_free(&head);
+  buf_free(&out);
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -266,6 +310,9 @@ Suite *suite(void)
   tc = tcase_create("evict");
   tcase_add_test(tc, test_evict_count);
   tcase_add_test(tc, test_evict_bytes);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("describe");
+  tcase_add_test(tc, test_describe);
   suite_add_tcase(s, tc);
   return s;
 }
