@@ -275,6 +275,8 @@ static void child(const struct inline_opts *o, int in, int errfd, char **argv)
 #if !defined(OAC_SANITIZED)
   rl.rlim_cur = rl.rlim_max = (rlim_t)memory_mib(o) << 20;
   setrlimit(RLIMIT_AS, &rl);
+#else
+  (void)o;
 #endif
   rl.rlim_cur = rl.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &rl);
