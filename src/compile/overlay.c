@@ -370,7 +370,9 @@ static enum oac_result find_shared(struct ov *o)
     }
     if(e.n->kind == DOC_SCALAR)
       continue;
-    size_t k = e.n->kind == DOC_MAP ? 2 * e.n->n : e.n->n;
+    /* values only (keys are never selected nor changed); scalars are settled here, not
+     * pushed: most nodes are scalars, and this walk is over the whole document */
+    size_t k = e.n->n, step = e.n->kind == DOC_MAP ? 2 : 1;
     if(n + k > cap) {
       size_t nc = cap;
       while(nc < n + k)
@@ -383,9 +385,14 @@ static enum oac_result find_shared(struct ov *o)
       st = p;
       cap = nc;
     }
-    for(size_t i = 0; i < k; i++) {
-      st[n].n = e.n->items[i];
-      st[n++].in = in;
+    for(size_t i = 0; i < k && !r; i++) {
+      struct doc_node *c = e.n->items[i * step + step - 1];
+      if(c->kind != DOC_SCALAR) {
+        st[n].n = c;
+        st[n++].in = in;
+      }
+      else if((in || c->aliased) && ptrset_add(&o->shared, c) < 0)
+        r = OAC_ENOMEM;
     }
   }
   oac_free(st);
@@ -394,6 +401,7 @@ static enum oac_result find_shared(struct ov *o)
 
 static enum oac_result is_shared(struct ov *o, const struct doc_node *n, int *out)
 {
+  *out = 0;
   if(!o->shared_done) {
     enum oac_result r = find_shared(o);
     if(r)
@@ -567,9 +575,9 @@ static enum oac_result merge_into(struct ov *o, const struct action *a,
   /* anchors: a change to a node aliases repeat shows at every alias */
   size_t nshared = 0, first = 0;
   for(size_t i = 0; i < n && !r; i++) {
-    int sh;
+    int sh = 0;
     r = is_shared(o, u[i].node, &sh);
-    if(sh && !nshared++)
+    if(!r && sh && !nshared++)
       first = i;
   }
   if(r)
