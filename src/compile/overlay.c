@@ -488,6 +488,18 @@ static enum oac_result append_copy(struct ov *o, const struct action *a, struct 
   return r ? r : doc_seq_append(o->s, seq, c);
 }
 
+/* The value of key K (a scalar, compared with its length) in map T, the later duplicate
+ * winning as in doc_get; NULL when absent. */
+static struct doc_node *map_find(const struct doc_node *t, const struct doc_node *k)
+{
+  for(size_t i = t->n; i-- > 0;) {
+    const struct doc_node *tk = t->items[2 * i];
+    if(tk->kind == DOC_SCALAR && tk->len == k->len && !memcmp(tk->str, k->str, k->len))
+      return t->items[2 * i + 1];
+  }
+  return NULL;
+}
+
 /* Merge map V into map T (1.1's rules, recursively). WHAT names V's origin in messages. */
 static enum oac_result merge_map(struct ov *o, const struct action *a, struct doc_node *t,
                                  const struct doc_node *v, const struct doc_file *f,
@@ -503,7 +515,7 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       diag_node(o->d, DIAG_ERROR, k, "%s: %s has a key that is not a string", o->name, what);
       return OAC_EDOC;
     }
-    struct doc_node *ex = doc_get(t, k->str);
+    struct doc_node *ex = map_find(t, k);
     if(!ex) {
       struct doc_node *nk, *nv;
       r = copy_node(o, a, k, f, shared, &nk, depth);
@@ -537,7 +549,7 @@ static enum oac_result unique_nodes(const struct jsonpath_nodelist *l,
                                     struct jsonpath_match **out, size_t *n)
 {
   struct ptrset seen = { NULL, 0, 0 };
-  struct jsonpath_match *u = oac_malloc(l->n * sizeof(*u));
+  struct jsonpath_match *u = oac_malloc((l->n ? l->n : 1) * sizeof(*u));
   *n = 0;
   *out = u;
   if(!u)
