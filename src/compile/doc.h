@@ -47,6 +47,8 @@ struct doc_file {
   struct doc_node *root;
   size_t nbytes;
   uint64_t checksum;          /* oac_hash64 of the bytes */
+  size_t naliases;            /* YAML aliases the loader met (0: no node stands at two places;
+                                 overlays skip looking for anchors) */
   struct doc_file *next;
 };
 

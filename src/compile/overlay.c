@@ -15,7 +15,8 @@
  *
  * Anchors: the nodes an alias repeats (doc_node.aliased and everything under one) are
  * found by one walk of the tree per overlay, at its first change, and kept in a pointer
- * set; nodes added under them join the set.
+ * set; nodes added under them join the set. A root document without aliases
+ * (doc_file.naliases 0, every JSON document) is not walked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,8 +352,8 @@ static enum oac_result find_shared(struct ov *o)
   size_t n = 0, cap = 0;
   enum oac_result r = OAC_OK;
   o->shared_done = 1;
-  if(!o->root->root)
-    return OAC_OK;
+  if(!o->root->root || !o->root->naliases)
+    return OAC_OK;              /* no alias in the root document (a JSON one): no walk */
   cap = 256;
   st = oac_malloc(cap * sizeof(*st));
   if(!st)
