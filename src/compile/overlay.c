@@ -10,7 +10,7 @@
  * itself (so every alias of it sees the change, as for maps and arrays: the tree is a
  * graph). Values an overlay writes are deep copies of its nodes, one per target, carrying
  * the overlay's positions and a "view" file: the overlay's name for diagnostics, the root
- * document's base and tree for $ref resolution. Nothing copies the document: each action
+ * document for $ref resolution (doc_file.refs_in). Nothing copies the document: each action
  * costs its JSONPath evaluation plus the size of what it changes.
  *
  * Anchors: the nodes an alias repeats (doc_node.aliased and everything under one) are
@@ -776,6 +776,7 @@ enum oac_result overlay_apply_doc(struct doc_set *s, struct doc_file *root,
       o.view->root = root->root;
       o.view->nbytes = overlay->nbytes;
       o.view->checksum = overlay->checksum;
+      o.view->refs_in = root;
     }
   }
   for(size_t i = 0; i < o.nactions && !r; i++)

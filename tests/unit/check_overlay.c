@@ -247,7 +247,7 @@ START_TEST(test_ref_as_written)
   ck_assert_int_eq(doc_ref_resolve(&t.s, doc_get(t.root->root, "b"), &out), OAC_OK);
   ck_assert(doc_scalar_eq(doc_get(out, "y"), "1"));
   ck_assert_int_eq(doc_ref_resolve(&t.s, doc_get(t.root->root, "bad"), &out), OAC_EDOC);
-  HAS(&t, "ov.yaml:5:46: error: cannot resolve $ref '#/c/nope'");
+  HAS(&t, "ov.yaml:5:46: error: cannot resolve $ref '#/c/nope': no 'nope' in doc.yaml#/c");
   run_free(&t);
 }
 END_TEST
