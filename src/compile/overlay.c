@@ -657,26 +657,33 @@ static enum oac_result do_remove(struct ov *o, const struct action *a,
     }
   /* by container, highest index first: removing one item does not move the next */
   qsort(l->v, l->n, sizeof(*l->v), slot_cmp);
-  size_t nshared = 0;
-  const struct doc_node *first = NULL;
+  /* anchors: removing from a container aliases repeat removes at every alias of it;
+   * removing an anchored node from one place leaves its aliases elsewhere */
+  size_t ncont = 0, nnode = 0;
+  const struct doc_node *fcont = NULL, *fnode = NULL;
   for(size_t i = 0; i < l->n; i++) {
-    int sh, psh;
+    int sh = 0, psh = 0;
     enum oac_result r = is_shared(o, l->v[i].node, &sh);
     if(!r)
       r = is_shared(o, l->v[i].parent, &psh);
     if(r)
       return r;
-    if(sh || psh) {
-      if(!nshared++)
-        first = l->v[i].node;
-    }
+    if(psh && !ncont++)
+      fcont = l->v[i].node;
+    else if(!psh && sh && !nnode++)
+      fnode = l->v[i].node;
   }
-  if(nshared)
+  if(ncont)
     diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is (part of) an "
               "anchored YAML node that aliases repeat: the document is a graph, so the "
               "removal shows at every alias of what contains it", o->name,
-              first->file ? first->file->name : "?", first->line, first->col,
-              nshared > 1 ? " (and others)" : "");
+              fcont->file ? fcont->file->name : "?", fcont->line, fcont->col,
+              ncont > 1 ? " (and others)" : "");
+  if(nnode)
+    diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is an anchored "
+              "YAML node that aliases repeat: it is removed here only, its aliases elsewhere "
+              "stay", o->name, fnode->file ? fnode->file->name : "?", fnode->line, fnode->col,
+              nnode > 1 ? " (and others)" : "");
   for(size_t i = 0; i < l->n; i++) {
     struct jsonpath_match *m = &l->v[i];
     if(i && m->parent == l->v[i - 1].parent && m->index == l->v[i - 1].index)

@@ -220,6 +220,12 @@ START_TEST(test_aliases)
   HAS(&t, "ov.yaml:6:13: warning: action 2: the target at doc.yaml:1:14");
   ck_assert_uint_eq(t.d.warnings, 2);       /* $.other is no anchor's */
   run_free(&t);
+  /* an anchored node removed from one place: its alias stays */
+  run(&t, "base: &b {x: 1}\nuse: *b\n", HEAD "  - target: $.base\n    remove: true\n");
+  OK_JSON(&t, "{\"use\":{\"x\":1}}");
+  HAS(&t, "ov.yaml:4:13: warning: action 1: the target at doc.yaml:1:7 is an anchored YAML "
+      "node that aliases repeat: it is removed here only, its aliases elsewhere stay");
+  run_free(&t);
   /* an aliased scalar replaced: every alias shows the new value */
   run(&t, "a: &v old\nb: *v\n", HEAD "  - target: $.b\n    update: new\n");
   OK_JSON(&t, "{\"a\":\"new\",\"b\":\"new\"}");
