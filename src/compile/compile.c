@@ -14,6 +14,7 @@
 #include "examples.h"
 #include "actions.h"            /* message actions (issue 16) */
 #include "offline.h"            /* inline documents (issue 17, §15.4) */
+#include "overlay.h"            /* overlays (issue 17, §15.1) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -331,6 +332,12 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     r = doc_load(s, o->source, &f);
   if(r)
     return r == OAC_ELIMIT ? OAC_EDOC : r;
+  /* overlays (§15.1, overlay.c): applied in order to the root as written, before anything */
+  if(o->noverlays) {
+    r = overlay_apply_all(s, f, o->overlays, o->noverlays, c.a, &m->overlays);
+    if(r)
+      return r == OAC_ENOMEM || r == OAC_EIO ? r : OAC_EDOC;
+  }
   c.root = f->root;
   /* inline documents (§15.4): --offline refuses what would open another file or URL */
   if(o->offline && offline_check_tree(s, f, d))
