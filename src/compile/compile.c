@@ -13,6 +13,7 @@
 #include "../flow/config.h"
 #include "examples.h"
 #include "actions.h"            /* message actions (issue 16) */
+#include "infer.h"              /* --infer (issue 17) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -313,15 +314,8 @@ static const char *info_field(const struct doc_node *root, const char *key)
 enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s,
                                  struct diag *d, struct model *m)
 {
-  struct cctx c;
   struct doc_file *f = NULL;
   enum oac_result r;
-  memset(&c, 0, sizeof(c));
-  c.opts = o;
-  c.docs = s;
-  c.diag = d;
-  c.m = m;
-  c.a = &m->arena;
   if(o->ca_file)
     s->ca_file = (char *)o->ca_file;
   if(o->data)
@@ -330,6 +324,24 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     r = doc_load(s, o->source, &f);
   if(r)
     return r == OAC_ELIMIT ? OAC_EDOC : r;
+  /* --infer (§15.3, compile/infer.c): marks added to the tree, trial compiles, then the
+   * compile itself (it calls compile_loaded) */
+  if(o->infer != INFER_NONE)
+    return infer_compile(o, s, f, d, m);
+  return compile_loaded(o, s, f, d, m);
+}
+
+enum oac_result compile_loaded(const struct compile_opts *o, struct doc_set *s,
+                               struct doc_file *f, struct diag *d, struct model *m)
+{
+  struct cctx c;
+  enum oac_result r;
+  memset(&c, 0, sizeof(c));
+  c.opts = o;
+  c.docs = s;
+  c.diag = d;
+  c.m = m;
+  c.a = &m->arena;
   c.root = f->root;
   if(check_version(&c))
     return OAC_EDOC;

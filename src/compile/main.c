@@ -34,6 +34,12 @@ static void usage(FILE *f)
     "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
     "                     else %s)\n"
     "  --ca-file FILE     CA bundle for https downloads\n"
+    /* issue 17: --infer, --emit-overlay (product.md §15.3) */
+    "  --infer[=all|crud] add CRUD marks and actions inferred from REST conventions\n"
+    "                     (crud: CRUD marks only); explicit marks always win\n"
+    "  --emit-overlay FILE\n"
+    "                     with --infer: write what was inferred as an Overlay 1.1\n"
+    "                     document, to review and keep (--overlay FILE, no --infer)\n"
     "  -q, --quiet        no summary line\n"
     "  -h, --help         this help\n"
     "  -V, --version      print the version\n\n"
@@ -60,7 +66,7 @@ int main(int argc, char **argv)
 {
   char nact[48];
   enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
-         OPT_SERVER_VAR };
+         OPT_SERVER_VAR, OPT_INFER, OPT_EMIT_OVERLAY };
   static const struct option longopts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, OPT_LIST },
@@ -70,6 +76,8 @@ int main(int argc, char **argv)
     { "output", required_argument, NULL, 'o' },
     { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
     { "ca-file", required_argument, NULL, OPT_CA },
+    { "infer", optional_argument, NULL, OPT_INFER },              /* issue 17 */
+    { "emit-overlay", required_argument, NULL, OPT_EMIT_OVERLAY },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -96,6 +104,18 @@ int main(int argc, char **argv)
         return 2;
       }
       break;
+    case OPT_INFER:                     /* issue 17: --infer[=all|crud] */
+      if(!optarg || !strcmp(optarg, "all"))
+        o.infer = INFER_ALL;
+      else if(!strcmp(optarg, "crud"))
+        o.infer = INFER_CRUD;
+      else {
+        fprintf(stderr, "openapi-connector-compile: --infer=%s: expected all or crud\n",
+                optarg);
+        return 2;
+      }
+      break;
+    case OPT_EMIT_OVERLAY: o.emit_overlay = optarg; break;
     case 'o': output = optarg; break;
     case OPT_CACHE_DIR: cache_dir = optarg; break;
     case OPT_CA: o.ca_file = optarg; break;
@@ -113,6 +133,10 @@ int main(int argc, char **argv)
     return 2;
   }
   o.source = argv[optind];
+  if(o.emit_overlay && o.infer == INFER_NONE) {   /* issue 17 */
+    fprintf(stderr, "openapi-connector-compile: --emit-overlay needs --infer\n");
+    return 2;
+  }
   /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
    * one NAME=V1,V2 after another, separated by ';' */
   static char env_vars[8192];
