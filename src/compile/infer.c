@@ -846,8 +846,9 @@ static void find_pairs(struct inf *x)
     if(!p->winner && !typed(x, p->schema))
       diag_node(x->d, DIAG_WARNING, p->role[R_LOAD]->op, "--infer: paths %s and %s both "
                 "yield type '%s': %s wins (the shortest path), the operations of %s and %s "
-                "are left to actions", w->coll->path, p->coll->path, p->name, w->coll->path,
-                p->coll->path, p->item->path);
+                "%s", w->coll->path, p->coll->path, p->name, w->coll->path,
+                p->coll->path, p->item->path, x->o->infer == INFER_ALL ?
+                "are left to actions" : "stay unmarked (--infer=crud)");
   }
 }
 
