@@ -13,6 +13,7 @@
 #include "../flow/config.h"
 #include "examples.h"
 #include "actions.h"            /* message actions (issue 16) */
+#include "overlay.h"            /* overlays (issue 17, §15.1) */
 #include "infer.h"              /* --infer (issue 17) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
@@ -324,6 +325,12 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     r = doc_load(s, o->source, &f);
   if(r)
     return r == OAC_ELIMIT ? OAC_EDOC : r;
+  /* overlays (§15.1, overlay.c): applied in order to the root as written, before anything */
+  if(o->noverlays) {
+    r = overlay_apply_all(s, f, o->overlays, o->noverlays, &m->arena, &m->overlays);
+    if(r)
+      return r == OAC_ENOMEM || r == OAC_EIO ? r : OAC_EDOC;
+  }
   /* --infer (§15.3, compile/infer.c): marks added to the tree, trial compiles, then the
    * compile itself (it calls compile_loaded) */
   if(o->infer != INFER_NONE)
