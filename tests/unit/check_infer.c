@@ -85,9 +85,10 @@ START_TEST(test_quoting)
 }
 END_TEST
 
-/* compile SOURCE with OVERLAY (or with --infer writing EMIT), into an image */
-static enum oac_result compile_to(const char *source, const char *overlay, const char *emit,
-                                  struct buf *img, struct diag *d)
+/* compile SOURCE with OVERLAY (or with --infer, or --infer=crud when CRUD, writing EMIT),
+ * into an image */
+static enum oac_result compile_to2(const char *source, const char *overlay, const char *emit,
+                                   int crud, struct buf *img, struct diag *d)
 {
   struct compile_opts o;
   struct doc_set s;
@@ -100,7 +101,7 @@ static enum oac_result compile_to(const char *source, const char *overlay, const
     o.noverlays = 1;
   }
   else {
-    o.infer = INFER_ALL;
+    o.infer = crud ? INFER_CRUD : INFER_ALL;
     o.emit_overlay = emit;
   }
   diag_init(d, NULL);
@@ -113,6 +114,95 @@ static enum oac_result compile_to(const char *source, const char *overlay, const
   doc_set_free(&s);
   return r;
 }
+
+static enum oac_result compile_to(const char *source, const char *overlay, const char *emit,
+                                  struct buf *img, struct diag *d)
+{
+  return compile_to2(source, overlay, emit, 0, img, d);
+}
+
+static const struct cache_section *section(const struct buf *img, uint32_t kind)
+{
+  const struct cache_header *h = (const struct cache_header *)img->data;
+  for(uint32_t i = 0; i < h->nsections && i < CACHE_MAX_SECTIONS; i++)
+    if(h->sections[i].kind == kind)
+      return &h->sections[i];
+  return NULL;
+}
+
+/* Section KIND of A and B hold the same: equal bytes, except that B's file offsets are
+ * A's + the difference of the header sizes (the header names the overlays; string
+ * references are file offsets): compared as 32-bit words (tests/tools/cache_sections.c). */
+static int same_section(const struct buf *a, const struct buf *b, uint32_t kind)
+{
+  const struct cache_section *sa = section(a, kind), *sb = section(b, kind);
+  if(!sa || !sb)
+    return !sa && !sb;
+  if(sa->size != sb->size)
+    return 0;
+  uint32_t ha = ((const struct cache_header *)a->data)->header_size;
+  uint32_t delta = ((const struct cache_header *)b->data)->header_size - ha;
+  const unsigned char *pa = (const unsigned char *)a->data + sa->offset;
+  const unsigned char *pb = (const unsigned char *)b->data + sb->offset;
+  if(kind == CS_DESCRIBE)
+    return !memcmp(pa, pb, sa->size);
+  uint64_t words = sa->size / 4 * 4;
+  if(memcmp(pa + words, pb + words, sa->size - words))
+    return 0;
+  for(uint64_t j = 0; j < words; j += 4) {
+    uint32_t wa, wb;
+    memcpy(&wa, pa + j, 4);
+    memcpy(&wb, pb + j, 4);
+    if(wa != wb && !(wa >= ha && wb - wa == delta))
+      return 0;
+  }
+  return 1;
+}
+
+/* §15.3: the emitted overlay, passed back with --overlay and without --infer, gives the
+ * same describe, plans (their parameters, security alternatives, lists) and examples */
+static const char *const round_trip_cases[] = { "infer-petstore", "infer-subcollection",
+                                                "infer-pairs", "infer-crud",
+                                                "infer-explicit" };
+
+START_TEST(test_round_trip)
+{
+  char source[4200], emit[64], opts[4200];
+  const char *cs = round_trip_cases[_i];
+  snprintf(source, sizeof(source), "%s/compile/valid/%s/spec.yaml", data_dir, cs);
+  snprintf(opts, sizeof(opts), "%s/compile/valid/%s/options", data_dir, cs);
+  snprintf(emit, sizeof(emit), "/tmp/check_infer_rt.%ld.yaml", (long)getpid());
+  FILE *f = fopen(opts, "r");
+  ck_assert_ptr_nonnull(f);
+  char line[64] = "";
+  ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+  fclose(f);
+  int crud = !strncmp(line, "--infer=crud", 12);
+  struct buf a, b;
+  struct diag d;
+  buf_init(&a);
+  buf_init(&b);
+  ck_assert_int_eq(compile_to2(source, NULL, emit, crud, &a, &d), OAC_OK);
+  diag_free(&d);
+  enum oac_result r = compile_to(source, emit, NULL, &b, &d);
+  ck_assert_msg(r == OAC_OK, "%s: the emitted overlay does not compile:\n%s", cs,
+                d.text.data ? d.text.data : "");
+  diag_free(&d);
+  static const uint32_t kinds[] = { CS_DESCRIBE, CS_PLANS, CS_PARAMS, CS_SECALTS, CS_U32,
+                                    CS_EXAMPLES };
+  static const char *const names[] = { "describe", "plans", "params", "secalts", "u32",
+                                       "examples" };
+  for(size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+    ck_assert_msg(same_section(&a, &b, kinds[k]), "%s: the %s sections differ", cs,
+                  names[k]);
+  /* and the header does differ: it names the overlay */
+  ck_assert_uint_ne(((const struct cache_header *)a.data)->header_size,
+                    ((const struct cache_header *)b.data)->header_size);
+  buf_free(&a);
+  buf_free(&b);
+  unlink(emit);
+}
+END_TEST
 
 START_TEST(test_emitted_overlay)
 {
@@ -184,6 +274,8 @@ Suite *suite(void)
   tcase_add_test(tc, test_verbs);
   tcase_add_test(tc, test_quoting);
   tcase_add_test(tc, test_emitted_overlay);
+  tcase_add_loop_test(tc, test_round_trip, 0,
+                      (int)(sizeof(round_trip_cases) / sizeof(round_trip_cases[0])));
   suite_add_tcase(su, tc);
   return su;
 }
