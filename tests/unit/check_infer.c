@@ -163,7 +163,7 @@ static int same_section(const struct buf *a, const struct buf *b, uint32_t kind)
  * same describe, plans (their parameters, security alternatives, lists) and examples */
 static const char *const round_trip_cases[] = { "infer-petstore", "infer-subcollection",
                                                 "infer-pairs", "infer-crud",
-                                                "infer-explicit" };
+                                                "infer-explicit", "infer-clash" };
 
 START_TEST(test_round_trip)
 {
