@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "check_main.h"
 #include "common/buf.h"
@@ -263,6 +264,52 @@ START_TEST(test_emitted_overlay)
 }
 END_TEST
 
+/* the command line: exit status and output of openapi-connector-compile ARGS */
+static int cli(const char *args, char *out, size_t size)
+{
+  char cmd[8400];
+  snprintf(cmd, sizeof(cmd), "src/compile/openapi-connector-compile %s 2>&1", args);
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  size_t n = fread(out, 1, size - 1, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_cli)
+{
+  static char out[1 << 16];
+  char args[8300];
+  ck_assert_msg(access("src/compile/openapi-connector-compile", X_OK) == 0,
+                "the compiler is not built (make check runs in the build directory)");
+  snprintf(args, sizeof(args), "--check --infer=some %s/compile/valid/infer-petstore/spec.yaml",
+           data_dir);
+  ck_assert_int_eq(cli(args, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, "--infer=some: expected all or crud"), "%s", out);
+  snprintf(args, sizeof(args), "--check --emit-overlay /dev/null "
+           "%s/compile/valid/infer-petstore/spec.yaml", data_dir);
+  ck_assert_int_eq(cli(args, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, "--emit-overlay needs --infer"), "%s", out);
+  snprintf(args, sizeof(args), "--check --list --infer %s/compile/valid/infer-petstore/spec.yaml",
+           data_dir);
+  ck_assert_int_eq(cli(args, out, sizeof(out)), 0);
+  ck_assert_msg(strstr(out, "\nTYPE Pet  (inferred)\n"), "%s", out);
+  ck_assert_msg(strstr(out, "\nACTION actions/adoptpet  \"Adopt a pet\"  (inferred)\n"), "%s",
+                out);
+  ck_assert_msg(strstr(out, "ok, 10 types, 6 actions, 0 warnings"), "%s", out);
+  snprintf(args, sizeof(args), "--check --list --infer=crud "
+           "%s/compile/valid/infer-petstore/spec.yaml", data_dir);
+  ck_assert_int_eq(cli(args, out, sizeof(out)), 0);
+  ck_assert_msg(!strstr(out, "ACTION "), "%s", out);
+  snprintf(args, sizeof(args), "--check --infer --emit-overlay /nonexistent/dir/x.yaml "
+           "%s/compile/valid/infer-petstore/spec.yaml", data_dir);
+  ck_assert_int_eq(cli(args, out, sizeof(out)), 2);
+  ck_assert_msg(strstr(out, "/nonexistent/dir/x.yaml: error: --emit-overlay: cannot write"),
+                "%s", out);
+}
+END_TEST
+
 Suite *suite(void)
 {
   const char *top = getenv("top_srcdir");
@@ -274,6 +321,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_verbs);
   tcase_add_test(tc, test_quoting);
   tcase_add_test(tc, test_emitted_overlay);
+  tcase_add_test(tc, test_cli);
   tcase_add_loop_test(tc, test_round_trip, 0,
                       (int)(sizeof(round_trip_cases) / sizeof(round_trip_cases[0])));
   suite_add_tcase(su, tc);
