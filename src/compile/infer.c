@@ -310,6 +310,8 @@ static struct doc_node *pointer(struct inf *x, const char *ref, const char **tar
     struct buf raw;
     buf_init(&raw);
     buf_pct_decode(&raw, p, len);
+    if(buf_failed(&raw))
+      x->oom = 1;
     buf_reset(&seg);
     for(size_t i = 0; raw.data && i < raw.len; i++) {
       if(raw.data[i] == '~' && i + 1 < raw.len && (raw.data[i + 1] == '0' ||
@@ -337,15 +339,15 @@ static struct doc_node *pointer(struct inf *x, const char *ref, const char **tar
       n = NULL;
     if((depth == 0 && strcmp(key, "components")) || (depth == 1 && strcmp(key, "schemas")))
       comp_ok = 0;
-    if(depth == 2 && comp_ok)
-      *comp = arena_strdup(x->a, key);
+    if(depth == 2 && comp_ok && !(*comp = arena_strdup(x->a, key)))
+      x->oom = 1;
     depth++;
     p += len;
   }
   if(depth != 3 || !comp_ok)
     *comp = NULL;
   *target = n && !buf_failed(&t) ? arena_strndup(x->a, t.data, t.len) : NULL;
-  if(n && (buf_failed(&t) || buf_failed(&seg) || !*target))
+  if(buf_failed(&t) || buf_failed(&seg) || (n && !*target))
     x->oom = 1;
   buf_free(&t);
   buf_free(&seg);
@@ -368,7 +370,10 @@ static struct doc_node *resolve(struct inf *x, struct doc_node *n, const char *t
       continue;
     }
     const struct doc_node *o = NULL;
-    if(doc_ref_resolve(x->s, n, &o))
+    enum oac_result r = doc_ref_resolve(x->s, n, &o);
+    if(r == OAC_ENOMEM)
+      x->oom = 1;
+    if(r)
       n = NULL;
     else
       n = (struct doc_node *)o;
@@ -1062,6 +1067,10 @@ static enum oac_result trial(struct inf *x, struct trial *t)
   if(r == OAC_ENOMEM) {
     diag_free(&q);
     return r;
+  }
+  if(buf_failed(&q.text)) {             /* the errors' positions are lost with it */
+    diag_free(&q);
+    return OAC_ENOMEM;
   }
   t->errors = q.errors;
   if(!q.errors && r)

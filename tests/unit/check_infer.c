@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "check_main.h"
 #include "common/buf.h"
+#include "common/mem.h"
 #include "compile/compile.h"
 #include "compile/cache_write.h"
 #include "compile/infer.h"
@@ -264,6 +265,60 @@ START_TEST(test_emitted_overlay)
 }
 END_TEST
 
+/* Allocation failures (as check_chaos does for the plain compile): with every allocation
+ * of an --infer compile failed in turn, the compile ends with OAC_ENOMEM or gives the
+ * clean run's describe; LeakSanitizer (the sanitizer build) finds leaks. */
+static enum oac_result infer_once(const char *source, struct buf *describe,
+                                  unsigned long *allocs)
+{
+  struct compile_opts o;
+  struct doc_set s;
+  struct model m;
+  struct diag d;
+  memset(&o, 0, sizeof(o));
+  o.source = source;
+  o.infer = INFER_ALL;
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  model_init(&m);
+  enum oac_result r = compile_document(&o, &s, &d, &m);
+  *allocs = oac_mem_count();
+  oac_mem_fail_at(0);                   /* the copy below is not faulted */
+  if(!r)
+    buf_append(describe, m.describe, m.describe_len);
+  model_free(&m);
+  doc_set_free(&s);
+  diag_free(&d);
+  return r;
+}
+
+START_TEST(test_chaos)
+{
+  char source[4200];
+  snprintf(source, sizeof(source), "%s/compile/valid/infer-explicit/spec.yaml", data_dir);
+  struct buf ref, got;
+  buf_init(&ref);
+  oac_mem_fail_at(0);
+  unsigned long total = 0, used = 0;
+  ck_assert_int_eq(infer_once(source, &ref, &total), OAC_OK);
+  ck_assert(!buf_failed(&ref) && ref.len > 0);
+  for(unsigned long n = 1; n <= total; n++) {
+    buf_init(&got);
+    oac_mem_fail_at(n);
+    enum oac_result r = infer_once(source, &got, &used);
+    if(r == OAC_OK)
+      ck_assert_msg(!buf_failed(&got) && got.len == ref.len &&
+                    !memcmp(got.data, ref.data, ref.len), "N=%lu: compiled, but another "
+                    "describe", n);
+    else
+      ck_assert_msg(r == OAC_ENOMEM && used >= n, "N=%lu: %s, expected out of memory", n,
+                    oac_result_str(r));
+    buf_free(&got);
+  }
+  buf_free(&ref);
+}
+END_TEST
+
 /* the command line: exit status and output of openapi-connector-compile ARGS */
 static int cli(const char *args, char *out, size_t size)
 {
@@ -322,6 +377,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_quoting);
   tcase_add_test(tc, test_emitted_overlay);
   tcase_add_test(tc, test_cli);
+  tcase_add_test(tc, test_chaos);
   tcase_add_loop_test(tc, test_round_trip, 0,
                       (int)(sizeof(round_trip_cases) / sizeof(round_trip_cases[0])));
   suite_add_tcase(su, tc);
