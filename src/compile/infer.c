@@ -1247,8 +1247,13 @@ static void flag_model(struct inf *x, struct model *m)
 
 static int plain_key(const char *s)
 {
-  if(!*s || *s == '-' || *s == '$')
-    return 0;
+  static const char *const words[] = { "true", "false", "null", "yes", "no", "on", "off",
+                                       "y", "n" };
+  if(!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+    return 0;                           /* a number, "-", "$", "~", "": quoted */
+  for(size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+    if(ieq(s, words[i]))
+      return 0;                         /* YAML would read a bool or null */
   for(; *s; s++)
     if(!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
          *s == '-' || *s == '_'))
