@@ -30,6 +30,9 @@
 /* nodes the actions of one overlay may add (copies of update values and copy sources):
  * an overlay whose update is repeated over many targets cannot exhaust memory */
 #define OV_MAX_NODES 4000000u
+/* nesting a copy or a merge may go down (the recursion's bound: actions that copy a node
+ * into itself can make the tree deeper than the loader's limit) */
+#define OV_MAX_DEPTH 4096u
 
 /* ---- a set of node pointers (open addressing) ---------------------------------------- */
 
@@ -422,12 +425,21 @@ static enum oac_result too_many(struct ov *o, const struct action *a)
 
 /* A deep copy of V: positions kept, file F (NULL = V's own), one new node per node (an
  * alias inside V is copied once per place). SHARED: the copies join o->shared. */
+static enum oac_result too_deep(struct ov *o, const struct action *a)
+{
+  diag_node(o->d, DIAG_ERROR, a->target, "%s: the change is nested deeper than %u levels",
+            o->name, OV_MAX_DEPTH);
+  return OAC_ELIMIT;
+}
+
 static enum oac_result copy_node(struct ov *o, const struct action *a,
                                  const struct doc_node *v, const struct doc_file *f,
-                                 int shared, struct doc_node **out)
+                                 int shared, struct doc_node **out, unsigned depth)
 {
   if(++o->added > OV_MAX_NODES)
     return too_many(o, a);
+  if(depth > OV_MAX_DEPTH)
+    return too_deep(o, a);
   struct doc_node *n = doc_new_node(o->s, v->kind, f ? f : v->file, v->line, v->col);
   if(!n)
     return OAC_ENOMEM;
@@ -444,7 +456,7 @@ static enum oac_result copy_node(struct ov *o, const struct action *a,
     if(!n->items)
       return OAC_ENOMEM;
     for(size_t i = 0; i < k; i++) {
-      enum oac_result r = copy_node(o, a, v->items[i], f, shared, &n->items[i]);
+      enum oac_result r = copy_node(o, a, v->items[i], f, shared, &n->items[i], depth + 1);
       if(r)
         return r;
     }
@@ -472,16 +484,30 @@ static enum oac_result append_copy(struct ov *o, const struct action *a, struct 
                                    int shared)
 {
   struct doc_node *c;
-  enum oac_result r = copy_node(o, a, v, f, shared, &c);
+  enum oac_result r = copy_node(o, a, v, f, shared, &c, 0);
   return r ? r : doc_seq_append(o->s, seq, c);
+}
+
+/* The value of key K (a scalar, compared with its length) in map T, the later duplicate
+ * winning as in doc_get; NULL when absent. */
+static struct doc_node *map_find(const struct doc_node *t, const struct doc_node *k)
+{
+  for(size_t i = t->n; i-- > 0;) {
+    const struct doc_node *tk = t->items[2 * i];
+    if(tk->kind == DOC_SCALAR && tk->len == k->len && !memcmp(tk->str, k->str, k->len))
+      return t->items[2 * i + 1];
+  }
+  return NULL;
 }
 
 /* Merge map V into map T (1.1's rules, recursively). WHAT names V's origin in messages. */
 static enum oac_result merge_map(struct ov *o, const struct action *a, struct doc_node *t,
                                  const struct doc_node *v, const struct doc_file *f,
-                                 const char *what)
+                                 const char *what, unsigned depth)
 {
   int shared;
+  if(depth > OV_MAX_DEPTH)
+    return too_deep(o, a);
   enum oac_result r = is_shared(o, t, &shared);
   for(size_t i = 0; i < v->n && !r; i++) {
     const struct doc_node *k = v->items[2 * i], *val = v->items[2 * i + 1];
@@ -489,12 +515,12 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       diag_node(o->d, DIAG_ERROR, k, "%s: %s has a key that is not a string", o->name, what);
       return OAC_EDOC;
     }
-    struct doc_node *ex = doc_get(t, k->str);
+    struct doc_node *ex = map_find(t, k);
     if(!ex) {
       struct doc_node *nk, *nv;
-      r = copy_node(o, a, k, f, shared, &nk);
+      r = copy_node(o, a, k, f, shared, &nk, depth);
       if(!r)
-        r = copy_node(o, a, val, f, shared, &nv);
+        r = copy_node(o, a, val, f, shared, &nv, depth);
       if(!r)
         r = doc_map_set(o->s, t, nk, nv);
     }
@@ -504,7 +530,7 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       for(size_t j = 0; j < val->n && !r; j++)
         r = append_copy(o, a, ex, val->items[j], f, shared);
     else if(ex->kind == DOC_MAP && val->kind == DOC_MAP)
-      r = merge_map(o, a, ex, val, f, what);
+      r = merge_map(o, a, ex, val, f, what, depth + 1);
     else {
       diag_node(o->d, DIAG_ERROR, val, "%s: cannot merge the %s '%.100s' of %s with the %s "
                 "the document has there (%s:%u:%u): a primitive replaces a primitive, an "
@@ -523,7 +549,7 @@ static enum oac_result unique_nodes(const struct jsonpath_nodelist *l,
                                     struct jsonpath_match **out, size_t *n)
 {
   struct ptrset seen = { NULL, 0, 0 };
-  struct jsonpath_match *u = oac_malloc(l->n * sizeof(*u));
+  struct jsonpath_match *u = oac_malloc((l->n ? l->n : 1) * sizeof(*u));
   *n = 0;
   *out = u;
   if(!u)
@@ -596,7 +622,7 @@ static enum oac_result merge_into(struct ov *o, const struct action *a,
     if(r)
       break;
     if(tk == DOC_MAP)
-      r = merge_map(o, a, t, v, f, what);
+      r = merge_map(o, a, t, v, f, what, 0);
     else if(tk == DOC_SCALAR)
       set_scalar(o, t, v, f);
     else if(v->kind == DOC_SEQ)         /* array: concatenated */
@@ -684,6 +710,8 @@ static enum oac_result apply_action(struct ov *o, size_t i)
   jsonpath_nodelist_init(&l);
   jsonpath_nodelist_init(&src);
   set_action_name(o, i);
+  if(!a->remove && !a->update && !a->copy)
+    return OAC_OK;              /* does nothing (warned when validated) */
   enum oac_result r = eval(o, a, a->q, a->target, &l);
   if(r)
     goto done;
@@ -713,7 +741,7 @@ static enum oac_result apply_action(struct ov *o, size_t i)
     }
     struct doc_node *snap = NULL;
     if(!r)      /* a snapshot first: the source may lie inside a target */
-      r = copy_node(o, a, u[0].node, NULL, 0, &snap);
+      r = copy_node(o, a, u[0].node, NULL, 0, &snap, 0);
     oac_free(u);
     if(!r)
       r = merge_into(o, a, &l, snap, NULL, a->copy, "the copy source");

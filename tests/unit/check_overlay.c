@@ -534,6 +534,39 @@ START_TEST(test_oom)
 }
 END_TEST
 
+/* a copy nested deeper than the recursion's bound is an error, not a crash */
+START_TEST(test_too_deep)
+{
+  struct diag d;
+  struct doc_set s;
+  struct doc_file *f = NULL;
+  size_t levels = 4200;
+  char *doc = oac_malloc(6 * levels + 64);
+  ck_assert_ptr_nonnull(doc);
+  size_t n = 0;
+  n += (size_t)snprintf(doc + n, 16, "x: 1\nd: ");
+  for(size_t i = 0; i < levels; i++)
+    n += (size_t)snprintf(doc + n, 8, "{a: ");
+  doc[n++] = '1';
+  for(size_t i = 0; i < levels; i++)
+    doc[n++] = '}';
+  doc[n++] = '\n';
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  s.limits.max_depth = 10000;
+  ck_assert_int_eq(doc_load_mem(&s, "doc.yaml", doc, n, &f), OAC_OK);
+  const char *ov = HEAD "  - target: $\n    update: {y: 2}\n"
+                   "  - target: $\n    copy: $.d\n";
+  ck_assert_int_eq(overlay_apply_mem(&s, f, "ov.yaml", ov, strlen(ov)), OAC_ELIMIT);
+  ck_assert_ptr_nonnull(strstr(d.text.data, "ov.yaml:6:13: error: action 2: the change is "
+                               "nested deeper than 4096 levels"));
+  ck_assert(doc_scalar_eq(doc_get(f->root, "y"), "2"));   /* action 1 was applied */
+  doc_set_free(&s);
+  diag_free(&d);
+  oac_free(doc);
+}
+END_TEST
+
 static void setup(void)
 {
   snprintf(tmpdir, sizeof(tmpdir), "%s/oac-overlay.XXXXXX",
@@ -569,6 +602,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_compile_positions);
   tcase_add_test(tc, test_extends);
   tcase_add_test(tc, test_oom);
+  tcase_add_test(tc, test_too_deep);
   suite_add_tcase(su, tc);
   return su;
 }
