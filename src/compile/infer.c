@@ -540,7 +540,12 @@ static void scan_schema(struct inf *x, struct doc_node *raw)
 {
   struct doc_node *s = resolve(x, raw, NULL, NULL, NULL);
   for(int pass = 0; pass < 2 && s && s->kind == DOC_MAP; pass++) {
-    if(doc_get_ci(s, "x-flow-type")) {
+    /* a schema with x-flow-type or a CRUD mark is the author's: nothing is inferred on
+     * it (a CRUD mark without x-flow-type stays the error it is) */
+    int marked = doc_get_ci(s, "x-flow-type") != NULL;
+    for(size_t i = 0; i < s->n; i++)
+      marked |= crud_role(s->items[2 * i]) >= 0;
+    if(marked) {
       if(GROW(x, x->typed, x->captyped, x->ntyped))
         return;
       x->typed[x->ntyped++] = s;
@@ -1326,8 +1331,10 @@ static enum oac_result emit(struct inf *x, const struct model *m)
       buf_putc(&b, ' ');
     emit_node(&b, k->val, 8);
   }
-  if(!n)
-    buf_puts(&b, " []");
+  if(!n)   /* an overlay needs one action: one that changes nothing */
+    buf_puts(&b, "\n  - target: \"$\"\n    description: \"nothing was inferred (every "
+             "operation is marked, used by a mark, or fits no rule): this action changes "
+             "nothing\"\n    update: {}");
   buf_putc(&b, '\n');
   if(buf_failed(&b)) {
     buf_free(&b);
@@ -1343,7 +1350,7 @@ static enum oac_result emit(struct inf *x, const struct model *m)
             strerror(err));
   else if(!n)
     diag_at(x->d, DIAG_WARNING, x->o->emit_overlay, 0, 0, "--emit-overlay: nothing was "
-            "inferred, the overlay has no actions");
+            "inferred, the overlay's one action changes nothing");
   buf_free(&b);
   return ok ? OAC_OK : OAC_EIO;
 }
