@@ -4,6 +4,7 @@
  * every target selects exactly one node of the document; and that overlay, passed back with
  * --overlay and without --infer, gives the same describe, plans and examples sections. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,51 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Every valid compile case without an `options` file (marked documents, mostly) also
+ * compiles with --infer (an inferred mark is never an error), and its emitted overlay
+ * round-trips. */
+START_TEST(test_valid_cases)
+{
+  char dir[4200], source[4400], opts[4400], emit[64];
+  snprintf(dir, sizeof(dir), "%s/compile/valid", data_dir);
+  snprintf(emit, sizeof(emit), "/tmp/check_infer_all.%ld.yaml", (long)getpid());
+  DIR *dp = opendir(dir);
+  ck_assert_ptr_nonnull(dp);
+  unsigned n = 0;
+  for(struct dirent *e; (e = readdir(dp));) {
+    if(e->d_name[0] == '.')
+      continue;
+    snprintf(opts, sizeof(opts), "%s/%s/options", dir, e->d_name);
+    if(!access(opts, F_OK))
+      continue;
+    snprintf(source, sizeof(source), "%s/%s/spec.yaml", dir, e->d_name);
+    if(access(source, F_OK))
+      snprintf(source, sizeof(source), "%s/%s/spec.json", dir, e->d_name);
+    struct buf a, b;
+    struct diag d;
+    buf_init(&a);
+    buf_init(&b);
+    enum oac_result r = compile_to(source, NULL, emit, &a, &d);
+    ck_assert_msg(r == OAC_OK, "%s: --infer: %s\n%s", e->d_name, oac_result_str(r),
+                  d.text.data ? d.text.data : "");
+    diag_free(&d);
+    r = compile_to(source, emit, NULL, &b, &d);
+    ck_assert_msg(r == OAC_OK, "%s: --overlay of the emitted overlay: %s\n%s", e->d_name,
+                  oac_result_str(r), d.text.data ? d.text.data : "");
+    diag_free(&d);
+    ck_assert_msg(same_section(&a, &b, CS_DESCRIBE) && same_section(&a, &b, CS_PLANS) &&
+                  same_section(&a, &b, CS_PARAMS) && same_section(&a, &b, CS_EXAMPLES),
+                  "%s: the round trip gives another describe, plans or examples", e->d_name);
+    buf_free(&a);
+    buf_free(&b);
+    n++;
+  }
+  closedir(dp);
+  ck_assert_uint_gt(n, 30);
+  unlink(emit);
+}
+END_TEST
+
 START_TEST(test_emitted_overlay)
 {
   char source[4200], emit[64];
@@ -377,6 +423,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_quoting);
   tcase_add_test(tc, test_emitted_overlay);
   tcase_add_test(tc, test_cli);
+  tcase_add_test(tc, test_valid_cases);
   tcase_add_test(tc, test_chaos);
   tcase_add_loop_test(tc, test_round_trip, 0,
                       (int)(sizeof(round_trip_cases) / sizeof(round_trip_cases[0])));
