@@ -212,7 +212,7 @@ END_TEST
  * round-trips. */
 START_TEST(test_valid_cases)
 {
-  char dir[4200], source[4400], opts[4400], emit[64];
+  char dir[4200], source[4800], opts[4800], emit[64];
   snprintf(dir, sizeof(dir), "%s/compile/valid", data_dir);
   snprintf(emit, sizeof(emit), "/tmp/check_infer_all.%ld.yaml", (long)getpid());
   DIR *dp = opendir(dir);
