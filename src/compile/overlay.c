@@ -10,12 +10,13 @@
  * itself (so every alias of it sees the change, as for maps and arrays: the tree is a
  * graph). Values an overlay writes are deep copies of its nodes, one per target, carrying
  * the overlay's positions and a "view" file: the overlay's name for diagnostics, the root
- * document's base and tree for $ref resolution. Nothing copies the document: each action
+ * document for $ref resolution (doc_file.refs_in). Nothing copies the document: each action
  * costs its JSONPath evaluation plus the size of what it changes.
  *
  * Anchors: the nodes an alias repeats (doc_node.aliased and everything under one) are
  * found by one walk of the tree per overlay, at its first change, and kept in a pointer
- * set; nodes added under them join the set.
+ * set; nodes added under them join the set. A root document without aliases
+ * (doc_file.naliases 0, every JSON document) is not walked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,8 +352,8 @@ static enum oac_result find_shared(struct ov *o)
   size_t n = 0, cap = 0;
   enum oac_result r = OAC_OK;
   o->shared_done = 1;
-  if(!o->root->root)
-    return OAC_OK;
+  if(!o->root->root || !o->root->naliases)
+    return OAC_OK;              /* no alias in the root document (a JSON one): no walk */
   cap = 256;
   st = oac_malloc(cap * sizeof(*st));
   if(!st)
@@ -656,26 +657,33 @@ static enum oac_result do_remove(struct ov *o, const struct action *a,
     }
   /* by container, highest index first: removing one item does not move the next */
   qsort(l->v, l->n, sizeof(*l->v), slot_cmp);
-  size_t nshared = 0;
-  const struct doc_node *first = NULL;
+  /* anchors: removing from a container aliases repeat removes at every alias of it;
+   * removing an anchored node from one place leaves its aliases elsewhere */
+  size_t ncont = 0, nnode = 0;
+  const struct doc_node *fcont = NULL, *fnode = NULL;
   for(size_t i = 0; i < l->n; i++) {
-    int sh, psh;
+    int sh = 0, psh = 0;
     enum oac_result r = is_shared(o, l->v[i].node, &sh);
     if(!r)
       r = is_shared(o, l->v[i].parent, &psh);
     if(r)
       return r;
-    if(sh || psh) {
-      if(!nshared++)
-        first = l->v[i].node;
-    }
+    if(psh && !ncont++)
+      fcont = l->v[i].node;
+    else if(!psh && sh && !nnode++)
+      fnode = l->v[i].node;
   }
-  if(nshared)
+  if(ncont)
     diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is (part of) an "
               "anchored YAML node that aliases repeat: the document is a graph, so the "
               "removal shows at every alias of what contains it", o->name,
-              first->file ? first->file->name : "?", first->line, first->col,
-              nshared > 1 ? " (and others)" : "");
+              fcont->file ? fcont->file->name : "?", fcont->line, fcont->col,
+              ncont > 1 ? " (and others)" : "");
+  if(nnode)
+    diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is an anchored "
+              "YAML node that aliases repeat: it is removed here only, its aliases elsewhere "
+              "stay", o->name, fnode->file ? fnode->file->name : "?", fnode->line, fnode->col,
+              nnode > 1 ? " (and others)" : "");
   for(size_t i = 0; i < l->n; i++) {
     struct jsonpath_match *m = &l->v[i];
     if(i && m->parent == l->v[i - 1].parent && m->index == l->v[i - 1].index)
@@ -775,6 +783,7 @@ enum oac_result overlay_apply_doc(struct doc_set *s, struct doc_file *root,
       o.view->root = root->root;
       o.view->nbytes = overlay->nbytes;
       o.view->checksum = overlay->checksum;
+      o.view->refs_in = root;
     }
   }
   for(size_t i = 0; i < o.nactions && !r; i++)
