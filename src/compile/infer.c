@@ -1247,7 +1247,7 @@ static void flag_model(struct inf *x, struct model *m)
       m->types[i].flags |= CT_F_INFERRED;
   for(size_t i = 0; i < m->nactions; i++)
     if(inferred_key(m->actions[i].plan.operation, "x-flow-action", x->syn))
-      m->actions[i].flags |= CA_F_INFERRED;
+      m->actions[i].flags = (m->actions[i].flags & ~CA_F_EXPLICIT) | CA_F_INFERRED;
 }
 
 static int plain_key(const char *s)
