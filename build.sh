@@ -3,6 +3,9 @@
 #
 #   ./build.sh demo    install what is missing, build, compile the bundled example and serve
 #                      it behind lighttpd on 127.0.0.1:8080 (Ctrl-C stops it)
+#   ./build.sh demo DOCUMENT
+#                      the same with your own OpenAPI document (file or URL), compiled
+#                      with --infer when it has no x-flow-* marks (scripts/demo-document.sh)
 #   ./build.sh test    install what is missing, build, run every test (make check), with
 #                      real Apache (mod_fcgid, mod_proxy_fcgi, mod_cgi), lighttpd and nginx
 #
@@ -11,16 +14,25 @@
 # configuration is reused, and make rebuilds only what changed.
 set -euo pipefail
 
+# ./build.sh demo DOCUMENT (issue 17): a file path is made absolute before the cd below
+document=${2:-}
+case $document in
+  ''|http://*|https://*) ;;
+  *) [ -f "$document" ] || { echo "build.sh: $document: no such file" >&2; exit 2; }
+     document=$(cd "$(dirname "$document")" && pwd)/$(basename "$document") ;;
+esac
+
 cd "$(dirname "${BASH_SOURCE[0]}")"
 top=$(pwd)
 
 usage() {
-  echo "usage: ./build.sh demo|test" >&2
+  echo "usage: ./build.sh demo [DOCUMENT] | test" >&2
   echo "  demo  build, compile examples/petstore-flow.yaml into spec-cache/ and serve it on 127.0.0.1:\${DEMO_PORT:-8080}" >&2
+  echo "        DOCUMENT: your own OpenAPI document (file or URL) instead, with --infer when it has no marks" >&2
   echo "  test  build and run all tests (make check)" >&2
 }
 
-[ $# -eq 1 ] || { usage; exit 2; }
+[ $# -eq 1 ] || { [ $# -eq 2 ] && [ "$1" = demo ]; } || { usage; exit 2; }
 mode=$1
 case $mode in
   demo|test) ;;
@@ -138,6 +150,10 @@ case $mode in
     fi
     ;;
   demo)
+    if [ -n "$document" ]; then   # your own document (issue 17, product.md §16.5)
+      say "serving $document: lighttpd on 127.0.0.1:${DEMO_PORT:-8080} with two workers"
+      exec bash scripts/demo-document.sh . spec-cache "$document" "${DEMO_PORT:-8080}"
+    fi
     compiler=src/compile/openapi-connector-compile
     example=examples/petstore-flow.yaml
     [ -f "$example" ] || { echo "build.sh: $example not found" >&2; exit 1; }

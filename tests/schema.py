@@ -53,6 +53,8 @@ NOT_MARKS = {
     "body-multipart-file": "file properties of the operation's multipart body",
     "crud-without-type": "a CRUD mark on a schema without x-flow-type: the schema cannot "
                          "tell a type's schema from any other's (the compiler can)",
+    "infer-crud-without-type": "the same as crud-without-type, compiled with --infer "
+                               "(issue 17)",
     "example-external-value": "the operation's response examples (externalValue)",
     "example-missing-name": "the named example is not among the operation's examples",
     "example-missing-response": "the status code is not among the operation's responses",

@@ -15,6 +15,7 @@
 #include "actions.h"            /* message actions (issue 16) */
 #include "offline.h"            /* inline documents (issue 17, §15.4) */
 #include "overlay.h"            /* overlays (issue 17, §15.1) */
+#include "infer.h"              /* --infer (issue 17) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -315,15 +316,8 @@ static const char *info_field(const struct doc_node *root, const char *key)
 enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s,
                                  struct diag *d, struct model *m)
 {
-  struct cctx c;
   struct doc_file *f = NULL;
   enum oac_result r;
-  memset(&c, 0, sizeof(c));
-  c.opts = o;
-  c.docs = s;
-  c.diag = d;
-  c.m = m;
-  c.a = &m->arena;
   if(o->ca_file)
     s->ca_file = (char *)o->ca_file;
   if(o->data)
@@ -334,10 +328,28 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     return r == OAC_ELIMIT ? OAC_EDOC : r;
   /* overlays (§15.1, overlay.c): applied in order to the root as written, before anything */
   if(o->noverlays) {
-    r = overlay_apply_all(s, f, o->overlays, o->noverlays, c.a, &m->overlays);
+    r = overlay_apply_all(s, f, o->overlays, o->noverlays, &m->arena, &m->overlays);
     if(r)
       return r == OAC_ENOMEM || r == OAC_EIO ? r : OAC_EDOC;
   }
+  /* --infer (§15.3, compile/infer.c): marks added to the tree, trial compiles, then the
+   * compile itself (it calls compile_loaded) */
+  if(o->infer != INFER_NONE)
+    return infer_compile(o, s, f, d, m);
+  return compile_loaded(o, s, f, d, m);
+}
+
+enum oac_result compile_loaded(const struct compile_opts *o, struct doc_set *s,
+                               struct doc_file *f, struct diag *d, struct model *m)
+{
+  struct cctx c;
+  enum oac_result r;
+  memset(&c, 0, sizeof(c));
+  c.opts = o;
+  c.docs = s;
+  c.diag = d;
+  c.m = m;
+  c.a = &m->arena;
   c.root = f->root;
   /* inline documents (§15.4): --offline refuses what would open another file or URL */
   if(o->offline && offline_check_tree(s, f, d))

@@ -45,6 +45,12 @@ struct compile_opts {
 enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s,
                                  struct diag *d, struct model *m);
 
+/* The compile of a loaded document F (the root of S): what compile_document does after
+ * loading it (and, with --infer, after the inferred marks were added: compile/infer.c runs
+ * it once per trial). */
+enum oac_result compile_loaded(const struct compile_opts *o, struct doc_set *s,
+                               struct doc_file *f, struct diag *d, struct model *m);
+
 /* The describe JSON for M (stored in m->describe). */
 enum oac_result describe_build(struct model *m);
 

@@ -32,6 +32,7 @@ static void list_actions(const struct model *m, FILE *out)
     const struct model_action *a = &m->actions[i];
     const struct model_plan *p = &a->plan;
     fprintf(out, "\nACTION actions/%s  \"%s\"%s\n", a->slug, a->name,
+            a->flags & CA_F_INFERRED ? "  (inferred)" :      /* --infer (issue 17) */
             a->flags & CA_F_EXPLICIT ? "" : "  (x-flow-actions: all)");
     fprintf(out, "  from:          %s\n", a->where ? a->where : "?");
     fprintf(out, "  call:          %s %s%s\n", flow_method_name((unsigned)p->method), p->path,
@@ -109,7 +110,8 @@ void list_print(const struct model *m, FILE *out)
   fprintf(out, "%zu types (%zu generated helper types)\n", m->ntypes, helpers);
   for(size_t i = 0; i < m->ntypes; i++) {
     const struct model_type *t = &m->types[i];
-    fprintf(out, "\nTYPE %s%s\n", t->name, t->flags & CT_F_HELPER ? "  (helper)" : "");
+    fprintf(out, "\nTYPE %s%s%s\n", t->name, t->flags & CT_F_HELPER ? "  (helper)" : "",
+            t->flags & CT_F_INFERRED ? "  (inferred)" : "");      /* --infer (issue 17) */
     fprintf(out, "  from:          %s\n", t->where ? t->where : "?");
     if(t->content_types)
       fprintf(out, "  content types: %s\n", t->content_types);

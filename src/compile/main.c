@@ -50,6 +50,12 @@ static void usage(FILE *f)
     "                     first; repeatable, applied in order. Without SOURCE, the first\n"
     "                     overlay's `extends` names the document\n"
     "  --print-document   print the document after the overlays as JSON, write no cache\n"
+    /* issue 17: --infer, --emit-overlay (product.md §15.3) */
+    "  --infer[=all|crud] add CRUD marks and actions inferred from REST conventions\n"
+    "                     (crud: CRUD marks only); explicit marks always win\n"
+    "  --emit-overlay FILE\n"
+    "                     with --infer: write what was inferred as an Overlay 1.1\n"
+    "                     document, to review and keep (--overlay FILE, no --infer)\n"
     "  -q, --quiet        no summary line\n"
     "  -h, --help         this help\n"
     "  -V, --version      print the version\n\n"
@@ -105,7 +111,8 @@ int main(int argc, char **argv)
   char nact[48];
   enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
          OPT_SERVER_VAR, OPT_OFFLINE, OPT_ALLOW_HOST,
-         OPT_OVERLAY, OPT_PRINT_DOC /* overlays (§15.1) */ };
+         OPT_OVERLAY, OPT_PRINT_DOC /* overlays (§15.1) */,
+         OPT_INFER, OPT_EMIT_OVERLAY /* --infer (§15.3) */ };
   static const struct option longopts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, OPT_LIST },
@@ -117,6 +124,8 @@ int main(int argc, char **argv)
     { "ca-file", required_argument, NULL, OPT_CA },
     { "overlay", required_argument, NULL, OPT_OVERLAY },        /* §15.1 */
     { "print-document", no_argument, NULL, OPT_PRINT_DOC },     /* §15.1 */
+    { "infer", optional_argument, NULL, OPT_INFER },              /* issue 17 */
+    { "emit-overlay", required_argument, NULL, OPT_EMIT_OVERLAY },
     { "quiet", no_argument, NULL, 'q' },
     { "offline", no_argument, NULL, OPT_OFFLINE },              /* §15.4 */
     { "allow-host", required_argument, NULL, OPT_ALLOW_HOST },  /* §15.4 */
@@ -152,6 +161,18 @@ int main(int argc, char **argv)
         return 2;
       }
       break;
+    case OPT_INFER:                     /* issue 17: --infer[=all|crud] */
+      if(!optarg || !strcmp(optarg, "all"))
+        o.infer = INFER_ALL;
+      else if(!strcmp(optarg, "crud"))
+        o.infer = INFER_CRUD;
+      else {
+        fprintf(stderr, "openapi-connector-compile: --infer=%s: expected all or crud\n",
+                optarg);
+        return 2;
+      }
+      break;
+    case OPT_EMIT_OVERLAY: o.emit_overlay = optarg; break;
     case 'o': output = optarg; break;
     case OPT_CACHE_DIR: cache_dir = optarg; break;
     case OPT_CA: o.ca_file = optarg; break;
@@ -198,6 +219,10 @@ int main(int argc, char **argv)
   o.source = optind < argc ? argv[optind] : NULL;
   o.overlays = overlays;
   o.noverlays = noverlays;
+  if(o.emit_overlay && o.infer == INFER_NONE) {   /* issue 17: --infer (§15.3) */
+    fprintf(stderr, "openapi-connector-compile: --emit-overlay needs --infer\n");
+    return 2;
+  }
   /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
    * one NAME=V1,V2 after another, separated by ';' */
   static char env_vars[8192];

@@ -591,6 +591,38 @@ static void check_actions(const char *dir, const struct model *m, struct cache *
   free(want);
 }
 
+/* issue 17 (--infer, product.md §15.3): where DIR has an `inferred` file, the types and
+ * actions flagged inferred (CT_F_INFERRED, CA_F_INFERRED) are exactly its lines,
+ * "type NAME" in model order then "action SLUG" in slug order ('#' lines are comments). */
+static void check_inferred(const char *dir, const struct model *m)
+{
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/inferred", dir);
+  char *want = read_file(path, NULL);
+  if(!want)
+    return;
+  struct buf exp, got;
+  buf_init(&exp);
+  buf_init(&got);
+  char *save = NULL;
+  for(char *line = strtok_r(want, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+    if(*line && *line != '#')
+      buf_printf(&exp, "%s\n", line);
+  for(size_t t = 0; t < m->ntypes; t++)
+    if(m->types[t].flags & CT_F_INFERRED)
+      buf_printf(&got, "type %s\n", m->types[t].name);
+  for(size_t i = 0; i < m->nactions; i++)
+    if(m->actions[i].flags & CA_F_INFERRED)
+      buf_printf(&got, "action %s\n", m->actions[i].slug);
+  ck_assert(!buf_failed(&exp) && !buf_failed(&got));
+  ck_assert_msg(exp.len == got.len && (!exp.len || !memcmp(exp.data, got.data, exp.len)),
+                "%s: inferred types and actions differ from %s\nexpected:\n%s\nactual:\n%s",
+                dir, path, exp.data ? exp.data : "", got.data ? got.data : "");
+  buf_free(&exp);
+  buf_free(&got);
+  free(want);
+}
+
 START_TEST(test_valid_case)
 {
   const char *dir = valid_cases[_i];
@@ -633,6 +665,7 @@ START_TEST(test_valid_case)
   buf_free(&img);
   check_expected_lines(dir, "warnings", res.d.text.data);
   check_plans(dir, &res.m);
+  check_inferred(dir, &res.m);                  /* --infer (issue 17) */
   result_free(&res);
 }
 END_TEST
