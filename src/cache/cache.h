@@ -54,6 +54,13 @@ static inline const char *cache_str(const struct cache *c, struct cache_str s)
   return s.len ? (const char *)c->base + s.off : "";
 }
 
+/* The overlays the cache was compiled with (§15.1): "<16 hex digits> <name>\n" per
+ * overlay, in order; "" when none. For /status and --list. */
+static inline const char *cache_overlays(const struct cache *c)
+{
+  return cache_str(c, c->hdr->overlays);
+}
+
 /* The HTTP method of an enum cache_method ("GET", ...), NULL for a value that is none. */
 const char *cache_method_name(unsigned method);
 /* The enum cache_method of NAME (any case: "get", "PATCH"), 0 for none. */

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define CACHE_MAGIC "OACACHE\x1a"     /* 8 bytes, no NUL needed */
-#define CACHE_FORMAT_VERSION 6u
+#define CACHE_FORMAT_VERSION 7u
 #define CACHE_BYTE_ORDER 0x01020304u
 #define CACHE_ALIGN 16u
 #define CACHE_MAX_SECTIONS 16u
@@ -82,6 +82,9 @@ struct cache_header {
   struct cache_str server_url;  /* upstream base URL */
   struct cache_str title;       /* info.title */
   struct cache_str api_version; /* info.version */
+  struct cache_str overlays;    /* --overlay files (§15.1), text: one line per overlay in the
+                                   order applied, "<16 lowercase hex digits: oac_hash64 of
+                                   its bytes> <name as given>\n"; empty when none */
   uint32_t ntypes;              /* == CS_TYPES count (quick answer for /health) */
   uint32_t nsections;
   struct cache_section sections[CACHE_MAX_SECTIONS];

@@ -171,7 +171,8 @@ static enum oac_result check_header(struct cache *c, struct cache_error *err)
   struct { const char *name; struct cache_str s; } hs[] = {
     {"registration", h->registration}, {"source", h->source},
     {"compiler_version", h->compiler_version}, {"server_url", h->server_url},
-    {"title", h->title}, {"api_version", h->api_version}
+    {"title", h->title}, {"api_version", h->api_version},
+    {"overlays", h->overlays}   /* §15.1 */
   };
   for(size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
     enum str_fault why = str_check(c, hs[i].s, sizeof(*h), h->header_size);

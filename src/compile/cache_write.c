@@ -452,6 +452,7 @@ enum oac_result cache_build_image(const struct model *m, struct buf *out)
   hdr.server_url = header_str(&head, m->server_url);
   hdr.title = header_str(&head, m->title);
   hdr.api_version = header_str(&head, m->api_version);
+  hdr.overlays = header_str(&head, m->overlays);   /* §15.1 */
   buf_align(&head, CACHE_ALIGN);
   pool_init(&P, head.len);
 

@@ -13,6 +13,7 @@
 #include "../flow/config.h"
 #include "examples.h"
 #include "actions.h"            /* message actions (issue 16) */
+#include "overlay.h"            /* overlays (issue 17, §15.1) */
 #include "../common/mem.h"
 #include "../cache/cache.h"
 #include "../common/text.h"
@@ -330,6 +331,12 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
     r = doc_load(s, o->source, &f);
   if(r)
     return r == OAC_ELIMIT ? OAC_EDOC : r;
+  /* overlays (§15.1, overlay.c): applied in order to the root as written, before anything */
+  if(o->noverlays) {
+    r = overlay_apply_all(s, f, o->overlays, o->noverlays, c.a, &m->overlays);
+    if(r)
+      return r == OAC_ENOMEM || r == OAC_EIO ? r : OAC_EDOC;
+  }
   c.root = f->root;
   if(check_version(&c))
     return OAC_EDOC;

@@ -95,6 +95,17 @@ void list_print(const struct model *m, FILE *out)
           m->api_version ? " " : "", m->api_version ? m->api_version : "",
           m->server_url ? m->server_url : "(no server)");
   list_servers(m, 0, "servers: ", out);   /* §13.7: the default first */
+  /* overlays (§15.1): name and checksum of each, in the order applied */
+  if(m->overlays && *m->overlays) {
+    fprintf(out, "Overlays:\n");
+    for(const char *l = m->overlays; *l;) {
+      const char *e = strchr(l, '\n');
+      size_t len = e ? (size_t)(e - l) : strlen(l);
+      if(len > 17)
+        fprintf(out, "  %.*s  (checksum %.16s)\n", (int)(len - 17), l + 17, l);
+      l += len + (e != NULL);
+    }
+  }
   fprintf(out, "%zu types (%zu generated helper types)\n", m->ntypes, helpers);
   for(size_t i = 0; i < m->ntypes; i++) {
     const struct model_type *t = &m->types[i];

@@ -9,6 +9,8 @@
 #include "compile.h"
 #include "cache_write.h"
 #include "../cache/cache.h"
+#include "overlay.h"              /* overlays (issue 17, §15.1) */
+#include "../common/mem.h"
 
 #ifndef OAC_DEFAULT_CACHE_DIR
 #define OAC_DEFAULT_CACHE_DIR "/var/lib/openapi-connector/spec-cache"
@@ -18,6 +20,7 @@ static void usage(FILE *f)
 {
   fprintf(f,
     "usage: openapi-connector-compile [OPTIONS] SOURCE\n"
+    "       openapi-connector-compile [OPTIONS] --overlay FILE... [SOURCE]\n"
     "Compile an OpenAPI 3 document (YAML or JSON, file or http(s) URL) with x-flow-*\n"
     "extensions into a binary spec cache for openapi-connector.\n\n"
     "  --check            validate only, write nothing\n"
@@ -34,6 +37,10 @@ static void usage(FILE *f)
     "  --cache-dir DIR    cache directory (default: $OPENAPI_CONNECTOR_CACHE_DIR,\n"
     "                     else %s)\n"
     "  --ca-file FILE     CA bundle for https downloads\n"
+    "  --overlay FILE     apply an OpenAPI Overlay (1.0 or 1.1, YAML or JSON) to SOURCE\n"
+    "                     first; repeatable, applied in order. Without SOURCE, the first\n"
+    "                     overlay's `extends` names the document\n"
+    "  --print-document   print the document after the overlays as JSON, write no cache\n"
     "  -q, --quiet        no summary line\n"
     "  -h, --help         this help\n"
     "  -V, --version      print the version\n\n"
@@ -56,11 +63,39 @@ static const char *actions_count(const struct model *m, char *buf, size_t size)
   return buf;
 }
 
+/* overlays (§15.1): --print-document writes the root document after the overlays to stdout
+ * as JSON (to compare with the OAI compliant sets), and nothing else */
+static enum oac_result print_document(const struct compile_opts *o, struct doc_set *s)
+{
+  struct doc_file *f = NULL;
+  if(o->ca_file)
+    s->ca_file = (char *)o->ca_file;
+  enum oac_result r = doc_load(s, o->source, &f);
+  if(!r)
+    r = overlay_apply_all(s, f, o->overlays, o->noverlays, &s->arena, NULL);
+  if(!r) {
+    struct buf b;
+    buf_init(&b);
+    r = doc_to_json(f->root, &b);
+    if(r == OAC_ELIMIT)
+      fprintf(stderr, "openapi-connector-compile: the document is nested too deeply to "
+              "print\n");
+    else if(!r && (fwrite(b.data ? b.data : "", 1, b.len, stdout) != b.len ||
+                   fputc('\n', stdout) == EOF || fflush(stdout)))
+      r = OAC_EIO;
+    buf_free(&b);
+  }
+  if(r == OAC_ENOMEM)
+    fprintf(stderr, "openapi-connector-compile: out of memory\n");
+  return r;
+}
+
 int main(int argc, char **argv)
 {
   char nact[48];
   enum { OPT_CHECK = 256, OPT_LIST, OPT_AS, OPT_SERVER, OPT_CACHE_DIR, OPT_CA,
-         OPT_SERVER_VAR };
+         OPT_SERVER_VAR,
+         OPT_OVERLAY, OPT_PRINT_DOC /* overlays (§15.1) */ };
   static const struct option longopts[] = {
     { "check", no_argument, NULL, OPT_CHECK },
     { "list", no_argument, NULL, OPT_LIST },
@@ -70,6 +105,8 @@ int main(int argc, char **argv)
     { "output", required_argument, NULL, 'o' },
     { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
     { "ca-file", required_argument, NULL, OPT_CA },
+    { "overlay", required_argument, NULL, OPT_OVERLAY },        /* §15.1 */
+    { "print-document", no_argument, NULL, OPT_PRINT_DOC },     /* §15.1 */
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
@@ -82,6 +119,10 @@ int main(int argc, char **argv)
   /* servers (§13.7): --server-variable, repeatable */
   const char *vars[64];
   size_t nvars = 0;
+  /* overlays (§15.1): --overlay, repeatable, in order; --print-document */
+  const char *overlays[64];
+  size_t noverlays = 0;
+  int print_doc = 0;
   while((ch = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
     switch(ch) {
     case OPT_CHECK: check = 1; break;
@@ -99,6 +140,14 @@ int main(int argc, char **argv)
     case 'o': output = optarg; break;
     case OPT_CACHE_DIR: cache_dir = optarg; break;
     case OPT_CA: o.ca_file = optarg; break;
+    case OPT_OVERLAY:           /* §15.1 */
+      if(noverlays == sizeof(overlays) / sizeof(overlays[0])) {
+        fprintf(stderr, "openapi-connector-compile: at most 64 --overlay options\n");
+        return 2;
+      }
+      overlays[noverlays++] = optarg;
+      break;
+    case OPT_PRINT_DOC: print_doc = 1; break;
     case 'q': quiet = 1; break;
     case 'h': usage(stdout); return 0;
     case 'V': printf("openapi-connector-compile %s (cache format %u)\n",
@@ -106,13 +155,16 @@ int main(int argc, char **argv)
     default: usage(stderr); return 2;
     }
   }
-  if(optind != argc - 1) {
+  /* overlays (§15.1): without SOURCE, the first overlay's `extends` (resolved below) */
+  if(optind != argc - 1 && !(optind == argc && noverlays)) {
     fprintf(stderr, "openapi-connector-compile: %s\n", optind >= argc ?
             "missing SOURCE" : "only one SOURCE may be given");
     usage(stderr);
     return 2;
   }
-  o.source = argv[optind];
+  o.source = optind < argc ? argv[optind] : NULL;
+  o.overlays = overlays;
+  o.noverlays = noverlays;
   /* servers (§13.7): without the option, OPENAPI_CONNECTOR_SERVER_VARIABLE holds the same,
    * one NAME=V1,V2 after another, separated by ';' */
   static char env_vars[8192];
@@ -141,6 +193,26 @@ int main(int argc, char **argv)
   }
   if(!cache_dir || !*cache_dir)
     cache_dir = OAC_DEFAULT_CACHE_DIR;
+  /* overlays (§15.1): `extends` of the first overlay, only when no SOURCE is given */
+  char *extends = NULL;
+  if(!o.source) {
+    struct diag ed;
+    diag_init(&ed, stderr);
+    enum oac_result er = overlay_extends(overlays[0], &ed, &extends);
+    diag_free(&ed);
+    if(er) {
+      if(er == OAC_ENOMEM)
+        fprintf(stderr, "openapi-connector-compile: out of memory\n");
+      return exit_for(er);
+    }
+    if(!extends) {
+      fprintf(stderr, "openapi-connector-compile: missing SOURCE (and the first overlay, "
+              "%s, has no extends)\n", overlays[0]);
+      usage(stderr);
+      return 2;
+    }
+    o.source = extends;
+  }
 
   struct diag d;
   struct doc_set s;
@@ -148,7 +220,16 @@ int main(int argc, char **argv)
   diag_init(&d, stderr);
   doc_set_init(&s, &d);
   model_init(&m);
-  enum oac_result r = compile_document(&o, &s, &d, &m);
+  enum oac_result r;
+  if(print_doc) {               /* overlays (§15.1): the document after them, as JSON */
+    r = print_document(&o, &s);
+    model_free(&m);
+    doc_set_free(&s);
+    diag_free(&d);
+    oac_free(extends);
+    return exit_for(r);
+  }
+  r = compile_document(&o, &s, &d, &m);
   if(r == OAC_OK && list)
     list_print(&m, stdout);
   char path[4096];
@@ -203,5 +284,6 @@ int main(int argc, char **argv)
   model_free(&m);
   doc_set_free(&s);
   diag_free(&d);
+  oac_free(extends);
   return exit_for(r);
 }

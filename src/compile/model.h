@@ -157,6 +157,9 @@ struct model {
   const char *title;
   const char *api_version;
   uint64_t source_checksum;
+  /* overlays (§15.1): "<16 hex digits of oac_hash64> <name as given>\n" per --overlay, in
+   * order; NULL or "" = none (overlay.c) */
+  const char *overlays;
   uint64_t compile_time;
   unsigned flags;               /* CACHE_F_* */
   struct model_type *types;     /* heap (model.c), valid until the next model_add_type */
