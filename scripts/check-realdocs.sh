@@ -181,11 +181,27 @@ check_stripe_overlay() {
   ok "stripe + overlay: the vendor's document is unchanged"
 }
 
+# bench/github-100.overlay.yaml (the §17 benchmark's overlay) on GitHub's document compiles
+# without an error or a warning.
+check_github_overlay() {
+  local doc=$1 rc err=$tmp/github-ov.err
+  "$compiler" --check --overlay "$here/../bench/github-100.overlay.yaml" "$doc" \
+    >/dev/null 2>"$err"
+  rc=$?
+  if [ $rc -ne 0 ] || grep -q ': warning: ' "$err"; then
+    bad "github + bench/github-100.overlay.yaml: $(status_text $rc), $(grep -c ': warning: ' "$err") warnings; expected exit 0, none"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  ok "github + bench/github-100.overlay.yaml: $(tail -n 1 "$err" | sed 's/.*: ok, //')"
+}
+
 check_compiles github  "${docs[0]}"
 check_compiles stripe  "${docs[1]}"
 check_compiles spotify "${docs[2]}"
 check_docusign         "${docs[3]}"
 check_stripe_overlay   "${docs[1]}"
+check_github_overlay   "${docs[0]}"
 
 echo "check-realdocs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
