@@ -567,7 +567,7 @@ static enum oac_result merge_into(struct ov *o, const struct action *a,
   /* anchors: a change to a node aliases repeat shows at every alias */
   size_t nshared = 0, first = 0;
   for(size_t i = 0; i < n && !r; i++) {
-    int sh;
+    int sh = 0;                 /* is_shared may fail (ENOMEM) before setting it */
     r = is_shared(o, u[i].node, &sh);
     if(sh && !nshared++)
       first = i;
