@@ -19,7 +19,7 @@
 #                 paging mode: fuzz/inputs/fuzz_mapping/paged-* against each paged plan
 #   fuzz_overlay  every compile case of tests/data with an `--overlay FILE` line in its
 #                 `options` file: spec + "# ---- overlay ----" + the overlay; every
-#                 *.overlay.yaml / overlay*.yaml of tests/data and examples/ against the
+#                 *.overlay.yaml / overlay*.yaml of tests/data, examples/, bench/ against the
 #                 harness's fixed document (issue 17)
 #   fuzz_paging   the string literals of tests/unit/check_link.c and check_answer_path.c
 #                 (Link values, URLs, stored paths) as link, url and path inputs
@@ -68,7 +68,7 @@ for o in $(find "$top/tests/data" -name options -type f 2>/dev/null); do
     { cat "$spec"; printf '\n# ---- overlay ----\n'; cat "$d/$ov"; } | add fuzz_overlay
   done
 done
-for f in $(find "$top/tests/data" "$top/examples" \( -name '*.overlay.yaml' -o -name '*.overlay.json' \
+for f in $(find "$top/tests/data" "$top/examples" "$top/bench" \( -name '*.overlay.yaml' -o -name '*.overlay.json' \
              -o -name 'overlay*.yaml' -o -name 'overlay*.json' \) -type f 2>/dev/null); do
   add fuzz_overlay <"$f"
 done
