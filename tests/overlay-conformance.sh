@@ -144,6 +144,26 @@ if "$cc" --list -o "$tmp/pets.cache" --overlay "$tmp/ov/first.yaml" \
 then ok "--list shows the overlays and the type they made"
 else bad "--list with overlays"; cat "$tmp/list" "$tmp/err"; fi
 
+# a $ref an overlay writes resolves in the root document's directory, not the overlay's
+cat > "$tmp/docs/api/owner.yaml" <<'YAML'
+type: object
+x-flow-type: {name: Owner}
+properties:
+  id: {type: string}
+YAML
+cat > "$tmp/ov/owner.overlay.yaml" <<'YAML'
+overlay: 1.0.0
+info: {title: an Owner type from a file beside the document, version: '1'}
+actions:
+  - target: $.components.schemas
+    update:
+      Owner: {$ref: 'owner.yaml'}
+YAML
+if "$cc" --list --check --overlay "$tmp/ov/owner.overlay.yaml" "$tmp/docs/api/openapi.yaml" \
+     >"$tmp/list" 2>"$tmp/err" && grep -q "^TYPE Owner" "$tmp/list"
+then ok "a relative \$ref written by an overlay resolves beside the document"
+else bad "a relative \$ref written by an overlay"; cat "$tmp/list" "$tmp/err"; fi
+
 echo "overlay-conformance.sh: $pass ok, $failn failed ($sets compliant sets)"
 [ "$failn" -eq 0 ] || exit 1
 if [ -n "$skip" ]; then echo "SKIP: $skip"; exit 77; fi

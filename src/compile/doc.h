@@ -47,6 +47,11 @@ struct doc_file {
   struct doc_node *root;
   size_t nbytes;
   uint64_t checksum;          /* oac_hash64 of the bytes */
+  size_t naliases;            /* YAML aliases the loader met (0: no node stands at two places;
+                                 overlays skip looking for anchors) */
+  const struct doc_file *refs_in; /* overlays (§15.1): nodes an overlay wrote carry a file
+                                 with the overlay's name whose $refs resolve in this file
+                                 (the root document); NULL for a file of its own */
   struct doc_file *next;
 };
 

@@ -741,6 +741,7 @@ static enum oac_result on_alias(struct loader *ld, const yaml_event_t *ev)
   }
   ld->alias_total += a->size;
   a->node->aliased = 1;
+  ld->file->naliases++;         /* overlays (§15.1): see doc_file.naliases */
   return add_node(ld, a->node, a->size, a->height);
 }
 

@@ -242,7 +242,8 @@ static enum oac_result target(struct doc_set *s, struct chain *c, const struct d
   const char *str = ref->str;
   const char *hash = memchr(str, '#', ref->len);
   size_t flen = hash ? (size_t)(hash - str) : ref->len;
-  const struct doc_file *file = ref->file;
+  const struct doc_file *file = ref->file && ref->file->refs_in ? ref->file->refs_in
+                                                                : ref->file;  /* overlays */
   enum oac_result r = OAC_OK;
   struct buf ptr, tok;
   buf_init(&ptr);

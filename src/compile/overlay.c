@@ -10,12 +10,13 @@
  * itself (so every alias of it sees the change, as for maps and arrays: the tree is a
  * graph). Values an overlay writes are deep copies of its nodes, one per target, carrying
  * the overlay's positions and a "view" file: the overlay's name for diagnostics, the root
- * document's base and tree for $ref resolution. Nothing copies the document: each action
+ * document for $ref resolution (doc_file.refs_in). Nothing copies the document: each action
  * costs its JSONPath evaluation plus the size of what it changes.
  *
  * Anchors: the nodes an alias repeats (doc_node.aliased and everything under one) are
  * found by one walk of the tree per overlay, at its first change, and kept in a pointer
- * set; nodes added under them join the set.
+ * set; nodes added under them join the set. A root document without aliases
+ * (doc_file.naliases 0, every JSON document) is not walked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@
 /* nodes the actions of one overlay may add (copies of update values and copy sources):
  * an overlay whose update is repeated over many targets cannot exhaust memory */
 #define OV_MAX_NODES 4000000u
+/* nesting a copy or a merge may go down (the recursion's bound: actions that copy a node
+ * into itself can make the tree deeper than the loader's limit) */
+#define OV_MAX_DEPTH 4096u
 
 /* ---- a set of node pointers (open addressing) ---------------------------------------- */
 
@@ -348,8 +352,8 @@ static enum oac_result find_shared(struct ov *o)
   size_t n = 0, cap = 0;
   enum oac_result r = OAC_OK;
   o->shared_done = 1;
-  if(!o->root->root)
-    return OAC_OK;
+  if(!o->root->root || !o->root->naliases)
+    return OAC_OK;              /* no alias in the root document (a JSON one): no walk */
   cap = 256;
   st = oac_malloc(cap * sizeof(*st));
   if(!st)
@@ -370,7 +374,9 @@ static enum oac_result find_shared(struct ov *o)
     }
     if(e.n->kind == DOC_SCALAR)
       continue;
-    size_t k = e.n->kind == DOC_MAP ? 2 * e.n->n : e.n->n;
+    /* values only (keys are never selected nor changed); scalars are settled here, not
+     * pushed: most nodes are scalars, and this walk is over the whole document */
+    size_t k = e.n->n, step = e.n->kind == DOC_MAP ? 2 : 1;
     if(n + k > cap) {
       size_t nc = cap;
       while(nc < n + k)
@@ -383,9 +389,14 @@ static enum oac_result find_shared(struct ov *o)
       st = p;
       cap = nc;
     }
-    for(size_t i = 0; i < k; i++) {
-      st[n].n = e.n->items[i];
-      st[n++].in = in;
+    for(size_t i = 0; i < k && !r; i++) {
+      struct doc_node *c = e.n->items[i * step + step - 1];
+      if(c->kind != DOC_SCALAR) {
+        st[n].n = c;
+        st[n++].in = in;
+      }
+      else if((in || c->aliased) && ptrset_add(&o->shared, c) < 0)
+        r = OAC_ENOMEM;
     }
   }
   oac_free(st);
@@ -394,6 +405,7 @@ static enum oac_result find_shared(struct ov *o)
 
 static enum oac_result is_shared(struct ov *o, const struct doc_node *n, int *out)
 {
+  *out = 0;
   if(!o->shared_done) {
     enum oac_result r = find_shared(o);
     if(r)
@@ -414,12 +426,21 @@ static enum oac_result too_many(struct ov *o, const struct action *a)
 
 /* A deep copy of V: positions kept, file F (NULL = V's own), one new node per node (an
  * alias inside V is copied once per place). SHARED: the copies join o->shared. */
+static enum oac_result too_deep(struct ov *o, const struct action *a)
+{
+  diag_node(o->d, DIAG_ERROR, a->target, "%s: the change is nested deeper than %u levels",
+            o->name, OV_MAX_DEPTH);
+  return OAC_ELIMIT;
+}
+
 static enum oac_result copy_node(struct ov *o, const struct action *a,
                                  const struct doc_node *v, const struct doc_file *f,
-                                 int shared, struct doc_node **out)
+                                 int shared, struct doc_node **out, unsigned depth)
 {
   if(++o->added > OV_MAX_NODES)
     return too_many(o, a);
+  if(depth > OV_MAX_DEPTH)
+    return too_deep(o, a);
   struct doc_node *n = doc_new_node(o->s, v->kind, f ? f : v->file, v->line, v->col);
   if(!n)
     return OAC_ENOMEM;
@@ -436,7 +457,7 @@ static enum oac_result copy_node(struct ov *o, const struct action *a,
     if(!n->items)
       return OAC_ENOMEM;
     for(size_t i = 0; i < k; i++) {
-      enum oac_result r = copy_node(o, a, v->items[i], f, shared, &n->items[i]);
+      enum oac_result r = copy_node(o, a, v->items[i], f, shared, &n->items[i], depth + 1);
       if(r)
         return r;
     }
@@ -464,16 +485,30 @@ static enum oac_result append_copy(struct ov *o, const struct action *a, struct 
                                    int shared)
 {
   struct doc_node *c;
-  enum oac_result r = copy_node(o, a, v, f, shared, &c);
+  enum oac_result r = copy_node(o, a, v, f, shared, &c, 0);
   return r ? r : doc_seq_append(o->s, seq, c);
+}
+
+/* The value of key K (a scalar, compared with its length) in map T, the later duplicate
+ * winning as in doc_get; NULL when absent. */
+static struct doc_node *map_find(const struct doc_node *t, const struct doc_node *k)
+{
+  for(size_t i = t->n; i-- > 0;) {
+    const struct doc_node *tk = t->items[2 * i];
+    if(tk->kind == DOC_SCALAR && tk->len == k->len && !memcmp(tk->str, k->str, k->len))
+      return t->items[2 * i + 1];
+  }
+  return NULL;
 }
 
 /* Merge map V into map T (1.1's rules, recursively). WHAT names V's origin in messages. */
 static enum oac_result merge_map(struct ov *o, const struct action *a, struct doc_node *t,
                                  const struct doc_node *v, const struct doc_file *f,
-                                 const char *what)
+                                 const char *what, unsigned depth)
 {
   int shared;
+  if(depth > OV_MAX_DEPTH)
+    return too_deep(o, a);
   enum oac_result r = is_shared(o, t, &shared);
   for(size_t i = 0; i < v->n && !r; i++) {
     const struct doc_node *k = v->items[2 * i], *val = v->items[2 * i + 1];
@@ -481,12 +516,12 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       diag_node(o->d, DIAG_ERROR, k, "%s: %s has a key that is not a string", o->name, what);
       return OAC_EDOC;
     }
-    struct doc_node *ex = doc_get(t, k->str);
+    struct doc_node *ex = map_find(t, k);
     if(!ex) {
       struct doc_node *nk, *nv;
-      r = copy_node(o, a, k, f, shared, &nk);
+      r = copy_node(o, a, k, f, shared, &nk, depth);
       if(!r)
-        r = copy_node(o, a, val, f, shared, &nv);
+        r = copy_node(o, a, val, f, shared, &nv, depth);
       if(!r)
         r = doc_map_set(o->s, t, nk, nv);
     }
@@ -496,7 +531,7 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       for(size_t j = 0; j < val->n && !r; j++)
         r = append_copy(o, a, ex, val->items[j], f, shared);
     else if(ex->kind == DOC_MAP && val->kind == DOC_MAP)
-      r = merge_map(o, a, ex, val, f, what);
+      r = merge_map(o, a, ex, val, f, what, depth + 1);
     else {
       diag_node(o->d, DIAG_ERROR, val, "%s: cannot merge the %s '%.100s' of %s with the %s "
                 "the document has there (%s:%u:%u): a primitive replaces a primitive, an "
@@ -515,7 +550,7 @@ static enum oac_result unique_nodes(const struct jsonpath_nodelist *l,
                                     struct jsonpath_match **out, size_t *n)
 {
   struct ptrset seen = { NULL, 0, 0 };
-  struct jsonpath_match *u = oac_malloc(l->n * sizeof(*u));
+  struct jsonpath_match *u = oac_malloc((l->n ? l->n : 1) * sizeof(*u));
   *n = 0;
   *out = u;
   if(!u)
@@ -567,9 +602,9 @@ static enum oac_result merge_into(struct ov *o, const struct action *a,
   /* anchors: a change to a node aliases repeat shows at every alias */
   size_t nshared = 0, first = 0;
   for(size_t i = 0; i < n && !r; i++) {
-    int sh = 0;                 /* is_shared may fail (ENOMEM) before setting it */
+    int sh = 0;
     r = is_shared(o, u[i].node, &sh);
-    if(sh && !nshared++)
+    if(!r && sh && !nshared++)
       first = i;
   }
   if(r)
@@ -588,7 +623,7 @@ static enum oac_result merge_into(struct ov *o, const struct action *a,
     if(r)
       break;
     if(tk == DOC_MAP)
-      r = merge_map(o, a, t, v, f, what);
+      r = merge_map(o, a, t, v, f, what, 0);
     else if(tk == DOC_SCALAR)
       set_scalar(o, t, v, f);
     else if(v->kind == DOC_SEQ)         /* array: concatenated */
@@ -622,26 +657,33 @@ static enum oac_result do_remove(struct ov *o, const struct action *a,
     }
   /* by container, highest index first: removing one item does not move the next */
   qsort(l->v, l->n, sizeof(*l->v), slot_cmp);
-  size_t nshared = 0;
-  const struct doc_node *first = NULL;
+  /* anchors: removing from a container aliases repeat removes at every alias of it;
+   * removing an anchored node from one place leaves its aliases elsewhere */
+  size_t ncont = 0, nnode = 0;
+  const struct doc_node *fcont = NULL, *fnode = NULL;
   for(size_t i = 0; i < l->n; i++) {
-    int sh, psh;
+    int sh = 0, psh = 0;
     enum oac_result r = is_shared(o, l->v[i].node, &sh);
     if(!r)
       r = is_shared(o, l->v[i].parent, &psh);
     if(r)
       return r;
-    if(sh || psh) {
-      if(!nshared++)
-        first = l->v[i].node;
-    }
+    if(psh && !ncont++)
+      fcont = l->v[i].node;
+    else if(!psh && sh && !nnode++)
+      fnode = l->v[i].node;
   }
-  if(nshared)
+  if(ncont)
     diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is (part of) an "
               "anchored YAML node that aliases repeat: the document is a graph, so the "
               "removal shows at every alias of what contains it", o->name,
-              first->file ? first->file->name : "?", first->line, first->col,
-              nshared > 1 ? " (and others)" : "");
+              fcont->file ? fcont->file->name : "?", fcont->line, fcont->col,
+              ncont > 1 ? " (and others)" : "");
+  if(nnode)
+    diag_node(o->d, DIAG_WARNING, a->target, "%s: the target at %s:%u:%u%s is an anchored "
+              "YAML node that aliases repeat: it is removed here only, its aliases elsewhere "
+              "stay", o->name, fnode->file ? fnode->file->name : "?", fnode->line, fnode->col,
+              nnode > 1 ? " (and others)" : "");
   for(size_t i = 0; i < l->n; i++) {
     struct jsonpath_match *m = &l->v[i];
     if(i && m->parent == l->v[i - 1].parent && m->index == l->v[i - 1].index)
@@ -676,6 +718,8 @@ static enum oac_result apply_action(struct ov *o, size_t i)
   jsonpath_nodelist_init(&l);
   jsonpath_nodelist_init(&src);
   set_action_name(o, i);
+  if(!a->remove && !a->update && !a->copy)
+    return OAC_OK;              /* does nothing (warned when validated) */
   enum oac_result r = eval(o, a, a->q, a->target, &l);
   if(r)
     goto done;
@@ -705,7 +749,7 @@ static enum oac_result apply_action(struct ov *o, size_t i)
     }
     struct doc_node *snap = NULL;
     if(!r)      /* a snapshot first: the source may lie inside a target */
-      r = copy_node(o, a, u[0].node, NULL, 0, &snap);
+      r = copy_node(o, a, u[0].node, NULL, 0, &snap, 0);
     oac_free(u);
     if(!r)
       r = merge_into(o, a, &l, snap, NULL, a->copy, "the copy source");
@@ -739,6 +783,7 @@ enum oac_result overlay_apply_doc(struct doc_set *s, struct doc_file *root,
       o.view->root = root->root;
       o.view->nbytes = overlay->nbytes;
       o.view->checksum = overlay->checksum;
+      o.view->refs_in = root;
     }
   }
   for(size_t i = 0; i < o.nactions && !r; i++)

@@ -68,6 +68,7 @@ static int build_model(struct model *m)
   m->server_url = "https://api.example.com/v1";
   m->title = "Pets";
   m->api_version = "1.0.0";
+  m->overlays = "0123456789abcdef marks.overlay.yaml\n";   /* overlays (§15.1) */
   m->source_checksum = 0x1234567890abcdefULL;
   m->compile_time = 1700000000;
   m->flags = CACHE_F_IDENTITY;
@@ -255,6 +256,7 @@ static void check_contents(struct cache *c)
   ck_assert_str_eq(cache_str(c, c->hdr->server_url), "https://api.example.com/v1");
   ck_assert_str_eq(cache_str(c, c->hdr->title), "Pets");
   ck_assert_str_eq(cache_str(c, c->hdr->source), "pets.yaml");
+  ck_assert_str_eq(cache_overlays(c), "0123456789abcdef marks.overlay.yaml\n");   /* §15.1 */
   ck_assert_uint_eq(c->hdr->ntypes, 3);
   ck_assert_uint_eq(c->hdr->flags, CACHE_F_IDENTITY);
   ck_assert_uint_eq(c->hdr->compile_time, 1700000000);
@@ -707,6 +709,15 @@ START_TEST(test_offset_out_of_range)
   H(img)->title.len = UINT32_MAX;
   fix_header(img);
   expect_bad(img, len, CACHE_VERIFY_LAZY, "out of range");
+  /* the overlays' names and checksums (§15.1): checked like the other header strings */
+  memcpy(img, orig, len);
+  H(img)->overlays.off = (uint32_t)len;
+  fix_header(img);
+  expect_bad(img, len, CACHE_VERIFY_LAZY, "header string overlays");
+  memcpy(img, orig, len);
+  H(img)->overlays.off -= 1;      /* no NUL where it should end */
+  fix_header(img);
+  expect_bad(img, len, CACHE_VERIFY_LAZY, "header string overlays");
 
   /* a property's string outside the pool: only the structural check can see it */
   memcpy(img, orig, len);

@@ -220,6 +220,12 @@ START_TEST(test_aliases)
   HAS(&t, "ov.yaml:6:13: warning: action 2: the target at doc.yaml:1:14");
   ck_assert_uint_eq(t.d.warnings, 2);       /* $.other is no anchor's */
   run_free(&t);
+  /* an anchored node removed from one place: its alias stays */
+  run(&t, "base: &b {x: 1}\nuse: *b\n", HEAD "  - target: $.base\n    remove: true\n");
+  OK_JSON(&t, "{\"use\":{\"x\":1}}");
+  HAS(&t, "ov.yaml:4:13: warning: action 1: the target at doc.yaml:1:7 is an anchored YAML "
+      "node that aliases repeat: it is removed here only, its aliases elsewhere stay");
+  run_free(&t);
   /* an aliased scalar replaced: every alias shows the new value */
   run(&t, "a: &v old\nb: *v\n", HEAD "  - target: $.b\n    update: new\n");
   OK_JSON(&t, "{\"a\":\"new\",\"b\":\"new\"}");
@@ -247,7 +253,7 @@ START_TEST(test_ref_as_written)
   ck_assert_int_eq(doc_ref_resolve(&t.s, doc_get(t.root->root, "b"), &out), OAC_OK);
   ck_assert(doc_scalar_eq(doc_get(out, "y"), "1"));
   ck_assert_int_eq(doc_ref_resolve(&t.s, doc_get(t.root->root, "bad"), &out), OAC_EDOC);
-  HAS(&t, "ov.yaml:5:46: error: cannot resolve $ref '#/c/nope'");
+  HAS(&t, "ov.yaml:5:46: error: cannot resolve $ref '#/c/nope': no 'nope' in doc.yaml#/c");
   run_free(&t);
 }
 END_TEST
@@ -534,6 +540,81 @@ START_TEST(test_oom)
 }
 END_TEST
 
+/* compile_document with an overlay under allocation failures: OAC_ENOMEM, never a crash
+ * or a wrong answer */
+START_TEST(test_compile_oom)
+{
+  char p1[512];
+  snprintf(p1, sizeof(p1), "%s/marks.yaml", tmpdir);
+  write_file(p1, HEAD "  - target: $.components.schemas.Pet\n"
+             "    update:\n      x-flow-type: {name: Pet}\n"
+             "  - target: $.paths..responses['200'].description\n    update: fine\n");
+  int ok = 0;
+  for(unsigned long n = 1; n < 20000 && !ok; n++) {
+    struct compile_opts o;
+    struct diag d;
+    struct doc_set s;
+    struct model m;
+    const char *ovs[1] = { p1 };
+    memset(&o, 0, sizeof(o));
+    o.source = "pets.yaml";
+    o.data = petstore;
+    o.data_len = strlen(petstore);
+    o.overlays = ovs;
+    o.noverlays = 1;
+    diag_init(&d, NULL);
+    doc_set_init(&s, &d);
+    model_init(&m);
+    oac_mem_fail_at(n);
+    enum oac_result r = compile_document(&o, &s, &d, &m);
+    oac_mem_fail_at(0);
+    ck_assert_msg(r == OAC_OK || r == OAC_ENOMEM, "fail at %lu: %s", n, oac_result_str(r));
+    if(!r) {
+      ck_assert_int_eq(model_find_type(&m, "Pet"), 0);
+      ck_assert_ptr_nonnull(strstr(m.overlays, p1));
+      ok = 1;
+    }
+    model_free(&m);
+    doc_set_free(&s);
+    diag_free(&d);
+  }
+  ck_assert_msg(ok, "never succeeded");
+}
+END_TEST
+
+/* a copy nested deeper than the recursion's bound is an error, not a crash */
+START_TEST(test_too_deep)
+{
+  struct diag d;
+  struct doc_set s;
+  struct doc_file *f = NULL;
+  size_t levels = 4200;
+  char *doc = oac_malloc(6 * levels + 64);
+  ck_assert_ptr_nonnull(doc);
+  size_t n = 0;
+  n += (size_t)snprintf(doc + n, 16, "x: 1\nd: ");
+  for(size_t i = 0; i < levels; i++)
+    n += (size_t)snprintf(doc + n, 8, "{a: ");
+  doc[n++] = '1';
+  for(size_t i = 0; i < levels; i++)
+    doc[n++] = '}';
+  doc[n++] = '\n';
+  diag_init(&d, NULL);
+  doc_set_init(&s, &d);
+  s.limits.max_depth = 10000;
+  ck_assert_int_eq(doc_load_mem(&s, "doc.yaml", doc, n, &f), OAC_OK);
+  const char *ov = HEAD "  - target: $\n    update: {y: 2}\n"
+                   "  - target: $\n    copy: $.d\n";
+  ck_assert_int_eq(overlay_apply_mem(&s, f, "ov.yaml", ov, strlen(ov)), OAC_ELIMIT);
+  ck_assert_ptr_nonnull(strstr(d.text.data, "ov.yaml:6:13: error: action 2: the change is "
+                               "nested deeper than 4096 levels"));
+  ck_assert(doc_scalar_eq(doc_get(f->root, "y"), "2"));   /* action 1 was applied */
+  doc_set_free(&s);
+  diag_free(&d);
+  oac_free(doc);
+}
+END_TEST
+
 static void setup(void)
 {
   snprintf(tmpdir, sizeof(tmpdir), "%s/oac-overlay.XXXXXX",
@@ -553,6 +634,7 @@ Suite *suite(void)
   Suite *su = suite_create("overlay");
   TCase *tc = tcase_create("overlay");
   tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_merge_rules);
   tcase_add_test(tc, test_merge_conflicts);
   tcase_add_test(tc, test_update_primitive);
@@ -569,6 +651,8 @@ Suite *suite(void)
   tcase_add_test(tc, test_compile_positions);
   tcase_add_test(tc, test_extends);
   tcase_add_test(tc, test_oom);
+  tcase_add_test(tc, test_too_deep);
+  tcase_add_test(tc, test_compile_oom);
   suite_add_tcase(su, tc);
   return su;
 }
