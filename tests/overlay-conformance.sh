@@ -7,7 +7,8 @@
 #    `openapi-connector-compile --print-document --overlay overlay.yaml openapi.yaml`, the JSON
 #    compared with output.yaml (structure only: tests/overlay_compare.py). Every set must
 #    pass. Without the directory this part is skipped, with its reason.
-# 2. Always: `extends` standing for SOURCE (and SOURCE winning over it), two overlays applied
+# 2. Always: our own cases in tests/data/overlay/ (one per rule of §15.1, same layout, see
+#    below), `extends` standing for SOURCE (and SOURCE winning over it), two overlays applied
 #    in order, --print-document writing no cache, an overlay error's exit status and
 #    position, and --list showing the overlays with their checksums.
 # Exit 1 on any failure; else 77 (a skip, its reason printed) when the compliant sets are
@@ -50,7 +51,40 @@ else
   [ "$sets" -gt 0 ] || bad "no compliant set in $conf"
 fi
 
-# 2. the command line
+# 2. our own cases, tests/data/overlay/<case>/: openapi.yaml, overlay.yaml (or overlay.json),
+#    output.yaml when the overlay applies (exit 0, compared like a compliant set; without
+#    it, exit 1 is expected), `diagnostics`: lines stderr must hold (a prefix of a line,
+#    paths relative to the case folder)
+own=0
+for d in "$srcdir"/tests/data/overlay/*/; do
+  d=${d%/}; name=$(basename "$d"); own=$((own + 1))
+  ov=$d/overlay.yaml; [ -f "$ov" ] || ov=$d/overlay.json
+  "$cc" --print-document --overlay "$ov" "$d/openapi.yaml" >"$tmp/out.json" 2>"$tmp/err"; rc=$?
+  sed "s|$d/||g" "$tmp/err" > "$tmp/rel"
+  why=""
+  if [ -f "$d/output.yaml" ]; then
+    if [ "$rc" != 0 ]; then why="exit $rc"
+    elif [ "$have_py" = 1 ]; then
+      why=$(python3 "$srcdir/tests/overlay_compare.py" "$tmp/out.json" "$d/output.yaml") || true
+    fi
+  elif [ "$rc" != 1 ]; then why="exit $rc, 1 expected"
+  fi
+  if [ -z "$why" ] && [ -f "$d/diagnostics" ]; then
+    while IFS= read -r line; do
+      [ -n "$line" ] || continue
+      awk -v p="$line" 'index($0, p) == 1 { f = 1 } END { exit !f }' "$tmp/rel" ||
+        { why="no diagnostic \"$line\""; break; }
+    done < "$d/diagnostics"
+  fi
+  # no error beside the expected ones, no warning on a case without diagnostics
+  if [ -z "$why" ] && [ ! -f "$d/diagnostics" ] && [ -s "$tmp/rel" ]; then
+    why="unexpected diagnostics"
+  fi
+  if [ -z "$why" ]; then ok "case $name"; else bad "case $name: $why"; cat "$tmp/rel"; fi
+done
+[ "$own" -gt 0 ] || bad "no case in $srcdir/tests/data/overlay"
+
+# 3. the command line
 mkdir -p "$tmp/docs/api" "$tmp/ov"
 cat > "$tmp/docs/api/openapi.yaml" <<'YAML'
 openapi: 3.0.3
@@ -164,7 +198,7 @@ if "$cc" --list --check --overlay "$tmp/ov/owner.overlay.yaml" "$tmp/docs/api/op
 then ok "a relative \$ref written by an overlay resolves beside the document"
 else bad "a relative \$ref written by an overlay"; cat "$tmp/list" "$tmp/err"; fi
 
-echo "overlay-conformance.sh: $pass ok, $failn failed ($sets compliant sets)"
+echo "overlay-conformance.sh: $pass ok, $failn failed ($sets compliant sets, $own own cases)"
 [ "$failn" -eq 0 ] || exit 1
 if [ -n "$skip" ]; then echo "SKIP: $skip"; exit 77; fi
 exit 0
