@@ -210,7 +210,7 @@ PY
   done
 fi
 
-for h in fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging; do
+for h in fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging fuzz_overlay; do
   [ -d "$out/$h" ] && echo "seeds.sh: $h: $(ls "$out/$h" | wc -l) files in $out/$h (seeds and what the fuzzer added)"
 done
 exit 0
