@@ -18,7 +18,8 @@
 #                 the Flow fixtures' answers, with load requests (listFilter) as control;
 #                 paging mode: fuzz/inputs/fuzz_mapping/paged-* against each paged plan
 #   fuzz_overlay  every compile case of tests/data with an `--overlay FILE` line in its
-#                 `options` file: spec + "# ---- overlay ----" + the overlay; every
+#                 `options` file: spec + "# ---- overlay ----" + the overlay; the same for
+#                 each tests/data/overlay/CASE (openapi.yaml + overlay.*); every
 #                 *.overlay.yaml / overlay*.yaml of tests/data, examples/, bench/ against the
 #                 harness's fixed document (issue 17)
 #   fuzz_paging   the string literals of tests/unit/check_link.c and check_answer_path.c
@@ -67,6 +68,11 @@ for o in $(find "$top/tests/data" -name options -type f 2>/dev/null); do
     [ -f "$d/$ov" ] || continue
     { cat "$spec"; printf '\n# ---- overlay ----\n'; cat "$d/$ov"; } | add fuzz_overlay
   done
+done
+for d in "$top"/tests/data/overlay/*/; do
+  ov=$(ls "$d"overlay.* 2>/dev/null | head -n 1)
+  [ -n "$ov" ] && [ -f "$d/openapi.yaml" ] || continue
+  { cat "$d/openapi.yaml"; printf '\n# ---- overlay ----\n'; cat "$ov"; } | add fuzz_overlay
 done
 for f in $(find "$top/tests/data" "$top/examples" "$top/bench" \( -name '*.overlay.yaml' -o -name '*.overlay.json' \
              -o -name 'overlay*.yaml' -o -name 'overlay*.json' \) -type f 2>/dev/null); do
