@@ -1,6 +1,6 @@
 /* compile_bench.c - how the compile step compares with libyaml alone on one document.
  *
- * Usage: compile_bench [-n RUNS] [--server URL] FILE
+ * Usage: compile_bench [-n RUNS] [--server URL] [--overlay OVERLAY]... FILE
  *        compile_bench --each [-n RUNS] [--server URL] FILE...|-
  *
  * Reads FILE into memory once, then alternates RUNS times (default 5, after one untimed
@@ -12,6 +12,12 @@
  * "key value" line per figure (medians, MB/s, ratio compile/load, cache size); bench/compile
  * turns them into the table of BENCHMARKS.md. Run by bench/compile, built on demand with
  * make bench/compile_bench (never by default).
+ *
+ * --overlay OVERLAY (repeatable; product.md §17's overlay row): a third step joins the
+ * alternation, the same full compile with the overlays applied (compile_opts.overlays, as
+ * the compiler's --overlay: each overlay file read and applied on every run), and the
+ * figures of that step follow (overlay_median_ms ..., overlay_ratio = its median / the
+ * plain compile's median).
  *
  * --each (make check-corpus, scripts/check-corpus.sh): one line per FILE (FILE "-": the
  * file names are read from stdin, one a line), tab-separated: path, bytes, load ms, compile
@@ -87,6 +93,9 @@ static int read_file(const char *path, char **data, size_t *len)
 }
 
 static const char *server;   /* --server */
+/* --overlay (product.md §17): applied by run_compile when its USE_OVERLAYS is set */
+static const char **overlays;
+static size_t noverlays;
 static int quiet_failures;   /* --each: the status column says it */
 
 /* libyaml alone: events -> yaml_document_t. Returns ms, or -1 on a YAML error. */
@@ -116,7 +125,7 @@ static double run_load(const char *data, size_t len, size_t *nodes)
 
 /* The full compile, up to the cache image in memory. Returns ms, or -1 on failure. */
 static double run_compile(const char *path, const char *data, size_t len, size_t *cache_size,
-                          size_t *ntypes, unsigned *warnings)
+                          size_t *ntypes, unsigned *warnings, int use_overlays)
 {
   struct compile_opts o;
   struct diag d;
@@ -128,6 +137,10 @@ static double run_compile(const char *path, const char *data, size_t len, size_t
   o.server = server;
   o.data = data;
   o.data_len = len;
+  if(use_overlays) {
+    o.overlays = overlays;
+    o.noverlays = noverlays;
+  }
   diag_init(&d, NULL);
   doc_set_init(&s, &d);
   model_init(&m);
@@ -185,7 +198,7 @@ static void each_one(const char *path, int runs)
       status = "yaml-error";
       break;
     }
-    double c = run_compile(path, data, len, NULL, &ntypes, NULL);
+    double c = run_compile(path, data, len, NULL, &ntypes, NULL, 1);
     if(c < 0) {
       status = "compile-error";
       lmin = l;
@@ -226,7 +239,8 @@ int main(int argc, char **argv)
   int runs = -1, each_mode = 0, nfiles = 0;
   const char *path = NULL;
   char **files = oac_malloc((size_t)argc * sizeof(*files));
-  if(!files)
+  overlays = oac_malloc((size_t)argc * sizeof(*overlays));
+  if(!files || !overlays)
     return 2;
   for(int i = 1; i < argc; i++) {
     if(!strcmp(argv[i], "-n") && i + 1 < argc) {
@@ -240,10 +254,13 @@ int main(int argc, char **argv)
     }
     else if(!strcmp(argv[i], "--server") && i + 1 < argc)
       server = argv[++i];
+    else if(!strcmp(argv[i], "--overlay") && i + 1 < argc)
+      overlays[noverlays++] = argv[++i];
     else if(!strcmp(argv[i], "--each"))
       each_mode = 1;
     else if(argv[i][0] == '-' && argv[i][1]) {
-      fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] FILE\n"
+      fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] [--overlay OVERLAY]... "
+                      "FILE\n"
                       "       compile_bench --each [-n RUNS] [--server URL] FILE...|-\n");
       return 2;
     }
@@ -253,6 +270,7 @@ int main(int argc, char **argv)
   if(each_mode) {
     int r = nfiles ? each(files, nfiles, runs < 0 ? 3 : runs) : 2;
     oac_free(files);
+    oac_free(overlays);
     if(!nfiles)
       fprintf(stderr, "usage: compile_bench --each [-n RUNS] [--server URL] FILE...|-\n");
     return r;
@@ -260,8 +278,13 @@ int main(int argc, char **argv)
   oac_free(files);
   if(runs < 0)
     runs = 5;
+  if(!noverlays) {
+    oac_free(overlays);
+    overlays = NULL;
+  }
   if(!path || nfiles != 1) {
-    fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] FILE\n");
+    fprintf(stderr, "usage: compile_bench [-n RUNS] [--server URL] [--overlay OVERLAY]... "
+                    "FILE\n");
     return 2;
   }
 
@@ -272,24 +295,32 @@ int main(int argc, char **argv)
 
   double *load = calloc((size_t)runs, sizeof(double));
   double *comp = calloc((size_t)runs, sizeof(double));
-  if(!load || !comp) {
+  double *ovl = calloc((size_t)runs, sizeof(double));
+  if(!load || !comp || !ovl) {
     fprintf(stderr, "compile_bench: out of memory\n");
     return 2;
   }
-  size_t nodes = 0, cache_size = 0, ntypes = 0;
-  unsigned warnings = 0;
+  size_t nodes = 0, cache_size = 0, ntypes = 0, ov_cache_size = 0, ov_ntypes = 0;
+  unsigned warnings = 0, ov_warnings = 0;
   int rc = 0;
 
   /* warm-up, untimed: page in the code, let malloc grow its arenas */
   if(run_load(data, len, &nodes) < 0 ||
-     run_compile(path, data, len, &cache_size, &ntypes, &warnings) < 0) {
+     run_compile(path, data, len, &cache_size, &ntypes, &warnings, 0) < 0 ||
+     (noverlays &&
+      run_compile(path, data, len, &ov_cache_size, &ov_ntypes, &ov_warnings, 1) < 0)) {
     rc = 1;
     goto out;
   }
   for(int i = 0; i < runs; i++) {
     load[i] = run_load(data, len, NULL);
-    comp[i] = run_compile(path, data, len, NULL, NULL, NULL);
-    if(load[i] < 0 || comp[i] < 0) {
+    /* with overlays, the two compiles take turns going first */
+    if(noverlays && i % 2)
+      ovl[i] = run_compile(path, data, len, NULL, NULL, NULL, 1);
+    comp[i] = run_compile(path, data, len, NULL, NULL, NULL, 0);
+    if(noverlays && !(i % 2))
+      ovl[i] = run_compile(path, data, len, NULL, NULL, NULL, 1);
+    if(load[i] < 0 || comp[i] < 0 || (noverlays && ovl[i] < 0)) {
       rc = 1;
       goto out;
     }
@@ -318,10 +349,27 @@ int main(int argc, char **argv)
   printf("cache_bytes %zu\n", cache_size);
   printf("types %zu\n", ntypes);
   printf("warnings %u\n", warnings);
+  if(noverlays) {
+    double ov_min = ovl[0];
+    for(int i = 1; i < runs; i++)
+      if(ovl[i] < ov_min)
+        ov_min = ovl[i];
+    double om = median(ovl, runs);
+    printf("overlays %zu\n", noverlays);
+    printf("overlay_median_ms %.1f\n", om);
+    printf("overlay_min_ms %.1f\n", ov_min);
+    printf("overlay_mb_s %.1f\n", mb / (om / 1e3));
+    printf("overlay_ratio %.2f\n", om / cm);
+    printf("overlay_cache_bytes %zu\n", ov_cache_size);
+    printf("overlay_types %zu\n", ov_ntypes);
+    printf("overlay_warnings %u\n", ov_warnings);
+  }
 
 out:
   free(load);
   free(comp);
+  free(ovl);
   oac_free(data);
+  oac_free(overlays);
   return rc;
 }

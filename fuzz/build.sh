@@ -16,7 +16,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 CC=${FUZZ_CC:-clang}
 JOBS=${JOBS:-2}
-HARNESSES="fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging"
+HARNESSES="fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging fuzz_overlay"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
   echo "fuzz/build.sh: $CC not found (Debian: apt-get install clang libclang-rt-14-dev)" >&2
@@ -55,9 +55,11 @@ for s in "$@" fuzz/fuzz_common.c; do
 done
 for h in $HARNESSES; do
   o=$obj/$h.o
-  # fuzz_action is fuzz_request.c's ServiceRequest mode (it includes that file)
+  # fuzz_action is fuzz_request.c's ServiceRequest mode (it includes that file);
+  # fuzz_overlay is fuzz_compile.c's overlay mode (issue 17), the same way
   if [ ! -f "$o" ] || [ "$top_srcdir/fuzz/$h.c" -nt "$o" ] || [ "$newest_h" -nt "$o" ] ||
-     { [ "$h" = fuzz_action ] && [ "$top_srcdir/fuzz/fuzz_request.c" -nt "$o" ]; }; then
+     { [ "$h" = fuzz_action ] && [ "$top_srcdir/fuzz/fuzz_request.c" -nt "$o" ]; } ||
+     { [ "$h" = fuzz_overlay ] && [ "$top_srcdir/fuzz/fuzz_compile.c" -nt "$o" ]; }; then
     echo "fuzz/$h.c $o" >>"$list"
   fi
 done

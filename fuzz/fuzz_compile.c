@@ -6,6 +6,9 @@
  * The document is the root file of its doc_set and the only one: limits.max_files is 1, so
  * an external $ref (a file or an http(s) URL) fails as "more than 1 files to load" and the
  * harness never touches the file system or the network.
+ *
+ * Overlay mode (FUZZ_COMPILE_OVERLAY, fuzz/fuzz_overlay.c, issue 17): the input is a
+ * document and an overlay, applied by compile_document as --overlay applies it; see there.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +30,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   devnull = fopen("/dev/null", "w");
   if(!devnull)
     fuzz_fail("/dev/null");
+#ifdef FUZZ_COMPILE_OVERLAY
+  overlay_init();                             /* overlay mode (fuzz_overlay.c) */
+#endif
   return 0;
 }
 
@@ -72,8 +78,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   diag_init(&d, NULL);
   doc_set_init(&s, &d);
   s.limits.max_files = 1;
+#ifdef FUZZ_COMPILE_OVERLAY
+  /* overlay mode (fuzz_overlay.c): the document and the overlay, as --overlay gives it */
+  const char *const ovs[1] = { ov_path };
+  overlay_split(data, size, &o.data, &o.data_len);
+  o.overlays = ovs;
+  o.noverlays = 1;
+  s.limits.max_files = 2;
+#endif
   model_init(&m);
   enum oac_result r = compile_document(&o, &s, &d, &m);
+#ifdef FUZZ_COMPILE_OVERLAY
+  if(s.files && s.files->root) {              /* --print-document */
+    struct buf js;
+    buf_init(&js);
+    enum oac_result jr = doc_to_json(s.files->root, &js);
+    if(jr && jr != OAC_ELIMIT && jr != OAC_ENOMEM)
+      fuzz_fail("doc_to_json after the overlay: %s", oac_result_str(jr));
+    buf_free(&js);
+  }
+#endif
   if(!r && !m.describe)
     r = describe_build(&m);
   if(!r) {

@@ -15,7 +15,7 @@ set -u
 secs=${1:?usage: run.sh SECONDS [HARNESS...]}
 shift
 : "${top_srcdir:?}" "${top_builddir:?}"
-harnesses=${*:-fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging}
+harnesses=${*:-fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging fuzz_overlay}
 fz=$top_builddir/fuzz
 corpus=$fz/corpus
 arts=$fz/artifacts

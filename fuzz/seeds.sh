@@ -17,6 +17,11 @@
 #   fuzz_mapping  tests/integration/db.json and its arrays, the examples' expected answers,
 #                 the Flow fixtures' answers, with load requests (listFilter) as control;
 #                 paging mode: fuzz/inputs/fuzz_mapping/paged-* against each paged plan
+#   fuzz_overlay  every compile case of tests/data with an `--overlay FILE` line in its
+#                 `options` file: spec + "# ---- overlay ----" + the overlay; the same for
+#                 each tests/data/overlay/CASE (openapi.yaml + overlay.*); every
+#                 *.overlay.yaml / overlay*.yaml of tests/data, examples/, bench/ against the
+#                 harness's fixed document (issue 17)
 #   fuzz_paging   the string literals of tests/unit/check_link.c and check_answer_path.c
 #                 (Link values, URLs, stored paths) as link, url and path inputs
 # The Flow fixtures (/work/shared/flow-fixtures, FLOW_FIXTURES to change) are skipped when
@@ -52,6 +57,26 @@ for f in "$top"/tests/data/compile/*/*/spec.* "$top"/tests/data/examples/*/spec.
          $(find "$top/tests/data/doc" -type f 2>/dev/null) \
          ${fixtures:+"$fixtures"/service-swagger/*.json}; do
   [ -f "$f" ] && add fuzz_compile <"$f"
+done
+
+# ---- fuzz_overlay (issue 17): DOCUMENT "# ---- overlay ----" OVERLAY, or an overlay alone
+for o in $(find "$top/tests/data" -name options -type f 2>/dev/null); do
+  d=$(dirname "$o")
+  spec=$(ls "$d"/spec.* 2>/dev/null | head -n 1)
+  [ -n "$spec" ] || continue
+  sed -n 's/^--overlay[[:space:]]\{1,\}//p' "$o" | while IFS= read -r ov; do
+    [ -f "$d/$ov" ] || continue
+    { cat "$spec"; printf '\n# ---- overlay ----\n'; cat "$d/$ov"; } | add fuzz_overlay
+  done
+done
+for d in "$top"/tests/data/overlay/*/; do
+  ov=$(ls "$d"overlay.* 2>/dev/null | head -n 1)
+  [ -n "$ov" ] && [ -f "$d/openapi.yaml" ] || continue
+  { cat "$d/openapi.yaml"; printf '\n# ---- overlay ----\n'; cat "$ov"; } | add fuzz_overlay
+done
+for f in $(find "$top/tests/data" "$top/examples" "$top/bench" \( -name '*.overlay.yaml' -o -name '*.overlay.json' \
+             -o -name 'overlay*.yaml' -o -name 'overlay*.json' \) -type f 2>/dev/null); do
+  add fuzz_overlay <"$f"
 done
 
 # ---- fuzz_cache
@@ -191,7 +216,7 @@ PY
   done
 fi
 
-for h in fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging; do
+for h in fuzz_compile fuzz_cache fuzz_request fuzz_action fuzz_mapping fuzz_paging fuzz_overlay; do
   [ -d "$out/$h" ] && echo "seeds.sh: $h: $(ls "$out/$h" | wc -l) files in $out/$h (seeds and what the fuzzer added)"
 done
 exit 0

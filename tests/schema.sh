@@ -2,7 +2,8 @@
 # schema.sh - the JSON Schemas of the x-flow-* marks (data/x-flow.schema.json, draft
 # 2020-12, and data/x-flow.draft-07.schema.json; product.md §15.2): tests/schema.py checks
 # that both are valid schemas, that every example and test document validates against
-# both, and that every invalid compile case about marks fails both. Run by make check.
+# both, that every invalid compile case about marks fails both, and that the marks the
+# tree's overlays write (their `update` values) validate where they land. Run by make check.
 # Exit 0 pass, 1 fail, 77 skip (python3, or its jsonschema or yaml module, missing:
 # Debian python3-jsonschema, python3-yaml; ./build.sh test installs them).
 set -u

@@ -161,6 +161,9 @@ static void teardown(void)
 /* Compile the pet store and write its cache file, as openapi-connector-compile does. On
  * success the file is read back with full verification and *IMAGE gets its bytes
  * (free()). */
+/* overlays (issue 17): test_compile_overlay sets it; compile_once applies it as --overlay */
+static const char *chaos_overlay;
+
 static enum oac_result compile_once(const char *out_dir, char **image, size_t *ilen,
                                    unsigned long *allocs)
 {
@@ -176,6 +179,10 @@ static enum oac_result compile_once(const char *out_dir, char **image, size_t *i
   o.source = PET_REG;
   o.data = pet_yaml;
   o.data_len = pet_len;
+  if(chaos_overlay) {                   /* test_compile_overlay (issue 17) */
+    o.overlays = &chaos_overlay;
+    o.noverlays = 1;
+  }
   char path[1024];
   enum oac_result r = compile_document(&o, &s, &d, &m);
   if(r == OAC_OK) {
@@ -236,6 +243,79 @@ START_TEST(test_compile)
   }
   printf("compile (pet store + cache file): N = 1..%lu, %lu ended in out of memory\n",
          total, failed);
+  free(ref);
+}
+END_TEST
+
+/* ---- an overlay applied, then the compile (issue 17, §15.1) --------------------------- */
+
+/* Every kind of action on the pet store: an update adding a property, a filter and a
+ * descendant target (one writes an x-flow-action), a remove, a 1.1 copy. */
+static const char chaos_overlay_text[] =
+  "overlay: 1.1.0\n"
+  "info: {title: chaos, version: \"1\"}\n"
+  "actions:\n"
+  "  - target: $.components.schemas.Pet.properties\n"
+  "    update: {nickname: {description: added by an overlay}}\n"
+  "  - target: \"$.paths[*][?@.operationId == 'listCategories']\"\n"
+  "    update: {x-flow-action: {name: Categories}}\n"
+  "  - target: \"$..[?@.operationId == 'findOrders']\"\n"
+  "    update: {summary: orders, tags: [orders]}\n"
+  "  - target: \"$.paths['/pets/search'].post.summary\"\n"
+  "    remove: true\n"
+  "  - target: $.components.schemas.Pet.properties.nickname\n"
+  "    copy: $.components.schemas.Pet.properties.name\n";
+
+START_TEST(test_compile_overlay)
+{
+  char ovpath[1100];
+  snprintf(ovpath, sizeof(ovpath), "%s.overlay.yaml", dir);
+  FILE *f = fopen(ovpath, "w");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_uint_eq(fwrite(chaos_overlay_text, 1, sizeof(chaos_overlay_text) - 1, f),
+                    sizeof(chaos_overlay_text) - 1);
+  ck_assert_int_eq(fclose(f), 0);
+  chaos_overlay = ovpath;
+  char *ref = NULL, *got = NULL, *plain = NULL;
+  size_t ref_len = 0, got_len = 0, plain_len = 0;
+  unsigned long total = 0, used, plain_total = 0;
+  oac_mem_fail_at(0);
+  ck_assert_int_eq(compile_once(dir, &ref, &ref_len, &total), OAC_OK);
+  /* the overlay did something: not the cache of the pet store as it is */
+  chaos_overlay = NULL;
+  test_rm_dir(dir);
+  ck_assert_int_eq(mkdir(dir, 0755), 0);
+  ck_assert_int_eq(compile_once(dir, &plain, &plain_len, &plain_total), OAC_OK);
+  chaos_overlay = ovpath;
+  size_t hs = ((const struct cache_header *)ref)->header_size;
+  ck_assert_msg(plain_len != ref_len || memcmp(plain + hs, ref + hs, ref_len - hs),
+                "the overlay changed nothing");
+  ck_assert_uint_gt(total, plain_total);
+  free(plain);
+  unsigned long failed = 0;
+  for(unsigned long n = 1; n <= total; n++) {
+    test_rm_dir(dir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    oac_mem_fail_at(n);
+    got = NULL;
+    enum oac_result r = compile_once(dir, &got, &got_len, &used);
+    oac_mem_fail_at(0);
+    if(r == OAC_OK) {
+      ck_assert_msg(got_len == ref_len && !memcmp(got + hs, ref + hs, ref_len - hs),
+                    "N=%lu: compiled, but not the same cache", n);
+      free(got);
+    }
+    else {
+      ck_assert_msg(r == OAC_ENOMEM && used >= n, "N=%lu: %s, expected out of memory", n,
+                    oac_result_str(r));
+      ck_assert_msg(count_files(dir) == 0, "N=%lu: files left in the cache directory", n);
+      failed++;
+    }
+  }
+  printf("compile with an overlay (pet store + 5 actions + cache file): N = 1..%lu, %lu "
+         "ended in out of memory\n", total, failed);
+  chaos_overlay = NULL;
+  unlink(ovpath);
   free(ref);
 }
 END_TEST
@@ -750,6 +830,7 @@ Suite *suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_compile);
+  tcase_add_test(tc, test_compile_overlay);                         /* issue 17 */
   suite_add_tcase(s, tc);
   tc = tcase_create("worker");
   tcase_add_checked_fixture(tc, setup, teardown);
