@@ -701,6 +701,7 @@ static void compile_example(struct result *res)
   o.source = res->source;
   o.as = "https://example.com/petstore-flow.yaml";
   res->vars_text = NULL;
+  res->opts_text = NULL;         /* issue 17: no `options` file */
   diag_init(&res->d, NULL);
   doc_set_init(&res->s, &res->d);
   model_init(&res->m);
