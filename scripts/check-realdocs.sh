@@ -10,6 +10,7 @@
 # mentions control characters, at the LINE:COL computed here independently (first byte pair
 # 0xC2 0x80-0x9F; the column counts characters, like libyaml's marks). Stripe's again with
 # examples/stripe-customers.overlay.yaml (--overlay): a Customer type with five operations.
+# Overlays against hand-marked copies (scripts/overlay-hand-apply.py): the same result.
 set -uo pipefail
 
 compiler=${1:?usage: check-realdocs.sh PATH/TO/openapi-connector-compile}
@@ -244,6 +245,57 @@ check_github_overlay() {
   ok "github + bench/github-100.overlay.yaml: $(tail -n 1 "$err" | sed 's/.*: ok, //')"
 }
 
+# Overlays against hand-marked copies (issue 17, §15.1; the issue's independent check): each
+# document compiled with --overlay, and a copy with the same changes written into it by
+# scripts/overlay-hand-apply.py (its own JSONPath and merge code, not the compiler's) compiled
+# without, give the same --print-document JSON, the same --list (the header and "from:" lines
+# aside) and the same describe, plans and examples sections. The overlays: the benchmark's
+# (80 name paths, 15 filters, 5 `..`), Stripe's customers, and Spotify's with two structural
+# overlays (update into existing maps, remove, copy, `..`, a JSON overlay) then the overlay
+# --infer emits for it: three overlays in order.
+check_hand_marked() {
+  local name=$1 doc=$2 d=$tmp/hand-$1 rc cmp
+  shift 2
+  mkdir -p "$d"
+  local ovargs=()
+  for o in "$@"; do ovargs+=(--overlay "$o"); done
+  if ! python3 -c 'import yaml' 2>/dev/null; then
+    bad "$name hand-marked: python3 with the yaml module is needed"
+    return
+  fi
+  if ! python3 "$here/overlay-hand-apply.py" "$doc" "$d/hand.json" "$@" 2>"$d/py.err"; then
+    bad "$name hand-marked: overlay-hand-apply.py failed"; head -n 5 "$d/py.err" | sed 's/^/    /'
+    return
+  fi
+  "$compiler" --print-document "${ovargs[@]}" "$doc" >"$d/printed.json" 2>"$d/print.err"
+  rc=$?
+  if [ $rc -ne 0 ] || ! python3 -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$d/printed.json" "$d/hand.json"; then
+    bad "$name hand-marked: --print-document ($(status_text $rc)) differs from the hand-marked copy"
+    return
+  fi
+  "$compiler" -q "${ovargs[@]}" --as "$name" -o "$d/ov.cache" "$doc" 2>"$d/ov.err" &&
+    "$compiler" -q --as "$name" -o "$d/hand.cache" "$d/hand.json" 2>"$d/hand.err"
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    bad "$name hand-marked: compile: $(status_text $rc), expected exit 0"
+    cat "$d/ov.err" "$d/hand.err" | head -n 10 | sed 's/^/    /'
+    return
+  fi
+  "$compiler" -q --list --check "${ovargs[@]}" "$doc" 2>/dev/null |
+    sed -n '/^TYPE \|^ACTION /,$p' | grep -v '^  from: ' >"$d/ov.list"
+  "$compiler" -q --list --check "$d/hand.json" 2>/dev/null |
+    sed -n '/^TYPE \|^ACTION /,$p' | grep -v '^  from: ' >"$d/hand.list"
+  if ! cmp -s "$d/ov.list" "$d/hand.list" || [ ! -s "$d/ov.list" ]; then
+    bad "$name hand-marked: --list differs"
+    diff "$d/ov.list" "$d/hand.list" | head -n 10 | sed 's/^/    /'
+  elif cmp=$("$sections" --compare "$d/ov.cache" "$d/hand.cache"); then
+    ok "$name hand-marked ($#: $(for o in "$@"; do printf '%s ' "${o##*/}"; done)): --print-document, --list ($(grep -c '^TYPE ' "$d/ov.list") types, $(grep -c '^ACTION ' "$d/ov.list") actions) and $(printf '%s\n' "$cmp" | tr '\n' ' ')"
+  else
+    bad "$name hand-marked: $(printf '%s' "$cmp" | tr '\n' ' ')"
+  fi
+}
+
 check_compiles github  "${docs[0]}"
 check_compiles stripe  "${docs[1]}"
 check_compiles spotify "${docs[2]}"
@@ -253,6 +305,13 @@ check_infer stripe  "${docs[1]}"
 check_infer spotify "${docs[2]}"
 check_stripe_overlay   "${docs[1]}"
 check_github_overlay   "${docs[0]}"
+check_hand_marked github "${docs[0]}" "$here/../bench/github-100.overlay.yaml"
+check_hand_marked stripe "${docs[1]}" "$here/../examples/stripe-customers.overlay.yaml"
+"$compiler" -q --infer --emit-overlay "$tmp/spotify-after.inferred.yaml" --overlay \
+  "$here/realdocs-overlays/spotify-structure.yaml" --overlay \
+  "$here/realdocs-overlays/spotify-structure-2.json" --check "${docs[2]}" 2>/dev/null
+check_hand_marked spotify "${docs[2]}" "$here/realdocs-overlays/spotify-structure.yaml" \
+  "$here/realdocs-overlays/spotify-structure-2.json" "$tmp/spotify-after.inferred.yaml"
 
 echo "check-realdocs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -853,10 +853,15 @@ static void find_pairs(struct inf *x)
         w = q;
     }
     p->winner = w == p;
+    /* the warning names the rule that decided: the length, else the verbs, else lexical */
+    const char *why = strlen(w->item->path) < strlen(p->item->path) ? "the shortest path" :
+                      w->score > p->score ? "paths of the same length: the operationIds "
+                                            "that fit their roles" :
+                      "paths of the same length: lexical order";
     if(!p->winner && !typed(x, p->schema))
       diag_node(x->d, DIAG_WARNING, p->role[R_LOAD]->op, "--infer: paths %s and %s both "
-                "yield type '%s': %s wins (the shortest path), the operations of %s and %s "
-                "%s", w->coll->path, p->coll->path, p->name, w->coll->path,
+                "yield type '%s': %s wins (%s), the operations of %s and %s "
+                "%s", w->coll->path, p->coll->path, p->name, w->coll->path, why,
                 p->coll->path, p->item->path, x->o->infer == INFER_ALL ?
                 "are left to actions" : "stay unmarked (--infer=crud)");
   }

@@ -501,6 +501,19 @@ static struct doc_node *map_find(const struct doc_node *t, const struct doc_node
   return NULL;
 }
 
+/* 1 when key I of map M occurs again later in M (a duplicate key: the later one wins) */
+static int key_later(const struct doc_node *m, size_t i)
+{
+  const struct doc_node *k = m->items[2 * i];
+  for(size_t j = i + 1; j < m->n; j++) {
+    const struct doc_node *l = m->items[2 * j];
+    if(l->kind == DOC_SCALAR && k->kind == DOC_SCALAR && l->len == k->len &&
+       !memcmp(l->str, k->str, k->len))
+      return 1;
+  }
+  return 0;
+}
+
 /* Merge map V into map T (1.1's rules, recursively). WHAT names V's origin in messages. */
 static enum oac_result merge_map(struct ov *o, const struct action *a, struct doc_node *t,
                                  const struct doc_node *v, const struct doc_file *f,
@@ -516,6 +529,8 @@ static enum oac_result merge_map(struct ov *o, const struct action *a, struct do
       diag_node(o->d, DIAG_ERROR, k, "%s: %s has a key that is not a string", o->name, what);
       return OAC_EDOC;
     }
+    if(v->dup_keys && key_later(v, i))
+      continue;         /* a duplicate key: only its later value is merged (as warned) */
     struct doc_node *ex = map_find(t, k);
     if(!ex) {
       struct doc_node *nk, *nv;
