@@ -511,9 +511,15 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
       unlink(lock);
       if(bad)
         return NULL;
+      /* open (map) it before evicting: once mapped, no one's eviction can take it away */
+      int opened = open_cache(s, path);
       inline_evict(o->dir, max_caches(o), INLINE_DIR_BYTES, name);
-      if(open_cache(s, path) > 0)
+      if(opened > 0)
         return &s->c;
+      /* gone already: another process's eviction (a small --inline-max, many compiles at
+       * once) removed it between the compiler's rename and our open. Compile it again. */
+      if(opened == 0 && attempt < 2)
+        continue;
       return problem_set(p, 500, "inline documents: the compiled cache %s cannot be read", path),
              NULL;
     }

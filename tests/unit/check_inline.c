@@ -296,6 +296,63 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* A cache removed between the compiler's rename and the worker's open (another process's
+ * eviction, with a small --inline-max and many compiles at once) is compiled again, not a
+ * 500. The fake compiler's first run exits 0 and leaves no cache (as if evicted at once);
+ * its second runs the real compiler. */
+#define REAL_COMPILER "src/compile/openapi-connector-compile"
+static const char pet_doc[] =
+  "openapi: 3.0.3\n"
+  "info: {title: t, version: '1'}\n"
+  "servers: [{url: 'https://api.example.com'}]\n"
+  "paths:\n"
+  "  /pets:\n"
+  "    get:\n"
+  "      responses: {'200': {description: ok, content: {application/json: {schema: "
+  "{type: array, items: {$ref: '#/components/schemas/Pet'}}}}}}\n"
+  "components:\n"
+  "  schemas:\n"
+  "    Pet:\n"
+  "      x-flow-type: {name: Pet}\n"
+  "      x-flow-query: {path: /pets, operation: get}\n"
+  "      type: object\n"
+  "      properties: {id: {type: string}}\n";
+
+START_TEST(test_evicted_before_open)
+{
+  ck_assert_msg(!access(REAL_COMPILER, X_OK), "%s: run from the build directory",
+                REAL_COMPILER);
+  setup_dir();
+  char real[4096], script[4200], marker[4200], body[13000];
+  ck_assert_ptr_nonnull(realpath(REAL_COMPILER, real));
+  snprintf(script, sizeof(script), "%s/.fake-compiler", tmpdir);
+  snprintf(marker, sizeof(marker), "%s/.fake-ran", tmpdir);
+  snprintf(body, sizeof(body), "#!/bin/sh\nif [ ! -e '%s' ]; then : > '%s'; exit 0; fi\n"
+           "exec '%s' \"$@\"\n", marker, marker, real);
+  int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+  close(fd);
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = script;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  struct inline_state *s = inline_new(&o, 1);
+  ck_assert_ptr_nonnull(s);
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  const char *reg = NULL;
+  struct cache *c = inline_get(s, pet_doc, sizeof(pet_doc) - 1, 30000, &reg, &p);
+  ck_assert_msg(c != NULL, "%d %s", p.status, p.msg);
+  ck_assert_ptr_nonnull(reg);
+  ck_assert(!strncmp(reg, "inline:", 7));
+  inline_free(s);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -310,6 +367,7 @@ Suite *suite(void)
   tc = tcase_create("evict");
   tcase_add_test(tc, test_evict_count);
   tcase_add_test(tc, test_evict_bytes);
+  tcase_add_test(tc, test_evicted_before_open);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
