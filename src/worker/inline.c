@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -266,8 +269,17 @@ static void diagnostics(const char *err, size_t len, char *out, size_t outlen)
 }
 
 /* The child: stdin IN, stderr ERRFD, its limits, then the compiler. Never returns. */
-static void child(const struct inline_opts *o, int in, int errfd, char **argv)
+static void child(const struct inline_opts *o, int in, int errfd, char **argv, pid_t parent)
 {
+  /* a worker killed during the compile (SIGKILL, OOM killer) takes its compiler along:
+   * only the worker enforces --inline-timeout, so an orphan would run on without limit */
+#if defined(__linux__)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if(getppid() != parent)
+    _exit(125);                         /* the worker died before prctl */
+#else
+  (void)parent;
+#endif
   int null = open("/dev/null", O_WRONLY);
   if(dup2(in, 0) < 0 || dup2(errfd, 2) < 0 || (null >= 0 && dup2(null, 1) < 0))
     _exit(126);
@@ -280,6 +292,10 @@ static void child(const struct inline_opts *o, int in, int errfd, char **argv)
 #endif
   rl.rlim_cur = rl.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &rl);
+  /* and a CPU-time backstop where PR_SET_PDEATHSIG is missing: CPU time never runs ahead
+   * of wall time, so this never fires before the worker's own limit */
+  rl.rlim_cur = rl.rlim_max = (rlim_t)(timeout_ms(o) / 1000 + 2);
+  setrlimit(RLIMIT_CPU, &rl);
   /* nothing of the worker's (its FastCGI socket, upstream connections) goes along */
   int closed = 0;
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -367,9 +383,10 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
     return -1;
   }
   long t0 = mono_ms();
+  pid_t self = getpid();
   pid_t pid = fork();
   if(pid == 0)
-    child(o, in, ep[1], argv);
+    child(o, in, ep[1], argv, self);
   close(in);
   close(ep[1]);
   if(pid < 0) {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include "../../src/flow/host_pattern.h"
 #include "../../src/worker/inline.h"
@@ -353,6 +355,74 @@ START_TEST(test_evicted_before_open)
 }
 END_TEST
 
+/* Is PID gone (or a zombie waiting for its new parent)? */
+static int gone(pid_t pid)
+{
+  char f[64], st[512];
+  snprintf(f, sizeof(f), "/proc/%ld/stat", (long)pid);
+  FILE *fp = fopen(f, "r");
+  if(!fp)
+    return 1;
+  size_t n = fread(st, 1, sizeof(st) - 1, fp);
+  fclose(fp);
+  st[n] = '\0';
+  const char *rp = strrchr(st, ')');
+  return rp && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+/* A worker killed (SIGKILL) during a compile leaves no compiler running on without limit. */
+START_TEST(test_compiler_dies_with_worker)
+{
+  setup_dir();
+  char script[4200], pidf[4200], body[13000];
+  snprintf(script, sizeof(script), "%s/.slow-compiler", tmpdir);
+  snprintf(pidf, sizeof(pidf), "%s/.slow-pid", tmpdir);
+  snprintf(body, sizeof(body), "#!/bin/sh\necho $$ > '%s.tmp'; mv '%s.tmp' '%s'\n"
+           "exec sleep 60\n", pidf, pidf, pidf);
+  int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+  close(fd);
+  pid_t w = fork();
+  ck_assert_int_ge(w, 0);
+  if(w == 0) {
+    struct inline_opts o;
+    memset(&o, 0, sizeof(o));
+    o.dir = tmpdir;
+    o.compiler = script;
+    o.allow_hosts[0] = "api.example.com";
+    o.nallow_hosts = 1;
+    o.timeout_ms = 60000;
+    struct inline_state *s = inline_new(&o, 1);
+    struct problem p;
+    const char *reg;
+    inline_get(s, "x", 1, 60000, &reg, &p);
+    _exit(0);
+  }
+  long pid = 0;
+  for(int i = 0; i < 500 && !pid; i++) {
+    FILE *fp = fopen(pidf, "r");
+    if(fp) {
+      if(fscanf(fp, "%ld", &pid) != 1)
+        pid = 0;
+      fclose(fp);
+    }
+    if(!pid)
+      usleep(10000);
+  }
+  ck_assert_msg(pid > 0, "the compiler did not start");
+  kill(w, SIGKILL);
+  waitpid(w, NULL, 0);
+  int dead = 0;
+  for(int i = 0; i < 200 && !(dead = gone((pid_t)pid)); i++)
+    usleep(10000);
+  if(!dead)
+    kill((pid_t)pid, SIGKILL);
+  ck_assert_msg(dead, "the compiler (pid %ld) runs on after its worker was killed", pid);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -368,6 +438,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_evict_count);
   tcase_add_test(tc, test_evict_bytes);
   tcase_add_test(tc, test_evicted_before_open);
+  tcase_add_test(tc, test_compiler_dies_with_worker);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
