@@ -440,6 +440,13 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   char diag[PROBLEM_MSG_MAX];
   diagnostics(err, elen, diag, sizeof(diag) - 200);
   long took = mono_ms() - t0;
+  if(killed || !WIFEXITED(status) || WEXITSTATUS(status)) {
+    /* a compiler stopped while writing leaves its temporary file (cache_write.c names it
+     * "<path>.tmp.<pid>"), which eviction does not count: remove it */
+    char tmp[4300];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)pid);
+    unlink(tmp);
+  }
   if(killed) {
     unlink(path);
     if(by_budget)

@@ -423,6 +423,46 @@ START_TEST(test_compiler_dies_with_worker)
 }
 END_TEST
 
+/* A compile killed at --inline-timeout while the compiler writes its temporary file
+ * ("<cache>.tmp.<pid>", which eviction does not count) leaves nothing in DIR. */
+START_TEST(test_killed_compile_leaves_no_tmp)
+{
+  setup_dir();
+  char script[4200];
+  snprintf(script, sizeof(script), "%s/.tmp-compiler", tmpdir);
+  static const char body[] =
+    "#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ \"$1\" = -o ]; then out=$2; fi; shift; done\n"
+    "echo partial > \"$out.tmp.$$\"\nexec sleep 30\n";
+  int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, body, sizeof(body) - 1), (ssize_t)(sizeof(body) - 1));
+  close(fd);
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = script;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  o.timeout_ms = 700;
+  struct inline_state *s = inline_new(&o, 1);
+  ck_assert_ptr_nonnull(s);
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  const char *reg = NULL;
+  ck_assert_ptr_null(inline_get(s, "x: 1\n", 5, 30000, &reg, &p));
+  ck_assert_int_eq(p.status, 400);
+  ck_assert_ptr_nonnull(strstr(p.msg, "--inline-timeout"));
+  inline_free(s);
+  DIR *d = opendir(tmpdir);
+  ck_assert_ptr_nonnull(d);
+  struct dirent *e;
+  while((e = readdir(d)))
+    ck_assert_msg(e->d_name[0] == '.', "left in DIR: %s", e->d_name);
+  closedir(d);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -439,6 +479,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_evict_bytes);
   tcase_add_test(tc, test_evicted_before_open);
   tcase_add_test(tc, test_compiler_dies_with_worker);
+  tcase_add_test(tc, test_killed_compile_leaves_no_tmp);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
