@@ -490,7 +490,15 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
   const struct inline_opts *o = &s->o;
   unsigned char md[SHA256_DIGEST_LEN];
   char hex[HEX_LEN + 1];
-  sha256(value, len, md);
+  /* the cache depends on the value and on the --allow-host patterns it was checked
+   * against: narrowing them must not leave caches that call a host no longer allowed */
+  struct sha256_ctx h;
+  sha256_init(&h);
+  for(size_t i = 0; i < o->nallow_hosts; i++)
+    sha256_update(&h, o->allow_hosts[i], strlen(o->allow_hosts[i]) + 1);
+  sha256_update(&h, "\n", 1);
+  sha256_update(&h, value, len);
+  sha256_final(&h, md);
   for(size_t i = 0; i < SHA256_DIGEST_LEN; i++) {
     hex[2 * i] = text_hex_lower[md[i] >> 4];
     hex[2 * i + 1] = text_hex_lower[md[i] & 15];

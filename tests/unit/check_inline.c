@@ -463,6 +463,37 @@ START_TEST(test_killed_compile_leaves_no_tmp)
 }
 END_TEST
 
+/* The operator narrows --allow-host and restarts: a Schema Value compiled under the old
+ * patterns must not be served from DIR; it compiles again under the new ones (refused). */
+START_TEST(test_patterns_narrowed)
+{
+  ck_assert_msg(!access(REAL_COMPILER, X_OK), "%s: run from the build directory",
+                REAL_COMPILER);
+  setup_dir();
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = REAL_COMPILER;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  struct inline_state *s = inline_new(&o, 1);
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  const char *reg = NULL;
+  ck_assert_msg(inline_get(s, pet_doc, sizeof(pet_doc) - 1, 30000, &reg, &p) != NULL, "%s",
+                p.msg);
+  inline_free(s);
+  o.allow_hosts[0] = "other.example.com";
+  s = inline_new(&o, 1);
+  memset(&p, 0, sizeof(p));
+  ck_assert_ptr_null(inline_get(s, pet_doc, sizeof(pet_doc) - 1, 30000, &reg, &p));
+  ck_assert_int_eq(p.status, 400);
+  ck_assert_ptr_nonnull(strstr(p.msg, "api.example.com"));
+  inline_free(s);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -480,6 +511,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_evicted_before_open);
   tcase_add_test(tc, test_compiler_dies_with_worker);
   tcase_add_test(tc, test_killed_compile_leaves_no_tmp);
+  tcase_add_test(tc, test_patterns_narrowed);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
