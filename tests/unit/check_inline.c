@@ -216,6 +216,39 @@ static void setup_dir(void)
 #define H(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
              c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c ".cache"
 
+/* The independent review's cases (issue 17): IPv4 in other spellings, IPv4-mapped IPv6,
+ * IDN, odd ports, controls in the authority. */
+START_TEST(test_review_cases)
+{
+  ck_assert(!matches("https://evilexample.com/", "*.example.com", NULL));
+  ck_assert(!matches("https://0177.0.0.1/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://127.000.000.001/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://0x7f000001/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://017700000001/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://127.0.0.1.example.com/", "127.0.0.1", NULL));
+  ck_assert(matches("https://127.0.0.1.example.com/", "*.example.com", NULL));
+  ck_assert(!matches("https://[::ffff:127.0.0.1]/", "127.0.0.1", NULL));
+  ck_assert(!matches("https://127.0.0.1/", "[::ffff:127.0.0.1]", NULL));
+  ck_assert(matches("https://[::ffff:7f00:1]/", "[::ffff:127.0.0.1]", NULL));
+  ck_assert(!matches("https://[fe80::1%25eth0]/", "[fe80::1]", NULL));
+  ck_assert(!matches("http://169.254.169.254/latest/", "*.amazonaws.com", NULL));
+  ck_assert(!matches("https://b\xc3\xbc" "cher.example.com/", "*.example.com", NULL));
+  ck_assert(matches("https://xn--bcher-kva.example.com/", "*.example.com", NULL));
+  ck_assert(matches("https://XN--BCHER-KVA.example.com/", "xn--bcher-kva.example.com", NULL));
+  ck_assert(bad_pattern("b\xc3\xbc" "cher.example.com"));
+  ck_assert(!matches("https://allowed.com\t.evil.com/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com\n/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com;@evil.com/", "allowed.com", NULL));
+  ck_assert(!matches("https:allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches("https:/allowed.com/", "allowed.com", NULL));
+  ck_assert(!matches(" https://evil.com/", "evil.com", NULL));
+  ck_assert(matches("https://allowed.com:0443/", "allowed.com", NULL));
+  ck_assert(!matches("https://allowed.com:443/", "http://allowed.com:443", NULL));
+  ck_assert(matches("http://allowed.com:443/", "http://allowed.com:443", NULL));
+  ck_assert(!matches("https://allowed.com:80/", "http://allowed.com", NULL));
+}
+END_TEST
+
 START_TEST(test_evict_count)
 {
   setup_dir();
@@ -504,6 +537,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_ip_literals);
   tcase_add_test(tc, test_trailing_dots);
   tcase_add_test(tc, test_tricks);
+  tcase_add_test(tc, test_review_cases);
   suite_add_tcase(s, tc);
   tc = tcase_create("evict");
   tcase_add_test(tc, test_evict_count);
