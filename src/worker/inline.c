@@ -484,6 +484,27 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   return -1;
 }
 
+/* Is LOCK held by a process of this host that is gone (a worker killed during its
+ * compile)? Its pid is the file's text; an unreadable or empty one is not judged here
+ * (the holder may not have written it yet): the lock's age decides then. */
+static int lock_abandoned(const char *lock)
+{
+  int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if(fd < 0)
+    return 0;
+  char t[24];
+  ssize_t n = read(fd, t, sizeof(t) - 1);
+  close(fd);
+  if(n <= 1 || t[n - 1] != '\n')
+    return 0;
+  t[n - 1] = '\0';
+  char *end;
+  long pid = strtol(t, &end, 10);
+  if(*end || pid <= 1 || pid == (long)getpid())
+    return 0;
+  return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
 struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
                          long budget_ms, const char **registration, struct problem *p)
 {
@@ -535,6 +556,10 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
       return &s->c;
     int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if(fd >= 0) {
+      char pid[24];                     /* the holder, for lock_abandoned() */
+      int pl = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+      if(write(fd, pid, (size_t)pl) != pl)
+        log_msg(LOG_WARN, "inline documents: cannot write %s: %s", lock, strerror(errno));
       close(fd);
       long left = limit - (mono_ms() - t0);
       int bad = left <= 0 ? (problem_set(p, 400, "the Schema Value's compile could not start: "
@@ -560,7 +585,8 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
                          strerror(errno)), NULL;
     /* another request compiles this value: wait for its cache. A lock older than the time
      * limit (and a margin) is left by a process that died: take it over. */
-    if(!stat(lock, &st) && time(NULL) - st.st_mtime > timeout_ms(o) / 1000 + 5)
+    if(!stat(lock, &st) && (time(NULL) - st.st_mtime > timeout_ms(o) / 1000 + 5 ||
+                            lock_abandoned(lock)))
       unlink(lock);
     if(mono_ms() - t0 >= limit) {
       problem_set(p, 400, "the Schema Value is being compiled by another request and was not "

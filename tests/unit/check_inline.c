@@ -527,6 +527,51 @@ START_TEST(test_patterns_narrowed)
 }
 END_TEST
 
+/* A lock left by a worker killed during its compile (its pid written in it, no longer
+ * running) is taken over at once, not after --inline-timeout and a margin. */
+START_TEST(test_dead_holder_lock)
+{
+  ck_assert_msg(!access(REAL_COMPILER, X_OK), "%s: run from the build directory",
+                REAL_COMPILER);
+  setup_dir();
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = REAL_COMPILER;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  struct inline_state *s = inline_new(&o, 1);
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  const char *reg = NULL;
+  ck_assert_msg(inline_get(s, pet_doc, sizeof(pet_doc) - 1, 30000, &reg, &p) != NULL, "%s",
+                p.msg);
+  char hex[80], path[512], lock[512];
+  snprintf(hex, sizeof(hex), "%s", reg + 7);
+  inline_free(s);
+  snprintf(path, sizeof(path), "%s/%s.cache", tmpdir, hex);
+  snprintf(lock, sizeof(lock), "%s/%s.lock", tmpdir, hex);
+  ck_assert_int_eq(unlink(path), 0);
+  /* a pid that ran and is gone */
+  pid_t dead = fork();
+  ck_assert_int_ge(dead, 0);
+  if(!dead)
+    _exit(0);
+  waitpid(dead, NULL, 0);
+  FILE *fp = fopen(lock, "w");
+  ck_assert_ptr_nonnull(fp);
+  fprintf(fp, "%ld\n", (long)dead);
+  fclose(fp);
+  s = inline_new(&o, 1);
+  memset(&p, 0, sizeof(p));
+  ck_assert_msg(inline_get(s, pet_doc, sizeof(pet_doc) - 1, 3000, &reg, &p) != NULL,
+                "%d %s", p.status, p.msg);
+  inline_free(s);
+  ck_assert(access(lock, F_OK));
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -546,6 +591,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_compiler_dies_with_worker);
   tcase_add_test(tc, test_killed_compile_leaves_no_tmp);
   tcase_add_test(tc, test_patterns_narrowed);
+  tcase_add_test(tc, test_dead_holder_lock);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
