@@ -95,6 +95,16 @@ int inline_opts_check(const struct inline_opts *o, char *why, size_t whylen)
     snprintf(why, whylen, "--inline-documents %.300s: %s", o->dir, strerror(errno));
     return -1;
   }
+  /* the worker trusts DIR's caches as compiled and checked here: no one else may write */
+  struct stat st;
+  if(!stat(o->dir, &st) && S_ISDIR(st.st_mode) &&
+     ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+    snprintf(why, whylen, "--inline-documents %.300s: other users may write into it (%s): "
+             "its caches would be trusted unchecked; use a directory of the worker's own "
+             "(chmod go-w)", o->dir, st.st_uid != geteuid() && st.st_uid ? "another user's" :
+             "group or world writable");
+    return -1;
+  }
   if(access(o->dir, W_OK | X_OK)) {
     snprintf(why, whylen, "--inline-documents %.300s: not a writable directory: %s", o->dir,
              strerror(errno));

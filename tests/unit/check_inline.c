@@ -572,6 +572,30 @@ START_TEST(test_dead_holder_lock)
 }
 END_TEST
 
+/* DIR holds caches the worker trusts as compiled and checked: one that other users may
+ * write into (a pre-made /tmp/x, mode 0777) is refused at start-up. */
+START_TEST(test_dir_others_writable)
+{
+  setup_dir();
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = REAL_COMPILER;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  char why[512] = "";
+  ck_assert_msg(!inline_opts_check(&o, why, sizeof(why)), "%s", why);
+  ck_assert_int_eq(chmod(tmpdir, 0777), 0);
+  ck_assert_int_eq(inline_opts_check(&o, why, sizeof(why)), -1);
+  ck_assert_msg(strstr(why, "other users"), "%s", why);
+  ck_assert_int_eq(chmod(tmpdir, 0770), 0);
+  ck_assert_int_eq(inline_opts_check(&o, why, sizeof(why)), -1);
+  ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+  ck_assert_msg(!inline_opts_check(&o, why, sizeof(why)), "%s", why);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -592,6 +616,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_killed_compile_leaves_no_tmp);
   tcase_add_test(tc, test_patterns_narrowed);
   tcase_add_test(tc, test_dead_holder_lock);
+  tcase_add_test(tc, test_dir_others_writable);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
