@@ -278,6 +278,28 @@ static void diagnostics(const char *err, size_t len, char *out, size_t outlen)
   out[o] = '\0';
 }
 
+/* Does the compiler's stderr ERR say it ran out of memory? Only its own lines count: a
+ * diagnostic at a position of the value ("<stdin>:3:7: ...") may quote the document,
+ * whose text could say anything. */
+static int out_of_memory(const char *err, size_t len)
+{
+  static const char *const words[] = { "out of memory", "memory error", "cannot allocate",
+                                       "failed to map", "ulimit -v" };
+  for(size_t i = 0; i < len;) {
+    const char *nl = memchr(err + i, '\n', len - i);
+    size_t n = nl ? (size_t)(nl - (err + i)) : len - i;
+    char line[1024];
+    snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1),
+             err + i);
+    int positioned = !strncmp(line, "<stdin>:", 8) && line[8] >= '0' && line[8] <= '9';
+    for(size_t w = 0; !positioned && w < sizeof(words) / sizeof(words[0]); w++)
+      if(strcasestr(line, words[w]))
+        return 1;
+    i += n + 1;
+  }
+  return 0;
+}
+
 /* The child: stdin IN, stderr ERRFD, its limits, then the compiler. Never returns. */
 static void child(const struct inline_opts *o, int in, int errfd, char **argv, pid_t parent)
 {
@@ -469,9 +491,7 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   }
   if(WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
-  int oom = strcasestr(diag, "out of memory") || strcasestr(diag, "memory error") ||
-            strcasestr(diag, "cannot allocate") || strcasestr(diag, "failed to map") ||
-            strcasestr(diag, "ulimit -v");
+  int oom = out_of_memory(err, elen);
   if(WIFSIGNALED(status) || oom) {
     if(oom || WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGABRT ||
        WTERMSIG(status) == SIGKILL)

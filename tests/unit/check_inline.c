@@ -596,6 +596,50 @@ START_TEST(test_dir_others_writable)
 }
 END_TEST
 
+/* A document whose own text says "out of memory" (quoted in a positioned diagnostic) is a
+ * document error carrying its diagnostics, not the memory limit. A compiler message of
+ * its own (no position) saying so is the limit. */
+static void fake_stderr_compile(const char *line, int *status, char *msg, size_t msglen)
+{
+  setup_dir();
+  char script[4200], body[1200];
+  snprintf(script, sizeof(script), "%s/.say-compiler", tmpdir);
+  snprintf(body, sizeof(body), "#!/bin/sh\necho '%s' >&2\nexit 1\n", line);
+  int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+  close(fd);
+  struct inline_opts o;
+  memset(&o, 0, sizeof(o));
+  o.dir = tmpdir;
+  o.compiler = script;
+  o.allow_hosts[0] = "api.example.com";
+  o.nallow_hosts = 1;
+  struct inline_state *s = inline_new(&o, 1);
+  struct problem p;
+  memset(&p, 0, sizeof(p));
+  const char *reg;
+  ck_assert_ptr_null(inline_get(s, "x: 1\n", 5, 30000, &reg, &p));
+  *status = p.status;
+  snprintf(msg, msglen, "%s", p.msg);
+  inline_free(s);
+  cleanup_dir();
+}
+
+START_TEST(test_oom_words_in_document)
+{
+  int st;
+  char msg[PROBLEM_MSG_MAX];
+  fake_stderr_compile("<stdin>:3:7: error: $ref '\"'\"'out of memory'\"'\"' names another file",
+                      &st, msg, sizeof(msg));
+  ck_assert_int_eq(st, 400);
+  ck_assert_msg(strstr(msg, "does not compile") && strstr(msg, "Schema Value:3:7"), "%s", msg);
+  fake_stderr_compile("openapi-connector-compile: out of memory", &st, msg, sizeof(msg));
+  ck_assert_int_eq(st, 400);
+  ck_assert_msg(strstr(msg, "--inline-memory"), "%s", msg);
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -617,6 +661,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_patterns_narrowed);
   tcase_add_test(tc, test_dead_holder_lock);
   tcase_add_test(tc, test_dir_others_writable);
+  tcase_add_test(tc, test_oom_words_in_document);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
