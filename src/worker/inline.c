@@ -46,6 +46,7 @@ struct inline_state {
   int open;
   char hex[HEX_LEN + 1];
   char reg[HEX_LEN + 8];
+  char compiler_id[128];                /* the compiler file's identity, in the cache key */
 };
 
 static long mono_ms(void)
@@ -125,6 +126,12 @@ struct inline_state *inline_new(const struct inline_opts *o, int cgi)
     return NULL;
   s->o = *o;
   s->cgi = cgi;
+  /* a new compiler (an upgrade may check more) compiles the values again */
+  struct stat st;
+  if(!stat(o->compiler ? o->compiler : OAC_DEFAULT_COMPILER, &st))
+    snprintf(s->compiler_id, sizeof(s->compiler_id), "%llu:%llu:%lld:%lld.%09ld",
+             (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+             (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
   return s;
 }
 
@@ -548,6 +555,7 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
   for(size_t i = 0; i < o->nallow_hosts; i++)
     sha256_update(&h, o->allow_hosts[i], strlen(o->allow_hosts[i]) + 1);
   sha256_update(&h, "\n", 1);
+  sha256_update(&h, s->compiler_id, strlen(s->compiler_id) + 1);
   sha256_update(&h, value, len);
   sha256_final(&h, md);
   for(size_t i = 0; i < SHA256_DIGEST_LEN; i++) {

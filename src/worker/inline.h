@@ -4,7 +4,7 @@
  * accept a document in the request. It never parses YAML itself: it runs the compiler as a
  * child process (fork + exec, no shell) with --offline, the --allow-host patterns and -q,
  * the value on the child's standard input (an unlinked temporary file in DIR), the cache
- * written to DIR/<hex SHA-256 of the --allow-host patterns and the value>.cache; RLIMIT_AS
+ * written to DIR/<hex SHA-256 of the patterns, the compiler and the value>.cache; RLIMIT_AS
  * and a time limit (the smaller of --inline-timeout and the request's upstream budget,
  * §10) bound it, and its standard
  * error (the diagnostics) comes back in the 400. The next requests with the same value

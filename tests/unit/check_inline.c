@@ -640,6 +640,51 @@ START_TEST(test_oom_words_in_document)
 }
 END_TEST
 
+/* A new compiler (an upgrade, perhaps with a check the old one lacked) compiles DIR's
+ * values again instead of serving caches the old one wrote. */
+START_TEST(test_new_compiler_recompiles)
+{
+  ck_assert_msg(!access(REAL_COMPILER, X_OK), "%s: run from the build directory",
+                REAL_COMPILER);
+  setup_dir();
+  char real[4096], script[4200], count[4200], body[13000];
+  ck_assert_ptr_nonnull(realpath(REAL_COMPILER, real));
+  snprintf(script, sizeof(script), "%s/.counting-compiler", tmpdir);
+  snprintf(count, sizeof(count), "%s/.runs", tmpdir);
+  for(int version = 1; version <= 2; version++) {
+    snprintf(body, sizeof(body), "#!/bin/sh\n# version %d%s\necho run >> '%s'\n"
+             "exec '%s' \"$@\"\n", version, version > 1 ? " (upgraded)" : "", count, real);
+    unlink(script);
+    int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+    close(fd);
+    struct inline_opts o;
+    memset(&o, 0, sizeof(o));
+    o.dir = tmpdir;
+    o.compiler = script;
+    o.allow_hosts[0] = "api.example.com";
+    o.nallow_hosts = 1;
+    struct inline_state *s = inline_new(&o, 1);
+    struct problem p;
+    memset(&p, 0, sizeof(p));
+    const char *reg = NULL;
+    ck_assert_msg(inline_get(s, pet_doc, sizeof(pet_doc) - 1, 30000, &reg, &p) != NULL, "%s",
+                  p.msg);
+    inline_free(s);
+  }
+  FILE *fp = fopen(count, "r");
+  ck_assert_ptr_nonnull(fp);
+  int runs = 0;
+  char line[64];
+  while(fgets(line, sizeof(line), fp))
+    runs++;
+  fclose(fp);
+  ck_assert_int_eq(runs, 2);
+  cleanup_dir();
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("inline");
@@ -662,6 +707,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_dead_holder_lock);
   tcase_add_test(tc, test_dir_others_writable);
   tcase_add_test(tc, test_oom_words_in_document);
+  tcase_add_test(tc, test_new_compiler_recompiles);
   suite_add_tcase(s, tc);
   tc = tcase_create("describe");
   tcase_add_test(tc, test_describe);
