@@ -588,7 +588,8 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
     by_budget = 1;
   }
   long t0 = mono_ms();
-  for(int attempt = 0;; attempt++) {
+  int recompiles = 0;                   /* after a cache evicted before its open */
+  for(;;) {
     int r = open_cache(s, path);
     if(r > 0)
       return &s->c;
@@ -613,7 +614,7 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
         return &s->c;
       /* gone already: another process's eviction (a small --inline-max, many compiles at
        * once) removed it between the compiler's rename and our open. Compile it again. */
-      if(opened == 0 && attempt < 2)
+      if(opened == 0 && recompiles++ < 1)
         continue;
       return problem_set(p, 500, "inline documents: the compiled cache %s cannot be read", path),
              NULL;
