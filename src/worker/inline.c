@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,6 +46,7 @@ struct inline_state {
   int open;
   char hex[HEX_LEN + 1];
   char reg[HEX_LEN + 8];
+  char compiler_id[128];                /* the compiler file's identity, in the cache key */
 };
 
 static long mono_ms(void)
@@ -92,6 +96,16 @@ int inline_opts_check(const struct inline_opts *o, char *why, size_t whylen)
     snprintf(why, whylen, "--inline-documents %.300s: %s", o->dir, strerror(errno));
     return -1;
   }
+  /* the worker trusts DIR's caches as compiled and checked here: no one else may write */
+  struct stat st;
+  if(!stat(o->dir, &st) && S_ISDIR(st.st_mode) &&
+     ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+    snprintf(why, whylen, "--inline-documents %.300s: other users may write into it (%s): "
+             "its caches would be trusted unchecked; use a directory of the worker's own "
+             "(chmod go-w)", o->dir, st.st_uid != geteuid() && st.st_uid ? "another user's" :
+             "group or world writable");
+    return -1;
+  }
   if(access(o->dir, W_OK | X_OK)) {
     snprintf(why, whylen, "--inline-documents %.300s: not a writable directory: %s", o->dir,
              strerror(errno));
@@ -112,6 +126,12 @@ struct inline_state *inline_new(const struct inline_opts *o, int cgi)
     return NULL;
   s->o = *o;
   s->cgi = cgi;
+  /* a new compiler (an upgrade may check more) compiles the values again */
+  struct stat st;
+  if(!stat(o->compiler ? o->compiler : OAC_DEFAULT_COMPILER, &st))
+    snprintf(s->compiler_id, sizeof(s->compiler_id), "%llu:%llu:%lld:%lld.%09ld",
+             (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+             (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
   return s;
 }
 
@@ -265,9 +285,40 @@ static void diagnostics(const char *err, size_t len, char *out, size_t outlen)
   out[o] = '\0';
 }
 
-/* The child: stdin IN, stderr ERRFD, its limits, then the compiler. Never returns. */
-static void child(const struct inline_opts *o, int in, int errfd, char **argv)
+/* Does the compiler's stderr ERR say it ran out of memory? Only its own lines count: a
+ * diagnostic at a position of the value ("<stdin>:3:7: ...") may quote the document,
+ * whose text could say anything. */
+static int out_of_memory(const char *err, size_t len)
 {
+  static const char *const words[] = { "out of memory", "memory error", "cannot allocate",
+                                       "failed to map", "ulimit -v" };
+  for(size_t i = 0; i < len;) {
+    const char *nl = memchr(err + i, '\n', len - i);
+    size_t n = nl ? (size_t)(nl - (err + i)) : len - i;
+    char line[1024];
+    snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1),
+             err + i);
+    int positioned = !strncmp(line, "<stdin>:", 8) && line[8] >= '0' && line[8] <= '9';
+    for(size_t w = 0; !positioned && w < sizeof(words) / sizeof(words[0]); w++)
+      if(strcasestr(line, words[w]))
+        return 1;
+    i += n + 1;
+  }
+  return 0;
+}
+
+/* The child: stdin IN, stderr ERRFD, its limits, then the compiler. Never returns. */
+static void child(const struct inline_opts *o, int in, int errfd, char **argv, pid_t parent)
+{
+  /* a worker killed during the compile (SIGKILL, OOM killer) takes its compiler along:
+   * only the worker enforces --inline-timeout, so an orphan would run on without limit */
+#if defined(__linux__)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if(getppid() != parent)
+    _exit(125);                         /* the worker died before prctl */
+#else
+  (void)parent;
+#endif
   int null = open("/dev/null", O_WRONLY);
   if(dup2(in, 0) < 0 || dup2(errfd, 2) < 0 || (null >= 0 && dup2(null, 1) < 0))
     _exit(126);
@@ -280,6 +331,10 @@ static void child(const struct inline_opts *o, int in, int errfd, char **argv)
 #endif
   rl.rlim_cur = rl.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &rl);
+  /* and a CPU-time backstop where PR_SET_PDEATHSIG is missing: CPU time never runs ahead
+   * of wall time, so this never fires before the worker's own limit */
+  rl.rlim_cur = rl.rlim_max = (rlim_t)(timeout_ms(o) / 1000 + 2);
+  setrlimit(RLIMIT_CPU, &rl);
   /* nothing of the worker's (its FastCGI socket, upstream connections) goes along */
   int closed = 0;
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -367,9 +422,10 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
     return -1;
   }
   long t0 = mono_ms();
+  pid_t self = getpid();
   pid_t pid = fork();
   if(pid == 0)
-    child(o, in, ep[1], argv);
+    child(o, in, ep[1], argv, self);
   close(in);
   close(ep[1]);
   if(pid < 0) {
@@ -423,6 +479,13 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   char diag[PROBLEM_MSG_MAX];
   diagnostics(err, elen, diag, sizeof(diag) - 200);
   long took = mono_ms() - t0;
+  if(killed || !WIFEXITED(status) || WEXITSTATUS(status)) {
+    /* a compiler stopped while writing leaves its temporary file (cache_write.c names it
+     * "<path>.tmp.<pid>"), which eviction does not count: remove it */
+    char tmp[4300];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)pid);
+    unlink(tmp);
+  }
   if(killed) {
     unlink(path);
     if(by_budget)
@@ -435,9 +498,7 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   }
   if(WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
-  int oom = strcasestr(diag, "out of memory") || strcasestr(diag, "memory error") ||
-            strcasestr(diag, "cannot allocate") || strcasestr(diag, "failed to map") ||
-            strcasestr(diag, "ulimit -v");
+  int oom = out_of_memory(err, elen);
   if(WIFSIGNALED(status) || oom) {
     if(oom || WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGABRT ||
        WTERMSIG(status) == SIGKILL)
@@ -460,13 +521,43 @@ static int compile_value(struct inline_state *s, const char *value, size_t len,
   return -1;
 }
 
+/* Is LOCK held by a process of this host that is gone (a worker killed during its
+ * compile)? Its pid is the file's text; an unreadable or empty one is not judged here
+ * (the holder may not have written it yet): the lock's age decides then. */
+static int lock_abandoned(const char *lock)
+{
+  int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if(fd < 0)
+    return 0;
+  char t[24];
+  ssize_t n = read(fd, t, sizeof(t) - 1);
+  close(fd);
+  if(n <= 1 || t[n - 1] != '\n')
+    return 0;
+  t[n - 1] = '\0';
+  char *end;
+  long pid = strtol(t, &end, 10);
+  if(*end || pid <= 1 || pid == (long)getpid())
+    return 0;
+  return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
 struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
                          long budget_ms, const char **registration, struct problem *p)
 {
   const struct inline_opts *o = &s->o;
   unsigned char md[SHA256_DIGEST_LEN];
   char hex[HEX_LEN + 1];
-  sha256(value, len, md);
+  /* the cache depends on the value and on the --allow-host patterns it was checked
+   * against: narrowing them must not leave caches that call a host no longer allowed */
+  struct sha256_ctx h;
+  sha256_init(&h);
+  for(size_t i = 0; i < o->nallow_hosts; i++)
+    sha256_update(&h, o->allow_hosts[i], strlen(o->allow_hosts[i]) + 1);
+  sha256_update(&h, "\n", 1);
+  sha256_update(&h, s->compiler_id, strlen(s->compiler_id) + 1);
+  sha256_update(&h, value, len);
+  sha256_final(&h, md);
   for(size_t i = 0; i < SHA256_DIGEST_LEN; i++) {
     hex[2 * i] = text_hex_lower[md[i] >> 4];
     hex[2 * i + 1] = text_hex_lower[md[i] & 15];
@@ -497,12 +588,17 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
     by_budget = 1;
   }
   long t0 = mono_ms();
-  for(int attempt = 0;; attempt++) {
+  int recompiles = 0;                   /* after a cache evicted before its open */
+  for(;;) {
     int r = open_cache(s, path);
     if(r > 0)
       return &s->c;
     int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if(fd >= 0) {
+      char pid[24];                     /* the holder, for lock_abandoned() */
+      int pl = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+      if(write(fd, pid, (size_t)pl) != pl)
+        log_msg(LOG_WARN, "inline documents: cannot write %s: %s", lock, strerror(errno));
       close(fd);
       long left = limit - (mono_ms() - t0);
       int bad = left <= 0 ? (problem_set(p, 400, "the Schema Value's compile could not start: "
@@ -511,9 +607,15 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
       unlink(lock);
       if(bad)
         return NULL;
+      /* open (map) it before evicting: once mapped, no one's eviction can take it away */
+      int opened = open_cache(s, path);
       inline_evict(o->dir, max_caches(o), INLINE_DIR_BYTES, name);
-      if(open_cache(s, path) > 0)
+      if(opened > 0)
         return &s->c;
+      /* gone already: another process's eviction (a small --inline-max, many compiles at
+       * once) removed it between the compiler's rename and our open. Compile it again. */
+      if(opened == 0 && recompiles++ < 1)
+        continue;
       return problem_set(p, 500, "inline documents: the compiled cache %s cannot be read", path),
              NULL;
     }
@@ -522,7 +624,8 @@ struct cache *inline_get(struct inline_state *s, const char *value, size_t len,
                          strerror(errno)), NULL;
     /* another request compiles this value: wait for its cache. A lock older than the time
      * limit (and a margin) is left by a process that died: take it over. */
-    if(!stat(lock, &st) && time(NULL) - st.st_mtime > timeout_ms(o) / 1000 + 5)
+    if(!stat(lock, &st) && (time(NULL) - st.st_mtime > timeout_ms(o) / 1000 + 5 ||
+                            lock_abandoned(lock)))
       unlink(lock);
     if(mono_ms() - t0 >= limit) {
       problem_set(p, 400, "the Schema Value is being compiled by another request and was not "

@@ -4,8 +4,9 @@
  * accept a document in the request. It never parses YAML itself: it runs the compiler as a
  * child process (fork + exec, no shell) with --offline, the --allow-host patterns and -q,
  * the value on the child's standard input (an unlinked temporary file in DIR), the cache
- * written to DIR/<hex SHA-256 of the value>.cache; RLIMIT_AS and a time limit (the smaller
- * of --inline-timeout and the request's upstream budget, §10) bound it, and its standard
+ * written to DIR/<hex SHA-256 of the patterns, the compiler and the value>.cache; RLIMIT_AS
+ * and a time limit (the smaller of --inline-timeout and the request's upstream budget,
+ * §10) bound it, and its standard
  * error (the diagnostics) comes back in the 400. The next requests with the same value
  * open that cache directly (verified like any cache). One compile per value: an O_EXCL
  * lock file DIR/<hex>.lock; the other requests poll for the cache until the time limit.
