@@ -68,6 +68,12 @@ struct jp_expr {
   struct jp_query *q;             /* E_TEST */
   enum cmp_op op;                 /* E_CMP */
   struct jp_operand l, r;
+  /* Fast paths, set by the parser (evaluation gives the same results with or without):
+   * E_TEST of a singular query: its one node or Nothing, no nodelist built;
+   * E_CMP == or != between a singular query and a literal: the node looked up once and
+   * compared to the literal directly (a string literal against the scalar's bytes before
+   * any core-schema typing). */
+  unsigned char fast;
 };
 
 struct jsonpath {
@@ -662,6 +668,8 @@ static struct jp_expr *parse_basic(struct parser *p)
         inner->q = parse_query_at(p);
         if(!inner->q)
           inner = NULL;
+        else
+          inner->fast = (unsigned char)is_singular(inner->q);
       }
     } else if(!refuse_function(p))
       fail_here(p, "expected a query or '(' after '!'");
@@ -698,10 +706,13 @@ static struct jp_expr *parse_basic(struct parser *p)
             skip_s(p);
             if(!parse_comparable(p, &e->r))
               e = NULL;
+            else if((e->op == OP_EQ || e->op == OP_NE) && (!e->l.q != !e->r.q))
+              e->fast = 1;
           }
         } else if(query) {
           p->pos = save;
           e->kind = E_TEST;
+          e->fast = (unsigned char)is_singular(e->q);
         } else {
           fail_here(p, "expected a comparison operator after a literal");
           e = NULL;
@@ -901,27 +912,74 @@ static void apply_sel(struct ctx *c, const struct jp_sel *sel, struct doc_node *
   }
 }
 
+/* One frame of the descendant walk: a SEQ or MAP and the next child to visit. */
+struct walk_frame {
+  struct doc_node *node;
+  size_t i;
+};
+
+#define WALK_INLINE 64u             /* frames on the C stack before the walk uses the heap */
+
+/* The segment's selectors applied to NODE and, for `..`, to every descendant in document
+ * order (RFC 9535 2.5.2.2: a node's own results, then each child's subtree in turn). The
+ * walk is iterative (a stack of frames, no recursion) and skips scalar children: a
+ * selector applied to a scalar selects nothing and a scalar has no descendants. A SEQ or
+ * MAP at depth JP_MAX_EVAL_DEPTH (NODE being 0) stops it with OAC_ELIMIT after its own
+ * selectors ran, as the recursive walk did. */
 static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_node *node,
-                          struct jsonpath_nodelist *out, unsigned depth)
+                          struct jsonpath_nodelist *out)
 {
   if(c->r)
     return;
   for(const struct jp_sel *sel = seg->sels; sel && !c->r; sel = sel->next)
     apply_sel(c, sel, node, out);
-  if(!seg->desc || node->kind == DOC_SCALAR)
+  if(!seg->desc || node->kind == DOC_SCALAR || c->r)
     return;
-  if(depth >= JP_MAX_EVAL_DEPTH) {
-    c->r = OAC_ELIMIT;
-    return;
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0;
+  st[top++] = (struct walk_frame){ node, 0 };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node;
+    if(f->i >= n->n) {
+      top--;
+      continue;
+    }
+    size_t i = f->i++;
+    struct doc_node *ch;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else if(pair_hidden(n, i))
+      continue;
+    else
+      ch = n->items[2 * i + 1];
+    if(ch->kind == DOC_SCALAR)
+      continue;
+    for(const struct jp_sel *sel = seg->sels; sel && !c->r; sel = sel->next)
+      apply_sel(c, sel, ch, out);
+    if(c->r)
+      break;
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    if(top == cap) {
+      size_t ncap = cap * 2;
+      struct walk_frame *v = oac_malloc(ncap * sizeof(*v));
+      if(!v) {
+        c->r = OAC_ENOMEM;
+        break;
+      }
+      memcpy(v, st, top * sizeof(*v));
+      if(st != inl)
+        oac_free(st);
+      st = v;
+      cap = ncap;
+    }
+    st[top++] = (struct walk_frame){ ch, 0 };
   }
-  if(node->kind == DOC_SEQ) {
-    for(size_t i = 0; i < node->n && !c->r; i++)
-      apply_segment(c, seg, node->items[i], out, depth + 1);
-  } else {
-    for(size_t i = 0; i < node->n && !c->r; i++)
-      if(!pair_hidden(node, i))
-        apply_segment(c, seg, node->items[2 * i + 1], out, depth + 1);
-  }
+  if(st != inl)
+    oac_free(st);
 }
 
 static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node *cur,
@@ -934,7 +992,7 @@ static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node 
   for(const struct jp_seg *s = q->segs; s && !c->r && a.n; s = s->next) {
     b.n = 0;
     for(size_t i = 0; i < a.n && !c->r; i++)
-      apply_segment(c, s, a.v[i].node, &b, 0);
+      apply_segment(c, s, a.v[i].node, &b);
     struct jsonpath_nodelist t = a;
     a = b;
     b = t;
@@ -1187,6 +1245,26 @@ static struct jp_val operand_value(const struct ctx *c, const struct jp_operand 
   return node_value(eval_singular(c, o->q, cur));
 }
 
+/* LIT (a literal: never Nothing) == the value of N (NULL: Nothing), as val_eq would say
+ * after node_value(N), without typing N when a string literal cannot equal it. */
+static int lit_eq_node(const struct jp_val *lit, const struct doc_node *n)
+{
+  if(!n)
+    return 0;
+  if(lit->t == V_STR) {
+    if(n->kind != DOC_SCALAR)
+      return 0;
+    size_t len = n->str ? n->len : 0;
+    if(len != lit->slen || (len && memcmp(n->str, lit->s, len) != 0))
+      return 0;       /* other bytes: another string, or not a string at all */
+    if(n->quoted)
+      return 1;
+    return node_value(n).t == V_STR;   /* plain: `true`, `10`, `null` are no strings */
+  }
+  struct jp_val v = node_value(n);
+  return val_eq(&v, lit, 0);
+}
+
 static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cur)
 {
   if(c->r)
@@ -1199,6 +1277,8 @@ static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cu
   case E_NOT:
     return !eval_expr(c, e->a, cur);
   case E_TEST: {
+    if(e->fast)
+      return eval_singular(c, e->q, cur) != NULL;
     struct jsonpath_nodelist l;
     jsonpath_nodelist_init(&l);
     eval_query(c, e->q, cur, &l);
@@ -1207,6 +1287,11 @@ static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cu
     return found;
   }
   case E_CMP: {
+    if(e->fast) {
+      const struct jp_operand *q = e->l.q ? &e->l : &e->r, *lit = e->l.q ? &e->r : &e->l;
+      int eq = lit_eq_node(&lit->lit, eval_singular(c, q->q, cur));
+      return e->op == OP_EQ ? eq : !eq;
+    }
     struct jp_val a = operand_value(c, &e->l, cur), b = operand_value(c, &e->r, cur);
     switch(e->op) {
     case OP_EQ: return val_eq(&a, &b, 0);
