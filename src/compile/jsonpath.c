@@ -912,13 +912,128 @@ static void apply_sel(struct ctx *c, const struct jp_sel *sel, struct doc_node *
   }
 }
 
+#define WALK_INLINE 64u             /* frames on the C stack before the walk uses the heap */
+
 /* One frame of the descendant walk: a SEQ or MAP and the next child to visit. */
 struct walk_frame {
   struct doc_node *node;
   size_t i;
+  size_t pre;                     /* walk_filter: the node's number in preorder */
 };
 
-#define WALK_INLINE 64u             /* frames on the C stack before the walk uses the heap */
+/* Make room for one more frame (ST is INL, WALK_INLINE long, until it outgrows it). */
+static int walk_grow(struct ctx *c, struct walk_frame **st, struct walk_frame *inl,
+                     size_t *cap, size_t top)
+{
+  if(top < *cap)
+    return 1;
+  size_t ncap = *cap * 2;
+  struct walk_frame *v = oac_malloc(ncap * sizeof(*v));
+  if(!v) {
+    c->r = OAC_ENOMEM;
+    return 0;
+  }
+  memcpy(v, *st, top * sizeof(*v));
+  if(*st != inl)
+    oac_free(*st);
+  *st = v;
+  *cap = ncap;
+  return 1;
+}
+
+/* A match of walk_filter with the preorder number of its parent, for the final sort. */
+struct keyed_match {
+  size_t pre;
+  struct jsonpath_match m;
+};
+
+static int keyed_cmp(const void *x, const void *y)
+{
+  const struct keyed_match *a = x, *b = y;
+  if(a->pre != b->pre)
+    return a->pre < b->pre ? -1 : 1;
+  return a->m.index < b->m.index ? -1 : a->m.index > b->m.index;
+}
+
+/* `..[?filter]` (one filter selector) from NODE: the filter is evaluated on each child
+ * while the walk stands at it, just before the walk reads the child's own items (the
+ * child's keys and values are read together, once), rather than on all children of a
+ * node before the first child's subtree. The matches are then put in RFC 9535 order (a
+ * node's matching children, in their order, before its children's subtrees; nodes in
+ * preorder) by sorting them on (their parent's preorder number, their index): every
+ * (parent visit, index) pair is met once, so the order is total. Only the matches are
+ * kept; a walk without matches allocates nothing but its frames past WALK_INLINE. */
+static void walk_filter(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                        struct jsonpath_nodelist *out)
+{
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0, npre = 1;
+  size_t base = out->n, *pres = NULL, npres = 0, cappres = 0;
+  int sorted = 1;
+  if(node->kind == DOC_SCALAR)
+    return;
+  st[top++] = (struct walk_frame){ node, 0, 0 };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node, *ch, *key = NULL;
+    if(f->i >= n->n) {
+      top--;
+      continue;
+    }
+    size_t i = f->i++, pre = f->pre;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else if(pair_hidden(n, i))
+      continue;
+    else {
+      key = n->items[2 * i];
+      ch = n->items[2 * i + 1];
+    }
+    if(eval_expr(c, sel->filter, ch)) {
+      if(npres == cappres) {
+        size_t ncap = cappres ? cappres * 2 : 16;
+        size_t *v = oac_realloc(pres, ncap * sizeof(*v));
+        if(!v) {
+          c->r = OAC_ENOMEM;
+          break;
+        }
+        pres = v;
+        cappres = ncap;
+      }
+      if(npres && pre < pres[npres - 1])
+        sorted = 0;
+      pres[npres++] = pre;
+      push(c, out, ch, n, key, i);
+    }
+    if(c->r)
+      break;
+    if(ch->kind == DOC_SCALAR)
+      continue;
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ ch, 0, npre++ };
+  }
+  if(!c->r && !sorted) {
+    struct keyed_match *k = oac_malloc(npres * sizeof(*k));
+    if(!k)
+      c->r = OAC_ENOMEM;
+    else {
+      for(size_t j = 0; j < npres; j++)
+        k[j] = (struct keyed_match){ pres[j], out->v[base + j] };
+      qsort(k, npres, sizeof(*k), keyed_cmp);
+      for(size_t j = 0; j < npres; j++)
+        out->v[base + j] = k[j].m;
+      oac_free(k);
+    }
+  }
+  oac_free(pres);
+  if(st != inl)
+    oac_free(st);
+}
 
 /* The segment's selectors applied to NODE and, for `..`, to every descendant in document
  * order (RFC 9535 2.5.2.2: a node's own results, then each child's subtree in turn). The
@@ -931,13 +1046,17 @@ static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_no
 {
   if(c->r)
     return;
+  if(seg->desc && seg->sels->kind == SEL_FILTER && !seg->sels->next) {
+    walk_filter(c, seg->sels, node, out);
+    return;
+  }
   for(const struct jp_sel *sel = seg->sels; sel && !c->r; sel = sel->next)
     apply_sel(c, sel, node, out);
   if(!seg->desc || node->kind == DOC_SCALAR || c->r)
     return;
   struct walk_frame inl[WALK_INLINE], *st = inl;
   size_t cap = WALK_INLINE, top = 0;
-  st[top++] = (struct walk_frame){ node, 0 };
+  st[top++] = (struct walk_frame){ node, 0, 0 };
   while(top > 0) {
     struct walk_frame *f = &st[top - 1];
     struct doc_node *n = f->node;
@@ -963,20 +1082,9 @@ static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_no
       c->r = OAC_ELIMIT;
       break;
     }
-    if(top == cap) {
-      size_t ncap = cap * 2;
-      struct walk_frame *v = oac_malloc(ncap * sizeof(*v));
-      if(!v) {
-        c->r = OAC_ENOMEM;
-        break;
-      }
-      memcpy(v, st, top * sizeof(*v));
-      if(st != inl)
-        oac_free(st);
-      st = v;
-      cap = ncap;
-    }
-    st[top++] = (struct walk_frame){ ch, 0 };
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ ch, 0, 0 };
   }
   if(st != inl)
     oac_free(st);
