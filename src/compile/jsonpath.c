@@ -919,6 +919,11 @@ struct walk_frame {
   struct doc_node *node;
   size_t i;
   size_t pre;                     /* walk_filter: the node's number in preorder */
+  /* walk_keyed: where the node sits (PARENT NULL: the walk's start) and the last pair
+   * whose key is the filter's first name so far (-1: none) */
+  struct doc_node *parent, *key;
+  size_t index, ppre;
+  long found;
 };
 
 /* Make room for one more frame (ST is INL, WALK_INLINE long, until it outgrows it). */
@@ -963,16 +968,64 @@ static int keyed_cmp(const void *x, const void *y)
  * preorder) by sorting them on (their parent's preorder number, their index): every
  * (parent visit, index) pair is met once, so the order is total. Only the matches are
  * kept; a walk without matches allocates nothing but its frames past WALK_INLINE. */
+/* The matches of one walk: appended to OUT from BASE on, PRES[j] the preorder number of
+ * the parent of match j. */
+struct walk_out {
+  struct jsonpath_nodelist *out;
+  size_t base, *pres, npres, cappres;
+  int sorted;
+};
+
+static void walk_record(struct ctx *c, struct walk_out *w, size_t pre, struct doc_node *node,
+                        struct doc_node *parent, struct doc_node *key, size_t index)
+{
+  if(w->npres == w->cappres) {
+    size_t ncap = w->cappres ? w->cappres * 2 : 16;
+    size_t *v = oac_realloc(w->pres, ncap * sizeof(*v));
+    if(!v) {
+      c->r = OAC_ENOMEM;
+      return;
+    }
+    w->pres = v;
+    w->cappres = ncap;
+  }
+  if(w->npres && pre < w->pres[w->npres - 1])
+    w->sorted = 0;
+  w->pres[w->npres++] = pre;
+  push(c, w->out, node, parent, key, index);
+}
+
+/* Sort the walk's matches on (parent's preorder number, index), free W. */
+static void walk_finish(struct ctx *c, struct walk_out *w)
+{
+  if(!c->r && !w->sorted) {
+    struct keyed_match *k = oac_malloc(w->npres * sizeof(*k));
+    if(!k)
+      c->r = OAC_ENOMEM;
+    else {
+      for(size_t j = 0; j < w->npres; j++)
+        k[j] = (struct keyed_match){ w->pres[j], w->out->v[w->base + j] };
+      qsort(k, w->npres, sizeof(*k), keyed_cmp);
+      for(size_t j = 0; j < w->npres; j++)
+        w->out->v[w->base + j] = k[j].m;
+      oac_free(k);
+    }
+  }
+  oac_free(w->pres);
+}
+
+static int walk_keyed(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                      struct jsonpath_nodelist *out);
+
 static void walk_filter(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
                         struct jsonpath_nodelist *out)
 {
+  if(node->kind == DOC_SCALAR || walk_keyed(c, sel, node, out))
+    return;
   struct walk_frame inl[WALK_INLINE], *st = inl;
   size_t cap = WALK_INLINE, top = 0, npre = 1;
-  size_t base = out->n, *pres = NULL, npres = 0, cappres = 0;
-  int sorted = 1;
-  if(node->kind == DOC_SCALAR)
-    return;
-  st[top++] = (struct walk_frame){ node, 0, 0 };
+  struct walk_out w = { .out = out, .base = out->n, .sorted = 1 };
+  st[top++] = (struct walk_frame){ .node = node };
   while(top > 0) {
     struct walk_frame *f = &st[top - 1];
     struct doc_node *n = f->node, *ch, *key = NULL;
@@ -989,22 +1042,8 @@ static void walk_filter(struct ctx *c, const struct jp_sel *sel, struct doc_node
       key = n->items[2 * i];
       ch = n->items[2 * i + 1];
     }
-    if(eval_expr(c, sel->filter, ch)) {
-      if(npres == cappres) {
-        size_t ncap = cappres ? cappres * 2 : 16;
-        size_t *v = oac_realloc(pres, ncap * sizeof(*v));
-        if(!v) {
-          c->r = OAC_ENOMEM;
-          break;
-        }
-        pres = v;
-        cappres = ncap;
-      }
-      if(npres && pre < pres[npres - 1])
-        sorted = 0;
-      pres[npres++] = pre;
-      push(c, out, ch, n, key, i);
-    }
+    if(eval_expr(c, sel->filter, ch))
+      walk_record(c, &w, pre, ch, n, key, i);
     if(c->r)
       break;
     if(ch->kind == DOC_SCALAR)
@@ -1015,22 +1054,9 @@ static void walk_filter(struct ctx *c, const struct jp_sel *sel, struct doc_node
     }
     if(!walk_grow(c, &st, inl, &cap, top))
       break;
-    st[top++] = (struct walk_frame){ ch, 0, npre++ };
+    st[top++] = (struct walk_frame){ .node = ch, .pre = npre++ };
   }
-  if(!c->r && !sorted) {
-    struct keyed_match *k = oac_malloc(npres * sizeof(*k));
-    if(!k)
-      c->r = OAC_ENOMEM;
-    else {
-      for(size_t j = 0; j < npres; j++)
-        k[j] = (struct keyed_match){ pres[j], out->v[base + j] };
-      qsort(k, npres, sizeof(*k), keyed_cmp);
-      for(size_t j = 0; j < npres; j++)
-        out->v[base + j] = k[j].m;
-      oac_free(k);
-    }
-  }
-  oac_free(pres);
+  walk_finish(c, &w);
   if(st != inl)
     oac_free(st);
 }
@@ -1056,7 +1082,7 @@ static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_no
     return;
   struct walk_frame inl[WALK_INLINE], *st = inl;
   size_t cap = WALK_INLINE, top = 0;
-  st[top++] = (struct walk_frame){ node, 0, 0 };
+  st[top++] = (struct walk_frame){ .node = node };
   while(top > 0) {
     struct walk_frame *f = &st[top - 1];
     struct doc_node *n = f->node;
@@ -1084,7 +1110,7 @@ static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_no
     }
     if(!walk_grow(c, &st, inl, &cap, top))
       break;
-    st[top++] = (struct walk_frame){ ch, 0, 0 };
+    st[top++] = (struct walk_frame){ .node = ch };
   }
   if(st != inl)
     oac_free(st);
@@ -1112,11 +1138,10 @@ static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node 
 }
 
 /* The node a singular query selects, or NULL (Nothing). */
-static const struct doc_node *eval_singular(const struct ctx *c, const struct jp_query *q,
-                                            const struct doc_node *cur)
+/* The node the name and index segments from S on select from N, or NULL (Nothing). */
+static const struct doc_node *singular_from(const struct jp_seg *s, const struct doc_node *n)
 {
-  const struct doc_node *n = q->rel ? cur : c->root;
-  for(const struct jp_seg *s = q->segs; s && n; s = s->next) {
+  for(; s && n; s = s->next) {
     const struct jp_sel *sel = s->sels;
     if(sel->kind == SEL_NAME) {
       long i = n->kind == DOC_MAP ? find_pair(n, sel->name, sel->nlen) : -1;
@@ -1128,6 +1153,12 @@ static const struct doc_node *eval_singular(const struct ctx *c, const struct jp
     }
   }
   return n;
+}
+
+static const struct doc_node *eval_singular(const struct ctx *c, const struct jp_query *q,
+                                            const struct doc_node *cur)
+{
+  return singular_from(q->segs, q->rel ? cur : c->root);
 }
 
 static int all_digits(const char *s, const char *e, int (*ok)(int))
@@ -1371,6 +1402,100 @@ static int lit_eq_node(const struct jp_val *lit, const struct doc_node *n)
   }
   struct jp_val v = node_value(n);
   return val_eq(&v, lit, 0);
+}
+
+/* The filter E is one test of a relative singular query that starts with a name (`@.K`,
+ * `@.K.x[0] == 'v'`, `@.K != 1`): its query, else NULL. */
+static const struct jp_query *keyed_query(const struct jp_expr *e)
+{
+  const struct jp_query *q = NULL;
+  if(e->kind == E_TEST && e->fast)
+    q = e->q;
+  else if(e->kind == E_CMP && e->fast)
+    q = e->l.q ? e->l.q : e->r.q;
+  if(!q || !q->rel || !q->segs || q->segs->sels->kind != SEL_NAME)
+    return NULL;
+  return q;
+}
+
+/* E (keyed_query(E) being Q) on a node whose member Q's first name selects FIRST (NULL:
+ * Nothing): the same answer as eval_expr. */
+static int keyed_result(const struct jp_expr *e, const struct jp_query *q,
+                        const struct doc_node *first)
+{
+  const struct doc_node *n = first ? singular_from(q->segs->next, first) : NULL;
+  if(e->kind == E_TEST)
+    return n != NULL;
+  int eq = lit_eq_node(e->l.q ? &e->r.lit : &e->l.lit, n);
+  return e->op == OP_EQ ? eq : !eq;
+}
+
+/* walk_filter for a filter keyed_query() accepts: a MAP child's keys are compared with the
+ * first name as the walk goes through its pairs (each key read next to its value, once),
+ * and its answer is known when the walk leaves it; a SEQ or scalar child (no members) is
+ * answered as the walk meets it. Same matches, sorted as walk_filter's. Returns 0 (nothing
+ * done) for any other filter. */
+static int walk_keyed(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                      struct jsonpath_nodelist *out)
+{
+  const struct jp_expr *e = sel->filter;
+  const struct jp_query *q = keyed_query(e);
+  if(!q)
+    return 0;
+  const char *kname = q->segs->sels->name;
+  size_t klen = q->segs->sels->nlen;
+  int nothing = keyed_result(e, q, NULL);       /* the answer for a SEQ or scalar child */
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0, npre = 1;
+  struct walk_out w = { .out = out, .base = out->n, .sorted = 1 };
+  st[top++] = (struct walk_frame){ .node = node, .found = -1 };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node, *ch, *key = NULL;
+    if(f->i >= n->n) {
+      if(f->parent && n->kind == DOC_MAP &&
+         keyed_result(e, q, f->found >= 0 ? n->items[2 * f->found + 1] : NULL)) {
+        walk_record(c, &w, f->ppre, n, f->parent, f->key, f->index);
+        if(c->r)
+          break;
+      }
+      top--;
+      continue;
+    }
+    size_t i = f->i++;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else {
+      key = n->items[2 * i];
+      if(key_is(key, kname, klen))
+        f->found = (long)i;
+      if(pair_hidden(n, i))
+        continue;
+      ch = n->items[2 * i + 1];
+    }
+    if(ch->kind != DOC_MAP) {
+      if(nothing) {
+        walk_record(c, &w, f->pre, ch, n, key, i);
+        if(c->r)
+          break;
+      }
+      if(ch->kind == DOC_SCALAR)
+        continue;
+    }
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    size_t ppre = f->pre;
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ .node = ch, .pre = npre++, .parent = n, .key = key,
+                                     .index = i, .ppre = ppre, .found = -1 };
+  }
+  walk_finish(c, &w);
+  if(st != inl)
+    oac_free(st);
+  return 1;
 }
 
 static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cur)
