@@ -370,6 +370,66 @@ START_TEST(test_fast_paths)
 }
 END_TEST
 
+/* `..[?@.k ...]` takes the keyed walk (keys compared as the walk passes them), the same
+ * filter with `&& 1 == 1` the general one (the filter on each child, from its parent):
+ * both must select the same nodes, with the same parent, key and index, in the same
+ * order; `..[?!(...)]` must select every other child. */
+START_TEST(test_keyed_walk)
+{
+  static const char *docs[] = {
+    "a: {k: x, b: {k: y, c: [{k: x}, {j: 1}, x, [{k: x}]]}, k: z}\n"
+    "l: [{k: x, k: y}, {k: y, k: x}, {k: {j: 1}}, {k: [x, 1]}, {k: null}, {k: '1'}]\n"
+    "m: {k: {k: {k: x}}}\n",
+    "d: &D {k: x, in: {k: 1, z: [{k: x}]}}\nl: [*D, {k: '1'}, *D]\nm: {z: *D, k: x}\n",
+    "[{k: x}, [[{k: x}], {k: 1.0}], x, {}, [], {k: {k: {}}}]\n",
+  };
+  static const char *filters[] = {
+    "@.k", "@.k == 'x'", "'x' == @.k", "@.k != 'x'", "@.k == 1", "@.k != 1", "@.k.j == 1",
+    "@.k.j", "@.k[0] == 'x'", "@.k[1]", "@.k == null", "@.k.k", "@['k'] == 'y'",
+  };
+  for(size_t di = 0; di < sizeof(docs) / sizeof(docs[0]); di++) {
+    struct doc_node *root = load(docs[di]);
+    for(size_t fi = 0; fi < sizeof(filters) / sizeof(filters[0]); fi++) {
+      char q1[128], q2[128], q3[128];
+      snprintf(q1, sizeof(q1), "$..[?%s]", filters[fi]);
+      snprintf(q2, sizeof(q2), "$..[?%s && 1 == 1]", filters[fi]);
+      snprintf(q3, sizeof(q3), "$..[?!(%s)]", filters[fi]);
+      struct jsonpath_nodelist a, b, c, all;
+      char *ja = select_json(root, q1, &a), *jb = select_json(root, q2, &b);
+      char *jc = select_json(root, q3, &c), *jall = select_json(root, "$..*", &all);
+      ck_assert_msg(strcmp(ja, jb) == 0, "doc %zu: %s: %s, %s", di, q1, ja, jb);
+      ck_assert_uint_eq(a.n, b.n);
+      for(size_t i = 0; i < a.n; i++) {
+        ck_assert_ptr_eq(a.v[i].node, b.v[i].node);
+        ck_assert_ptr_eq(a.v[i].parent, b.v[i].parent);
+        ck_assert_ptr_eq(a.v[i].key, b.v[i].key);
+        ck_assert_uint_eq(a.v[i].index, b.v[i].index);
+      }
+      ck_assert_msg(a.n + c.n == all.n, "doc %zu: %s: %zu + %zu of %zu", di, q1, a.n, c.n,
+                    all.n);
+      oac_free(ja);
+      oac_free(jb);
+      oac_free(jc);
+      oac_free(jall);
+      jsonpath_nodelist_free(&a);
+      jsonpath_nodelist_free(&b);
+      jsonpath_nodelist_free(&c);
+      jsonpath_nodelist_free(&all);
+    }
+  }
+  /* a few answers spelled out: a map's match comes before its subtree's */
+  /* (a's k is z: the later key wins; l[1]'s is x) */
+  expect(docs[0], "$..[?@.k == 'x'].k", "[\"x\",\"x\",\"x\",\"x\"]");
+  expect(docs[0], "$..[?@.k == 'y']..j", "[1]");
+  expect(docs[0], "$.m..[?@.k]", "[{\"k\":{\"k\":\"x\"}},{\"k\":\"x\"}]");
+  expect(docs[2], "$..[?@.k == 1]", "[{\"k\":1.0}]");
+  /* (scalars have no member k: Nothing != 1) */
+  expect(docs[2], "$..[?@.k != 1]", "[{\"k\":\"x\"},[[{\"k\":\"x\"}],{\"k\":1.0}],\"x\",{},[],"
+         "{\"k\":{\"k\":{}}},\"x\",[{\"k\":\"x\"}],{\"k\":\"x\"},\"x\",1.0,{\"k\":{}},{}]");
+  done();
+}
+END_TEST
+
 /* `..` deeper than the walk's frames on the C stack (64): the heap takes over, document
  * order is kept, and every allocation failing in turn gives OAC_ENOMEM, nothing leaked. */
 START_TEST(test_deep_descendant)
@@ -746,6 +806,7 @@ Suite *suite(void)
   tcase_add_test(tc, test_oom);
   tcase_add_test(tc, test_fast_paths);
   tcase_add_test(tc, test_deep_descendant);
+  tcase_add_test(tc, test_keyed_walk);
   suite_add_tcase(su, tc);
 #endif
   return su;
