@@ -868,8 +868,15 @@ static int pair_hidden(const struct doc_node *m, size_t i)
   return 0;
 }
 
+/* The pair of map M whose key is S (N bytes): the last one if the key occurs twice. */
 static long find_pair(const struct doc_node *m, const char *s, size_t n)
 {
+  if(!m->dup_keys) {    /* every key once: the first match is the one, stop there */
+    for(size_t i = 0; i < m->n; i++)
+      if(key_is(m->items[2 * i], s, n))
+        return (long)i;
+    return -1;
+  }
   for(size_t i = m->n; i-- > 0;)
     if(key_is(m->items[2 * i], s, n))
       return (long)i;
