@@ -68,6 +68,12 @@ struct jp_expr {
   struct jp_query *q;             /* E_TEST */
   enum cmp_op op;                 /* E_CMP */
   struct jp_operand l, r;
+  /* Fast paths, set by the parser (evaluation gives the same results with or without):
+   * E_TEST of a singular query: its one node or Nothing, no nodelist built;
+   * E_CMP == or != between a singular query and a literal: the node looked up once and
+   * compared to the literal directly (a string literal against the scalar's bytes before
+   * any core-schema typing). */
+  unsigned char fast;
 };
 
 struct jsonpath {
@@ -662,6 +668,8 @@ static struct jp_expr *parse_basic(struct parser *p)
         inner->q = parse_query_at(p);
         if(!inner->q)
           inner = NULL;
+        else
+          inner->fast = (unsigned char)is_singular(inner->q);
       }
     } else if(!refuse_function(p))
       fail_here(p, "expected a query or '(' after '!'");
@@ -698,10 +706,13 @@ static struct jp_expr *parse_basic(struct parser *p)
             skip_s(p);
             if(!parse_comparable(p, &e->r))
               e = NULL;
+            else if((e->op == OP_EQ || e->op == OP_NE) && (!e->l.q != !e->r.q))
+              e->fast = 1;
           }
         } else if(query) {
           p->pos = save;
           e->kind = E_TEST;
+          e->fast = (unsigned char)is_singular(e->q);
         } else {
           fail_here(p, "expected a comparison operator after a literal");
           e = NULL;
@@ -857,8 +868,15 @@ static int pair_hidden(const struct doc_node *m, size_t i)
   return 0;
 }
 
+/* The pair of map M whose key is S (N bytes): the last one if the key occurs twice. */
 static long find_pair(const struct doc_node *m, const char *s, size_t n)
 {
+  if(!m->dup_keys) {    /* every key once: the first match is the one, stop there */
+    for(size_t i = 0; i < m->n; i++)
+      if(key_is(m->items[2 * i], s, n))
+        return (long)i;
+    return -1;
+  }
   for(size_t i = m->n; i-- > 0;)
     if(key_is(m->items[2 * i], s, n))
       return (long)i;
@@ -901,27 +919,208 @@ static void apply_sel(struct ctx *c, const struct jp_sel *sel, struct doc_node *
   }
 }
 
+#define WALK_INLINE 64u             /* frames on the C stack before the walk uses the heap */
+
+/* One frame of the descendant walk: a SEQ or MAP and the next child to visit. */
+struct walk_frame {
+  struct doc_node *node;
+  size_t i;
+  size_t pre;                     /* walk_filter: the node's number in preorder */
+  /* walk_keyed: where the node sits (PARENT NULL: the walk's start) and the last pair
+   * whose key is the filter's first name so far (-1: none) */
+  struct doc_node *parent, *key;
+  size_t index, ppre;
+  long found;
+};
+
+/* Make room for one more frame (ST is INL, WALK_INLINE long, until it outgrows it). */
+static int walk_grow(struct ctx *c, struct walk_frame **st, struct walk_frame *inl,
+                     size_t *cap, size_t top)
+{
+  if(top < *cap)
+    return 1;
+  size_t ncap = *cap * 2;
+  struct walk_frame *v = oac_malloc(ncap * sizeof(*v));
+  if(!v) {
+    c->r = OAC_ENOMEM;
+    return 0;
+  }
+  memcpy(v, *st, top * sizeof(*v));
+  if(*st != inl)
+    oac_free(*st);
+  *st = v;
+  *cap = ncap;
+  return 1;
+}
+
+/* A match of walk_filter with the preorder number of its parent, for the final sort. */
+struct keyed_match {
+  size_t pre;
+  struct jsonpath_match m;
+};
+
+static int keyed_cmp(const void *x, const void *y)
+{
+  const struct keyed_match *a = x, *b = y;
+  if(a->pre != b->pre)
+    return a->pre < b->pre ? -1 : 1;
+  return a->m.index < b->m.index ? -1 : a->m.index > b->m.index;
+}
+
+/* `..[?filter]` (one filter selector) from NODE: the filter is evaluated on each child
+ * while the walk stands at it, just before the walk reads the child's own items (the
+ * child's keys and values are read together, once), rather than on all children of a
+ * node before the first child's subtree. The matches are then put in RFC 9535 order (a
+ * node's matching children, in their order, before its children's subtrees; nodes in
+ * preorder) by sorting them on (their parent's preorder number, their index): every
+ * (parent visit, index) pair is met once, so the order is total. Only the matches are
+ * kept; a walk without matches allocates nothing but its frames past WALK_INLINE. */
+/* The matches of one walk: appended to OUT from BASE on, PRES[j] the preorder number of
+ * the parent of match j. */
+struct walk_out {
+  struct jsonpath_nodelist *out;
+  size_t base, *pres, npres, cappres;
+  int sorted;
+};
+
+static void walk_record(struct ctx *c, struct walk_out *w, size_t pre, struct doc_node *node,
+                        struct doc_node *parent, struct doc_node *key, size_t index)
+{
+  if(w->npres == w->cappres) {
+    size_t ncap = w->cappres ? w->cappres * 2 : 16;
+    size_t *v = oac_realloc(w->pres, ncap * sizeof(*v));
+    if(!v) {
+      c->r = OAC_ENOMEM;
+      return;
+    }
+    w->pres = v;
+    w->cappres = ncap;
+  }
+  if(w->npres && pre < w->pres[w->npres - 1])
+    w->sorted = 0;
+  w->pres[w->npres++] = pre;
+  push(c, w->out, node, parent, key, index);
+}
+
+/* Sort the walk's matches on (parent's preorder number, index), free W. */
+static void walk_finish(struct ctx *c, struct walk_out *w)
+{
+  if(!c->r && !w->sorted) {
+    struct keyed_match *k = oac_malloc(w->npres * sizeof(*k));
+    if(!k)
+      c->r = OAC_ENOMEM;
+    else {
+      for(size_t j = 0; j < w->npres; j++)
+        k[j] = (struct keyed_match){ w->pres[j], w->out->v[w->base + j] };
+      qsort(k, w->npres, sizeof(*k), keyed_cmp);
+      for(size_t j = 0; j < w->npres; j++)
+        w->out->v[w->base + j] = k[j].m;
+      oac_free(k);
+    }
+  }
+  oac_free(w->pres);
+}
+
+static int walk_keyed(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                      struct jsonpath_nodelist *out);
+
+static void walk_filter(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                        struct jsonpath_nodelist *out)
+{
+  if(node->kind == DOC_SCALAR || walk_keyed(c, sel, node, out))
+    return;
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0, npre = 1;
+  struct walk_out w = { .out = out, .base = out->n, .sorted = 1 };
+  st[top++] = (struct walk_frame){ .node = node };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node, *ch, *key = NULL;
+    if(f->i >= n->n) {
+      top--;
+      continue;
+    }
+    size_t i = f->i++, pre = f->pre;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else if(pair_hidden(n, i))
+      continue;
+    else {
+      key = n->items[2 * i];
+      ch = n->items[2 * i + 1];
+    }
+    if(eval_expr(c, sel->filter, ch))
+      walk_record(c, &w, pre, ch, n, key, i);
+    if(c->r)
+      break;
+    if(ch->kind == DOC_SCALAR)
+      continue;
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ .node = ch, .pre = npre++ };
+  }
+  walk_finish(c, &w);
+  if(st != inl)
+    oac_free(st);
+}
+
+/* The segment's selectors applied to NODE and, for `..`, to every descendant in document
+ * order (RFC 9535 2.5.2.2: a node's own results, then each child's subtree in turn). The
+ * walk is iterative (a stack of frames, no recursion) and skips scalar children: a
+ * selector applied to a scalar selects nothing and a scalar has no descendants. A SEQ or
+ * MAP at depth JP_MAX_EVAL_DEPTH (NODE being 0) stops it with OAC_ELIMIT after its own
+ * selectors ran, as the recursive walk did. */
 static void apply_segment(struct ctx *c, const struct jp_seg *seg, struct doc_node *node,
-                          struct jsonpath_nodelist *out, unsigned depth)
+                          struct jsonpath_nodelist *out)
 {
   if(c->r)
     return;
+  if(seg->desc && seg->sels->kind == SEL_FILTER && !seg->sels->next) {
+    walk_filter(c, seg->sels, node, out);
+    return;
+  }
   for(const struct jp_sel *sel = seg->sels; sel && !c->r; sel = sel->next)
     apply_sel(c, sel, node, out);
-  if(!seg->desc || node->kind == DOC_SCALAR)
+  if(!seg->desc || node->kind == DOC_SCALAR || c->r)
     return;
-  if(depth >= JP_MAX_EVAL_DEPTH) {
-    c->r = OAC_ELIMIT;
-    return;
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0;
+  st[top++] = (struct walk_frame){ .node = node };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node;
+    if(f->i >= n->n) {
+      top--;
+      continue;
+    }
+    size_t i = f->i++;
+    struct doc_node *ch;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else if(pair_hidden(n, i))
+      continue;
+    else
+      ch = n->items[2 * i + 1];
+    if(ch->kind == DOC_SCALAR)
+      continue;
+    for(const struct jp_sel *sel = seg->sels; sel && !c->r; sel = sel->next)
+      apply_sel(c, sel, ch, out);
+    if(c->r)
+      break;
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ .node = ch };
   }
-  if(node->kind == DOC_SEQ) {
-    for(size_t i = 0; i < node->n && !c->r; i++)
-      apply_segment(c, seg, node->items[i], out, depth + 1);
-  } else {
-    for(size_t i = 0; i < node->n && !c->r; i++)
-      if(!pair_hidden(node, i))
-        apply_segment(c, seg, node->items[2 * i + 1], out, depth + 1);
-  }
+  if(st != inl)
+    oac_free(st);
 }
 
 static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node *cur,
@@ -934,7 +1133,7 @@ static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node 
   for(const struct jp_seg *s = q->segs; s && !c->r && a.n; s = s->next) {
     b.n = 0;
     for(size_t i = 0; i < a.n && !c->r; i++)
-      apply_segment(c, s, a.v[i].node, &b, 0);
+      apply_segment(c, s, a.v[i].node, &b);
     struct jsonpath_nodelist t = a;
     a = b;
     b = t;
@@ -946,11 +1145,10 @@ static void eval_query(struct ctx *c, const struct jp_query *q, struct doc_node 
 }
 
 /* The node a singular query selects, or NULL (Nothing). */
-static const struct doc_node *eval_singular(const struct ctx *c, const struct jp_query *q,
-                                            const struct doc_node *cur)
+/* The node the name and index segments from S on select from N, or NULL (Nothing). */
+static const struct doc_node *singular_from(const struct jp_seg *s, const struct doc_node *n)
 {
-  const struct doc_node *n = q->rel ? cur : c->root;
-  for(const struct jp_seg *s = q->segs; s && n; s = s->next) {
+  for(; s && n; s = s->next) {
     const struct jp_sel *sel = s->sels;
     if(sel->kind == SEL_NAME) {
       long i = n->kind == DOC_MAP ? find_pair(n, sel->name, sel->nlen) : -1;
@@ -962,6 +1160,12 @@ static const struct doc_node *eval_singular(const struct ctx *c, const struct jp
     }
   }
   return n;
+}
+
+static const struct doc_node *eval_singular(const struct ctx *c, const struct jp_query *q,
+                                            const struct doc_node *cur)
+{
+  return singular_from(q->segs, q->rel ? cur : c->root);
 }
 
 static int all_digits(const char *s, const char *e, int (*ok)(int))
@@ -1187,6 +1391,120 @@ static struct jp_val operand_value(const struct ctx *c, const struct jp_operand 
   return node_value(eval_singular(c, o->q, cur));
 }
 
+/* LIT (a literal: never Nothing) == the value of N (NULL: Nothing), as val_eq would say
+ * after node_value(N), without typing N when a string literal cannot equal it. */
+static int lit_eq_node(const struct jp_val *lit, const struct doc_node *n)
+{
+  if(!n)
+    return 0;
+  if(lit->t == V_STR) {
+    if(n->kind != DOC_SCALAR)
+      return 0;
+    size_t len = n->str ? n->len : 0;
+    if(len != lit->slen || (len && memcmp(n->str, lit->s, len) != 0))
+      return 0;       /* other bytes: another string, or not a string at all */
+    if(n->quoted)
+      return 1;
+    return node_value(n).t == V_STR;   /* plain: `true`, `10`, `null` are no strings */
+  }
+  struct jp_val v = node_value(n);
+  return val_eq(&v, lit, 0);
+}
+
+/* The filter E is one test of a relative singular query that starts with a name (`@.K`,
+ * `@.K.x[0] == 'v'`, `@.K != 1`): its query, else NULL. */
+static const struct jp_query *keyed_query(const struct jp_expr *e)
+{
+  const struct jp_query *q = NULL;
+  if(e->kind == E_TEST && e->fast)
+    q = e->q;
+  else if(e->kind == E_CMP && e->fast)
+    q = e->l.q ? e->l.q : e->r.q;
+  if(!q || !q->rel || !q->segs || q->segs->sels->kind != SEL_NAME)
+    return NULL;
+  return q;
+}
+
+/* E (keyed_query(E) being Q) on a node whose member Q's first name selects FIRST (NULL:
+ * Nothing): the same answer as eval_expr. */
+static int keyed_result(const struct jp_expr *e, const struct jp_query *q,
+                        const struct doc_node *first)
+{
+  const struct doc_node *n = first ? singular_from(q->segs->next, first) : NULL;
+  if(e->kind == E_TEST)
+    return n != NULL;
+  int eq = lit_eq_node(e->l.q ? &e->r.lit : &e->l.lit, n);
+  return e->op == OP_EQ ? eq : !eq;
+}
+
+/* walk_filter for a filter keyed_query() accepts: a MAP child's keys are compared with the
+ * first name as the walk goes through its pairs (each key read next to its value, once),
+ * and its answer is known when the walk leaves it; a SEQ or scalar child (no members) is
+ * answered as the walk meets it. Same matches, sorted as walk_filter's. Returns 0 (nothing
+ * done) for any other filter. */
+static int walk_keyed(struct ctx *c, const struct jp_sel *sel, struct doc_node *node,
+                      struct jsonpath_nodelist *out)
+{
+  const struct jp_expr *e = sel->filter;
+  const struct jp_query *q = keyed_query(e);
+  if(!q)
+    return 0;
+  const char *kname = q->segs->sels->name;
+  size_t klen = q->segs->sels->nlen;
+  int nothing = keyed_result(e, q, NULL);       /* the answer for a SEQ or scalar child */
+  struct walk_frame inl[WALK_INLINE], *st = inl;
+  size_t cap = WALK_INLINE, top = 0, npre = 1;
+  struct walk_out w = { .out = out, .base = out->n, .sorted = 1 };
+  st[top++] = (struct walk_frame){ .node = node, .found = -1 };
+  while(top > 0) {
+    struct walk_frame *f = &st[top - 1];
+    struct doc_node *n = f->node, *ch, *key = NULL;
+    if(f->i >= n->n) {
+      if(f->parent && n->kind == DOC_MAP &&
+         keyed_result(e, q, f->found >= 0 ? n->items[2 * f->found + 1] : NULL)) {
+        walk_record(c, &w, f->ppre, n, f->parent, f->key, f->index);
+        if(c->r)
+          break;
+      }
+      top--;
+      continue;
+    }
+    size_t i = f->i++;
+    if(n->kind == DOC_SEQ)
+      ch = n->items[i];
+    else {
+      key = n->items[2 * i];
+      if(key_is(key, kname, klen))
+        f->found = (long)i;
+      if(pair_hidden(n, i))
+        continue;
+      ch = n->items[2 * i + 1];
+    }
+    if(ch->kind != DOC_MAP) {
+      if(nothing) {
+        walk_record(c, &w, f->pre, ch, n, key, i);
+        if(c->r)
+          break;
+      }
+      if(ch->kind == DOC_SCALAR)
+        continue;
+    }
+    if(top >= JP_MAX_EVAL_DEPTH) {      /* CH's depth is TOP */
+      c->r = OAC_ELIMIT;
+      break;
+    }
+    size_t ppre = f->pre;
+    if(!walk_grow(c, &st, inl, &cap, top))
+      break;
+    st[top++] = (struct walk_frame){ .node = ch, .pre = npre++, .parent = n, .key = key,
+                                     .index = i, .ppre = ppre, .found = -1 };
+  }
+  walk_finish(c, &w);
+  if(st != inl)
+    oac_free(st);
+  return 1;
+}
+
 static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cur)
 {
   if(c->r)
@@ -1199,6 +1517,8 @@ static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cu
   case E_NOT:
     return !eval_expr(c, e->a, cur);
   case E_TEST: {
+    if(e->fast)
+      return eval_singular(c, e->q, cur) != NULL;
     struct jsonpath_nodelist l;
     jsonpath_nodelist_init(&l);
     eval_query(c, e->q, cur, &l);
@@ -1207,6 +1527,11 @@ static int eval_expr(struct ctx *c, const struct jp_expr *e, struct doc_node *cu
     return found;
   }
   case E_CMP: {
+    if(e->fast) {
+      const struct jp_operand *q = e->l.q ? &e->l : &e->r, *lit = e->l.q ? &e->r : &e->l;
+      int eq = lit_eq_node(&lit->lit, eval_singular(c, q->q, cur));
+      return e->op == OP_EQ ? eq : !eq;
+    }
     struct jp_val a = operand_value(c, &e->l, cur), b = operand_value(c, &e->r, cur);
     switch(e->op) {
     case OP_EQ: return val_eq(&a, &b, 0);

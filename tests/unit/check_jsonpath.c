@@ -289,6 +289,207 @@ START_TEST(test_filters)
 }
 END_TEST
 
+/* The fast paths (a singular existence test; == and != between a singular query and a
+ * literal; the iterative `..` walk) against the general evaluation: each fast query is
+ * compared with the same test written against a value of the document ($.lit...), which
+ * takes the general path (two queries), and with its expected result. */
+static void expect_same(const char *yaml, const char *fast, const char *slow, const char *json)
+{
+  expect(yaml, fast, json);
+  expect(yaml, slow, json);
+}
+
+START_TEST(test_fast_paths)
+{
+  /* quoted vs plain scalars; 10 vs 10.0 vs "10"; null and bool typing */
+  const char *doc = "lit: {s10: '10', n10: 10, f10: 10.0, t: 'true', b: true, n: 'null',\n"
+                    "      z: null, e: '', x: 'x'}\n"
+                    "v:\n"
+                    "  - {k: 10}\n"           /* 0: plain int */
+                    "  - {k: '10'}\n"         /* 1: quoted string */
+                    "  - {k: 10.0}\n"         /* 2: plain float */
+                    "  - {k: \"10\"}\n"       /* 3: quoted string */
+                    "  - {k: true}\n"         /* 4: bool */
+                    "  - {k: 'true'}\n"       /* 5: string */
+                    "  - {k: null}\n"         /* 6: null */
+                    "  - {k: 'null'}\n"       /* 7: string */
+                    "  - {k: ~}\n"            /* 8: null */
+                    "  - {k: }\n"             /* 9: null (empty plain) */
+                    "  - {k: ''}\n"           /* 10: empty string */
+                    "  - {k: x}\n"            /* 11: plain string */
+                    "  - {k: [x]}\n"          /* 12: a SEQ */
+                    "  - {j: x}\n"            /* 13: no k */
+                    "  - x\n"                 /* 14: a scalar item */
+                    "  - {k: 0xA}\n";         /* 15: plain hex int 10 */
+  expect_same(doc, "$.v[?@.k == '10'].k", "$.v[?@.k == $.lit.s10].k", "[\"10\",\"10\"]");
+  expect_same(doc, "$.v[?'10' == @.k].k", "$.v[?$.lit.s10 == @.k].k", "[\"10\",\"10\"]");
+  expect_same(doc, "$.v[?@.k == 10].k", "$.v[?@.k == $.lit.n10].k", "[10,10.0,\"0xA\"]");
+  expect_same(doc, "$.v[?@.k == 10.0].k", "$.v[?@.k == $.lit.f10].k", "[10,10.0,\"0xA\"]");
+  expect_same(doc, "$.v[?@.k == 'true'].k", "$.v[?@.k == $.lit.t].k", "[\"true\"]");
+  expect_same(doc, "$.v[?@.k == true].k", "$.v[?@.k == $.lit.b].k", "[true]");
+  expect_same(doc, "$.v[?@.k == 'null'].k", "$.v[?@.k == $.lit.n].k", "[\"null\"]");
+  expect_same(doc, "$.v[?@.k == null].k", "$.v[?@.k == $.lit.z].k", "[null,null,null]");
+  expect_same(doc, "$.v[?@.k == ''].k", "$.v[?@.k == $.lit.e].k", "[\"\"]");
+  expect_same(doc, "$.v[?@.k == 'x'].k", "$.v[?@.k == $.lit.x].k", "[\"x\"]");
+  /* != selects Nothing (no k, a scalar item) and the SEQ too */
+  expect_same(doc, "$.v[?@.k != 'x']", "$.v[?@.k != $.lit.x]",
+              "[{\"k\":10},{\"k\":\"10\"},{\"k\":10.0},{\"k\":\"10\"},{\"k\":true},"
+              "{\"k\":\"true\"},{\"k\":null},{\"k\":\"null\"},{\"k\":null},{\"k\":null},"
+              "{\"k\":\"\"},{\"k\":[\"x\"]},{\"j\":\"x\"},\"x\",{\"k\":\"0xA\"}]");
+  expect_same(doc, "$.v[?@.k != 10 && @.k != '10' && @.k]",
+              "$.v[?@.k != $.lit.n10 && @.k != $.lit.s10 && @.k]",
+              "[{\"k\":true},{\"k\":\"true\"},{\"k\":null},{\"k\":\"null\"},{\"k\":null},"
+              "{\"k\":null},{\"k\":\"\"},{\"k\":\"x\"},{\"k\":[\"x\"]}]");
+  /* existence: a null value exists; a nested singular path; an index; $ inside */
+  expect_same(doc, "$.v[?@.j].j", "$.v[?@.j == $.lit.x].j", "[\"x\"]");
+  expect(doc, "$.v[?@.k[0]].k", "[[\"x\"]]");
+  expect(doc, "$.v[?!@.k]", "[{\"j\":\"x\"},\"x\"]");
+  expect(doc, "$.v[?$.lit.z]", "[{\"k\":10},{\"k\":\"10\"},{\"k\":10.0},{\"k\":\"10\"},"
+         "{\"k\":true},{\"k\":\"true\"},{\"k\":null},{\"k\":\"null\"},{\"k\":null},"
+         "{\"k\":null},{\"k\":\"\"},{\"k\":\"x\"},{\"k\":[\"x\"]},{\"j\":\"x\"},\"x\","
+         "{\"k\":\"0xA\"}]");
+  expect(doc, "$.v[?$.lit.nothing]", "[]");
+  /* a non-singular existence test keeps the general path */
+  expect(doc, "$.v[?@.*[0]].k", "[[\"x\"]]");
+  expect(doc, "$.v[?@..[?@ == 'x']]", "[{\"k\":\"x\"},{\"k\":[\"x\"]},{\"j\":\"x\"}]");
+
+  /* duplicates: the later key wins under .. and in the filter (doc_to_json prints it) */
+  const char *dup = "a: {id: 1, id: 2}\nb: [{id: 2}, {c: {id: 2, id: 1}}]\n";
+  expect(dup, "$..[?@.id == 2]", "[{\"id\":2},{\"id\":2}]");
+  expect(dup, "$..[?@.id == 1]", "[{\"id\":1}]");
+  expect("{k: {x: 1}, k: {x: 2}}", "$..[?@.x]", "[{\"x\":2}]");
+
+  /* a node reached twice (an alias) is selected twice, in document order */
+  const char *al = "d: &D {op: a, in: {op: b}}\nl: [*D, {op: c}]\nm: {z: *D}\n";
+  expect(al, "$..[?@.op == 'b'].op", "[\"b\",\"b\",\"b\"]");
+  /* a node's matching children come before their subtrees: not the order of $..op */
+  expect(al, "$..[?@.op].op", "[\"a\",\"b\",\"a\",\"c\",\"b\",\"a\",\"b\"]");
+  expect(al, "$..op", "[\"a\",\"b\",\"a\",\"b\",\"c\",\"a\",\"b\"]");
+  expect(al, "$..[?@.op != 'b'].op", "[\"a\",\"a\",\"c\",\"a\"]");
+  done();
+}
+END_TEST
+
+/* `..[?@.k ...]` takes the keyed walk (keys compared as the walk passes them), the same
+ * filter with `&& 1 == 1` the general one (the filter on each child, from its parent):
+ * both must select the same nodes, with the same parent, key and index, in the same
+ * order; `..[?!(...)]` must select every other child. */
+START_TEST(test_keyed_walk)
+{
+  static const char *docs[] = {
+    "a: {k: x, b: {k: y, c: [{k: x}, {j: 1}, x, [{k: x}]]}, k: z}\n"
+    "l: [{k: x, k: y}, {k: y, k: x}, {k: {j: 1}}, {k: [x, 1]}, {k: null}, {k: '1'}]\n"
+    "m: {k: {k: {k: x}}}\n",
+    "d: &D {k: x, in: {k: 1, z: [{k: x}]}}\nl: [*D, {k: '1'}, *D]\nm: {z: *D, k: x}\n",
+    "[{k: x}, [[{k: x}], {k: 1.0}], x, {}, [], {k: {k: {}}}]\n",
+  };
+  static const char *filters[] = {
+    "@.k", "@.k == 'x'", "'x' == @.k", "@.k != 'x'", "@.k == 1", "@.k != 1", "@.k.j == 1",
+    "@.k.j", "@.k[0] == 'x'", "@.k[1]", "@.k == null", "@.k.k", "@['k'] == 'y'",
+  };
+  for(size_t di = 0; di < sizeof(docs) / sizeof(docs[0]); di++) {
+    struct doc_node *root = load(docs[di]);
+    for(size_t fi = 0; fi < sizeof(filters) / sizeof(filters[0]); fi++) {
+      char q1[128], q2[128], q3[128];
+      snprintf(q1, sizeof(q1), "$..[?%s]", filters[fi]);
+      snprintf(q2, sizeof(q2), "$..[?%s && 1 == 1]", filters[fi]);
+      snprintf(q3, sizeof(q3), "$..[?!(%s)]", filters[fi]);
+      struct jsonpath_nodelist a, b, c, all;
+      char *ja = select_json(root, q1, &a), *jb = select_json(root, q2, &b);
+      char *jc = select_json(root, q3, &c), *jall = select_json(root, "$..*", &all);
+      ck_assert_msg(strcmp(ja, jb) == 0, "doc %zu: %s: %s, %s", di, q1, ja, jb);
+      ck_assert_uint_eq(a.n, b.n);
+      for(size_t i = 0; i < a.n; i++) {
+        ck_assert_ptr_eq(a.v[i].node, b.v[i].node);
+        ck_assert_ptr_eq(a.v[i].parent, b.v[i].parent);
+        ck_assert_ptr_eq(a.v[i].key, b.v[i].key);
+        ck_assert_uint_eq(a.v[i].index, b.v[i].index);
+      }
+      ck_assert_msg(a.n + c.n == all.n, "doc %zu: %s: %zu + %zu of %zu", di, q1, a.n, c.n,
+                    all.n);
+      oac_free(ja);
+      oac_free(jb);
+      oac_free(jc);
+      oac_free(jall);
+      jsonpath_nodelist_free(&a);
+      jsonpath_nodelist_free(&b);
+      jsonpath_nodelist_free(&c);
+      jsonpath_nodelist_free(&all);
+    }
+  }
+  /* a few answers spelled out: a map's match comes before its subtree's */
+  /* (a's k is z: the later key wins; l[1]'s is x) */
+  expect(docs[0], "$..[?@.k == 'x'].k", "[\"x\",\"x\",\"x\",\"x\"]");
+  expect(docs[0], "$..[?@.k == 'y']..j", "[1]");
+  expect(docs[0], "$.m..[?@.k]", "[{\"k\":{\"k\":\"x\"}},{\"k\":\"x\"}]");
+  expect(docs[2], "$..[?@.k == 1]", "[{\"k\":1.0}]");
+  /* (scalars have no member k: Nothing != 1) */
+  expect(docs[2], "$..[?@.k != 1]", "[{\"k\":\"x\"},[[{\"k\":\"x\"}],{\"k\":1.0}],\"x\",{},[],"
+         "{\"k\":{\"k\":{}}},\"x\",[{\"k\":\"x\"}],{\"k\":\"x\"},\"x\",1.0,{\"k\":{}},{}]");
+  done();
+}
+END_TEST
+
+/* `..` deeper than the walk's frames on the C stack (64): the heap takes over, document
+ * order is kept, and every allocation failing in turn gives OAC_ENOMEM, nothing leaked. */
+START_TEST(test_deep_descendant)
+{
+  enum { LEVELS = 300 };
+  char *doc = oac_malloc(16 * LEVELS + 64);
+  ck_assert_ptr_nonnull(doc);
+  size_t n = 0;
+  for(size_t i = 0; i < LEVELS; i++)
+    n += (size_t)snprintf(doc + n, 16, "{id: %u, a: [", (unsigned)i);
+  for(size_t i = 0; i < LEVELS; i++)
+    n += (size_t)snprintf(doc + n, 4, "]}");
+  doc[n] = '\0';
+  s.limits.max_depth = 10000;
+  struct doc_node *root = load(doc);
+  oac_free(doc);
+
+  struct jsonpath_nodelist l;
+  char *got = select_json(root, "$..[?@.id == 299 || @.id == 150 || @.id == 1].id", &l);
+  ck_assert_str_eq(got, "[1,150,299]");
+  oac_free(got);
+  jsonpath_nodelist_free(&l);
+  got = select_json(root, "$..id", &l);
+  ck_assert_uint_eq(l.n, LEVELS);         /* `..` starts at the root itself... */
+  oac_free(got);
+  jsonpath_nodelist_free(&l);
+  got = select_json(root, "$..[?@.id]", &l);
+  ck_assert_uint_eq(l.n, LEVELS - 1);     /* ...which is no child of anything */
+  for(size_t i = 0; i < l.n; i++) {
+    char want[32];
+    snprintf(want, sizeof(want), "%zu", i + 1);
+    ck_assert_str_eq(doc_get(l.v[i].node, "id")->str, want);
+  }
+  oac_free(got);
+  jsonpath_nodelist_free(&l);
+
+  const char *q = "$..[?@.id == 299]";
+  unsigned long k;
+  for(k = 1; k < 1000; k++) {
+    struct jsonpath *p = NULL;
+    struct jsonpath_error err;
+    jsonpath_nodelist_init(&l);
+    ck_assert_int_eq(jsonpath_compile(q, strlen(q), &p, &err), OAC_OK);
+    oac_mem_fail_at(k);
+    enum oac_result r = jsonpath_eval(p, root, &l);
+    oac_mem_fail_at(0);
+    jsonpath_free(p);
+    size_t cnt = l.n;
+    jsonpath_nodelist_free(&l);
+    if(r == OAC_OK) {
+      ck_assert_uint_eq(cnt, 1);
+      break;
+    }
+    ck_assert_int_eq(r, OAC_ENOMEM);
+  }
+  ck_assert_uint_gt(k, 2);      /* the nodelists, then the walk's frames, failed first */
+  ck_assert_uint_lt(k, 1000);
+}
+END_TEST
+
 /* Every allocation of compile and eval failing in turn: OAC_ENOMEM, nothing leaked
  * (valgrind and the sanitizer build check that), then the right answer. */
 START_TEST(test_oom)
@@ -603,6 +804,9 @@ Suite *suite(void)
   tcase_add_test(tc, test_matches);
   tcase_add_test(tc, test_filters);
   tcase_add_test(tc, test_oom);
+  tcase_add_test(tc, test_fast_paths);
+  tcase_add_test(tc, test_deep_descendant);
+  tcase_add_test(tc, test_keyed_walk);
   suite_add_tcase(su, tc);
 #endif
   return su;
