@@ -57,8 +57,8 @@ const char *cc_where(struct cctx *c, const struct doc_node *n)
 }
 
 /* "/pets/{petId}" -> "/pets/{}" so extension and operation match whatever names the
- * placeholders have. */
-static char *normalize_path(struct arena *a, const char *p)
+ * placeholders have (compile.h). */
+char *compile_normalize_path(struct arena *a, const char *p)
 {
   size_t n = strlen(p);
   char *o = arena_alloc(a, n + 1), *q = o;
@@ -87,7 +87,7 @@ const struct api_op *cc_find_op(struct cctx *c, enum cache_method m, const char 
   struct arena tmp;
   const struct api_op *found = NULL;
   arena_init(&tmp, strlen(path) + 64);
-  const char *norm = normalize_path(&tmp, path);
+  const char *norm = compile_normalize_path(&tmp, path);
   if(!norm)
     cc_oom(c);            /* not "no such operation": that would compile a different plan */
   else
@@ -143,7 +143,7 @@ static void index_operations(struct cctx *c, const struct doc_node *paths)
         continue;
       struct api_op *a = &c->ops[c->nops++];
       a->path = k->str;
-      a->norm = normalize_path(c->a, k->str);
+      a->norm = compile_normalize_path(c->a, k->str);
       a->method = (enum cache_method)m;
       a->op = op;
       a->item = item;

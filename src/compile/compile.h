@@ -51,6 +51,10 @@ enum oac_result compile_document(const struct compile_opts *o, struct doc_set *s
 enum oac_result compile_loaded(const struct compile_opts *o, struct doc_set *s,
                                struct doc_file *f, struct diag *d, struct model *m);
 
+/* "/pets/{petId}" -> "/pets/{}" (a trailing '/' dropped): how marks and operations are
+ * matched whatever their placeholders are named. Arena-allocated; NULL when out of memory. */
+char *compile_normalize_path(struct arena *a, const char *p);
+
 /* The describe JSON for M (stored in m->describe). */
 enum oac_result describe_build(struct model *m);
 

@@ -263,27 +263,9 @@ static int verb_fits(const struct iop *op, enum role r)
 /* "/pets/{petId}" -> "/pets/{}" (as compile.c matches marks and operations) */
 static const char *normalize(struct inf *x, const char *p)
 {
-  size_t n = strlen(p);
-  char *o = arena_alloc(x->a, n + 1), *q = o;
-  if(!o) {
+  const char *o = compile_normalize_path(x->a, p);
+  if(!o)
     x->oom = 1;
-    return NULL;
-  }
-  while(*p) {
-    if(*p == '{') {
-      const char *e = strchr(p, '}');
-      if(e) {
-        *q++ = '{';
-        *q++ = '}';
-        p = e + 1;
-        continue;
-      }
-    }
-    *q++ = *p++;
-  }
-  if(q - o > 1 && q[-1] == '/')
-    q--;
-  *q = '\0';
   return o;
 }
 
