@@ -496,7 +496,15 @@ while it_alive "$MAIN_PID" && [ "$_i" -lt 100 ]; do
   _i=$((_i + 1))
 done
 if it_alive "$MAIN_PID"; then
-  it_fail "the server is still running 10 s after its stdin closed"
+  # what keeps it: another process holding the FIFO's write end, or a thread state
+  _holders=$(for _fd in /proc/[0-9]*/fd/*; do
+               [ "$(readlink "$_fd" 2>/dev/null)" = "$RUN/main.in" ] && echo "${_fd%/fd/*}"
+             done | sed 's|/proc/||' | sort -u | tr '\n' ' ')
+  _threads=$(for _t in /proc/"$MAIN_PID"/task/*; do
+               printf '%s:%s ' "$(cut -d' ' -f3 "$_t/stat" 2>/dev/null)" \
+                 "$(cat "$_t/wchan" 2>/dev/null)"
+             done)
+  it_fail "the server is still running 10 s after its stdin closed (processes with the FIFO open: ${_holders:-none}; its threads state:wchan: $_threads)"
 else
   it_pass "the server exits when its stdin closes"
 fi
