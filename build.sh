@@ -55,6 +55,9 @@ debian_pkgs=(build-essential autoconf automake libtool pkg-config
                                      clang libclang-rt-14-dev)
 # the JSON Schemas of the marks (tests/schema.sh, issue 17): python3's jsonschema and yaml
 [ "$mode" = test ] && debian_pkgs+=(python3-jsonschema python3-yaml)
+# the Debian package (.ci/deb, issue 18): dpkg-buildpackage, debhelper, lintian, and the
+# build dependencies debian/control adds (libsystemd-dev)
+[ "$mode" = test ] && debian_pkgs+=(dpkg-dev debhelper lintian fakeroot libsystemd-dev)
 
 pkg_installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]

@@ -4,7 +4,7 @@
 #   fill-conf.sh TEMPLATE NAME=VALUE...   (the result on stdout)
 #
 # e.g. fill-conf.sh apache-conf/nginx.conf BASE=/srv/oac PORT=8080 SOCKET=/run/oac.sock \
-#        USER=www-data GROUP=www-data CACHE_DIR=/var/lib/openapi-connector TIMEOUT=15
+#        USER=www-data GROUP=www-data CACHE_DIR=/var/lib/openapi-connector/spec-cache TIMEOUT=15
 # Fails (exit 1, naming them) when placeholders are left over; values must not hold '|'.
 set -eu
 [ $# -ge 1 ] || { echo "usage: fill-conf.sh TEMPLATE NAME=VALUE..." >&2; exit 2; }
