@@ -19,6 +19,8 @@ struct entry {
   dev_t bad_dev;
   ino_t bad_ino;
   int64_t bad_mtime;
+  int bad_perm;                 /* §16.4: refused for permissions, not for its content */
+  char bad_msg[600];
   char path[4096];
 };
 
@@ -137,6 +139,8 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
     return;
   }
   if(r) {
+    e->bad_perm = r == OAC_EIO && (errno == EACCES || errno == EPERM);
+    snprintf(e->bad_msg, sizeof(e->bad_msg), "%s", err.msg);
     e->bad_dev = st->st_dev;
     e->bad_ino = st->st_ino;
     e->bad_mtime = mtime_ns(st);
@@ -230,6 +234,12 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
     problem_set(p, 500, "out of memory opening %s", path);
     return NULL;
   }
+  if(r == OAC_EIO && (errno == EACCES || errno == EPERM)) {
+    /* §16.4: not "recompile it": a permissions problem */
+    problem_set(p, 503, "The compiled document for '%s' (%s) cannot be read: %s", url, path,
+                err.msg);
+    return NULL;
+  }
   int default_bad = r && r != OAC_EIO;
   char bad_msg[512] = "";
   if(!r && !strcmp(cache_registration(&s->one), url)) {
@@ -316,7 +326,13 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
   cache_default_name(url, strlen(url), name);
   snprintf(path, sizeof(path), "%s/%s", s->dir, name);
   for(size_t i = 0; i < s->n; i++)
-    if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {
+    if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].bad_perm) {
+      /* §16.4: not "recompile it": a permissions problem */
+      problem_set(p, 503, "The compiled document for '%s' (%s) cannot be read: %s", url, path,
+                  s->e[i].bad_msg);
+      return NULL;
+    }
+    else if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {
       problem_set(p, 503, "The compiled document for '%s' (%s) failed validation. Recompile "
                   "it with: openapi-connector-compile --cache-dir %s '%s'", url, path,
                   s->dir, url);

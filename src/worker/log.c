@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -135,6 +136,34 @@ void log_reopen_on_usr1(void)
   sa.sa_handler = on_usr1;
   sa.sa_flags = SA_RESTART;
   sigaction(SIGUSR1, &sa, NULL);
+}
+
+void log_usr1_block(void)
+{
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+void log_reopen_pending(void)
+{
+  sigset_t s;
+  if(sigpending(&s) || !sigismember(&s, SIGUSR1))
+    return;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR1);
+  struct timespec zero = { 0, 0 };
+  if(sigtimedwait(&s, NULL, &zero) == SIGUSR1)
+    log_reopen();
+}
+
+int log_wait_poll(struct pollfd *p, unsigned n)
+{
+  sigset_t open;
+  sigprocmask(SIG_SETMASK, NULL, &open);
+  sigdelset(&open, SIGUSR1);
+  return ppoll(p, n, NULL, &open);
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)

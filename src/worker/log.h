@@ -33,6 +33,13 @@ void log_request_cause(const char *method, const char *path, size_t plen, const 
 int log_open_file(const char *path);
 void log_reopen(void);
 void log_reopen_on_usr1(void);
+/* A FastCGI worker keeps SIGUSR1 blocked (in an accept it would make libfcgi drop the
+ * connection): log_reopen_pending takes a pending one between requests, log_wait_poll is
+ * poll(2) with SIGUSR1 let in while idle. */
+struct pollfd;
+void log_usr1_block(void);
+void log_reopen_pending(void);
+int log_wait_poll(struct pollfd *p, unsigned n);
 
 /* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
  * buffer that is written when it is full (4 KiB for a pipe, 64 KiB for a file opened for

@@ -496,11 +496,14 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
     fcntl(lsock, F_SETFL, fl | O_NONBLOCK);
   log_batch(1);
   while(!term) {
+    log_reopen_pending();                       /* §16.4: SIGUSR1 between requests */
     int acc = FCGX_Accept_r(&req);
     if(acc == -EAGAIN || acc == -EWOULDBLOCK) {
       log_flush();
       struct pollfd p = { lsock, POLLIN, 0 };
-      if(poll(&p, 1, -1) < 0 && errno != EINTR)
+      /* §16.4: SIGUSR1 is taken only here (idle) or between requests: in an accept it
+       * would make libfcgi drop the connection */
+      if(log_wait_poll(&p, 1) < 0 && errno != EINTR)
         break;
       continue;
     }
@@ -560,6 +563,7 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
 static void fcgi_signals(void)
 {
   log_reopen_on_usr1();                         /* §16.4: --log-file rotated */
+  log_usr1_block();
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_hup;

@@ -114,6 +114,39 @@ else
   echo "note: the unreadable-directory case needs root and setpriv (to run as nobody); not run"
 fi
 
+# ---- umask 077: the compiler still writes 0755 directories and 0644 caches ----------------
+mkdir -p "$RUN/umask"
+(umask 077; "$COMPILE" -q --cache-dir "$RUN/umask/caches" --as "$REG" \
+  --server "http://127.0.0.1:$CLOSED" "$top_srcdir/examples/petstore-flow.yaml") \
+  >>"$RUN/compile.log" 2>&1
+it_eq "umask 077: the new cache directory is 0755" 755 "$(stat -c %a "$RUN/umask/caches")"
+it_eq "umask 077: the cache is 0644" 644 "$(stat -c %a "$RUN"/umask/caches/*.cache)"
+describe() { # DIR [setpriv ...]: POST /metadata as CGI; status printed, body in $RUN/cgi.out
+  _d=$1
+  shift
+  body PetExample >"$RUN/describe.json"
+  env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST REQUEST_URI=/metadata \
+    CONTENT_LENGTH=$(wc -c <"$RUN/describe.json") OPENAPI_CONNECTOR_CACHE_DIR="$_d" "$@" \
+    "$BIN" <"$RUN/describe.json" >"$RUN/cgi.raw" 2>"$RUN/cgi.err" || true
+  sed '1,/^\r*$/d' "$RUN/cgi.raw" >"$RUN/cgi.out"
+  head -1 "$RUN/cgi.raw" | tr -d '\r' | sed 's/^Status: //'
+}
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+  chmod o+x "$RUN" "$RUN/umask" "$top_builddir/tests/integration" 2>/dev/null || true
+  NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+  it_eq "umask 077 compile, a non-root worker (nobody) describes it" "200 OK" \
+    "$(describe "$RUN/umask/caches" $NOBODY)"
+  chmod 0600 "$RUN"/umask/caches/*.cache
+  it_eq "a cache unreadable to the worker's user: 503" "503 Service Unavailable" \
+    "$(describe "$RUN/umask/caches" $NOBODY)"
+  grep -q 'permission denied: the file belongs to uid 0 (mode 0600) and this process runs as uid 65534' "$RUN/cgi.out" &&
+    it_pass "the 503 says permission denied and which users" ||
+    it_fail "the 503 says permission denied and which users: $(cat "$RUN/cgi.out")"
+  it_file_lacks "the 503 does not say to recompile" "$RUN/cgi.out" "Recompile"
+else
+  echo "note: the non-root worker cases need root and setpriv (to run as nobody); not run"
+fi
+
 # ---- journald priorities ------------------------------------------------------------------
 # JOURNAL_STREAM set from stat of the worker's stderr (what systemd sets): "<6>" prefixes
 {
@@ -276,6 +309,10 @@ l2=$!
 sleep 1
 mv "$RUN/pool.log" "$RUN/pool.log.1"
 kill -USR1 "$(cat "$RUN/pool.pid")"
+for i in 1 2 3 4 5; do       # more reopens (of the new file) while the load goes on
+  sleep 0.2
+  kill -USR1 "$(cat "$RUN/pool.pid")"
+done
 wait $l1 $l2
 it_eq "SIGUSR1 under load: all 300 loads answered 200" 300 \
   "$(cat "$RUN/answer.l1.st" "$RUN/answer.l2.st" | grep -c '^Status: 200 OK$')"
