@@ -114,6 +114,23 @@ static struct entry *entry_for(struct cache_set *s, const char *path)
   return e;
 }
 
+/* §16.4: U without userinfo, query or fragment, for a log line (BUF of N bytes). */
+static const char *url_shown(const char *u, char *buf, size_t n)
+{
+  size_t end = strcspn(u, "?#");
+  const char *scheme = strstr(u, "://");
+  if(scheme && (size_t)(scheme - u) < end) {
+    const char *host = scheme + 3;
+    size_t auth = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', auth);
+    const char *rest = at ? at + 1 : host;
+    snprintf(buf, n, "%.*s%.*s", (int)(host - u), u, (int)(end - (size_t)(rest - u)), rest);
+  }
+  else
+    snprintf(buf, n, "%.*s", (int)end, u);
+  return buf;
+}
+
 /* Bring one file's entry up to date: map it if new or replaced and valid. */
 static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
 {
@@ -152,12 +169,16 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
     return;
   }
   if(e->ok) {
+    char shown[512];
     log_msg(LOG_INFO, "cache %s replaced (registered as %s)", path,
-            cache_registration(&fresh));
+            url_shown(cache_registration(&fresh), shown, sizeof(shown)));
     cache_close(&e->c);
   }
-  else
-    log_msg(LOG_INFO, "cache %s loaded (registered as %s)", path, cache_registration(&fresh));
+  else {
+    char shown[512];
+    log_msg(LOG_INFO, "cache %s loaded (registered as %s)", path,
+            url_shown(cache_registration(&fresh), shown, sizeof(shown)));
+  }
   e->c = fresh;
   e->ok = 1;
   e->bad_ino = 0;

@@ -322,6 +322,8 @@ it_eq "SIGUSR1 under load: every request's line is in one of the two files" "$((
 newl=$(grep -c ' POST /openapi/data ' "$RUN/pool.log" 2>/dev/null || echo 0)
 [ "$newl" -gt 0 ] && it_pass "after SIGUSR1 the lines go to the new file ($newl of them)" ||
   it_fail "after SIGUSR1 the lines go to the new file"
+it_file_lacks "the log shows no userinfo" "$RUN/pool.log.1" "s3cret"
+it_file_lacks "the log shows no query of a registration" "$RUN/pool.log.1" "QUERYSECRET"
 grep -q 'status=502 .*cause=refused' "$RUN/pool.log.1" && it_pass "a 502 line names its cause (cause=refused)" ||
   it_fail "a 502 line names its cause (cause=refused)"
 
