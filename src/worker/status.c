@@ -2,14 +2,18 @@
 #include "status.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NBUCKETS 12
+#define NSLOTS 512
 static const double bucket_le[NBUCKETS - 1] = {
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 };
@@ -21,13 +25,19 @@ static const char *const bucket_name[NBUCKETS] = {
 struct block {
   uint64_t started;             /* wall-clock seconds */
   uint64_t started_mono;        /* monotonic seconds */
-  uint64_t workers, busy;
+  uint64_t workers, busy_unused;
   uint64_t requests[SE_N][5];   /* by endpoint and status class 1xx..5xx */
   uint64_t causes[SC_N];
   uint64_t upstream[SU_N];
   uint64_t retries, pages, slow;
   uint64_t buckets[NBUCKETS];   /* cumulative counts are summed when written */
   uint64_t dur_us_sum;
+  /* busy workers: one slot per process, so that a worker killed in a request is not
+   * counted busy for ever (a slot whose process is gone is not counted, and is reused) */
+  struct slot {
+    int32_t pid;
+    int32_t busy;
+  } slots[NSLOTS];
 };
 
 static struct block *blk;
@@ -64,10 +74,51 @@ static uint64_t get(const uint64_t *c)
   return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
+static int gone(int32_t pid)
+{
+  return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+static struct slot *my_slot;
+static pid_t my_pid;
+
+static struct slot *slot_of_me(void)
+{
+  pid_t pid = getpid();
+  if(my_slot && my_pid == pid)
+    return my_slot;
+  my_slot = NULL;
+  for(int i = 0; i < NSLOTS; i++) {
+    int32_t p = __atomic_load_n(&blk->slots[i].pid, __ATOMIC_RELAXED);
+    if((p == 0 || (p != pid && gone(p))) &&
+       __atomic_compare_exchange_n(&blk->slots[i].pid, &p, (int32_t)pid, 0, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_RELAXED)) {
+      my_slot = &blk->slots[i];
+      my_pid = pid;
+      break;
+    }
+  }
+  return my_slot;
+}
+
 void status_busy(int delta)
 {
-  if(blk || !status_init(1))
-    add(&blk->busy, delta);
+  if(!blk && status_init(1))
+    return;
+  struct slot *s = slot_of_me();
+  if(s)
+    __atomic_store_n(&s->busy, delta > 0, __ATOMIC_RELAXED);
+}
+
+static uint64_t busy_now(void)
+{
+  uint64_t n = 0;
+  for(int i = 0; i < NSLOTS; i++) {
+    int32_t p = __atomic_load_n(&blk->slots[i].pid, __ATOMIC_RELAXED);
+    if(p && __atomic_load_n(&blk->slots[i].busy, __ATOMIC_RELAXED) && !gone(p))
+      n++;
+  }
+  return n;
 }
 
 void status_request(enum status_endpoint ep, int status, long long dur_us, int slow)
@@ -251,7 +302,7 @@ void status_json(struct buf *out)
   struct tm tm;
   gmtime_r(&t, &tm);
   strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  uint64_t busy = get(&blk->busy), total = blk->workers;
+  uint64_t busy = busy_now(), total = blk->workers;
   buf_printf(out, "\"started\":\"%s\",\"uptimeSeconds\":%llu,\"workers\":{\"total\":%llu,"
              "\"busy\":%llu,\"idle\":%llu},\"requests\":{", when,
              (unsigned long long)uptime(), (unsigned long long)total,
@@ -302,7 +353,7 @@ void status_metrics(struct buf *out)
     out->oom = 1;
     return;
   }
-  uint64_t busy = get(&blk->busy), total = blk->workers;
+  uint64_t busy = busy_now(), total = blk->workers;
   buf_printf(out, "# TYPE openapi_connector_start_time_seconds gauge\n"
              "# UNIT openapi_connector_start_time_seconds seconds\n"
              "# HELP openapi_connector_start_time_seconds When the pool started.\n"
