@@ -20,7 +20,6 @@ struct entry {
   ino_t bad_ino;
   int64_t bad_mtime;
   int bad_perm;                 /* §16.4: refused for permissions, not for its content */
-  char bad_msg[600];
   char path[4096];
 };
 
@@ -157,7 +156,6 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
   }
   if(r) {
     e->bad_perm = r == OAC_EIO && (errno == EACCES || errno == EPERM);
-    snprintf(e->bad_msg, sizeof(e->bad_msg), "%s", err.msg);
     e->bad_dev = st->st_dev;
     e->bad_ino = st->st_ino;
     e->bad_mtime = mtime_ns(st);
@@ -257,8 +255,7 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
   }
   if(r == OAC_EIO && (errno == EACCES || errno == EPERM)) {
     /* §16.4: not "recompile it": a permissions problem */
-    problem_set(p, 503, "The compiled document for '%s' (%s) cannot be read: %s", url, path,
-                err.msg);
+    problem_set(p, 503, "The compiled document for '%s' cannot be read: %s", url, err.msg);
     return NULL;
   }
   int default_bad = r && r != OAC_EIO;
@@ -348,9 +345,14 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
   snprintf(path, sizeof(path), "%s/%s", s->dir, name);
   for(size_t i = 0; i < s->n; i++)
     if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].bad_perm) {
-      /* §16.4: not "recompile it": a permissions problem */
-      problem_set(p, 503, "The compiled document for '%s' (%s) cannot be read: %s", url, path,
-                  s->e[i].bad_msg);
+      /* §16.4: not "recompile it": a permissions problem (opened again for the message) */
+      struct cache c;
+      struct cache_error err;
+      if(cache_open(&c, path, CACHE_VERIFY_LAZY, &err) == OAC_OK) {
+        cache_close(&c);            /* readable now: the next scan takes it */
+        snprintf(err.msg, sizeof(err.msg), "permission denied");
+      }
+      problem_set(p, 503, "The compiled document for '%s' cannot be read: %s", url, err.msg);
       return NULL;
     }
     else if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {

@@ -143,6 +143,23 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     it_pass "the 503 says permission denied and which users" ||
     it_fail "the 503 says permission denied and which users: $(cat "$RUN/cgi.out")"
   it_file_lacks "the 503 does not say to recompile" "$RUN/cgi.out" "Recompile"
+  # the same through a pool run by nobody (the FastCGI path: the scan refuses the file)
+  mkdir -p "$RUN/nb" && chmod 0777 "$RUN/nb"
+  it_bg "pool as nobody" "$RUN/nb/pool.log" $NOBODY "$BIN" --listen "$RUN/nb/sock" \
+    --workers 1 --cache-dir "$RUN/umask/caches"
+  NBPID=$IT_LAST_PID
+  _i=0
+  while [ ! -S "$RUN/nb/sock" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+  it_eq "a pool run by nobody, the cache unreadable to it: 503" "Status: 503 Service Unavailable" \
+    "$(fcgi "$RUN/nb/sock" POST /openapi/metadata 127.0.0.1 "$RUN/describe.json")"
+  answer_body >"$RUN/nb/answer.json"
+  grep -q 'cannot be read: [^ ]*: permission denied: the file belongs to uid 0 (mode 0600)' "$RUN/nb/answer.json" &&
+    it_pass "the pool's 503 says permission denied and the owner" ||
+    it_fail "the pool's 503 says permission denied and the owner: $(cat "$RUN/nb/answer.json")"
+  grep -q 'refused: .*permission denied' "$RUN/nb/pool.log" &&
+    it_pass "the pool's log says permission denied" ||
+    it_fail "the pool's log says permission denied: $(cat "$RUN/nb/pool.log")"
+  it_stop "$NBPID"
 else
   echo "note: the non-root worker cases need root and setpriv (to run as nobody); not run"
 fi
