@@ -54,7 +54,8 @@ debian_pkgs=(build-essential autoconf automake libtool pkg-config
 [ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light valgrind
                                      clang libclang-rt-14-dev)
 # the JSON Schemas of the marks (tests/schema.sh, issue 17): python3's jsonschema and yaml
-[ "$mode" = test ] && debian_pkgs+=(python3-jsonschema python3-yaml)
+[ "$mode" = test ] && debian_pkgs+=(python3-jsonschema python3-yaml
+  python3-prometheus-client)  # issue 18: /metrics parsed by tests/integration/status.sh
 # the Debian package (.ci/deb, issue 18): dpkg-buildpackage, debhelper, lintian, and the
 # build dependencies debian/control adds (libsystemd-dev)
 [ "$mode" = test ] && debian_pkgs+=(dpkg-dev debhelper lintian fakeroot libsystemd-dev)

@@ -69,7 +69,7 @@ if [ "${DEMO_DOCUMENT:-0}" = 1 ]; then
       out=$(bash -c "${dcmds[$i]} -w '\n%{http_code}'")
       code=${out##*$'\n'}
       if [ $i = 0 ]; then want='"developerName":"'"${DEMO_TYPE:-}"'"'; n=describe
-      else want='"registration"'; n=health; fi
+      else want='"status":"ok"'; n=health; fi
       if [ "$code" = 200 ] && [[ $out == *"$want"* ]]; then echo "PASS: demo $n"
       else echo "FAIL: demo $n: $code ${out:0:300}"; fails=$((fails + 1)); fi
     done
@@ -103,7 +103,7 @@ if [ "${DEMO_CHECK:-0}" = 1 ]; then
       1) want='"contentValue":"doggie"' ;;
       2) want='"externalId":"1"' ;;
       3) want='"objectData":[]' ;;
-      4) want='"registration"' ;;
+      4) want='"status":"ok"' ;;
     esac
     if [ "$code" = 200 ] && [[ $out == *"$want"* ]]; then echo "PASS: demo ${names[$i]}"
     else echo "FAIL: demo ${names[$i]}: $code ${out:0:300}"; fails=$((fails + 1)); fi

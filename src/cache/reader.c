@@ -696,7 +696,17 @@ enum oac_result cache_open(struct cache *c, const char *path, enum cache_verify 
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if(fd < 0) {
     int e = errno;
-    fail(c, err, "%s", strerror(e));
+    struct stat ps;
+    /* §16.4 (issue 18): a permissions problem named as such, with the owner needed */
+    if((e == EACCES || e == EPERM) && !stat(path, &ps))
+      fail(c, err, "permission denied: the file belongs to uid %ld (mode %04o) and this "
+           "process runs as uid %ld; make it readable to that user (the compiler writes "
+           "0644)", (long)ps.st_uid, (unsigned)(ps.st_mode & 07777), (long)geteuid());
+    else if(e == EACCES || e == EPERM)
+      fail(c, err, "permission denied (this process runs as uid %ld): the directory "
+           "must be searchable by that user", (long)geteuid());
+    else
+      fail(c, err, "%s", strerror(e));
     errno = e;
     return OAC_EIO;
   }

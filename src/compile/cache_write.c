@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../common/hash.h"
 #include "../common/mem.h"
@@ -689,6 +690,12 @@ enum oac_result cache_write_file(const struct model *m, const char *path)
   if(fd < 0) {
     saved = errno;
     goto fail_noent;
+  }
+  /* §16.4 (issue 18): readable by the worker's user whatever the umask */
+  if(fchmod(fd, 0644)) {
+    saved = errno;
+    close(fd);
+    goto fail;
   }
   if(write_all(fd, img.data, img.len) || fsync(fd)) {
     saved = errno;

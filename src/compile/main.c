@@ -322,7 +322,9 @@ int main(int argc, char **argv)
       char name[32];
       const char *reg = m.registration;
       cache_default_name(reg, strlen(reg), name);
-      if(mkdir(cache_dir, 0755) && errno != EEXIST) {
+      if(!mkdir(cache_dir, 0755))
+        chmod(cache_dir, 0755);   /* §16.4 (issue 18): a new directory 0755 whatever the umask */
+      else if(errno != EEXIST) {
         fprintf(stderr, "openapi-connector-compile: cannot create cache directory %s: %s\n",
                 cache_dir, strerror(errno));
         r = OAC_EIO;

@@ -19,6 +19,7 @@ struct entry {
   dev_t bad_dev;
   ino_t bad_ino;
   int64_t bad_mtime;
+  int bad_perm;                 /* §16.4: refused for permissions, not for its content */
   char path[4096];
 };
 
@@ -32,6 +33,7 @@ struct cache_set {
   int oom;                      /* the last scan ran out of memory: scan again next time */
   struct cache one;             /* CGI: the one cache this process uses */
   int one_open;
+  int dir_errno;                /* errno of the last scan's opendir; 0 = it opened */
 };
 
 static time_t now_sec(void)
@@ -111,6 +113,23 @@ static struct entry *entry_for(struct cache_set *s, const char *path)
   return e;
 }
 
+/* §16.4: U without userinfo, query or fragment, for a log line (BUF of N bytes). */
+static const char *url_shown(const char *u, char *buf, size_t n)
+{
+  size_t end = strcspn(u, "?#");
+  const char *scheme = strstr(u, "://");
+  if(scheme && (size_t)(scheme - u) < end) {
+    const char *host = scheme + 3;
+    size_t auth = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', auth);
+    const char *rest = at ? at + 1 : host;
+    snprintf(buf, n, "%.*s%.*s", (int)(host - u), u, (int)(end - (size_t)(rest - u)), rest);
+  }
+  else
+    snprintf(buf, n, "%.*s", (int)end, u);
+  return buf;
+}
+
 /* Bring one file's entry up to date: map it if new or replaced and valid. */
 static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
 {
@@ -136,6 +155,7 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
     return;
   }
   if(r) {
+    e->bad_perm = r == OAC_EIO && (errno == EACCES || errno == EPERM);
     e->bad_dev = st->st_dev;
     e->bad_ino = st->st_ino;
     e->bad_mtime = mtime_ns(st);
@@ -147,12 +167,16 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
     return;
   }
   if(e->ok) {
+    char shown[512];
     log_msg(LOG_INFO, "cache %s replaced (registered as %s)", path,
-            cache_registration(&fresh));
+            url_shown(cache_registration(&fresh), shown, sizeof(shown)));
     cache_close(&e->c);
   }
-  else
-    log_msg(LOG_INFO, "cache %s loaded (registered as %s)", path, cache_registration(&fresh));
+  else {
+    char shown[512];
+    log_msg(LOG_INFO, "cache %s loaded (registered as %s)", path,
+            url_shown(cache_registration(&fresh), shown, sizeof(shown)));
+  }
   e->c = fresh;
   e->ok = 1;
   e->bad_ino = 0;
@@ -169,6 +193,7 @@ static void scan(struct cache_set *s)
   for(size_t i = 0; i < s->n; i++)
     s->e[i].seen = 0;
   DIR *d = opendir(s->dir);
+  s->dir_errno = d ? 0 : errno;
   if(!d) {
     log_msg(LOG_WARN, "cache directory %s: %s", s->dir, strerror(errno));
   }
@@ -226,6 +251,11 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
   enum oac_result r = cache_open(&s->one, path, CACHE_VERIFY_LAZY, &err);
   if(r == OAC_ENOMEM) {
     problem_set(p, 500, "out of memory opening %s", path);
+    return NULL;
+  }
+  if(r == OAC_EIO && (errno == EACCES || errno == EPERM)) {
+    /* §16.4: not "recompile it": a permissions problem */
+    problem_set(p, 503, "The compiled document for '%s' cannot be read: %s", url, err.msg);
     return NULL;
   }
   int default_bad = r && r != OAC_EIO;
@@ -314,7 +344,18 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
   cache_default_name(url, strlen(url), name);
   snprintf(path, sizeof(path), "%s/%s", s->dir, name);
   for(size_t i = 0; i < s->n; i++)
-    if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {
+    if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].bad_perm) {
+      /* §16.4: not "recompile it": a permissions problem (opened again for the message) */
+      struct cache c;
+      struct cache_error err;
+      if(cache_open(&c, path, CACHE_VERIFY_LAZY, &err) == OAC_OK) {
+        cache_close(&c);            /* readable now: the next scan takes it */
+        snprintf(err.msg, sizeof(err.msg), "permission denied");
+      }
+      problem_set(p, 503, "The compiled document for '%s' cannot be read: %s", url, err.msg);
+      return NULL;
+    }
+    else if(!s->e[i].ok && !strcmp(s->e[i].path, path)) {
       problem_set(p, 503, "The compiled document for '%s' (%s) failed validation. Recompile "
                   "it with: openapi-connector-compile --cache-dir %s '%s'", url, path,
                   s->dir, url);
@@ -324,13 +365,60 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
   return NULL;
 }
 
-static void health_one(struct buf *out, const struct cache *c, int first)
+/* S without userinfo ("user:pass@") and without query or fragment (§16.4). */
+void caches_json_url(struct buf *out, const char *u)
+{
+  size_t n = strcspn(u, "?#");
+  const char *scheme = strstr(u, "://");
+  struct buf tmp;
+  buf_init(&tmp);
+  if(scheme && (size_t)(scheme - u) < n) {
+    const char *host = scheme + 3;
+    size_t auth = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', auth);
+    buf_append(&tmp, u, (size_t)(host - u));
+    if(at)
+      host = at + 1;
+    buf_append(&tmp, host, n - (size_t)(host - u));
+  }
+  else
+    buf_append(&tmp, u, n);
+  if(buf_failed(&tmp))
+    out->oom = 1;
+  buf_json_str(out, tmp.data ? tmp.data : "");
+  buf_free(&tmp);
+}
+
+/* cache_overlays' "<16 hex> <name>\n" lines as [{"name":…,"checksum":…}] members. */
+static void caches_overlays_json(struct buf *out, const struct cache *c)
+{
+  const char *o = cache_overlays(c);
+  int first = 1;
+  while(o && *o) {
+    size_t line = strcspn(o, "\n");
+    const char *sp = memchr(o, ' ', line);
+    if(sp) {
+      char name[1024];
+      size_t nl = line - (size_t)(sp + 1 - o);
+      snprintf(name, sizeof(name), "%.*s", (int)(nl < 1000 ? nl : 1000), sp + 1);
+      buf_puts(out, first ? "{\"name\":" : ",{\"name\":");
+      buf_json_str(out, name);
+      buf_printf(out, ",\"checksum\":\"%.*s\"}", (int)(sp - o), o);
+      first = 0;
+    }
+    o += line;
+    if(*o)
+      o++;
+  }
+}
+
+static void status_one(struct buf *out, const struct cache *c, int first)
 {
   const struct cache_header *h = c->hdr;
   buf_puts(out, first ? "{\"registration\":" : ",{\"registration\":");
-  buf_json_str(out, cache_registration(c));
+  caches_json_url(out, cache_registration(c));
   buf_puts(out, ",\"source\":");
-  buf_json_str(out, cache_str(c, h->source));
+  caches_json_url(out, cache_str(c, h->source));
   buf_puts(out, ",\"title\":");
   buf_json_str(out, cache_str(c, h->title));
   buf_puts(out, ",\"compiler\":");
@@ -341,12 +429,13 @@ static void health_one(struct buf *out, const struct cache *c, int first)
   gmtime_r(&t, &tm);
   strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
   buf_printf(out, ",\"compiled\":\"%s\",\"sourceChecksum\":\"%016llx\",\"types\":%u,"
-             "\"file\":", when, (unsigned long long)h->source_checksum, (unsigned)h->ntypes);
-  buf_json_str(out, c->path);
-  buf_putc(out, '}');
+             "\"overlays\":[", when, (unsigned long long)h->source_checksum,
+             (unsigned)h->ntypes);
+  caches_overlays_json(out, c);
+  buf_puts(out, "]}");
 }
 
-void caches_health_json(struct cache_set *s, struct buf *out)
+void caches_status_json(struct cache_set *s, struct buf *out)
 {
   buf_putc(out, '[');
   int first = 1;
@@ -363,7 +452,7 @@ void caches_health_json(struct cache_set *s, struct buf *out)
         if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
            cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
           continue;
-        health_one(out, &c, first);
+        status_one(out, &c, first);
         first = 0;
         cache_close(&c);
       }
@@ -376,9 +465,90 @@ void caches_health_json(struct cache_set *s, struct buf *out)
       out->oom = 1;           /* a cache left out for want of memory: a 500, not a short list */
     for(size_t i = 0; i < s->n; i++)
       if(s->e[i].ok) {
-        health_one(out, &s->e[i].c, first);
+        status_one(out, &s->e[i].c, first);
         first = 0;
       }
   }
   buf_putc(out, ']');
+}
+
+void caches_health(struct cache_set *s, struct caches_state *h)
+{
+  memset(h, 0, sizeof(*h));
+  if(s->cgi) {
+    DIR *d = opendir(s->dir);
+    if(!d) {
+      h->dir_errno = errno;
+      return;
+    }
+    struct dirent *de;
+    char path[4096];
+    while((de = readdir(d))) {
+      struct cache c;
+      struct cache_error err;
+      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+      if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path))
+        continue;
+      if(cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
+        h->refused++;
+      else {
+        h->usable++;
+        cache_close(&c);
+      }
+    }
+    closedir(d);
+    return;
+  }
+  scan(s);
+  h->dir_errno = s->dir_errno;
+  h->oom = s->oom;
+  for(size_t i = 0; i < s->n; i++) {
+    if(s->e[i].ok)
+      h->usable++;
+    if(s->e[i].bad_ino)       /* refused (the previous version may still serve) */
+      h->refused++;
+  }
+}
+
+/* §16.4: one line per usable cache, labelled with its registration's hash (the name of its
+ * default file, without ".cache") and its source checksum; never the strings. */
+static void metrics_one(struct buf *out, const struct cache *c)
+{
+  char name[32];
+  const char *reg = cache_registration(c);
+  cache_default_name(reg, strlen(reg), name);
+  char *dot = strchr(name, '.');
+  if(dot)
+    *dot = '\0';
+  buf_printf(out, "openapi_connector_cache_info{registration=\"%s\",checksum=\"%016llx\"} 1\n",
+             name, (unsigned long long)c->hdr->source_checksum);
+}
+
+void caches_metrics(struct cache_set *s, struct buf *out)
+{
+  buf_puts(out, "# TYPE openapi_connector_cache info\n"
+           "# HELP openapi_connector_cache A usable compiled document (hashed registration).\n");
+  if(s->cgi) {
+    DIR *d = opendir(s->dir);
+    if(!d)
+      return;
+    struct dirent *de;
+    char path[4096];
+    while((de = readdir(d))) {
+      struct cache c;
+      struct cache_error err;
+      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+      if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
+         cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
+        continue;
+      metrics_one(out, &c);
+      cache_close(&c);
+    }
+    closedir(d);
+    return;
+  }
+  scan(s);
+  for(size_t i = 0; i < s->n; i++)
+    if(s->e[i].ok)
+      metrics_one(out, &s->e[i].c);
 }

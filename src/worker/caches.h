@@ -35,9 +35,24 @@ struct cache *caches_get(struct cache_set *s, const char *schema_url, struct pro
 /* Forget the stat() rate limit: the next caches_get checks the files (SIGHUP). */
 void caches_recheck(struct cache_set *s);
 
-/* The /health "caches" array: one object per cache (registration, source, title, compile
- * time, source checksum, types, file). */
-void caches_health_json(struct cache_set *s, struct buf *out);
+/* The /status "caches" array (§16.4): one object per usable cache (registration and source
+ * without userinfo or query, title, compile time, source checksum, types, overlays). */
+void caches_status_json(struct cache_set *s, struct buf *out);
+
+/* U as a JSON string without userinfo, query or fragment (§16.4). */
+void caches_json_url(struct buf *out, const char *u);
+
+/* What /health reports (§16.4): the directory's state and the caches' counts. */
+struct caches_state {
+  int dir_errno;                /* 0 = the directory could be read, else opendir's errno */
+  size_t usable, refused;
+  int oom;                      /* the scan ran out of memory: the counts are not to be told */
+};
+void caches_health(struct cache_set *s, struct caches_state *h);
+
+/* The OpenMetrics lines of the usable caches (an info metric labelled with the
+ * registration's hash and the source checksum). */
+void caches_metrics(struct cache_set *s, struct buf *out);
 
 const char *caches_dir(const struct cache_set *s);
 

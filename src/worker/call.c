@@ -26,6 +26,7 @@
 #include "body.h"                 /* form bodies (issue 15) */
 #include "log.h"
 #include "retry.h"
+#include "status.h"
 #include "../flow/api_error.h"
 #include "server.h"
 
@@ -648,6 +649,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
        retry_on_failure(cl->method, x->resp->nothing_sent, fail_retries) &&
        upstream_left_ms(x->up) > 0) {
       fail_retries++;
+      status_retry();                           /* §16.4 */
       log_msg(LOG_INFO, "retrying %s %.*s: %s%s", m, log_url_len(cl), cl->shown.data, msg,
               x->resp->nothing_sent ? " (nothing was sent)" : "");
       continue;
@@ -686,6 +688,7 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
                                            after, status_retries, left, &wait);
     if(v == RETRY_WAIT) {
       status_retries++;
+      status_retry();                           /* §16.4 */
       log_msg(LOG_INFO, "retrying %s %.*s after %ld ms: the API answered %ld%s (retry %d)",
               m, log_url_len(cl), cl->shown.data, wait, st,
               after >= 0 ? " with Retry-After" : "", status_retries);

@@ -4,10 +4,12 @@
  * (FastCGI, CGI, the own pool) and by the tests through worker_handle(). */
 #include "handler.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/arena.h"
 #include "../flow/config.h"
@@ -21,6 +23,7 @@
 #include "server.h"
 #include "../flow/problem.h"
 #include "../flow/request.h"
+#include "status.h"             /* health, status, metrics, logs (§16.4) */
 
 struct worker {
   struct worker_opts o;
@@ -47,6 +50,7 @@ struct endpoint {
 
 typedef void endpoint_fn(struct endpoint *e);
 
+static endpoint_fn serve_status, serve_metrics;        /* §16.4 */
 static endpoint_fn serve_describe, serve_health, serve_authorization, serve_authentication,
   serve_groups, serve_users, serve_group_attributes, serve_user_attributes, serve_load,
   serve_save, serve_delete, serve_action;
@@ -80,6 +84,10 @@ static const struct route {
   { ROUTE("/data/delete"), "POST", { { "POST", serve_delete } }, RT_BODY | RT_TYPE },
   { ROUTE("/metadata"), "POST", { { "POST", serve_describe } }, RT_BODY },
   { ROUTE("/health"), "GET, HEAD", { { "GET", serve_health }, { "HEAD", serve_health } }, 0 },
+  /* §16.4: answered only with --status, to --status-allow addresses (else a 404) */
+  { ROUTE("/status"), "GET, HEAD", { { "GET", serve_status }, { "HEAD", serve_status } }, 0 },
+  { ROUTE("/metrics"), "GET, HEAD", { { "GET", serve_metrics }, { "HEAD", serve_metrics } },
+    0 },
   { ROUTE("/data"), "POST, PUT", { { "POST", serve_load }, { "PUT", serve_save } },
     RT_BODY | RT_TYPE },
 };
@@ -211,16 +219,74 @@ static void serve_describe(struct endpoint *e)
     buf_append(&e->rs->body, d, len);
 }
 
-/* GET, HEAD /health: version, mode and the caches' state (no request body). */
+/* GET, HEAD /health (§16.4): for load balancers; no paths, no Schema URLs. 503 only when
+ * the cache directory is missing or unreadable or no cache is usable (with --health-strict
+ * also when a cache is refused). */
 static void serve_health(struct endpoint *e)
 {
   struct buf *b = &e->rs->body;
-  buf_printf(b, "{\"status\":\"ok\",\"version\":\"%s\",\"mode\":\"%s\","
-             "\"cacheDir\":", PACKAGE_VERSION, e->w->o.cgi ? "cgi" : "fastcgi");
-  buf_json_str(b, caches_dir(e->w->caches));
-  buf_puts(b, ",\"caches\":");
-  caches_health_json(e->w->caches, b);
+  struct caches_state h;
+  caches_health(e->w->caches, &h);
+  if(h.oom)
+    b->oom = 1;                 /* a cache left out for want of memory: a 500, not a 503 */
+  const char *why = NULL;
+  char reason[160];
+  if(h.dir_errno == ENOENT || h.dir_errno == ENOTDIR)
+    why = "the cache directory is missing";
+  else if(h.dir_errno == EACCES || h.dir_errno == EPERM) {
+    snprintf(reason, sizeof(reason), "the cache directory cannot be read: permission denied "
+             "(running as uid %ld)", (long)geteuid());
+    why = reason;
+  }
+  else if(h.dir_errno) {
+    snprintf(reason, sizeof(reason), "the cache directory cannot be read: %s",
+             strerror(h.dir_errno));
+    why = reason;
+  }
+  else if(!h.usable)
+    why = h.refused ? "no usable cache: every cache was refused" : "no cache in the directory";
+  else if(h.refused && e->w->o.health_strict)
+    why = "a cache was refused (--health-strict)";
+  buf_printf(b, "{\"status\":\"%s\",\"version\":\"%s\",\"mode\":\"%s\",",
+             why ? "unavailable" : "ok", PACKAGE_VERSION, e->w->o.cgi ? "cgi" : "fastcgi");
+  if(why) {
+    e->rs->status = 503;
+    buf_puts(b, "\"reason\":");
+    buf_json_str(b, why);
+    buf_putc(b, ',');
+  }
+  buf_printf(b, "\"caches\":%zu,\"cachesRefused\":%zu}", h.usable, h.refused);
+}
+
+/* GET, HEAD /status (§16.4): the pool's figures and the caches, as JSON. */
+static void serve_status(struct endpoint *e)
+{
+  struct buf *b = &e->rs->body;
+  struct caches_state h;
+  caches_health(e->w->caches, &h);
+  buf_printf(b, "{\"version\":\"%s\",\"mode\":\"%s\",", PACKAGE_VERSION,
+             e->w->o.cgi ? "cgi" : "fastcgi");
+  status_json(b);
+  buf_printf(b, ",\"cachesRefused\":%zu,\"caches\":", h.refused);
+  caches_status_json(e->w->caches, b);
   buf_putc(b, '}');
+}
+
+/* GET, HEAD /metrics (§16.4): the same figures as OpenMetrics text; a cache is labelled
+ * with its registration's hash, never the string. */
+static void serve_metrics(struct endpoint *e)
+{
+  struct buf *b = &e->rs->body;
+  struct caches_state h;
+  caches_health(e->w->caches, &h);
+  status_metrics(b);
+  buf_printf(b, "# TYPE openapi_connector_caches gauge\n"
+             "# HELP openapi_connector_caches Compiled documents by state.\n"
+             "openapi_connector_caches{state=\"usable\"} %zu\n"
+             "openapi_connector_caches{state=\"refused\"} %zu\n", h.usable, h.refused);
+  caches_metrics(e->w->caches, b);
+  buf_puts(b, "# EOF\n");
+  e->rs->content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 }
 
 static void op_ctx_init(struct op_ctx *x, struct endpoint *e, struct cache *c)
@@ -413,6 +479,26 @@ static long long elapsed_us(const struct timespec *t0)
   return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/* §16.4: the "endpoint" of the figures */
+static enum status_endpoint endpoint_stat(const struct route *rt, endpoint_fn *serve)
+{
+  static const struct { endpoint_fn *fn; enum status_endpoint ep; } map[] = {
+    { serve_describe, SE_METADATA }, { serve_load, SE_LOAD }, { serve_save, SE_SAVE },
+    { serve_delete, SE_DELETE }, { serve_authorization, SE_AUTHORIZATION },
+    { serve_authentication, SE_AUTHENTICATION }, { serve_groups, SE_DIRECTORY },
+    { serve_users, SE_DIRECTORY }, { serve_group_attributes, SE_DIRECTORY },
+    { serve_user_attributes, SE_DIRECTORY }, { serve_action, SE_ACTION },
+    { serve_health, SE_HEALTH }, { serve_status, SE_STATUS }, { serve_metrics, SE_METRICS },
+  };
+  if(!rt)
+    return SE_OTHER;
+  endpoint_fn *fn = serve ? serve : rt->on[0].fn;         /* a 405: the path's endpoint */
+  for(size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    if(map[i].fn == fn)
+      return map[i].ep;
+  return SE_OTHER;
+}
+
 void worker_handle(struct worker *w, const struct http_request *rq, struct http_response *rs)
 {
   struct timespec t0;
@@ -421,6 +507,8 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   struct flow_request fr;
   int parsed = 0;
   struct endpoint e = { w, NULL, rs, &p, 0, NULL, 0 };
+  status_busy(1);                               /* §16.4 */
+  rs->content_type = NULL;
   rs->status = 200;
   rs->problem = 0;
   rs->allow = NULL;
@@ -440,6 +528,11 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
     rt = &action_rt;
   else
     rt = route_of(w, uri, plen);
+  /* §16.4: /status and /metrics exist only with --status and for --status-allow callers;
+   * anyone else gets the 404 of an unknown path */
+  if(rt && (rt->on[0].fn == serve_status || rt->on[0].fn == serve_metrics) &&
+     !(w->o.status && status_allowed(rq->remote_addr)))
+    rt = NULL;
   endpoint_fn *serve = rt ? route_handler(rt, method) : NULL;
 
   if(!rt)
@@ -497,8 +590,24 @@ void worker_handle(struct worker *w, const struct http_request *rq, struct http_
   int quote = p.status && p.status != 502 && p.status != 504 &&
               !(p.status == 503 && e.upstream_status) &&   /* an API still refusing (§13.4) */
               !w->inline_problem;       /* an inline document's diagnostics quote it */
-  log_request(method, uri, plen, type, rs->status, e.upstream_status, elapsed_us(&t0),
-              quote ? p.msg : NULL);
+  /* §16.4: a 502/504 names its cause; the figures of /status; slow requests */
+  char cause_buf[32];
+  const char *cause = rs->status == 502 || rs->status == 504 ?
+    upstream_last_cause(w->up, cause_buf, sizeof(cause_buf)) : NULL;
+  long long us = elapsed_us(&t0);
+  int slow = w->o.slow_request_ms && us >= (long long)w->o.slow_request_ms * 1000;
+  log_request_cause(method, uri, plen, type, rs->status, e.upstream_status, us,
+                    quote ? p.msg : NULL, cause);
+  if(slow)
+    log_msg(LOG_WARN, "slow request: %s %.*s took %lld ms (over --slow-request %lu ms)",
+            method, (int)(plen > 200 ? 200 : plen), uri, us / 1000, w->o.slow_request_ms);
+  status_request(endpoint_stat(rt, serve), rs->status, us, slow);
+  if(rs->status == 413)
+    status_cause(SC_413_BODY);
+  else if(rs->status == 503)
+    status_cause(e.upstream_status ? SC_503_UPSTREAM :
+                 serve == serve_health ? SC_503_HEALTH : SC_503_CACHE);
+  status_busy(-1);
   if(parsed)
     request_free(&fr);
   json_arena_end();

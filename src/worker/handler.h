@@ -21,6 +21,10 @@ struct worker_opts {
   size_t max_body;              /* 0 = WORKER_MAX_BODY */
   unsigned long max_pages;      /* a paging walk's page limit; 0 = 100 (--max-pages) */
   struct inline_opts inl;       /* inline documents (§15.4): inl.dir NULL = off */
+  /* health, status, metrics (§16.4) */
+  int health_strict;            /* --health-strict: a refused cache makes /health a 503 */
+  int status;                   /* --status: /status and /metrics for --status-allow */
+  unsigned long slow_request_ms;  /* --slow-request MS: log slower requests; 0 = off */
 };
 
 struct worker;
@@ -40,6 +44,7 @@ struct http_request {
   size_t body_len;
   int body_too_large;           /* the caller saw a CONTENT_LENGTH over the limit */
   int body_unread;              /* no memory to read the body into: a 500 */
+  const char *remote_addr;      /* REMOTE_ADDR, for --status-allow (§16.4); NULL = none */
 };
 
 struct http_response {
@@ -51,6 +56,7 @@ struct http_response {
                                    prebuilt answer in a mapped cache, valid until the next
                                    request) */
   size_t direct_len;
+  const char *content_type;     /* NULL = application/json (§16.4: /metrics is text) */
 };
 
 void worker_handle(struct worker *w, const struct http_request *rq, struct http_response *rs);

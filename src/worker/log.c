@@ -1,7 +1,11 @@
 /* log.c - stderr log lines (log.h). */
 #include "log.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -64,6 +68,104 @@ void log_batch(int on)
               (fl & O_APPEND) ? BATCH_SIZE : BATCH_PIPE;
 }
 
+/* ---- health, status, metrics, logs (§16.4): journald priorities, --log-file -------- */
+
+static const char prio[4][4] = { "<3>", "<4>", "<6>", "<7>" };
+static int journal_state = -1;  /* -1 = not checked yet */
+static const char *log_path;
+
+/* stderr is the journal's stream when JOURNAL_STREAM holds its "device:inode" (what
+ * sd-daemon checks). Checked once, and again after --log-file redirects stderr. */
+static int journal(void)
+{
+  if(journal_state >= 0)
+    return journal_state;
+  journal_state = 0;
+  const char *e = getenv("JOURNAL_STREAM");
+  struct stat st;
+  unsigned long long dev, ino;
+  char tail;
+  if(e && sscanf(e, "%llu:%llu%c", &dev, &ino, &tail) == 2 && !fstat(STDERR_FILENO, &st) &&
+     (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
+    journal_state = 1;
+  return journal_state;
+}
+
+static int open_log(void)
+{
+  int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if(fd < 0)
+    return -1;
+  if(fd != STDERR_FILENO) {
+    dup2(fd, STDERR_FILENO);                    /* dup2 clears close-on-exec on fd 2 */
+    close(fd);
+  }
+  return 0;
+}
+
+int log_open_file(const char *path)
+{
+  log_path = path;
+  if(open_log())
+    return -1;
+  journal_state = 0;                            /* a file: no priorities */
+  batch_cap = BATCH_SIZE;
+  return 0;
+}
+
+/* open, dup2 and close are async-signal-safe: the reopen is done in the handler, so a
+ * line written before it goes to the old file and every line after it to the new one */
+static void on_usr1(int sig)
+{
+  (void)sig;
+  int saved = errno;
+  log_reopen();
+  errno = saved;
+}
+
+void log_reopen(void)
+{
+  if(log_path)
+    open_log();
+}
+
+void log_reopen_on_usr1(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_usr1;
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &sa, NULL);
+}
+
+void log_usr1_block(void)
+{
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+void log_reopen_pending(void)
+{
+  sigset_t s;
+  if(sigpending(&s) || !sigismember(&s, SIGUSR1))
+    return;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR1);
+  struct timespec zero = { 0, 0 };
+  if(sigtimedwait(&s, NULL, &zero) == SIGUSR1)
+    log_reopen();
+}
+
+int log_wait_poll(struct pollfd *p, unsigned n)
+{
+  sigset_t open;
+  sigprocmask(SIG_SETMASK, NULL, &open);
+  sigdelset(&open, SIGUSR1);
+  return ppoll(p, n, NULL, &open);
+}
+
 void log_msg(enum log_level l, const char *fmt, ...)
 {
   if((int)l > log_level)
@@ -73,7 +175,12 @@ void log_msg(enum log_level l, const char *fmt, ...)
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);
-  size_t n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  size_t n = 0;
+  if(journal()) {                               /* §16.4: the priority for journald */
+    memcpy(line, prio[l], 3);
+    n = 3;
+  }
+  n += strftime(line + n, sizeof(line) - n, "%Y-%m-%dT%H:%M:%SZ", &tm);
   int k = snprintf(line + n, sizeof(line) - n, " openapi-connector[%ld] %s: ", (long)getpid(),
                    level_names[l]);
   if(k > 0)
@@ -143,6 +250,13 @@ static void put_num(char *line, size_t *n, size_t cap, long long v)
 void log_request(const char *method, const char *path, size_t plen, const char *type,
                  int status, long upstream, long long dur_us, const char *problem)
 {
+  log_request_cause(method, path, plen, type, status, upstream, dur_us, problem, NULL);
+}
+
+void log_request_cause(const char *method, const char *path, size_t plen, const char *type,
+                       int status, long upstream, long long dur_us, const char *problem,
+                       const char *cause)
+{
   enum log_level l = status >= 500 ? LOG_WARN : LOG_INFO;
   if((int)l > log_level)
     return;
@@ -169,6 +283,8 @@ void log_request(const char *method, const char *path, size_t plen, const char *
     line = batch + batch_len;
   }
   size_t n = 0, cap = LOG_LINE_MAX;
+  if(journal())                                 /* §16.4: the priority for journald */
+    put(line, &n, cap, prio[l], 3);
   put(line, &n, cap, stamp, stamp_len);
   put(line, &n, cap, level_names[l], strlen(level_names[l]));
   put(line, &n, cap, ": ", 2);
@@ -185,6 +301,10 @@ void log_request(const char *method, const char *path, size_t plen, const char *
   put_num(line, &n, cap, dur_us / 1000);
   char frac[4] = { '.', (char)('0' + (dur_us / 100) % 10), 'm', 's' };
   put(line, &n, cap, frac, 4);
+  if(cause) {                                   /* §16.4: why a 502/504 */
+    put(line, &n, cap, " cause=", 7);
+    put(line, &n, cap, cause, strnlen(cause, 40));
+  }
   if(problem) {
     put(line, &n, cap, " problem=", 9);
     put_clean(line, &n, cap, problem, strnlen(problem, 200));

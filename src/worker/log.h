@@ -21,6 +21,26 @@ void log_msg(enum log_level l, const char *fmt, ...) __attribute__((format(print
 void log_request(const char *method, const char *path, size_t plen, const char *type,
                  int status, long upstream, long long dur_us, const char *problem);
 
+/* §16.4: the same with the cause of a 502/504 (" cause=refused", ...; NULL = none). */
+void log_request_cause(const char *method, const char *path, size_t plen, const char *type,
+                       int status, long upstream, long long dur_us, const char *problem,
+                       const char *cause);
+
+/* §16.4: --log-file PATH (opened for appending, 0640, onto stderr); -1 with errno set.
+ * log_reopen opens it again (logrotate); log_reopen_on_usr1 makes SIGUSR1 do that.
+ * Under systemd (JOURNAL_STREAM naming stderr's device:inode) each line starts with its
+ * syslog priority ("<3>" error ... "<7>" debug). */
+int log_open_file(const char *path);
+void log_reopen(void);
+void log_reopen_on_usr1(void);
+/* A FastCGI worker keeps SIGUSR1 blocked (in an accept it would make libfcgi drop the
+ * connection): log_reopen_pending takes a pending one between requests, log_wait_poll is
+ * poll(2) with SIGUSR1 let in while idle. */
+struct pollfd;
+void log_usr1_block(void);
+void log_reopen_pending(void);
+int log_wait_poll(struct pollfd *p, unsigned n);
+
 /* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
  * buffer that is written when it is full (4 KiB for a pipe, 64 KiB for a file opened for
  * appending: either is written in one piece) or its oldest line is a second old, and by

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../common/buf.h"
@@ -21,6 +22,7 @@
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
+#include "status.h"
 #include "try.h"
 
 static volatile sig_atomic_t hup, term, in_request;
@@ -84,6 +86,17 @@ static void usage(FILE *f)
         "                         (CGI), mode 0700 (env OPENAPI_CONNECTOR_TOKEN_CACHE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
         "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
+        "Health, status, metrics, logs:\n"
+        "  --health-strict        /health answers 503 when any cache is refused (env\n"
+        "                         OPENAPI_CONNECTOR_HEALTH_STRICT=1)\n"
+        "  --status               serve /status (JSON) and /metrics (OpenMetrics) to the\n"
+        "                         --status-allow addresses (env OPENAPI_CONNECTOR_STATUS=1)\n"
+        "  --status-allow CIDRS   who may read them (default 127.0.0.1/8,::1; env\n"
+        "                         OPENAPI_CONNECTOR_STATUS_ALLOW)\n"
+        "  --slow-request MS      log requests slower than MS milliseconds (env\n"
+        "                         OPENAPI_CONNECTOR_SLOW_REQUEST)\n"
+        "  --log-file FILE        log there instead of stderr; reopened on SIGUSR1 (env\n"
+        "                         OPENAPI_CONNECTOR_LOG_FILE)\n\n"
         "Inline documents (the Schema Value configuration value; off by default):\n"
         "  --inline-documents DIR compile Schema Values into DIR (env\n"
         "                         OPENAPI_CONNECTOR_INLINE_DOCUMENTS); needs --allow-host\n"
@@ -176,6 +189,13 @@ static void env_allow_hosts(struct inline_opts *o, const char *e)
   }
 }
 
+/* health, status, metrics, logs (§16.4): a yes/no variable ("1", "yes", "true" = yes) */
+static int env_flag(const char *name)
+{
+  const char *e = getenv(name);
+  return e && (!strcmp(e, "1") || !strcasecmp(e, "yes") || !strcasecmp(e, "true"));
+}
+
 /* The worker's defaults from the environment (also --try's); the token directory's. */
 static const char *env_defaults(struct worker_opts *o)
 {
@@ -203,6 +223,11 @@ static const char *env_defaults(struct worker_opts *o)
     o->inl.memory_mib = count_arg(e, "OPENAPI_CONNECTOR_INLINE_MEMORY", 16);
   if((e = getenv("OPENAPI_CONNECTOR_INLINE_MAX")) && *e)
     o->inl.max = count_arg(e, "OPENAPI_CONNECTOR_INLINE_MAX", 1);
+  /* health, status, metrics, logs (§16.4) */
+  o->health_strict = env_flag("OPENAPI_CONNECTOR_HEALTH_STRICT");
+  o->status = env_flag("OPENAPI_CONNECTOR_STATUS");
+  if((e = getenv("OPENAPI_CONNECTOR_SLOW_REQUEST")) && *e)
+    o->slow_request_ms = count_arg(e, "OPENAPI_CONNECTOR_SLOW_REQUEST", 1);
   if((e = getenv("OPENAPI_CONNECTOR_LOG_LEVEL")) && *e && log_level_parse(e) >= 0)
     log_level = log_level_parse(e);
   return (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
@@ -233,12 +258,22 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "inline-timeout", required_argument, NULL, 259 },
     { "inline-memory", required_argument, NULL, 260 },
     { "inline-max", required_argument, NULL, 261 },
+    /* health, status, metrics, logs (§16.4) */
+    { "health-strict", no_argument, NULL, 300 },
+    { "status", no_argument, NULL, 301 },
+    { "status-allow", required_argument, NULL, 302 },
+    { "slow-request", required_argument, NULL, 303 },
+    { "log-file", required_argument, NULL, 304 },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
   };
   const char *token_cache = env_defaults(o);
   int ch, cli_hosts = 0;
+  /* health, status, metrics, logs (§16.4) */
+  const char *e = getenv("OPENAPI_CONNECTOR_STATUS_ALLOW");
+  const char *status_allow = e && *e ? e : NULL;
+  const char *log_file = (e = getenv("OPENAPI_CONNECTOR_LOG_FILE")) && *e ? e : NULL;
   while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch(ch) {
     case 'd': o->cache_dir = optarg; break;
@@ -278,6 +313,12 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 259: o->inl.timeout_ms = seconds_to_ms(optarg, "--inline-timeout"); break;
     case 260: o->inl.memory_mib = count_arg(optarg, "--inline-memory", 16); break;
     case 261: o->inl.max = count_arg(optarg, "--inline-max", 1); break;
+    /* health, status, metrics, logs (§16.4) */
+    case 300: o->health_strict = 1; break;
+    case 301: o->status = 1; break;
+    case 302: status_allow = optarg; break;
+    case 303: o->slow_request_ms = count_arg(optarg, "--slow-request", 1); break;
+    case 304: log_file = optarg; break;
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -288,6 +329,18 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     exit(2);
   }
   char why[512];
+  /* health, status, metrics, logs (§16.4) */
+  if(status_allow && status_allow_parse(status_allow, why, sizeof(why))) {
+    fprintf(stderr, "openapi-connector: %s\n", why);
+    exit(2);
+  }
+  if(log_file && log_open_file(log_file)) {
+    fprintf(stderr, "openapi-connector: --log-file %s: %s%s\n", log_file, strerror(errno),
+            errno == EACCES ? " (permission denied for this user)" : "");
+    exit(2);
+  }
+  if(log_file)
+    log_reopen_on_usr1();
   /* inline documents (§15.4): patterns, DIR and the compiler checked before serving */
   if(o->inl.dir && inline_opts_check(&o->inl, why, sizeof(why))) {
     fprintf(stderr, "openapi-connector: %s\n", why);
@@ -343,7 +396,9 @@ static void header_text(struct buf *h, const struct http_response *rs, int head)
     put_uint(h, (size_t)rs->status);
     buf_puts(h, "\r\n");
   }
-  buf_puts(h, "Content-Type: application/json\r\nContent-Length: ");
+  buf_puts(h, "Content-Type: ");
+  buf_puts(h, rs->content_type ? rs->content_type : "application/json");  /* §16.4 */
+  buf_puts(h, "\r\nContent-Length: ");
   put_uint(h, head ? 0 : rs->direct_len);
   buf_puts(h, "\r\n");
   if(rs->problem)
@@ -368,6 +423,7 @@ static int serve_cgi(struct worker *w)
   rq.uri = getenv("REQUEST_URI");
   rq.path_info = getenv("PATH_INFO");
   rq.authorization = getenv("HTTP_AUTHORIZATION");
+  rq.remote_addr = getenv("REMOTE_ADDR");       /* §16.4: --status-allow */
   long long cl = content_length(getenv("CONTENT_LENGTH"));
   if(cl > (long long)worker_max_body(w))
     rq.body_too_large = 1;
@@ -402,8 +458,10 @@ static void params_of(char **envp, struct http_request *rq, const char **clen)
   static const struct { const char *name; size_t len; int slot; } want[] = {
     { "REQUEST_METHOD=", 15, 0 }, { "REQUEST_URI=", 12, 1 }, { "PATH_INFO=", 10, 2 },
     { "HTTP_AUTHORIZATION=", 19, 3 }, { "CONTENT_LENGTH=", 15, 4 },
+    { "REMOTE_ADDR=", 12, 5 },                  /* §16.4: --status-allow */
   };
-  const char **slot[5] = { &rq->method, &rq->uri, &rq->path_info, &rq->authorization, clen };
+  const char **slot[6] = { &rq->method, &rq->uri, &rq->path_info, &rq->authorization, clen,
+                           &rq->remote_addr };
   for(char **e = envp; e && *e; e++) {
     char c = **e;
     if(c != 'R' && c != 'P' && c != 'H' && c != 'C')
@@ -438,11 +496,14 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
     fcntl(lsock, F_SETFL, fl | O_NONBLOCK);
   log_batch(1);
   while(!term) {
+    log_reopen_pending();                       /* §16.4: SIGUSR1 between requests */
     int acc = FCGX_Accept_r(&req);
     if(acc == -EAGAIN || acc == -EWOULDBLOCK) {
       log_flush();
       struct pollfd p = { lsock, POLLIN, 0 };
-      if(poll(&p, 1, -1) < 0 && errno != EINTR)
+      /* §16.4: SIGUSR1 is taken only here (idle) or between requests: in an accept it
+       * would make libfcgi drop the connection */
+      if(log_wait_poll(&p, 1) < 0 && errno != EINTR)
         break;
       continue;
     }
@@ -501,6 +562,8 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
 
 static void fcgi_signals(void)
 {
+  log_reopen_on_usr1();                         /* §16.4: --log-file rotated */
+  log_usr1_block();
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_hup;
@@ -542,6 +605,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
     return 1;
   }
+  /* §16.4: the figures the pool's workers share, mapped before they are forked */
+  if(pc.o.status && status_init(pc.listen ? (unsigned)pc.workers : 1))
+    log_msg(LOG_WARN, "--status: cannot map the shared figures: %s", strerror(errno));
   if(pc.listen) {
     struct pool_opts po = { pc.listen, pc.workers, pc.max_requests, pc.daemon, pc.pid_file,
                             pc.socket_mode, pool_serve, &pc };

@@ -28,6 +28,7 @@
 #include "log.h"
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
+static volatile sig_atomic_t got_usr1;          /* §16.4: reopen the log, tell the workers */
 
 static void on_signal(int sig)
 {
@@ -37,6 +38,8 @@ static void on_signal(int sig)
     got_hup = 1;
   else if(sig == SIGCHLD)
     got_chld = 1;
+  else if(sig == SIGUSR1)
+    got_usr1 = 1;
 }
 
 /* listen_unix and listen_tcp return a descriptor or -1, as socket(2) which they wrap. */
@@ -174,6 +177,7 @@ int pool_run(const struct pool_opts *o)
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   sigaction(SIGCHLD, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);                /* §16.4 */
   /* signals are taken only while the master waits (sigsuspend), so none is missed */
   sigset_t block, saved;
   sigemptyset(&block);
@@ -181,6 +185,7 @@ int pool_run(const struct pool_opts *o)
   sigaddset(&block, SIGINT);
   sigaddset(&block, SIGHUP);
   sigaddset(&block, SIGCHLD);
+  sigaddset(&block, SIGUSR1);                   /* §16.4 */
   sigprocmask(SIG_BLOCK, &block, &saved);
   log_msg(LOG_INFO, "pool started on %s with %d workers", o->listen, o->workers);
   int quick_deaths = 0;
@@ -205,6 +210,14 @@ int pool_run(const struct pool_opts *o)
       for(int i = 0; i < o->workers; i++)
         if(kids[i])
           kill(kids[i], SIGHUP);
+    }
+    if(got_usr1) {                              /* §16.4: --log-file rotated */
+      got_usr1 = 0;
+      log_reopen();
+      log_msg(LOG_INFO, "SIGUSR1: log file reopened");
+      for(int i = 0; i < o->workers; i++)
+        if(kids[i])
+          kill(kids[i], SIGUSR1);
     }
     if(got_chld) {
       got_chld = 0;

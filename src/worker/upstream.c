@@ -17,6 +17,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "upstream.h"
+#include "status.h"             /* §16.4 */
 #include "url.h"
 #include "../cache/cache.h"
 #include "../common/mem.h"
@@ -41,6 +42,10 @@ struct upstream {
   struct buf loc;               /* the redirect target being followed */
   struct buf line;              /* a header line being built */
   char errbuf[CURL_ERROR_SIZE];
+  /* health, status, metrics, logs (§16.4): the last call's outcome, for the log's cause */
+  enum upstream_error last_err;
+  long last_status;
+  int last_json, last_called;
 };
 
 /* The write callback's state: the answer goes into B up to MAX bytes. */
@@ -114,6 +119,7 @@ static long now_ms(void)
 
 void upstream_begin(struct upstream *u)
 {
+  u->last_called = 0;                           /* §16.4: no call yet for the log's cause */
   u->budget_start = now_ms();
   if(!u->budget_start)
     u->budget_start = 1;
@@ -399,8 +405,8 @@ static enum upstream_error ensure_handle(struct upstream *u, char *errmsg, size_
               why);
 }
 
-enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
-                                  struct upstream_resp *rs, char *errmsg, size_t errlen)
+static enum upstream_error send_call(struct upstream *u, const struct upstream_req *rq,
+                                     struct upstream_resp *rs, char *errmsg, size_t errlen)
 {
   char origin[ORIGIN_MAX], target[ORIGIN_MAX];
   if(errmsg && errlen)
@@ -521,4 +527,49 @@ enum upstream_error upstream_send(struct upstream *u, const struct upstream_req 
   if(e != UPE_OK)
     buf_reset(&rs->body);     /* a partial answer must not be mistaken for one */
   return e;
+}
+
+/* health, status, metrics, logs (§16.4): every call counted by outcome in /status and
+ * remembered for the cause on the log line */
+enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
+                                  struct upstream_resp *rs, char *errmsg, size_t errlen)
+{
+  enum upstream_error e = send_call(u, rq, rs, errmsg, errlen);
+  u->last_called = 1;
+  u->last_err = e;
+  u->last_status = rs->status;
+  u->last_json = rs->is_json;
+  enum status_upstream o = SU_OTHER;
+  if(e == UPE_TIMEOUT)
+    o = SU_TIMEOUT;
+  else if(e == UPE_CONNECT)
+    o = SU_REFUSED;
+  else if(e == UPE_TLS)
+    o = SU_TLS;
+  else if(!e && rs->status >= 200 && rs->status < 600)
+    o = (enum status_upstream)(SU_2XX + (rs->status / 100 - 2));
+  if(e != UPE_NOMEM)
+    status_upstream(o);
+  return e;
+}
+
+const char *upstream_last_cause(const struct upstream *u, char *buf, size_t len)
+{
+  if(!u->last_called)
+    return NULL;
+  switch(u->last_err) {
+  case UPE_OK: break;
+  case UPE_CONNECT: return "refused";
+  case UPE_TIMEOUT: return "timeout";
+  case UPE_TOO_BIG: return "too-big";
+  case UPE_REDIRECT: return "redirect";
+  case UPE_TLS: return "tls";
+  case UPE_OTHER: return "transfer";
+  case UPE_NOMEM: return "out-of-memory";
+  }
+  if(u->last_status >= 400 || u->last_status < 200) {
+    snprintf(buf, len, "status-%ld", u->last_status);
+    return buf;
+  }
+  return u->last_json ? "invalid-answer" : "invalid-json";
 }

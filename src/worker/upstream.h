@@ -89,4 +89,9 @@ enum upstream_error {
 enum upstream_error upstream_send(struct upstream *u, const struct upstream_req *rq,
                                   struct upstream_resp *rs, char *errmsg, size_t errlen);
 
+/* §16.4: the cause of a 502/504 for the log line, from the request's last call
+ * ("refused", "timeout", "tls", "status-500", "invalid-json", ...); NULL when no call was
+ * made since upstream_begin. BUF (LEN >= 24) may hold the text. */
+const char *upstream_last_cause(const struct upstream *u, char *buf, size_t len);
+
 #endif

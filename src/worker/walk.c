@@ -24,6 +24,7 @@
 #include "log.h"
 #include "offset_token.h"
 #include "paging_plan.h"
+#include "status.h"
 #include "url.h"
 #include "server.h"
 
@@ -476,6 +477,7 @@ static enum oac_result one_page(struct walk *w, struct arena *pa)
     return r;
   }
   w->use.pages++;
+  status_page();                                /* §16.4 */
   w->use.bytes += x->resp->body.len;
   w->last_asked = w->asked;
 

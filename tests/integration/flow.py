@@ -869,11 +869,12 @@ class Scenario:
             return
         text = json.dumps(ans.json)
         caches = ans.json.get("caches")
-        self.check("%s: lists the caches" % what,
-                   isinstance(caches, list) and len(caches) >= 2
-                   and self.a.schema_url in text and self.a.refused_schema_url in text,
-                   "caches naming %s and %s" % (self.a.schema_url, self.a.refused_schema_url),
-                   ans.json)
+        # §16.4 (issue 18): counts only; no Schema URLs, no paths
+        self.check("%s: counts the caches, names no Schema URL" % what,
+                   ans.json.get("status") == "ok" and isinstance(caches, int) and caches >= 2
+                   and self.a.schema_url not in text
+                   and self.a.refused_schema_url not in text and "/" not in text,
+                   "status ok, caches >= 2, no URL or path", ans.json)
 
     def user_param(self):
         """$User.Email from Flow's Authorization header becomes the query parameter owner

@@ -128,10 +128,13 @@ static struct worker *new_worker(int cgi, const char *prefix)
   o.cgi = cgi;
   o.up.connect_timeout_ms = 2000;
   o.up.timeout_ms = 3000;
+  o.status = 1;                   /* §16.4: /status for the tests' 127.0.0.1 */
   struct worker *w = worker_new(&o);
   ck_assert_ptr_nonnull(w);
   return w;
 }
+
+static const char *remote = "127.0.0.1";      /* REMOTE_ADDR of call() */
 
 struct answer {
   struct http_response rs;
@@ -147,6 +150,7 @@ static void call(struct worker *w, const char *method, const char *uri, const ch
   rq.body = body;
   rq.body_len = body ? strlen(body) : 0;
   rq.authorization = auth;
+  rq.remote_addr = remote;
   buf_init(&a->rs.body);
   worker_handle(w, &rq, &a->rs);
   struct json_error je;
@@ -333,15 +337,88 @@ START_TEST(test_health)
   struct answer a;
   call(w, "GET", "/health", NULL, NULL, &a);
   ck_assert_int_eq(a.rs.status, 200);
+  ck_assert_str_eq(json_get_str(a.json, "status"), "ok");
   ck_assert_str_eq(json_get_str(a.json, "version"), PACKAGE_VERSION);
+  ck_assert_int_eq(json_get_long(a.json, "caches", -1), 1);
+  ck_assert_int_eq(json_get_long(a.json, "cachesRefused", -1), 0);
+  /* §16.4: no paths, no Schema URLs */
+  ck_assert_ptr_null(strstr(a.rs.direct, "example.test"));
+  ck_assert_ptr_null(strstr(a.rs.direct, "worker-caches"));
+  answer_free(&a);
+  /* /status has the caches */
+  call(w, "GET", "/status", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
   const cJSON *c = cJSON_GetArrayItem(json_get_array(a.json, "caches"), 0);
   ck_assert_str_eq(json_get_str(c, "registration"), REG);
   ck_assert_str_eq(json_get_str(c, "title"), "Pets one");
   ck_assert_int_eq(json_get_long(c, "types", 0), 2);
   ck_assert_ptr_nonnull(json_get_str(c, "compiled"));
   ck_assert_ptr_nonnull(json_get_str(c, "sourceChecksum"));
+  ck_assert_ptr_null(strstr(a.rs.direct, "worker-caches"));
+  answer_free(&a);
+  /* a caller outside --status-allow (default loopback): the 404 of an unknown path */
+  remote = "192.0.2.7";
+  call(w, "GET", "/status", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 404);
+  answer_free(&a);
+  call(w, "POST", "/metrics", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 404);
+  answer_free(&a);
+  remote = "::ffff:127.0.0.1";
+  call(w, "GET", "/status", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  answer_free(&a);
+  remote = "127.0.0.1";
+  /* a refused cache beside the good one: still 200, counted */
+  char bad[600];
+  snprintf(bad, sizeof(bad), "%s/0000000000000bad.cache", dir);
+  FILE *f = fopen(bad, "wb");
+  ck_assert_ptr_nonnull(f);
+  fputs("OACACHE\x1a this is not a cache", f);
+  fclose(f);
+  worker_recheck_caches(w);
+  call(w, "GET", "/health", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 200);
+  ck_assert_int_eq(json_get_long(a.json, "cachesRefused", -1), 1);
   answer_free(&a);
   worker_free(w);
+  /* --health-strict: the refused cache makes it a 503 */
+  struct worker_opts o = { 0 };
+  o.cache_dir = dir;
+  o.cgi = _i;
+  o.health_strict = 1;
+  w = worker_new(&o);
+  call(w, "GET", "/health", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 503);
+  ck_assert_ptr_nonnull(strstr(json_get_str(a.json, "reason"), "refused"));
+  answer_free(&a);
+  /* --status off: /status is an unknown path */
+  call(w, "GET", "/status", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 404);
+  answer_free(&a);
+  worker_free(w);
+  /* a missing directory: 503 naming no path */
+  char missing[600];
+  snprintf(missing, sizeof(missing), "%s/missing", dir);
+  o.cache_dir = missing;
+  o.health_strict = 0;
+  w = worker_new(&o);
+  call(w, "GET", "/health", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 503);
+  ck_assert_str_eq(json_get_str(a.json, "reason"), "the cache directory is missing");
+  ck_assert_ptr_null(strstr(a.rs.direct, "worker-caches"));
+  answer_free(&a);
+  worker_free(w);
+  /* no usable cache: 503 */
+  unlink(bad);
+  mkdir(missing, 0755);
+  w = worker_new(&o);
+  call(w, "GET", "/health", NULL, NULL, &a);
+  ck_assert_int_eq(a.rs.status, 503);
+  ck_assert_ptr_nonnull(strstr(json_get_str(a.json, "reason"), "no cache"));
+  answer_free(&a);
+  worker_free(w);
+  rmdir(missing);
 }
 END_TEST
 
@@ -646,7 +723,7 @@ static const char *health_title(struct worker *w)
 {
   static char title[64];
   struct answer a;
-  call(w, "GET", "/health", NULL, NULL, &a);
+  call(w, "GET", "/status", NULL, NULL, &a);
   const cJSON *c = cJSON_GetArrayItem(json_get_array(a.json, "caches"), 0);
   snprintf(title, sizeof(title), "%s", c ? json_get_str(c, "title") : "(none)");
   answer_free(&a);
