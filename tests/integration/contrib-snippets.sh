@@ -87,10 +87,11 @@ through() {
   name=$2
   code=$(curl -s -o "$RUN/answer" -w '%{http_code}' "$base/openapi/health")
   it_eq "$name: GET /openapi/health" 200 "$code"
-  if grep -q "\"registration\":\"$REG\"" "$RUN/answer"; then
-    it_pass "$name: /health names the compiled example"
+  # /health names no registration (issue 18, §16.4): it counts the usable caches
+  if grep -q '"caches":1,"cachesRefused":0' "$RUN/answer"; then
+    it_pass "$name: /health counts the compiled example (1 cache, none refused)"
   else
-    it_fail "$name: /health does not name $REG: $(head -c 300 "$RUN/answer")"
+    it_fail "$name: /health does not count 1 usable cache: $(head -c 300 "$RUN/answer")"
   fi
   code=$(curl -s -o "$RUN/answer" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     --data '{"configurationValues":[]}' "$base/openapi/metadata")
