@@ -21,6 +21,7 @@
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
+#include "snapshot.h"   /* shared caches (§16.3) */
 #include "try.h"
 
 static volatile sig_atomic_t hup, term, in_request;
@@ -83,7 +84,11 @@ static void usage(FILE *f)
         "  --token-cache DIR      OAuth 2.0 client-credentials tokens shared by processes\n"
         "                         (CGI), mode 0700 (env OPENAPI_CONNECTOR_TOKEN_CACHE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
-        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
+        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n"
+        /* shared caches (§16.3) */
+        "  --snapshot-dir DIR     verified copies of the caches that FastCGI workers share\n"
+        "                         (env OPENAPI_CONNECTOR_SNAPSHOT_DIR; default\n"
+        "                         " OAC_DEFAULT_SNAPSHOT_DIR "; \"\" for none)\n\n"
         "Inline documents (the Schema Value configuration value; off by default):\n"
         "  --inline-documents DIR compile Schema Values into DIR (env\n"
         "                         OPENAPI_CONNECTOR_INLINE_DOCUMENTS); needs --allow-host\n"
@@ -233,11 +238,16 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "inline-timeout", required_argument, NULL, 259 },
     { "inline-memory", required_argument, NULL, 260 },
     { "inline-max", required_argument, NULL, 261 },
+    { "snapshot-dir", required_argument, NULL, 262 },   /* shared caches (§16.3) */
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
   };
   const char *token_cache = env_defaults(o);
+  /* shared caches (§16.3): the snapshot directory, "" for none */
+  const char *snapshots = getenv("OPENAPI_CONNECTOR_SNAPSHOT_DIR");
+  if(!snapshots)
+    snapshots = OAC_DEFAULT_SNAPSHOT_DIR;
   int ch, cli_hosts = 0;
   while((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch(ch) {
@@ -278,6 +288,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 259: o->inl.timeout_ms = seconds_to_ms(optarg, "--inline-timeout"); break;
     case 260: o->inl.memory_mib = count_arg(optarg, "--inline-memory", 16); break;
     case 261: o->inl.max = count_arg(optarg, "--inline-max", 1); break;
+    case 262: snapshots = optarg; break;   /* shared caches (§16.3) */
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -287,6 +298,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     usage(stderr);
     exit(2);
   }
+  snapshot_set_dir(snapshots);   /* shared caches (§16.3) */
   char why[512];
   /* inline documents (§15.4): patterns, DIR and the compiler checked before serving */
   if(o->inl.dir && inline_opts_check(&o->inl, why, sizeof(why))) {
