@@ -61,16 +61,16 @@ static void give_up(const char *what, int e)
 }
 
 /* Maps PATH if it is a regular file of SIZE bytes without write permission whose bytes
- * equal IMAGE. 0 with *OUT and *ST set; -1 (errno ENOENT when it does not exist, else
- * EBADMSG when it is not a good snapshot). */
+ * equal IMAGE. 0 with *OUT and *ST set; -1 with errno EBADMSG when something that is not
+ * a good snapshot is there, else open's errno (ENOENT: none yet). */
 static int map_existing(const char *path, const void *image, size_t size, void **out,
                         struct stat *st)
 {
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if(fd < 0) {
-    if(errno != ENOENT)
+    if(errno == ELOOP || errno == EISDIR)  /* a link or a directory where a snapshot goes */
       errno = EBADMSG;
-    return -1;
+    return -1;                             /* ENOENT, or the directory's own trouble */
   }
   if(fstat(fd, st) || !S_ISREG(st->st_mode) || (st->st_mode & 0222) ||
      (unsigned long long)st->st_size != (unsigned long long)size) {
@@ -202,7 +202,7 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
   int wrote = 0;
   if(map_existing(path, c->base, c->size, &p, &st)) {
     int bad = errno == EBADMSG;
-    if(errno == ENOENT) {
+    if(!bad) {
       struct stat ds;
       if(stat(snap_dir, &ds) && errno == ENOENT && mkdir(snap_dir, 0755) && errno != EEXIST) {
         give_up("cannot create it", errno);
