@@ -64,6 +64,7 @@ void caches_free(struct cache_set *s)
   if(!s)
     return;
   for(size_t i = 0; i < s->n; i++) {
+    snapshot_release(&s->e[i].snap);
     if(s->e[i].ok)
       cache_close(&s->e[i].c);
     oac_free(s->e[i].path);
@@ -150,7 +151,10 @@ static void load_file(struct cache_set *s, struct entry *e, const char *path,
       log_msg(LOG_ERROR, "cache %s refused: %s", path, err.msg);
     return;
   }
-  snapshot_adopt(&fresh, &e->snap);   /* shared caches (§16.3): private copy on failure */
+  struct snapshot_ref ref;             /* shared caches (§16.3): private copy on failure */
+  snapshot_adopt(&fresh, &ref);
+  snapshot_release(&e->snap);          /* the old mapping's lease, before it is closed */
+  e->snap = ref;
   if(e->ok) {
     log_msg(LOG_INFO, "cache %s replaced (registered as %s)", path,
             cache_registration(&fresh));
@@ -179,8 +183,8 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
   if(snap) {
     log_msg(LOG_WARN, "snapshot %s/%s of cache %s was %s: loading the cache again",
             snapshot_dir(), e->snap.name, path,
-            snap == 2 ? "truncated or rewritten in place" : "replaced or removed");
-    e->snap.name[0] = '\0';
+            snap == 2 ? "truncated or rewritten in place" : "replaced, removed or written to");
+    snapshot_release(&e->snap);
     e->bad_ino = 0;                             /* the file is tried again, even if refused */
   }
   else if(e->ok && e->snap.name[0])
@@ -229,6 +233,7 @@ static void scan(struct cache_set *s)
     if(!s->e[i].seen) {
       if(s->e[i].ok) {
         log_msg(LOG_INFO, "cache %s removed", s->e[i].path);
+        snapshot_release(&s->e[i].snap);
         cache_close(&s->e[i].c);
       }
       oac_free(s->e[i].path);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,94 @@
 
 static char *snap_dir;          /* NULL: snapshots off */
 static int dir_failed;          /* warned once: private copies from now on */
+
+/* Leases (fcntl F_SETLEASE, F_RDLCK) on the mapped snapshots: whoever opens one for writing
+ * or truncates it is held back by the kernel (lease-break-time, 45 s by default) until
+ * the holder releases the lease; the holder's signal handler first replaces the shared
+ * mapping, at the same address, with a private copy of its still intact bytes (mremap
+ * MREMAP_FIXED), so a request reading it at that very moment reads the same bytes and
+ * never gets SIGBUS. A fixed table: the handler must not see it reallocated. */
+#define LEASE_SLOTS 4096
+#define LEASE_SIGNAL (SIGRTMIN + 3)
+static struct lease {
+  int fd;                       /* 0: free */
+  void *addr;
+  size_t size;
+  volatile sig_atomic_t broken; /* the mapping is a private copy now */
+} leases[LEASE_SLOTS];
+static int lease_handler_set;
+
+static void on_lease_break(int sig, siginfo_t *si, void *uc)
+{
+  (void)sig;
+  (void)uc;
+  int saved = errno;
+  for(size_t i = 0; i < LEASE_SLOTS; i++) {
+    struct lease *l = &leases[i];
+    if(!l->fd || l->fd != si->si_fd || l->broken)
+      continue;
+    void *copy = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    if(copy != MAP_FAILED) {
+      memcpy(copy, l->addr, l->size);
+      if(mprotect(copy, l->size, PROT_READ) ||
+         mremap(copy, l->size, l->size, MREMAP_MAYMOVE | MREMAP_FIXED, l->addr) == MAP_FAILED)
+        munmap(copy, l->size);
+    }
+    l->broken = 1;
+    fcntl(l->fd, F_SETLEASE, F_UNLCK);
+  }
+  errno = saved;
+}
+
+/* Takes a read lease on PATH's mapping ADDR: the slot's index + 1, or 0 without one. */
+static int lease_take(const char *path, void *addr, size_t size)
+{
+  if(!lease_handler_set) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_lease_break;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if(sigaction(LEASE_SIGNAL, &sa, NULL))
+      return 0;
+    lease_handler_set = 1;
+  }
+  size_t i = 0;
+  while(i < LEASE_SLOTS && leases[i].fd)
+    i++;
+  if(i == LEASE_SLOTS)
+    return 0;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if(fd <= 0)
+    return 0;
+  leases[i].addr = addr;
+  leases[i].size = size;
+  leases[i].broken = 0;
+  leases[i].fd = fd;
+  if(fcntl(fd, F_SETSIG, LEASE_SIGNAL) || fcntl(fd, F_SETOWN, getpid()) ||
+     fcntl(fd, F_SETLEASE, F_RDLCK)) {
+    leases[i].fd = 0;
+    close(fd);
+    return 0;
+  }
+  return (int)i + 1;
+}
+
+void snapshot_release(struct snapshot_ref *ref)
+{
+  if(ref->lease > 0 && ref->lease <= LEASE_SLOTS) {
+    struct lease *l = &leases[ref->lease - 1];
+    int fd = l->fd;
+    l->fd = 0;                  /* the handler no longer looks at it */
+    if(fd > 0) {
+      fcntl(fd, F_SETLEASE, F_UNLCK);
+      close(fd);
+    }
+  }
+  ref->lease = 0;
+  ref->name[0] = '\0';
+}
 
 void snapshot_set_dir(const char *dir)
 {
@@ -181,6 +270,7 @@ static int ref_path(const struct snapshot_ref *ref, char *out, size_t size)
 void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
 {
   ref->name[0] = '\0';
+  ref->lease = 0;
   if(!snap_dir || dir_failed || !c->mapped || !c->size)
     return;
   unsigned char sum[SHA256_DIGEST_LEN];
@@ -223,12 +313,27 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
       return;
     }
   }
+  /* the lease first, then the file checked again: a change between the comparison and
+   * the lease would otherwise go unnoticed */
+  int lease = lease_take(path, p, c->size);
+  struct stat st2;
+  if(lease && (stat(path, &st2) || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev ||
+               (unsigned long long)st2.st_size != (unsigned long long)c->size ||
+               memcmp(p, c->base, c->size))) {
+    struct snapshot_ref tmp = { .lease = lease };
+    snapshot_release(&tmp);
+    munmap(p, c->size);
+    log_msg(LOG_WARN, "snapshot %s changed while it was mapped; cache %s stays a private "
+            "copy", path, c->path);
+    return;
+  }
   munmap((void *)c->base, c->size);
   c->base = p;
   c->hdr = (const struct cache_header *)p;
   snprintf(ref->name, sizeof(ref->name), "%s.cache", hex);
   ref->dev = st.st_dev;
   ref->ino = st.st_ino;
+  ref->lease = lease;
   ref->touched = 0;
   snapshot_touch(ref, mono_sec());
   if(wrote)
@@ -237,6 +342,8 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
 
 int snapshot_check(const struct snapshot_ref *ref, size_t size)
 {
+  if(ref->lease > 0 && ref->lease <= LEASE_SLOTS && leases[ref->lease - 1].broken)
+    return 1;                   /* someone wrote to it: the mapping is a private copy now */
   struct stat st;
   char path[4200];
   if(ref_path(ref, path, sizeof(path)) || lstat(path, &st) || st.st_dev != ref->dev || st.st_ino != ref->ino)

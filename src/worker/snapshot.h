@@ -14,13 +14,17 @@
  * found on disk is never served and never crashes a worker. The private image is then
  * unmapped and the snapshot mapped PROT_READ, MAP_SHARED.
  *
- * While a worker holds a snapshot, snapshot_check() (once a second, before requests use it)
- * compares its size and inode with the mapping: a snapshot truncated or replaced behind the
- * worker's back makes caches.c load the cache again. The snapshot directory belongs to the
- * program (writable only by the worker user, files 0444), so only root or that user
- * deliberately truncating a mapped snapshot in the middle of a request could still hurt a
- * worker (SIGBUS; the own pool starts a new one); the operator's cache files are never
- * mapped by a long-running worker, so rewriting or truncating them never can.
+ * While a worker maps a snapshot it holds a read lease on it (fcntl F_SETLEASE): whoever
+ * opens it for writing or truncates it (root; the owner after a chmod) is held back by the
+ * kernel until a signal handler has swapped the shared mapping for a private copy of the
+ * still intact bytes, at the same address (mremap), and released the lease: a request
+ * reading it at that moment reads the verified bytes, never SIGBUS. snapshot_check() (once
+ * a second, before requests use it) then reports it, and caches.c loads the cache again.
+ * Without a lease (a file system without leases, more than 4096 snapshots, another owner)
+ * the check still catches a truncated, replaced or writable snapshot within a second and
+ * the cache is never read from it again; only a truncation during that second could hurt a
+ * worker. The operator's cache files are never mapped by a long-running worker, so
+ * rewriting or truncating them never can.
  *
  * Holders refresh a snapshot's mtime every 10 minutes (snapshot_touch); a process that
  * writes a new snapshot removes those whose mtime is more than an hour old, and temporary
@@ -46,6 +50,7 @@ struct snapshot_ref {
   char name[72];         /* "<sha256 hex>.cache" in the directory; "" when private */
   dev_t dev;
   ino_t ino;
+  int lease;             /* 1 + its slot in snapshot.c's lease table; 0: no lease */
   time_t touched;        /* monotonic seconds of the last mtime refresh */
 };
 
@@ -54,6 +59,10 @@ struct snapshot_ref {
  * cache file's) and REF describes it; otherwise C is left as it was and REF->name is "".
  * Never fails in a way the caller must handle: the private copy is the fallback. */
 void snapshot_adopt(struct cache *c, struct snapshot_ref *ref);
+
+/* Gives up REF's lease (before the cache's mapping is closed or replaced) and clears REF.
+ * A REF that is all zeros or already released is fine. */
+void snapshot_release(struct snapshot_ref *ref);
 
 /* 0 while REF's snapshot file is the one mapped, with the mapped size and no write bit;
  * 1 when the name now holds another file or none (the mapping is still sound: the cache is
