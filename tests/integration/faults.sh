@@ -15,6 +15,8 @@
 #   * caches: a FastCGI worker keeps serving the old version while a truncated, corrupted
 #     or empty file is renamed into place, picks up a good one, forgets a deleted one, with
 #     clients sending requests all along - with snapshots (§16.3) and with private copies;
+#     the pool's mapped snapshot truncated and written over in place under load (leases:
+#     no request fails, no worker dies, a whole snapshot comes back);
 #     CGI answers 503 naming the compile command;
 #   * the compiler given a YAML "billion laughs" document and one nested 100,000 deep:
 #     refused with a clear error, quickly, in bounded memory;
@@ -132,6 +134,9 @@ else
   it_fail "the pool mapped snapshots: $n_snap files of mode 0444 in $RUN/snapshots"
 fi
 it_file_lacks "the pool's log: no snapshot warning" "$RUN/pool.log" "snapshot directory"
+echo "== the pool's mapped snapshots damaged in place under load"
+py snapshots --snapshot-dir "$RUN/snapshots" --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" \
+  --types-a "$TYPES_A"
 echo "== caches replaced under a pool with private copies (--snapshot-dir \"\")"
 SOCK_P=$RUN/pool-private.sock
 [ "${#SOCK_P}" -gt 100 ] && SOCK_P=${IT_EXTRA_DIR:-$(mktemp -d /tmp/oac-it.XXXXXX)}/pool-private.sock
