@@ -50,8 +50,8 @@ static void on_lease_break(int sig, siginfo_t *si, void *uc)
     struct lease *l = &leases[i];
     if(!l->fd || l->fd != si->si_fd || l->broken)
       continue;
-    void *copy = mmap(NULL, l->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                      -1, 0);
+    void *copy = l->addr ? mmap(NULL, l->size, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
     if(copy != MAP_FAILED) {
       memcpy(copy, l->addr, l->size);
       if(mprotect(copy, l->size, PROT_READ) ||
@@ -64,8 +64,10 @@ static void on_lease_break(int sig, siginfo_t *si, void *uc)
   errno = saved;
 }
 
-/* Takes a read lease on PATH's mapping ADDR: the slot's index + 1, or 0 without one. */
-static int lease_take(const char *path, void *addr, size_t size)
+/* Takes a read lease on FD (the snapshot, opened read-only), which the slot then owns:
+ * the slot's index + 1, or 0 without a lease (FD is left to the caller). The mapping's
+ * address is set with lease_map() once it exists. */
+static int lease_take(int fd, size_t size)
 {
   if(!lease_handler_set) {
     struct sigaction sa;
@@ -80,19 +82,15 @@ static int lease_take(const char *path, void *addr, size_t size)
   size_t i = 0;
   while(i < LEASE_SLOTS && leases[i].fd)
     i++;
-  if(i == LEASE_SLOTS)
+  if(i == LEASE_SLOTS || fd <= 0)
     return 0;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if(fd <= 0)
-    return 0;
-  leases[i].addr = addr;
+  leases[i].addr = NULL;
   leases[i].size = size;
   leases[i].broken = 0;
   leases[i].fd = fd;
   if(fcntl(fd, F_SETSIG, LEASE_SIGNAL) || fcntl(fd, F_SETOWN, getpid()) ||
      fcntl(fd, F_SETLEASE, F_RDLCK)) {
     leases[i].fd = 0;
-    close(fd);
     return 0;
   }
   return (int)i + 1;
@@ -150,37 +148,51 @@ static void give_up(const char *what, int e)
 }
 
 /* Maps PATH if it is a regular file of SIZE bytes without write permission whose bytes
- * equal IMAGE. 0 with *OUT and *ST set; -1 with errno EBADMSG when something that is not
- * a good snapshot is there, else open's errno (ENOENT: none yet). */
+ * equal IMAGE, under a read lease when the file system grants one (taken before the file
+ * is mapped and compared, so nobody can truncate it under the comparison). 0 with *OUT,
+ * *ST and *LEASE set; -1 with errno EBADMSG when something that is not a good snapshot is
+ * there, else open's errno (ENOENT: none yet). */
 static int map_existing(const char *path, const void *image, size_t size, void **out,
-                        struct stat *st)
+                        struct stat *st, int *lease)
 {
+  *lease = 0;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if(fd < 0) {
     if(errno == ELOOP || errno == EISDIR)  /* a link or a directory where a snapshot goes */
       errno = EBADMSG;
     return -1;                             /* ENOENT, or the directory's own trouble */
   }
+  int l = lease_take(fd, size);
+  struct snapshot_ref ref = { .lease = l };
   if(fstat(fd, st) || !S_ISREG(st->st_mode) || (st->st_mode & 0222) ||
      (unsigned long long)st->st_size != (unsigned long long)size) {
-    close(fd);
+    if(l)
+      snapshot_release(&ref);              /* closes FD */
+    else
+      close(fd);
     errno = EBADMSG;
     return -1;
   }
   void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-  close(fd);
-  if(p == MAP_FAILED) {
+  if(l && p != MAP_FAILED)
+    leases[l - 1].addr = p;
+  /* Without a lease the size was checked on the open file: the mapping is backed by SIZE
+   * bytes unless the file is truncated between fstat and here - by root, in a directory
+   * of our own. With one, a writer waits for us. */
+  if(p == MAP_FAILED || memcmp(p, image, size) || (l && leases[l - 1].broken)) {
+    if(l)
+      snapshot_release(&ref);
+    else
+      close(fd);
+    if(p != MAP_FAILED)
+      munmap(p, size);
     errno = EBADMSG;
     return -1;
   }
-  /* The size was checked on the open file: the mapping is backed by SIZE bytes unless the
-   * file is truncated between fstat and here - by root, in a directory of our own. */
-  if(memcmp(p, image, size)) {
-    munmap(p, size);
-    errno = EBADMSG;
-    return -1;
-  }
+  if(!l)
+    close(fd);
   *out = p;
+  *lease = l;
   return 0;
 }
 
@@ -289,8 +301,8 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
   }
   void *p = NULL;
   struct stat st;
-  int wrote = 0;
-  if(map_existing(path, c->base, c->size, &p, &st)) {
+  int wrote = 0, lease = 0;
+  if(map_existing(path, c->base, c->size, &p, &st, &lease)) {
     int bad = errno == EBADMSG;
     if(!bad) {
       struct stat ds;
@@ -307,25 +319,11 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
       return;
     }
     wrote = 1;
-    if(map_existing(path, c->base, c->size, &p, &st)) {
+    if(map_existing(path, c->base, c->size, &p, &st, &lease)) {
       log_msg(LOG_WARN, "snapshot %s failed its check just after it was written; cache %s "
               "stays a private copy", path, c->path);
       return;
     }
-  }
-  /* the lease first, then the file checked again: a change between the comparison and
-   * the lease would otherwise go unnoticed */
-  int lease = lease_take(path, p, c->size);
-  struct stat st2;
-  if(lease && (stat(path, &st2) || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev ||
-               (unsigned long long)st2.st_size != (unsigned long long)c->size ||
-               memcmp(p, c->base, c->size))) {
-    struct snapshot_ref tmp = { .lease = lease };
-    snapshot_release(&tmp);
-    munmap(p, c->size);
-    log_msg(LOG_WARN, "snapshot %s changed while it was mapped; cache %s stays a private "
-            "copy", path, c->path);
-    return;
   }
   munmap((void *)c->base, c->size);
   c->base = p;
