@@ -10,6 +10,7 @@
 
 #include "../common/mem.h"
 #include "log.h"
+#include "snapshot.h"   /* shared caches (§16.3) */
 
 struct entry {
   struct cache c;               /* mapped when ok */
@@ -20,7 +21,8 @@ struct entry {
   ino_t bad_ino;
   int64_t bad_mtime;
   int bad_perm;                 /* §16.4: refused for permissions, not for its content */
-  char path[4096];
+  char *path;                   /* allocated: 200 caches must not cost 200 x 4 KiB */
+  struct snapshot_ref snap;     /* shared caches (§16.3): the snapshot mapped, if any */
 };
 
 struct cache_set {
@@ -63,9 +65,12 @@ void caches_free(struct cache_set *s)
 {
   if(!s)
     return;
-  for(size_t i = 0; i < s->n; i++)
+  for(size_t i = 0; i < s->n; i++) {
+    snapshot_release(&s->e[i].snap);
     if(s->e[i].ok)
       cache_close(&s->e[i].c);
+    oac_free(s->e[i].path);
+  }
   if(s->one_open)
     cache_close(&s->one);
   oac_free(s->e);
@@ -107,9 +112,14 @@ static struct entry *entry_for(struct cache_set *s, const char *path)
     s->e = e;
     s->cap = cap;
   }
+  size_t n = strlen(path);
+  char *copy = oac_malloc(n + 1);
+  if(!copy)
+    return NULL;
+  memcpy(copy, path, n + 1);
   struct entry *e = &s->e[s->n++];
   memset(e, 0, sizeof(*e));
-  snprintf(e->path, sizeof(e->path), "%s", path);
+  e->path = copy;
   return e;
 }
 
@@ -130,17 +140,12 @@ static const char *url_shown(const char *u, char *buf, size_t n)
   return buf;
 }
 
-/* Bring one file's entry up to date: map it if new or replaced and valid. */
-static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
+/* Bring one file's entry up to date: map it if new or replaced and valid. SNAP_GONE: its
+ * snapshot changed on disk, so the file is loaded again even when unchanged. */
+static void load_file(struct cache_set *s, struct entry *e, const char *path,
+                      const struct stat *st, int snap_gone)
 {
-  struct entry *e = entry_for(s, path);
-  if(!e) {
-    log_msg(LOG_ERROR, "out of memory while loading caches");
-    s->oom = 1;
-    return;
-  }
-  e->seen = 1;
-  if(e->ok && e->c.dev == st->st_dev && e->c.ino == st->st_ino &&
+  if(!snap_gone && e->ok && e->c.dev == st->st_dev && e->c.ino == st->st_ino &&
      e->c.mtime_ns == mtime_ns(st))
     return;                                     /* unchanged */
   if(e->bad_ino && e->bad_dev == st->st_dev && e->bad_ino == st->st_ino &&
@@ -166,6 +171,10 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
       log_msg(LOG_ERROR, "cache %s refused: %s", path, err.msg);
     return;
   }
+  struct snapshot_ref ref;             /* shared caches (§16.3): private copy on failure */
+  snapshot_adopt(&fresh, &ref);
+  snapshot_release(&e->snap);          /* the old mapping's lease, before it is closed */
+  e->snap = ref;
   if(e->ok) {
     char shown[512];
     log_msg(LOG_INFO, "cache %s replaced (registered as %s)", path,
@@ -180,6 +189,38 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
   e->c = fresh;
   e->ok = 1;
   e->bad_ino = 0;
+}
+
+static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
+{
+  struct entry *e = entry_for(s, path);
+  if(!e) {
+    log_msg(LOG_ERROR, "out of memory while loading caches");
+    s->oom = 1;
+    return;
+  }
+  e->seen = 1;
+  /* shared caches (§16.3): a snapshot replaced or removed behind our back is loaded again
+   * (the mapping stays valid meanwhile); one truncated or grown in place is never read
+   * again: if the cache file cannot replace it, the cache is dropped (a 503, not SIGBUS) */
+  int snap = e->ok && e->snap.name[0] ? snapshot_check(&e->snap, e->c.size) : 0;
+  if(snap) {
+    log_msg(LOG_WARN, "snapshot %s/%s of cache %s was %s: loading the cache again",
+            snapshot_dir(), e->snap.name, path,
+            snap == 2 ? "truncated or rewritten in place" : "replaced, removed or written to");
+    snapshot_release(&e->snap);
+    e->bad_ino = 0;                             /* the file is tried again, even if refused */
+  }
+  else if(e->ok && e->snap.name[0])
+    snapshot_touch(&e->snap, s->last_check);
+  const void *before = e->ok ? e->c.base : NULL;
+  load_file(s, e, path, st, snap != 0);
+  if(snap == 2 && e->ok && e->c.base == before) {
+    log_msg(LOG_ERROR, "cache %s dropped: its snapshot was damaged and the file cannot "
+            "replace it", path);
+    cache_close(&e->c);
+    e->ok = 0;
+  }
 }
 
 static void scan(struct cache_set *s)
@@ -217,8 +258,10 @@ static void scan(struct cache_set *s)
     if(!s->e[i].seen) {
       if(s->e[i].ok) {
         log_msg(LOG_INFO, "cache %s removed", s->e[i].path);
+        snapshot_release(&s->e[i].snap);
         cache_close(&s->e[i].c);
       }
+      oac_free(s->e[i].path);
       continue;
     }
     if(k != i)

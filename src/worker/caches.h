@@ -5,7 +5,8 @@
  * verified when first needed; at most once a second (on a request) the files are checked
  * with stat() and the directory re-read: a new or replaced file is mapped and verified, and
  * replaces the old mapping only if it is valid - a bad file is logged once and the previous
- * one stays in service. A deleted file is dropped.
+ * one stays in service. A deleted file is dropped. The verified copy is then swapped for a
+ * shared snapshot of it (snapshot.h, product.md §16.3) when a snapshot directory is set.
  *
  * CGI (one request per process): the file named after the Schema URL's hash is opened
  * directly with lazy verification (only the sections the request reads are checked); only

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "pool.h"
 #include "status.h"
+#include "snapshot.h"   /* shared caches (§16.3) */
 #include "try.h"
 
 static volatile sig_atomic_t hup, term, in_request;
@@ -85,7 +86,11 @@ static void usage(FILE *f)
         "  --token-cache DIR      OAuth 2.0 client-credentials tokens shared by processes\n"
         "                         (CGI), mode 0700 (env OPENAPI_CONNECTOR_TOKEN_CACHE)\n"
         "  --log-level L          error, warn, info (default), debug\n"
-        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n\n"
+        "                         (env OPENAPI_CONNECTOR_LOG_LEVEL)\n"
+        /* shared caches (§16.3) */
+        "  --snapshot-dir DIR     verified copies of the caches that FastCGI workers share\n"
+        "                         (env OPENAPI_CONNECTOR_SNAPSHOT_DIR; default\n"
+        "                         " OAC_DEFAULT_SNAPSHOT_DIR "; \"\" for none)\n\n"
         "Health, status, metrics, logs:\n"
         "  --health-strict        /health answers 503 when any cache is refused (env\n"
         "                         OPENAPI_CONNECTOR_HEALTH_STRICT=1)\n"
@@ -264,11 +269,16 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "status-allow", required_argument, NULL, 302 },
     { "slow-request", required_argument, NULL, 303 },
     { "log-file", required_argument, NULL, 304 },
+    { "snapshot-dir", required_argument, NULL, 262 },   /* shared caches (§16.3) */
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 }
   };
   const char *token_cache = env_defaults(o);
+  /* shared caches (§16.3): the snapshot directory, "" for none */
+  const char *snapshots = getenv("OPENAPI_CONNECTOR_SNAPSHOT_DIR");
+  if(!snapshots)
+    snapshots = OAC_DEFAULT_SNAPSHOT_DIR;
   int ch, cli_hosts = 0;
   /* health, status, metrics, logs (§16.4) */
   const char *e = getenv("OPENAPI_CONNECTOR_STATUS_ALLOW");
@@ -319,6 +329,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     case 302: status_allow = optarg; break;
     case 303: o->slow_request_ms = count_arg(optarg, "--slow-request", 1); break;
     case 304: log_file = optarg; break;
+    case 262: snapshots = optarg; break;   /* shared caches (§16.3) */
     case 'h': usage(stdout); exit(0);
     case 'V': printf("openapi-connector %s\n", PACKAGE_VERSION); exit(0);
     default: usage(stderr); exit(2);
@@ -328,6 +339,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     usage(stderr);
     exit(2);
   }
+  snapshot_set_dir(snapshots);   /* shared caches (§16.3) */
   char why[512];
   /* health, status, metrics, logs (§16.4) */
   if(status_allow && status_allow_parse(status_allow, why, sizeof(why))) {

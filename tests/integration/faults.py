@@ -6,6 +6,8 @@ flow.py's Scenario: the requests, the answer parser, the ServiceProblem and log 
     faults.py writes ...     failed writes lose nothing: 413, deep nesting, a bad batch
     faults.py caches ...     cache files truncated, corrupted, replaced while requests run
                              (by rename, and truncated in place)
+    faults.py snapshots ...  the pool's mapped snapshot truncated and written over in place
+                             while requests run (shared caches, issue 18)
     faults.py cgi-caches ... the same files read by CGI processes (503)
     faults.py kill ...       a pool worker killed with SIGKILL while clients load
     faults.py measure --out FILE -- CMD...   exit status, seconds and peak RSS (KiB) of CMD
@@ -507,10 +509,72 @@ def cmd_measure(a):
     return 0
 
 
+# --- shared caches (product.md §16.3; issue 18) ------------------------------------------------
+
+def cmd_snapshots(a):
+    """The snapshot the pool maps for --swap-url (version A in --swap-file) truncated in
+    place, then written over in place with flipped bytes, while clients send requests: the
+    workers' read leases make the truncating process wait until each worker has swapped in
+    a private copy, so no request fails and no worker dies; the next check loads the cache
+    again into a new, whole snapshot."""
+    import hashlib
+    s = scenario(a, "fcgi")
+    with open(a.swap_file, "rb") as f:
+        va = f.read()
+    snap = os.path.join(a.snapshot_dir, hashlib.sha256(va).hexdigest() + ".cache")
+    swap_cfg = config_values(a.swap_url, None)
+    types_a = sorted(a.types_a.split(","))
+    s.check("the snapshot of version A exists, mode 0444", os.path.isfile(snap) and
+            (os.stat(snap).st_mode & 0o7777) == 0o444, snap, os.listdir(a.snapshot_dir))
+    before = worker_pids(a.master)
+    pet1 = data_request(s.cfg, lfilter=list_filter(id="1"))
+
+    def make():
+        if time.monotonic() % 2 < 1:
+            return ("POST", "/metadata", describe_request(swap_cfg),
+                    lambda ans: type_names(ans) == types_a)
+        return ("POST", "/data", pet1,
+                lambda ans: ans.status == 200 and '"externalId":"1"' in ans.body)
+    h = Hammer(a.sock, 3, make)
+    for what, change in (("truncated in place", "truncate"),
+                         ("written over in place (bytes flipped)", "flip")):
+        what = "the mapped snapshot " + what + " while requests run"
+        off = s.log_size()
+        time.sleep(0.5)
+        os.chmod(snap, 0o644)
+        t0 = time.monotonic()
+        with open(snap, "r+b") as f:         # waits for the workers' leases
+            if change == "truncate":
+                f.truncate(len(va) // 3)
+            else:
+                f.write(flip_bytes(va))
+        waited = time.monotonic() - t0
+        os.chmod(snap, 0o444)
+        s.check(what + ": the writer waited for the leases less than 5 s", waited < 5,
+                "< 5 s", "%.2f s" % waited)
+        time.sleep(1.5)                      # the workers check their snapshots once a second
+        log = s.log_since(off)
+        s.check(what + ": the log says the snapshot was written to",
+                "replaced, removed or written to" in log, "a warning", log[-600:])
+        with open(snap, "rb") as f:
+            now = f.read()
+        s.check(what + ": a whole snapshot is back in place", now == va, len(va), len(now))
+    res = h.stop()
+    bad = [(st, body) for _, st, good, body in res if not good]
+    s.check("every request while the snapshots were damaged succeeded (%d requests, 3 "
+            "clients)" % len(res), len(res) >= 20 and not bad, "all good, >= 20",
+            bad[:3] if bad else len(res))
+    s.eq("no pool worker died while its snapshots were damaged", before,
+         worker_pids(a.master))
+    s.still_serves("the damaged snapshots")
+    s._out("fcgi: snapshots: %d passed, %d failed" % (s.npass, s.nfail))
+    return 1 if s.nfail else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("upstream", "writes", "caches", "cgi-caches", "kill"):
+    for name in ("upstream", "writes", "caches", "cgi-caches", "kill", "snapshots"):
         p = sub.add_parser(name)
         p.add_argument("--modes", default="fcgi")
         p.add_argument("--bin")
@@ -534,6 +598,7 @@ def main():
         p.add_argument("--cgi-log", help="CGI processes' stderr is appended here")
         p.add_argument("--results", required=True)
         p.add_argument("--transcript")
+        p.add_argument("--snapshot-dir")       # shared caches (issue 18)
     m = sub.add_parser("measure")
     m.add_argument("--out", required=True)
     m.add_argument("--timeout", type=float, default=30)
@@ -544,7 +609,7 @@ def main():
             a.argv = a.argv[1:]
         return cmd_measure(a)
     return {"upstream": cmd_upstream, "writes": cmd_writes, "caches": cmd_caches,
-            "cgi-caches": cmd_cgi_caches, "kill": cmd_kill}[a.cmd](a)
+            "cgi-caches": cmd_cgi_caches, "kill": cmd_kill, "snapshots": cmd_snapshots}[a.cmd](a)
 
 
 if __name__ == "__main__":

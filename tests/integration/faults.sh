@@ -14,7 +14,10 @@
 #     the first object stored exactly once);
 #   * caches: a FastCGI worker keeps serving the old version while a truncated, corrupted
 #     or empty file is renamed into place, picks up a good one, forgets a deleted one, with
-#     clients sending requests all along; CGI answers 503 naming the compile command;
+#     clients sending requests all along - with snapshots (§16.3) and with private copies;
+#     the pool's mapped snapshot truncated and written over in place under load (leases:
+#     no request fails, no worker dies, a whole snapshot comes back);
+#     CGI answers 503 naming the compile command;
 #   * the compiler given a YAML "billion laughs" document and one nested 100,000 deep:
 #     refused with a clear error, quickly, in bounded memory;
 #   * a pool worker killed with SIGKILL while four clients load: at most the request it
@@ -83,7 +86,10 @@ if [ "${#SOCK}" -gt 100 ]; then  # sun_path holds 108 bytes
   IT_EXTRA_DIR=$(mktemp -d /tmp/oac-it.XXXXXX)
   SOCK=$IT_EXTRA_DIR/pool.sock
 fi
+# shared caches (§16.3): the pool maps snapshots in $RUN/snapshots (the installed default
+# mode); a second pool below runs the cache cases with private copies (--snapshot-dir "")
 it_bg pool "$RUN/pool.log" env OPENAPI_CONNECTOR_CACHE_DIR="$CACHE" OPENAPI_CONNECTOR_TIMEOUT=1 \
+  OPENAPI_CONNECTOR_SNAPSHOT_DIR="$RUN/snapshots" OPENAPI_CONNECTOR_ALLOW_ROOT=1 \
   "$BIN" --listen "$SOCK" --workers 2 --pid-file "$RUN/pool.pid"
 if ! it_wait_file "$RUN/pool.pid" 5; then
   it_fail "the pool did not start (see $RUN/pool.log)"
@@ -119,6 +125,34 @@ py writes --modes cgi,fcgi --cache "$CACHE"
 echo "== caches replaced under the pool"
 py caches --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" --swap-a "$RUN/stage-a/$SWAP_NAME" \
   --swap-b "$RUN/stage-b/$SWAP_NAME" --types-a "$TYPES_A" --types-b "$TYPES_B"
+# shared caches (§16.3): the pool above served them from snapshots; every snapshot is a
+# read-only copy of a cache that passed verification, none is a refused version
+n_snap=$(find "$RUN/snapshots" -name '*.cache' -perm 0444 2>/dev/null | wc -l)
+if [ "$n_snap" -ge 2 ]; then
+  it_pass "the pool mapped snapshots ($n_snap files of mode 0444 in the snapshot directory)"
+else
+  it_fail "the pool mapped snapshots: $n_snap files of mode 0444 in $RUN/snapshots"
+fi
+it_file_lacks "the pool's log: no snapshot warning" "$RUN/pool.log" "snapshot directory"
+echo "== the pool's mapped snapshots damaged in place under load"
+py snapshots --snapshot-dir "$RUN/snapshots" --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" \
+  --types-a "$TYPES_A"
+echo "== caches replaced under a pool with private copies (--snapshot-dir \"\")"
+SOCK_P=$RUN/pool-private.sock
+[ "${#SOCK_P}" -gt 100 ] && SOCK_P=${IT_EXTRA_DIR:-$(mktemp -d /tmp/oac-it.XXXXXX)}/pool-private.sock
+it_bg pool-private "$RUN/pool-private.log" env OPENAPI_CONNECTOR_CACHE_DIR="$CACHE" \
+  OPENAPI_CONNECTOR_SNAPSHOT_DIR= OPENAPI_CONNECTOR_ALLOW_ROOT=1 \
+  "$BIN" --listen "$SOCK_P" --workers 2 --pid-file "$RUN/pool-private.pid"
+if it_wait_file "$RUN/pool-private.pid" 5; then
+  sleep 0.3
+  py caches --sock "$SOCK_P" --master "$(cat "$RUN/pool-private.pid")" \
+    --worker-log "$RUN/pool-private.log" --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" \
+    --swap-a "$RUN/stage-a/$SWAP_NAME" --swap-b "$RUN/stage-b/$SWAP_NAME" \
+    --types-a "$TYPES_A" --types-b "$TYPES_B"
+  kill "$(cat "$RUN/pool-private.pid")" 2>/dev/null
+else
+  it_fail "the private-copies pool did not start (see $RUN/pool-private.log)"
+fi
 echo "== caches read by CGI"
 py cgi-caches --cache "$CGI_CACHE" --swap-url "$SWAP_URL" --swap-file "$CGI_CACHE/$SWAP_NAME" \
   --types-a "$TYPES_A"

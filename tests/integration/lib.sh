@@ -40,6 +40,11 @@ it_init() {
   RUN=$(mktemp -d "$top_builddir/tests/integration/run.XXXXXX") || exit 99
   IT_RESULTS=$RUN/results.txt
   : >"$IT_RESULTS"
+  # shared caches (issue 18): FastCGI workers started by a suite (own pool, or spawned by
+  # lighttpd / Apache when they pass the environment on) map snapshots in the run
+  # directory, never in the installed default; a suite may set its own
+  : "${OPENAPI_CONNECTOR_SNAPSHOT_DIR=$RUN/snapshots}"
+  export OPENAPI_CONNECTOR_SNAPSHOT_DIR
   IT_PIDS=
   trap it_cleanup EXIT
   trap 'exit 130' INT

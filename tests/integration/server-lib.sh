@@ -79,6 +79,12 @@ server_test() {
     "$top_srcdir/examples/petstore-flow.yaml" >>"$RUN/compile.log" 2>&1
   it_eq "compile the pet store for example mode" 0 $?
   chmod -R a+rX "$SRV"
+  # shared caches (issue 18): every FastCGI mode maps snapshots in $SRV/snapshots, owned
+  # by the workers' user; mod_fcgid passes only FcgidInitialEnv variables on
+  mkdir -p "$SRV/snapshots"
+  [ "$(id -u)" -eq 0 ] && chown "$RUN_USER" "$SRV/snapshots"
+  OPENAPI_CONNECTOR_SNAPSHOT_DIR=$SRV/snapshots
+  export OPENAPI_CONNECTOR_SNAPSHOT_DIR
 
   SOCK=$SRV/pool.sock
   if [ -n "$POOL" ]; then
@@ -113,6 +119,17 @@ server_test() {
   server_kill_under_load
   server_stop
 
+  # shared caches (issue 18): the FastCGI workers served from snapshots (CGI never does)
+  n_snap=$(find "$SRV/snapshots" -name '*.cache' -perm 0444 | wc -l)
+  if [ "$KIND" = apache-cgi ]; then
+    it_eq "$KIND: CGI processes write no snapshot" 0 "$n_snap"
+  elif [ "$n_snap" -ge 1 ]; then
+    it_pass "$KIND: the workers mapped snapshots ($n_snap files of mode 0444)"
+  else
+    it_fail "$KIND: the workers mapped snapshots: none in $SRV/snapshots"
+  fi
+  it_file_lacks "$KIND: no snapshot directory warning" "$WLOG" "snapshot directory"
+
   for f in "$WLOG" "$SRV/error.log" "$SRV/server.out"; do
     [ -f "$f" ] && it_file_lacks "$(basename "$f") never holds the API key" "$f" "$API_KEY"
   done
@@ -133,6 +150,9 @@ server_config() {
     BASE="$SRV" PORT="$1" WORKER="$WORKER" CACHE_DIR="$SRV/cache" TIMEOUT=1 \
     USER="$RUN_USER" GROUP="$RUN_GROUP" MODULES="$MODULES" SOCKET="$SOCK" \
     >"$SRV/server.conf" || return 1
+  # shared caches (issue 18): mod_fcgid's workers get the snapshot directory this way
+  [ "$KIND" = apache-fcgid ] &&
+    echo "FcgidInitialEnv OPENAPI_CONNECTOR_SNAPSHOT_DIR $SRV/snapshots" >>"$SRV/server.conf"
   case $KIND in
     apache-*) "$SERVER" -t -f "$SRV/server.conf" ;;
     lighttpd-*) "$SERVER" -tt -f "$SRV/server.conf" ;;
