@@ -211,11 +211,36 @@ PY
   # no start-up line to wait for: the pool starts at the first connection
   i=0
   while [ ! -S "$RUN/act.sock" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-  it_eq "socket activation: the first connection is served" "Status: 200 OK Tom" "$(load "$RUN/act.sock")"
-  it_eq "socket activation: 3 workers" 3 "$(count "$(wait_kids "$ACT" 3)")"
-  ok=0
-  for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(load "$RUN/act.sock")" = "Status: 200 OK Tom" ] && ok=$((ok + 1)); done
-  it_eq "socket activation: 10 more loads succeed" 10 "$ok"
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  if [ -x "$NGINX" ]; then
+    # through nginx (apache-conf/nginx.conf as shipped): the first request starts the pool
+    mkdir -p "$RUN/nginx"
+    NPORT=$(it_free_port)
+    sh "$top_srcdir/scripts/fill-conf.sh" "$top_srcdir/apache-conf/nginx.conf" \
+      BASE="$RUN/nginx" PORT="$NPORT" SOCKET="$RUN/act.sock" USER="$(id -un)" GROUP="$(id -gn)" \
+      >"$RUN/nginx/server.conf" 2>"$RUN/nginx/fill.log" || it_fail "nginx.conf is filled in"
+    it_bg nginx "$RUN/nginx/out.log" "$NGINX" -p "$RUN/nginx" -c "$RUN/nginx/server.conf" -g 'daemon off;'
+    NGX=$IT_LAST_PID
+    nload() {
+      curl -s --max-time 10 -H 'Content-Type: application/json' --data-binary @"$RUN/body.json" \
+        "http://127.0.0.1:$NPORT/openapi/data" | grep -c '"contentValue":"Tom"'
+    }
+    i=0
+    while ! curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    it_eq "socket activation through nginx: the first request starts the pool and is served" 1 "$(nload)"
+    it_eq "socket activation: 3 workers" 3 "$(count "$(wait_kids "$ACT" 3)")"
+    ok=0
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(nload)" = 1 ] && ok=$((ok + 1)); done
+    it_eq "socket activation through nginx: 10 more loads succeed" 10 "$ok"
+    it_stop "$NGX"
+  else
+    echo "SKIP: socket activation through nginx: nginx is not installed (Debian package nginx-light); cgi-fcgi instead"
+    it_eq "socket activation: the first connection is served" "Status: 200 OK Tom" "$(load "$RUN/act.sock")"
+    it_eq "socket activation: 3 workers" 3 "$(count "$(wait_kids "$ACT" 3)")"
+    ok=0
+    for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(load "$RUN/act.sock")" = "Status: 200 OK Tom" ] && ok=$((ok + 1)); done
+    it_eq "socket activation: 10 more loads succeed" 10 "$ok"
+  fi
   it_eq "socket activation: the master's title" "openapi-connector: master" "$(ps -o args= -p "$ACT")"
   i=0
   while ! grep -q READY=1 "$RUN/notify.txt" 2>/dev/null && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
