@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <netdb.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,8 +277,48 @@ static int check_caches(const char *dir)
 static int check_socket(const char *listen)
 {
   if(!strchr(listen, '/')) {
-    printf("socket %s: TCP (its port is checked when the pool binds it)\n", listen);
-    return 0;
+    /* HOST:PORT: something accepting there is reported; else a trial bind */
+    int r = 0;
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    if(!colon || (size_t)(colon - listen) >= sizeof(host)) {
+      printf("socket %s: expected HOST:PORT or a socket path\n", listen);
+      return 1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if(host[0] == '[' && host[strlen(host) - 1] == ']') {
+      memmove(host, host + 1, strlen(host));
+      host[strlen(host) - 1] = '\0';
+    }
+    int e = getaddrinfo(host, colon + 1, &hints, &ai);
+    if(e) {
+      printf("socket %s: %s\n", listen, gai_strerror(e));
+      return 1;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if(s >= 0 && !connect(s, ai->ai_addr, ai->ai_addrlen))
+      printf("socket %s: in use by a running pool (or another program accepting there)\n",
+             listen);
+    else {
+      if(s >= 0)
+        close(s);
+      s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if(s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+         bind(s, ai->ai_addr, ai->ai_addrlen)) {
+        printf("socket %s: cannot be bound: %s\n", listen, strerror(errno));
+        r = 1;
+      }
+      else
+        printf("socket %s: can be bound\n", listen);
+    }
+    if(s >= 0)
+      close(s);
+    freeaddrinfo(ai);
+    return r;
   }
   struct stat st;
   if(!lstat(listen, &st)) {

@@ -96,6 +96,24 @@ it_eq "--check-config with a bad option is a usage error" 2 "$?"
 it_stop "$A"
 [ -e "$SOCK" ] && it_fail "the socket is removed at the end" || it_pass "the socket is removed at the end"
 
+# TCP: a free port can be bound, a taken one is reported
+TPORT=$(it_free_port)
+"$BIN" --check-config --listen "127.0.0.1:$TPORT" >"$RUN/cc7.log" 2>&1
+it_eq "--check-config on a free TCP port exits 0" 0 "$?"
+grep -q "can be bound" "$RUN/cc7.log" && it_pass "--check-config: the port can be bound" ||
+  { cat "$RUN/cc7.log"; it_fail "--check-config: the port can be bound"; }
+
+# every option of the worker has its environment variable (§11): the option table of
+# main.c against the OPENAPI_CONNECTOR_ names of the worker's sources
+missing=
+for o in $(sed -n '/static const struct option opts\[\]/,/^  };/p' "$top_srcdir/src/worker/main.c" |
+           sed -n 's/^ *{ "\([a-z-]*\)",.*/\1/p'); do
+  case $o in help|version|check-config) continue ;; esac
+  v=OPENAPI_CONNECTOR_$(echo "$o" | tr 'a-z-' 'A-Z_')
+  grep -q "\"$v\"" "$top_srcdir"/src/worker/*.c || missing="$missing $v"
+done
+it_eq "every worker option has its environment variable" "" "$missing"
+
 # --- a stale socket is replaced ------------------------------------------------------------
 python3 -c 'import socket,sys
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$RUN/stale.sock"
