@@ -51,7 +51,7 @@ struct pool_cfg {
   unsigned long max_requests;
   /* §16.1: processes and sockets */
   struct procs_ids ids;
-  int allow_root, check_config, cli_pool;
+  int allow_root, check_config, cli_pool, activated;
 };
 
 /* Spawners such as `cgi-fcgi -start` close stdout/stderr: a log line must land in
@@ -568,6 +568,14 @@ static int pool_drop(void *arg)
 {
   struct pool_cfg *pc = arg;
   char why[512];
+  /* the socket path and the PID file belong to the account: the socket's group, with
+   * --socket-mode 0660, is the web server's way in */
+  if(pc->ids.user && geteuid() == 0 && strchr(pc->listen, '/') && !pc->activated &&
+     chown(pc->listen, pc->ids.uid, pc->ids.gid))
+    log_msg(LOG_WARN, "chown %s: %s", pc->listen, strerror(errno));
+  if(pc->ids.user && geteuid() == 0 && pc->pid_file &&
+     chown(pc->pid_file, pc->ids.uid, pc->ids.gid))
+    log_msg(LOG_WARN, "chown %s: %s", pc->pid_file, strerror(errno));
   if(procs_drop(&pc->ids, why, sizeof(why))) {
     fprintf(stderr, "openapi-connector: %s\n", why);
     return 2;
@@ -609,6 +617,7 @@ static int pool_main(struct pool_cfg *pc)
       log_msg(LOG_INFO, "socket activation: serving systemd's socket, not --listen %s",
               pc->listen);
     pc->listen = "systemd's socket (fd 3)";
+    pc->activated = 1;
   }
   struct pool_opts po = { pc->listen, pc->workers, pc->max_requests, pc->daemon, pc->pid_file,
                           pc->socket_mode, pool_serve, pc, fd >= 0 ? fd : 0, pool_drop };

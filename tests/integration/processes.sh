@@ -162,6 +162,7 @@ if [ "$ROOT" = 1 ]; then
   N=$(cat "$RUN/n.pid" 2>/dev/null)
   wait_sock "$PUB/n.sock"
   it_eq "--user nobody: the pool serves" "Status: 200 OK Tom" "$(load "$PUB/n.sock")"
+  it_eq "--user nobody: the socket belongs to nobody" "nobody" "$(stat -c %U "$PUB/n.sock")"
   nuid=$(id -u nobody)
   ngid=$(id -g nobody)
   it_eq "--user nobody: the master's uids" "$nuid $nuid $nuid $nuid" \
