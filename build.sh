@@ -51,6 +51,10 @@ say() { printf '==> %s\n' "$*"; }
 debian_pkgs=(build-essential autoconf automake libtool pkg-config
              libyaml-dev libcjson-dev libcurl4-openssl-dev libfcgi-dev libfcgi-bin lighttpd check
              python3 curl ca-certificates)
+# systemd socket activation and sd_notify (issue 18, product.md §16.1); systemd for
+# systemd-socket-activate in tests/integration/processes.sh
+debian_pkgs+=(libsystemd-dev)
+[ "$mode" = test ] && debian_pkgs+=(systemd)
 [ "$mode" = test ] && debian_pkgs+=(apache2-bin libapache2-mod-fcgid nginx-light valgrind
                                      clang libclang-rt-14-dev)
 # the JSON Schemas of the marks (tests/schema.sh, issue 17): python3's jsonschema and yaml

@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "status.h"
 #include "snapshot.h"   /* shared caches (§16.3) */
+#include "procs.h"
 #include "try.h"
 
 static volatile sig_atomic_t hup, term, in_request;
@@ -51,6 +52,9 @@ struct pool_cfg {
   const char *listen, *pid_file;
   int workers, daemon, socket_mode;
   unsigned long max_requests;
+  /* §16.1: processes and sockets */
+  struct procs_ids ids;
+  int allow_root, check_config, cli_pool, activated;
 };
 
 /* Spawners such as `cgi-fcgi -start` close stdout/stderr: a log line must land in
@@ -125,6 +129,17 @@ static void usage(FILE *f)
         "  --socket-mode MODE     permissions of a socket path, octal (e.g. 0660 for a\n"
         "                         web server in the pool's group; default: the umask's)\n"
         "  --daemon               detach (default: stay in the foreground)\n"
+        "  --user NAME            drop root for this account once the socket is bound\n"
+        "  --group NAME           with --user: this group instead of the account's\n"
+        "  --allow-root           let the pool run as root (it refuses without --user)\n"
+        "  --check-config         check the options, the cache directory (as --user) and\n"
+        "                         the socket, print what was found, exit 0 or 1\n"
+        "  The pool options have environment variables, OPENAPI_CONNECTOR_ and the\n"
+        "  name in upper case with '-' as '_': OPENAPI_CONNECTOR_LISTEN, _WORKERS,\n"
+        "  _MAX_REQUESTS, _PID_FILE, _SOCKET_MODE, _DAEMON=1, _USER, _GROUP,\n"
+        "  _ALLOW_ROOT=1; the command line wins.\n"
+        "  Started by systemd socket activation (LISTEN_FDS, fd 3), the pool serves that\n"
+        "  socket and reports readiness with sd_notify.\n"
         "  --help, --version\n\n"
         "Trying a compiled document from the command line (prints each API call and the\n"
         "Flow answer; exit 0 for a 2xx answer, 1 otherwise, 2 for a bad command line):\n"
@@ -238,6 +253,31 @@ static const char *env_defaults(struct worker_opts *o)
   return (e = getenv("OPENAPI_CONNECTOR_TOKEN_CACHE")) && *e ? e : NULL;
 }
 
+/* §11/§16.1: the own pool's options from the environment (the command line wins; they are
+ * no usage error without --listen, so one environment can serve every mode) */
+static void env_pool(struct pool_cfg *pc)
+{
+  const char *e;
+  if((e = getenv("OPENAPI_CONNECTOR_LISTEN")) && *e)
+    pc->listen = e;
+  if((e = getenv("OPENAPI_CONNECTOR_WORKERS")) && *e)
+    pc->workers = (int)count_arg(e, "OPENAPI_CONNECTOR_WORKERS", 1);
+  if((e = getenv("OPENAPI_CONNECTOR_MAX_REQUESTS")) && *e)
+    pc->max_requests = count_arg(e, "OPENAPI_CONNECTOR_MAX_REQUESTS", 1);
+  if((e = getenv("OPENAPI_CONNECTOR_PID_FILE")) && *e)
+    pc->pid_file = e;
+  if((e = getenv("OPENAPI_CONNECTOR_DAEMON")) && *e && strcmp(e, "0"))
+    pc->daemon = 1;
+  if((e = getenv("OPENAPI_CONNECTOR_SOCKET_MODE")) && *e)
+    pc->socket_mode = socket_mode_arg(e);
+  if((e = getenv("OPENAPI_CONNECTOR_USER")) && *e)
+    pc->ids.user = e;
+  if((e = getenv("OPENAPI_CONNECTOR_GROUP")) && *e)
+    pc->ids.group = e;
+  if((e = getenv("OPENAPI_CONNECTOR_ALLOW_ROOT")) && *e && strcmp(e, "0"))
+    pc->allow_root = 1;
+}
+
 static void parse_args(int argc, char **argv, struct pool_cfg *pc)
 {
   struct worker_opts *o = &pc->o;
@@ -256,6 +296,11 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     { "pid-file", required_argument, NULL, 'P' },
     { "daemon", no_argument, NULL, 'D' },
     { "socket-mode", required_argument, NULL, 'M' },
+    /* §16.1 */
+    { "user", required_argument, NULL, 270 },
+    { "group", required_argument, NULL, 271 },
+    { "allow-root", no_argument, NULL, 272 },
+    { "check-config", no_argument, NULL, 273 },
     /* inline documents (§15.4) */
     { "inline-documents", required_argument, NULL, 256 },
     { "allow-host", required_argument, NULL, 257 },
@@ -279,6 +324,7 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
   const char *snapshots = getenv("OPENAPI_CONNECTOR_SNAPSHOT_DIR");
   if(!snapshots)
     snapshots = OAC_DEFAULT_SNAPSHOT_DIR;
+  env_pool(pc);
   int ch, cli_hosts = 0;
   /* health, status, metrics, logs (§16.4) */
   const char *e = getenv("OPENAPI_CONNECTOR_STATUS_ALLOW");
@@ -301,11 +347,17 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
       log_level = log_level_parse(optarg);
       break;
     case 'L': pc->listen = optarg; break;
-    case 'w': pc->workers = (int)count_arg(optarg, "--workers", 1); break;
-    case 'm': pc->max_requests = count_arg(optarg, "--max-requests", 1); break;
-    case 'P': pc->pid_file = optarg; break;
-    case 'D': pc->daemon = 1; break;
-    case 'M': pc->socket_mode = socket_mode_arg(optarg); break;
+    case 'w': pc->workers = (int)count_arg(optarg, "--workers", 1); pc->cli_pool = 1; break;
+    case 'm': pc->max_requests = count_arg(optarg, "--max-requests", 1); pc->cli_pool = 1;
+      break;
+    case 'P': pc->pid_file = optarg; pc->cli_pool = 1; break;
+    case 'D': pc->daemon = 1; pc->cli_pool = 1; break;
+    case 'M': pc->socket_mode = socket_mode_arg(optarg); pc->cli_pool = 1; break;
+    /* §16.1 */
+    case 270: pc->ids.user = optarg; pc->cli_pool = 1; break;
+    case 271: pc->ids.group = optarg; pc->cli_pool = 1; break;
+    case 272: pc->allow_root = 1; pc->cli_pool = 1; break;
+    case 273: pc->check_config = 1; break;
     /* inline documents (§15.4); --allow-host on the command line replaces the
      * environment's patterns */
     case 256: o->inl.dir = optarg; break;
@@ -585,6 +637,72 @@ static void fcgi_signals(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
+static int pool_serve(void *arg, int lsock, unsigned long max);
+
+/* §16.1: the pool's privilege drop (pool.h), once its socket is bound */
+static int pool_drop(void *arg)
+{
+  struct pool_cfg *pc = arg;
+  char why[512];
+  /* the socket path and the PID file belong to the account: the socket's group, with
+   * --socket-mode 0660, is the web server's way in */
+  if(pc->ids.user && geteuid() == 0 && strchr(pc->listen, '/') && !pc->activated &&
+     chown(pc->listen, pc->ids.uid, pc->ids.gid))
+    log_msg(LOG_WARN, "chown %s: %s", pc->listen, strerror(errno));
+  if(pc->ids.user && geteuid() == 0 && pc->pid_file &&
+     chown(pc->pid_file, pc->ids.uid, pc->ids.gid))
+    log_msg(LOG_WARN, "chown %s: %s", pc->pid_file, strerror(errno));
+  if(procs_drop(&pc->ids, why, sizeof(why))) {
+    fprintf(stderr, "openapi-connector: %s\n", why);
+    return 2;
+  }
+  if(pc->ids.user)
+    log_msg(LOG_INFO, "running as %s (uid %ld, gid %ld)", pc->ids.user, (long)pc->ids.uid,
+            (long)pc->ids.gid);
+  return 0;
+}
+
+/* §16.1: the pool's start - socket activation, --check-config, the root refusal. -1 when
+ * this is no pool (FastCGI child or CGI), else the exit status. */
+static int pool_main(struct pool_cfg *pc)
+{
+  int fd = procs_listen_fd();
+  if(fd == -2)
+    return 2;
+  if(fd < 0 && !pc->listen && !pc->check_config)
+    return -1;
+  char why[512];
+  if(procs_ids_resolve(&pc->ids, why, sizeof(why))) {
+    fprintf(stderr, "openapi-connector: %s\n", why);
+    return 2;
+  }
+  if(pc->check_config)
+    return procs_check_config(pc->o.cache_dir, fd >= 0 ? NULL : pc->listen, &pc->ids);
+  if(geteuid() == 0 && !pc->ids.user && !pc->allow_root) {
+    fprintf(stderr, "openapi-connector: refusing to run the pool as root: give --user NAME "
+            "(and --group NAME) to drop root once the socket is bound, or --allow-root "
+            "(env OPENAPI_CONNECTOR_ALLOW_ROOT=1) to run it as root anyway\n");
+    return 2;
+  }
+  if(FCGX_Init()) {
+    fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
+    return 1;
+  }
+  if(fd >= 0) {
+    if(pc->listen)
+      log_msg(LOG_INFO, "socket activation: serving systemd's socket, not --listen %s",
+              pc->listen);
+    pc->listen = "systemd's socket (fd 3)";
+    pc->activated = 1;
+  }
+  /* §16.4: the figures the pool's workers share, mapped before they are forked */
+  if(pc->o.status && status_init((unsigned)pc->workers))
+    log_msg(LOG_WARN, "--status: cannot map the shared figures: %s", strerror(errno));
+  struct pool_opts po = { pc->listen, pc->workers, pc->max_requests, pc->daemon, pc->pid_file,
+                          pc->socket_mode, pool_serve, pc, fd >= 0 ? fd : 0, pool_drop };
+  return pool_run(&po);
+}
+
 /* A pool worker's life (pool.h): its own worker state, created after the fork. */
 static int pool_serve(void *arg, int lsock, unsigned long max)
 {
@@ -612,22 +730,30 @@ int main(int argc, char **argv)
     const char *token_cache = env_defaults(&pc.o);
     return try_main(argc, argv, &pc.o, token_cache);
   }
+  /* §16.1: process titles for the pool (the argv and environment area kept for them) */
+  if(getenv("LISTEN_FDS") || getenv("OPENAPI_CONNECTOR_LISTEN"))
+    argv = procs_title_init(argc, argv);
+  else
+    for(int i = 1; i < argc; i++)
+      if(!strncmp(argv[i], "--listen", 8)) {
+        argv = procs_title_init(argc, argv);
+        break;
+      }
   parse_args(argc, argv, &pc);
+  int pr = pool_main(&pc);                      /* §16.1 */
+  if(pr >= 0)
+    return pr;
   if(FCGX_Init()) {
     fprintf(stderr, "openapi-connector: FCGX_Init failed\n");
     return 1;
   }
-  /* §16.4: the figures the pool's workers share, mapped before they are forked */
-  if(pc.o.status && status_init(pc.listen ? (unsigned)pc.workers : 1))
+  /* §16.4: the figures of a single FastCGI worker or CGI process (the pool maps them in
+   * pool_main, before its workers are forked) */
+  if(pc.o.status && status_init(1))
     log_msg(LOG_WARN, "--status: cannot map the shared figures: %s", strerror(errno));
-  if(pc.listen) {
-    struct pool_opts po = { pc.listen, pc.workers, pc.max_requests, pc.daemon, pc.pid_file,
-                            pc.socket_mode, pool_serve, &pc };
-    return pool_run(&po);
-  }
-  if(pc.workers != 2 || pc.max_requests || pc.pid_file || pc.daemon || pc.socket_mode >= 0) {
-    fprintf(stderr, "openapi-connector: --workers, --max-requests, --pid-file, --socket-mode "
-            "and --daemon go with --listen\n");
+  if(pc.cli_pool) {
+    fprintf(stderr, "openapi-connector: --workers, --max-requests, --pid-file, --socket-mode, "
+            "--daemon, --user, --group and --allow-root go with --listen\n");
     return 2;
   }
   struct worker_opts *o = &pc.o;

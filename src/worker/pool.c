@@ -26,6 +26,7 @@
 #include "../common/mem.h"
 #include "../common/result.h"
 #include "log.h"
+#include "procs.h"
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 static volatile sig_atomic_t got_usr1;          /* §16.4: reopen the log, tell the workers */
@@ -54,8 +55,15 @@ static int listen_unix(const char *path, int mode)
   }
   memcpy(a.sun_path, path, strlen(path) + 1);
   struct stat st;
-  if(!lstat(path, &st) && S_ISSOCK(st.st_mode))
+  if(!lstat(path, &st) && S_ISSOCK(st.st_mode)) {
+    /* §16.1: a socket something listens on is never taken over */
+    if(procs_socket_live(path)) {
+      fprintf(stderr, "openapi-connector: --listen %s: in use by a running process (another "
+              "pool?); not taking it over. Stop it first, or choose another path\n", path);
+      return -1;
+    }
     unlink(path);                               /* a stale socket of an earlier run */
+  }
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   /* the mode is set before listen(): no connection can arrive while it is still wrong */
   if(s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) ||
@@ -133,14 +141,16 @@ static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)
   signal(SIGINT, SIG_DFL);
   sigprocmask(SIG_SETMASK, saved, NULL);
   log_forget_pid();
+  procs_set_title("openapi-connector: worker");
   _exit(o->serve(o->arg, lsock, o->max_requests));
 }
 
 int pool_run(const struct pool_opts *o)
 {
-  int lsock = pool_listen(o->listen, o->socket_mode);
+  int lsock = o->activated_fd ? o->activated_fd : pool_listen(o->listen, o->socket_mode);
   if(lsock < 0)
     return 2;
+  procs_set_title("openapi-connector: master");
   if(o->daemon) {
     pid_t p = fork();
     if(p < 0) {
@@ -161,6 +171,14 @@ int pool_run(const struct pool_opts *o)
   if(o->pid_file && write_pid_file(o->pid_file)) {
     close(lsock);
     return 2;
+  }
+  /* §16.1: root is left once the socket is bound and the PID file written */
+  if(o->drop) {
+    int r = o->drop(o->arg);
+    if(r) {
+      close(lsock);
+      return r;
+    }
   }
   pid_t *kids = oac_calloc((size_t)o->workers, sizeof(*kids));
   time_t *born = oac_calloc((size_t)o->workers, sizeof(*born));
@@ -188,7 +206,7 @@ int pool_run(const struct pool_opts *o)
   sigaddset(&block, SIGUSR1);                   /* §16.4 */
   sigprocmask(SIG_BLOCK, &block, &saved);
   log_msg(LOG_INFO, "pool started on %s with %d workers", o->listen, o->workers);
-  int quick_deaths = 0;
+  int quick_deaths = 0, ready = 0;
   for(;;) {
     /* every empty slot gets a worker, unless we are stopping */
     for(int i = 0; i < o->workers && !got_term; i++)
@@ -203,6 +221,12 @@ int pool_run(const struct pool_opts *o)
       }
     if(got_term)
       break;
+    if(!ready++) {                              /* §16.1: readiness for systemd */
+      char state[512];
+      snprintf(state, sizeof(state), "READY=1\nSTATUS=serving on %s with %d workers",
+               o->listen, o->workers);
+      procs_notify(state);
+    }
     sigsuspend(&saved);
     if(got_hup) {
       got_hup = 0;
@@ -245,6 +269,7 @@ int pool_run(const struct pool_opts *o)
   }
   /* stop: each worker finishes the request in hand */
   log_msg(LOG_INFO, "SIGTERM: stopping %d workers", o->workers);
+  procs_notify("STOPPING=1\nSTATUS=stopping");
   for(int i = 0; i < o->workers; i++)
     if(kids[i])
       kill(kids[i], SIGTERM);
@@ -269,7 +294,7 @@ int pool_run(const struct pool_opts *o)
       waitpid(kids[i], NULL, 0);
     }
   close(lsock);
-  if(strchr(o->listen, '/'))
+  if(!o->activated_fd && strchr(o->listen, '/'))
     unlink(o->listen);
   if(o->pid_file)
     unlink(o->pid_file);

@@ -15,6 +15,10 @@ struct pool_opts {
    * exit status. Runs in the forked child. */
   int (*serve)(void *arg, int lsock, unsigned long max);
   void *arg;
+  /* §16.1: systemd's socket (>= 3; 0 = open LISTEN), and the privilege drop run after the
+   * socket is bound and the PID file written (0 or an exit status; NULL = none) */
+  int activated_fd;
+  int (*drop)(void *arg);
 };
 
 /* Opens the listening socket of SPEC (a path gets MODE unless MODE is -1); -1 with a

@@ -233,9 +233,15 @@ server_example_mode() {
     "$(server_post /metadata "{$_cfg}")" '"developerName":"PetExample"' '"typeElements"'
 }
 
-# The worker processes (not the pool's master).
+# The worker processes (not the pool's master). The pool's processes carry titles
+# ("openapi-connector: worker", product.md §16.1), not the program's path: they are the
+# master's children.
 server_workers() {
-  pgrep -f "^$WORKER" | grep -v -x "${POOL_PID:-none}" | sort -n | tr '\n' ' '
+  if [ -n "$POOL" ]; then
+    pgrep -P "$POOL_PID" | sort -n | tr '\n' ' '
+  else
+    pgrep -f "^$WORKER" | sort -n | tr '\n' ' '
+  fi
 }
 
 server_kill_under_load() {
@@ -351,6 +357,7 @@ server_stop() {
     it_pass "$KIND: stops on SIGTERM to the PID it wrote"
   fi
   if [ -n "$POOL" ]; then
+    _pool_workers=$(server_workers)
     kill -TERM "$POOL_PID"
     _i=0
     while it_alive "$POOL_PID" && [ $_i -lt 50 ]; do
@@ -359,10 +366,15 @@ server_stop() {
     done
     wait "$POOL_PID" 2>/dev/null
   fi
+  # the processes that carry the program's path, and the pool's workers seen before the stop
+  _left() {
+    { pgrep -f "^$WORKER"; for _p in ${_pool_workers:-}; do it_alive "$_p" && echo "$_p"; done; } |
+      tr '\n' ' '
+  }
   _i=0
-  while [ -n "$(pgrep -f "^$WORKER")" ] && [ $_i -lt 50 ]; do
+  while [ -n "$(_left)" ] && [ $_i -lt 50 ]; do
     sleep 0.1
     _i=$((_i + 1))
   done
-  it_eq "$KIND: no worker process left behind" "" "$(pgrep -f "^$WORKER" | tr '\n' ' ')"
+  it_eq "$KIND: no worker process left behind" "" "$(_left)"
 }

@@ -1,0 +1,383 @@
+/* procs.c - the pool as a daemon (product.md §16.1; procs.h).
+ *
+ * systemd's protocols (socket activation, sd_notify) go through libsystemd when configure
+ * found it (HAVE_LIBSYSTEMD): Debian keeps it, and it follows the protocol's details
+ * (LISTEN_PID, LISTEN_FDNAMES, abstract NOTIFY_SOCKET addresses) better than a copy would.
+ * Without it, a process started with LISTEN_FDS is refused with a message instead of
+ * quietly becoming a CGI program.
+ */
+#include "procs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "../cache/cache.h"
+#include "../common/mem.h"
+
+int procs_socket_live(const char *path)
+{
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof(a));
+  a.sun_family = AF_UNIX;
+  if(strlen(path) >= sizeof(a.sun_path))
+    return 0;
+  memcpy(a.sun_path, path, strlen(path) + 1);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if(s < 0)
+    return 0;
+  int live = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EAGAIN;
+  close(s);
+  return live;
+}
+
+/* Process titles ----------------------------------------------------------------------- */
+
+static char *title_start, *title_end;
+/* kept (volatile: written only) so that leak checkers see the copies reachable */
+static char **volatile argv_copy;
+
+static char *copy_str(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *c = oac_malloc(n);
+  if(c)
+    memcpy(c, s, n);
+  return c;
+}
+
+char **procs_title_init(int argc, char **argv)
+{
+  extern char **environ;
+  if(argc < 1 || !argv[0])
+    return argv;
+  /* the area: argv's strings, then the environment's, as long as they follow each other */
+  char *end = argv[0] + strlen(argv[0]) + 1;
+  for(int i = 1; i < argc; i++)
+    if(argv[i] == end)
+      end = argv[i] + strlen(argv[i]) + 1;
+  size_t nenv = 0;
+  while(environ && environ[nenv])
+    nenv++;
+  char **env = oac_calloc(nenv + 1, sizeof(*env));
+  char **av = oac_calloc((size_t)argc + 1, sizeof(*av));
+  if(!env || !av) {
+    oac_free(env);
+    oac_free(av);
+    return argv;
+  }
+  for(size_t i = 0; i < nenv; i++) {
+    if(environ[i] == end)
+      end = environ[i] + strlen(environ[i]) + 1;
+    if(!(env[i] = copy_str(environ[i])))
+      return argv;                              /* out of memory: no titles */
+  }
+  for(int i = 0; i < argc; i++)
+    if(!(av[i] = copy_str(argv[i])))
+      return argv;
+  environ = env;
+  argv_copy = av;
+  title_start = argv[0];
+  title_end = end;
+  return av;
+}
+
+void procs_set_title(const char *title)
+{
+  if(!title_start || title_end - title_start < 2)
+    return;
+  size_t room = (size_t)(title_end - title_start) - 1, n = strlen(title);
+  if(n > room)
+    n = room;
+  memcpy(title_start, title, n);
+  memset(title_start + n, 0, (size_t)(title_end - title_start) - n);
+}
+
+/* Privileges ---------------------------------------------------------------------------- */
+
+static int all_digits(const char *s)
+{
+  if(!*s)
+    return 0;
+  for(; *s; s++)
+    if(*s < '0' || *s > '9')
+      return 0;
+  return 1;
+}
+
+int procs_ids_resolve(struct procs_ids *ids, char *why, size_t n)
+{
+  if(!ids->user) {
+    if(ids->group) {
+      snprintf(why, n, "--group goes with --user");
+      return -1;
+    }
+    return 0;
+  }
+  struct passwd *pw = getpwnam(ids->user);
+  if(!pw && all_digits(ids->user))
+    pw = getpwuid((uid_t)strtoul(ids->user, NULL, 10));
+  if(!pw) {
+    snprintf(why, n, "--user %s: no such user", ids->user);
+    return -1;
+  }
+  ids->uid = pw->pw_uid;
+  ids->gid = pw->pw_gid;
+  if(ids->group) {
+    struct group *gr = getgrnam(ids->group);
+    if(!gr && all_digits(ids->group))
+      gr = getgrgid((gid_t)strtoul(ids->group, NULL, 10));
+    if(!gr) {
+      snprintf(why, n, "--group %s: no such group", ids->group);
+      return -1;
+    }
+    ids->gid = gr->gr_gid;
+  }
+  if(ids->uid == 0) {
+    snprintf(why, n, "--user %s is root: give an unprivileged account", ids->user);
+    return -1;
+  }
+  return 0;
+}
+
+int procs_drop(const struct procs_ids *ids, char *why, size_t n)
+{
+  if(!ids->user)
+    return 0;
+  if(geteuid() != 0) {
+    if(getuid() == ids->uid && getgid() == ids->gid)
+      return 0;                                 /* already that account */
+    snprintf(why, n, "--user %s: only root can change to another account", ids->user);
+    return -1;
+  }
+  struct passwd *pw = getpwuid(ids->uid);
+  if((pw ? initgroups(pw->pw_name, ids->gid) : setgroups(1, &ids->gid)) ||
+     setgid(ids->gid) || setuid(ids->uid)) {
+    snprintf(why, n, "--user %s: cannot drop privileges: %s", ids->user, strerror(errno));
+    return -1;
+  }
+  /* root must be out of reach now */
+  if(setuid(0) == 0 || seteuid(0) == 0 || setgid(0) == 0 || getuid() != ids->uid ||
+     geteuid() != ids->uid || getegid() != ids->gid) {
+    snprintf(why, n, "--user %s: privileges could be regained after dropping them",
+             ids->user);
+    return -1;
+  }
+  return 0;
+}
+
+/* systemd --------------------------------------------------------------------------------- */
+
+int procs_have_systemd(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+int procs_listen_fd(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+  int n = sd_listen_fds(1);
+  if(n < 0) {
+    fprintf(stderr, "openapi-connector: LISTEN_FDS: %s\n", strerror(-n));
+    return -2;
+  }
+  if(n == 0)
+    return -1;
+  if(n > 1) {
+    fprintf(stderr, "openapi-connector: systemd passed %d sockets; the pool takes one "
+            "(one ListenStream= in the socket unit)\n", n);
+    return -2;
+  }
+  if(sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+    fprintf(stderr, "openapi-connector: the socket systemd passed (fd %d) is not a "
+            "listening stream socket\n", SD_LISTEN_FDS_START);
+    return -2;
+  }
+  return SD_LISTEN_FDS_START;
+#else
+  const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+  if(!fds || !*fds)
+    return -1;
+  if(pid && *pid && strtol(pid, NULL, 10) != (long)getpid())
+    return -1;                                  /* meant for another process */
+  fprintf(stderr, "openapi-connector: started with LISTEN_FDS (systemd socket activation), "
+          "but this build has no libsystemd: rebuild with libsystemd-dev installed, or "
+          "start the pool with --listen\n");
+  return -2;
+#endif
+}
+
+void procs_notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+  sd_notify(0, state);
+#else
+  (void)state;
+#endif
+}
+
+/* --check-config ------------------------------------------------------------------------ */
+
+/* In the child, as the --user account: the directory and every cache in it. */
+static int check_caches(const char *dir)
+{
+  DIR *d = opendir(dir);
+  if(!d) {
+    printf("cache directory %s: %s%s\n", dir, strerror(errno),
+           errno == EACCES ? " (permission denied for this account)" : "");
+    return 1;
+  }
+  int bad = 0, good = 0;
+  struct dirent *e;
+  while((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if(len < 7 || strcmp(e->d_name + len - 6, ".cache"))
+      continue;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    struct cache c;
+    struct cache_error err;
+    memset(&c, 0, sizeof(c));
+    err.msg[0] = '\0';
+    if(cache_open(&c, path, CACHE_VERIFY_ALL, &err)) {
+      printf("cache %s: refused: %s\n", path,
+             errno == EACCES && !err.msg[0] ? "permission denied" : err.msg);
+      bad++;
+      continue;
+    }
+    printf("cache %s: ok (%s)\n", path, cache_registration(&c));
+    cache_close(&c);
+    good++;
+  }
+  closedir(d);
+  printf("cache directory %s: %d cache%s verified, %d refused\n", dir, good,
+         good == 1 ? "" : "s", bad);
+  if(!good)
+    printf("cache directory %s: no usable cache\n", dir);
+  return bad || !good;
+}
+
+static int check_socket(const char *listen)
+{
+  if(!strchr(listen, '/')) {
+    /* HOST:PORT: something accepting there is reported; else a trial bind */
+    int r = 0;
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    if(!colon || (size_t)(colon - listen) >= sizeof(host)) {
+      printf("socket %s: expected HOST:PORT or a socket path\n", listen);
+      return 1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if(host[0] == '[' && host[strlen(host) - 1] == ']') {
+      memmove(host, host + 1, strlen(host));
+      host[strlen(host) - 1] = '\0';
+    }
+    int e = getaddrinfo(host, colon + 1, &hints, &ai);
+    if(e) {
+      printf("socket %s: %s\n", listen, gai_strerror(e));
+      return 1;
+    }
+    int s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if(s >= 0 && !connect(s, ai->ai_addr, ai->ai_addrlen))
+      printf("socket %s: in use by a running pool (or another program accepting there)\n",
+             listen);
+    else {
+      if(s >= 0)
+        close(s);
+      s = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if(s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+         bind(s, ai->ai_addr, ai->ai_addrlen)) {
+        printf("socket %s: cannot be bound: %s\n", listen, strerror(errno));
+        r = 1;
+      }
+      else
+        printf("socket %s: can be bound\n", listen);
+    }
+    if(s >= 0)
+      close(s);
+    freeaddrinfo(ai);
+    return r;
+  }
+  struct stat st;
+  if(!lstat(listen, &st)) {
+    if(!S_ISSOCK(st.st_mode)) {
+      printf("socket %s: exists and is not a socket\n", listen);
+      return 1;
+    }
+    if(procs_socket_live(listen))
+      printf("socket %s: in use by a running pool (a second pool would be refused)\n",
+             listen);
+    else
+      printf("socket %s: a stale socket (nothing listening); it will be replaced\n", listen);
+    return 0;
+  }
+  char dir[4096];
+  snprintf(dir, sizeof(dir), "%s", listen);
+  char *slash = strrchr(dir, '/');
+  if(slash == dir)
+    slash[1] = '\0';
+  else
+    *slash = '\0';
+  if(access(dir, W_OK | X_OK)) {
+    printf("socket %s: cannot be created in %s: %s\n", listen, dir, strerror(errno));
+    return 1;
+  }
+  printf("socket %s: can be created\n", listen);
+  return 0;
+}
+
+int procs_check_config(const char *cache_dir, const char *listen, const struct procs_ids *ids)
+{
+  int bad = 0;
+  printf("options: ok\n");
+  if(ids->user)
+    printf("account: %s (uid %ld, gid %ld)\n", ids->user, (long)ids->uid, (long)ids->gid);
+  fflush(stdout);
+  pid_t p = fork();
+  if(p < 0) {
+    printf("fork: %s\n", strerror(errno));
+    return 1;
+  }
+  if(p == 0) {
+    char why[512];
+    if(procs_drop(ids, why, sizeof(why))) {
+      printf("%s\n", why);
+      fflush(stdout);
+      _exit(1);
+    }
+    int r = check_caches(cache_dir);
+    fflush(stdout);
+    _exit(r);
+  }
+  int st;
+  while(waitpid(p, &st, 0) < 0 && errno == EINTR)
+    ;
+  if(!WIFEXITED(st) || WEXITSTATUS(st))
+    bad = 1;
+  if(listen && check_socket(listen))
+    bad = 1;
+  printf("configuration %s\n", bad ? "has errors" : "ok");
+  return bad;
+}

@@ -1,0 +1,50 @@
+/* procs.h - the pool as a daemon (product.md §16.1): a live socket never taken over,
+ * the root refusal and --user/--group, systemd socket activation and readiness (libsystemd
+ * when configure found it), process titles, --check-config. See procs.c. */
+#ifndef OAC_PROCS_H
+#define OAC_PROCS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* 1 when a process accepts connections on the AF_UNIX socket PATH (connect succeeds), 0
+ * when nothing does (a stale file, or none). */
+int procs_socket_live(const char *path);
+
+/* Process titles as nginx does: the original argv and environment area is kept for the
+ * title, and the program goes on with copies. Returns the copy of ARGV (environ is moved
+ * to copies too). */
+char **procs_title_init(int argc, char **argv);
+void procs_set_title(const char *title);
+
+/* The account to drop to. */
+struct procs_ids {
+  const char *user, *group;     /* NULL: not asked for */
+  uid_t uid;
+  gid_t gid;
+};
+
+/* Resolves IDS->user/group; 0, or -1 with WHY set. */
+int procs_ids_resolve(struct procs_ids *ids, char *why, size_t n);
+
+/* setgroups/initgroups, setgid, setuid, then checks that root cannot be regained; 0, or -1
+ * with WHY set. Nothing to do when IDS->user is NULL. */
+int procs_drop(const struct procs_ids *ids, char *why, size_t n);
+
+/* Socket activation: the inherited listening socket (fd 3) when LISTEN_FDS/LISTEN_PID
+ * name this process, -1 when not started that way, -2 with a message on stderr when it
+ * cannot be used (more than one socket, not a stream socket, a build without libsystemd). */
+int procs_listen_fd(void);
+
+/* sd_notify(STATE) when NOTIFY_SOCKET is set (a no-op without libsystemd). */
+void procs_notify(const char *state);
+
+/* 1 when this build can use systemd's protocols. */
+int procs_have_systemd(void);
+
+/* --check-config: the cache directory (readable, every cache verifies; checked by a child
+ * that drops to IDS first) and LISTEN (NULL for none; a live pool's socket is reported, not
+ * a failure). Prints what it found on stdout; 0 when all is well, 1 otherwise. */
+int procs_check_config(const char *cache_dir, const char *listen, const struct procs_ids *ids);
+
+#endif
