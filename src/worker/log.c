@@ -123,6 +123,11 @@ static void on_usr1(int sig)
   errno = saved;
 }
 
+const char *log_file_path(void)
+{
+  return log_path;
+}
+
 void log_reopen(void)
 {
   if(log_path)

@@ -31,6 +31,8 @@ void log_request_cause(const char *method, const char *path, size_t plen, const 
  * Under systemd (JOURNAL_STREAM naming stderr's device:inode) each line starts with its
  * syslog priority ("<3>" error ... "<7>" debug). */
 int log_open_file(const char *path);
+/* The --log-file path, or NULL (the pool gives it to --user before dropping root). */
+const char *log_file_path(void);
 void log_reopen(void);
 void log_reopen_on_usr1(void);
 /* A FastCGI worker keeps SIGUSR1 blocked (in an accept it would make libfcgi drop the

@@ -652,6 +652,11 @@ static int pool_drop(void *arg)
   if(pc->ids.user && geteuid() == 0 && pc->pid_file &&
      chown(pc->pid_file, pc->ids.uid, pc->ids.gid))
     log_msg(LOG_WARN, "chown %s: %s", pc->pid_file, strerror(errno));
+  /* §16.4: the log file opened as root, so that the account can reopen it on SIGUSR1
+   * (logrotate's "create" gives the new file the old one's owner) */
+  if(pc->ids.user && geteuid() == 0 && log_file_path() &&
+     chown(log_file_path(), pc->ids.uid, pc->ids.gid))
+    log_msg(LOG_WARN, "chown %s: %s", log_file_path(), strerror(errno));
   if(procs_drop(&pc->ids, why, sizeof(why))) {
     fprintf(stderr, "openapi-connector: %s\n", why);
     return 2;

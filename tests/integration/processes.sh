@@ -157,7 +157,8 @@ if [ "$ROOT" = 1 ]; then
   it_stop "$IT_LAST_PID"
 
   it_bg "pool nobody" "$RUN/n.log" env -u OPENAPI_CONNECTOR_ALLOW_ROOT "$BIN" --user nobody \
-    --listen "$PUB/n.sock" --workers 2 --socket-mode 0666 --pid-file "$RUN/n.pid"
+    --listen "$PUB/n.sock" --workers 2 --socket-mode 0666 --pid-file "$RUN/n.pid" \
+    --log-file "$PUB/n-file.log"
   it_wait_file "$RUN/n.pid" 5 || it_fail "the --user pool writes its PID file as root"
   N=$(cat "$RUN/n.pid" 2>/dev/null)
   wait_sock "$PUB/n.sock"
@@ -175,6 +176,20 @@ if [ "$ROOT" = 1 ]; then
     grep -q "^Groups:.*\b0\b" "/proc/$w/status" && bad=$((bad + 1))
   done
   it_eq "--user nobody: every worker runs as nobody, without group root" 0 "$bad"
+  # --log-file opened as root is given to the account, so that it can reopen the file
+  # logrotate's "create" makes (owned like the old one) in a directory only root writes
+  it_eq "--user nobody: the --log-file belongs to nobody" "nobody" "$(stat -c %U "$PUB/n-file.log")"
+  mv "$PUB/n-file.log" "$PUB/n-file.log.1"
+  install -m 0640 -o "$(stat -c %U "$PUB/n-file.log.1")" -g "$(stat -c %G "$PUB/n-file.log.1")" \
+    /dev/null "$PUB/n-file.log"
+  kill -USR1 "$N"
+  sleep 0.3
+  load "$PUB/n.sock" >/dev/null
+  load "$PUB/n.sock" >/dev/null
+  sleep 0.3
+  grep -q 'POST /openapi/data' "$PUB/n-file.log" &&
+    it_pass "--user nobody: SIGUSR1 reopens the rotated --log-file" ||
+    { cat "$PUB/n-file.log"; it_fail "--user nobody: SIGUSR1 reopens the rotated --log-file"; }
   it_stop "$IT_LAST_PID"
 
   "$BIN" --check-config --user nobody --listen "$PUB/cc.sock" >"$RUN/cc5.log" 2>&1
