@@ -478,40 +478,50 @@ static void status_one(struct buf *out, const struct cache *c, int first)
   buf_puts(out, "]}");
 }
 
+/* FN for every usable cache: a one-request (CGI) process reads the directory's headers,
+ * a long-lived one its scanned set. A scan that ran out of memory marks OUT (a 500, not a
+ * short list). */
+static void each_cache(struct cache_set *s, struct buf *out,
+                       void (*fn)(struct buf *, const struct cache *, int *), int *arg)
+{
+  if(s->cgi) {
+    DIR *d = opendir(s->dir);
+    if(!d)
+      return;
+    struct dirent *de;
+    char path[4096];
+    while((de = readdir(d))) {
+      struct cache c;
+      struct cache_error err;
+      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
+      if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
+         cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
+        continue;
+      fn(out, &c, arg);
+      cache_close(&c);
+    }
+    closedir(d);
+    return;
+  }
+  scan(s);
+  if(s->oom)
+    out->oom = 1;
+  for(size_t i = 0; i < s->n; i++)
+    if(s->e[i].ok)
+      fn(out, &s->e[i].c, arg);
+}
+
+static void status_each(struct buf *out, const struct cache *c, int *first)
+{
+  status_one(out, c, *first);
+  *first = 0;
+}
+
 void caches_status_json(struct cache_set *s, struct buf *out)
 {
   buf_putc(out, '[');
   int first = 1;
-  if(s->cgi) {
-    /* a one-request process reports what the directory holds (headers only) */
-    DIR *d = opendir(s->dir);
-    if(d) {
-      struct dirent *de;
-      char path[4096];
-      while((de = readdir(d))) {
-        struct cache c;
-        struct cache_error err;
-        int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
-        if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
-           cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
-          continue;
-        status_one(out, &c, first);
-        first = 0;
-        cache_close(&c);
-      }
-      closedir(d);
-    }
-  }
-  else {
-    scan(s);
-    if(s->oom)
-      out->oom = 1;           /* a cache left out for want of memory: a 500, not a short list */
-    for(size_t i = 0; i < s->n; i++)
-      if(s->e[i].ok) {
-        status_one(out, &s->e[i].c, first);
-        first = 0;
-      }
-  }
+  each_cache(s, out, status_each, &first);
   buf_putc(out, ']');
 }
 
@@ -567,31 +577,15 @@ static void metrics_one(struct buf *out, const struct cache *c)
              name, (unsigned long long)c->hdr->source_checksum);
 }
 
+static void metrics_each(struct buf *out, const struct cache *c, int *unused)
+{
+  (void)unused;
+  metrics_one(out, c);
+}
+
 void caches_metrics(struct cache_set *s, struct buf *out)
 {
   buf_puts(out, "# TYPE openapi_connector_cache info\n"
            "# HELP openapi_connector_cache A usable compiled document (hashed registration).\n");
-  if(s->cgi) {
-    DIR *d = opendir(s->dir);
-    if(!d)
-      return;
-    struct dirent *de;
-    char path[4096];
-    while((de = readdir(d))) {
-      struct cache c;
-      struct cache_error err;
-      int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
-      if(!is_cache_name(de->d_name) || n < 0 || (size_t)n >= sizeof(path) ||
-         cache_open(&c, path, CACHE_VERIFY_LAZY, &err))
-        continue;
-      metrics_one(out, &c);
-      cache_close(&c);
-    }
-    closedir(d);
-    return;
-  }
-  scan(s);
-  for(size_t i = 0; i < s->n; i++)
-    if(s->e[i].ok)
-      metrics_one(out, &s->e[i].c);
+  each_cache(s, out, metrics_each, NULL);
 }
