@@ -681,7 +681,10 @@ enum oac_result call_send(struct op_ctx *x, struct call *cl, int *not_found)
       buf_free(&ra);
       return problem_nomem(x->p, "out of memory");
     }
-    long long after = has_ra ? retry_after_ms(ra.data, ra.len, time(NULL)) : -1;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    long long after = has_ra ? retry_after_ms(ra.data, ra.len, (long long)wall.tv_sec * 1000 +
+                                              wall.tv_nsec / 1000000) : -1;
     long wait = 0;
     long left = upstream_left_ms(x->up);
     enum retry_verdict v = retry_on_status(cl->method, st, cl->idempotency_key != NULL,

@@ -163,11 +163,14 @@ void log_reopen_pending(void)
     log_reopen();
 }
 
-int log_wait_poll(struct pollfd *p, unsigned n)
+int log_wait_poll(struct pollfd *p, unsigned n, const sigset_t *also)
 {
   sigset_t open;
   sigprocmask(SIG_SETMASK, NULL, &open);
   sigdelset(&open, SIGUSR1);
+  for(int sig = 1; also && sig < NSIG; sig++)
+    if(sigismember(also, sig) == 1)
+      sigdelset(&open, sig);
   return ppoll(p, n, NULL, &open);
 }
 

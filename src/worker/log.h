@@ -6,6 +6,8 @@
 #ifndef OAC_LOG_H
 #define OAC_LOG_H
 
+#include <signal.h>
+
 #include <stddef.h>
 
 enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -37,11 +39,11 @@ void log_reopen(void);
 void log_reopen_on_usr1(void);
 /* A FastCGI worker keeps SIGUSR1 blocked (in an accept it would make libfcgi drop the
  * connection): log_reopen_pending takes a pending one between requests, log_wait_poll is
- * poll(2) with SIGUSR1 let in while idle. */
+ * poll(2) with SIGUSR1 and the signals in ALSO (NULL: none) let in while idle. */
 struct pollfd;
 void log_usr1_block(void);
 void log_reopen_pending(void);
-int log_wait_poll(struct pollfd *p, unsigned n);
+int log_wait_poll(struct pollfd *p, unsigned n, const sigset_t *also);
 
 /* Batching of request lines (FastCGI workers): while on, log_request() collects lines in a
  * buffer that is written when it is full (4 KiB for a pipe, 64 KiB for a file opened for

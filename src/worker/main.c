@@ -558,6 +558,18 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
   int fl = fcntl(lsock, F_GETFL);
   if(fl >= 0 && !(fl & O_NONBLOCK))
     fcntl(lsock, F_SETFL, fl | O_NONBLOCK);
+  /* libfcgi drops a connection when a signal interrupts its first wait for the request's
+   * data (its select() after accept is not restarted), and a write it sees cut short by
+   * one fails the answer: SIGHUP, SIGTERM and the snapshot lease signal (§16.3, which
+   * comes whenever a mapped snapshot is truncated or written to) are held while libfcgi
+   * reads or writes, and let in while the worker waits for a connection (ppoll) and while
+   * it handles a request. */
+  sigset_t held;
+  sigemptyset(&held);
+  sigaddset(&held, SIGHUP);
+  sigaddset(&held, SIGTERM);
+  sigaddset(&held, snapshot_lease_signal());
+  sigprocmask(SIG_BLOCK, &held, NULL);
   log_batch(1);
   while(!term) {
     log_reopen_pending();                       /* §16.4: SIGUSR1 between requests */
@@ -567,7 +579,7 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
       struct pollfd p = { lsock, POLLIN, 0 };
       /* §16.4: SIGUSR1 is taken only here (idle) or between requests: in an accept it
        * would make libfcgi drop the connection */
-      if(log_wait_poll(&p, 1) < 0 && errno != EINTR)
+      if(log_wait_poll(&p, 1, &held) < 0 && errno != EINTR)
         break;
       continue;
     }
@@ -594,7 +606,9 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
       rq.body = body.data;
       rq.body_len = body.len;
     }
+    sigprocmask(SIG_UNBLOCK, &held, NULL);
     worker_handle(w, &rq, &rs);
+    sigprocmask(SIG_BLOCK, &held, NULL);
     int head = rq.method && !strcmp(rq.method, "HEAD");
     buf_reset(&h);
     header_text(&h, &rs, head);
@@ -618,6 +632,7 @@ static int serve_fcgi(struct worker *w, int lsock, unsigned long max_requests)
       break;                                    /* the pool starts a fresh worker */
   }
   log_batch(0);
+  sigprocmask(SIG_UNBLOCK, &held, NULL);
   buf_free(&body);
   buf_free(&h);
   buf_free(&rs.body);

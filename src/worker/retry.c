@@ -128,7 +128,7 @@ int retry_http_date(const char *s, size_t len, time_t *out)
   return 0;
 }
 
-long long retry_after_ms(const char *value, size_t len, time_t now)
+long long retry_after_ms(const char *value, size_t len, long long now_ms)
 {
   const char *s = value, *e = value + len;
   while(s < e && (*s == ' ' || *s == '\t'))
@@ -151,9 +151,9 @@ long long retry_after_ms(const char *value, size_t len, time_t now)
   time_t t;
   if(retry_http_date(s, (size_t)(e - s), &t))
     return -1;
-  if(t <= now)
+  long long d = (long long)t * 1000 - now_ms;
+  if(d <= 0)
     return 0;
-  long long d = ((long long)t - (long long)now) * 1000;
   return d > DAY_MS ? DAY_MS : d;
 }
 

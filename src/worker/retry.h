@@ -17,11 +17,12 @@
  * LEN bytes at S, as Unix seconds in *OUT. 0 when it is one, -1 when not. */
 int retry_http_date(const char *s, size_t len, time_t *out);
 
-/* The wait a Retry-After VALUE (LEN bytes, blanks around it allowed) asks for at NOW, in
- * milliseconds: its delta-seconds, or the time until its HTTP date (0 for one in the
- * past). -1 when it is neither: it then counts as absent. Huge values are clamped to a
- * day. */
-long long retry_after_ms(const char *value, size_t len, time_t now);
+/* The wait a Retry-After VALUE (LEN bytes, blanks around it allowed) asks for at NOW_MS
+ * (Unix time in milliseconds, so that a date is waited for to the millisecond, not up to a
+ * second longer), in milliseconds: its delta-seconds, or the time until its HTTP date (0
+ * for one in the past). -1 when it is neither: it then counts as absent. Huge values are
+ * clamped to a day. */
+long long retry_after_ms(const char *value, size_t len, long long now_ms);
 
 enum retry_verdict {
   RETRY_NO = 0,     /* not a 429/503: the answer is what it is */

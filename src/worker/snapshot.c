@@ -96,6 +96,11 @@ static int lease_take(int fd, size_t size)
   return (int)i + 1;
 }
 
+int snapshot_lease_signal(void)
+{
+  return LEASE_SIGNAL;
+}
+
 void snapshot_release(struct snapshot_ref *ref)
 {
   if(ref->lease > 0 && ref->lease <= LEASE_SLOTS) {

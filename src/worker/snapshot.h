@@ -60,6 +60,11 @@ struct snapshot_ref {
  * Never fails in a way the caller must handle: the private copy is the fallback. */
 void snapshot_adopt(struct cache *c, struct snapshot_ref *ref);
 
+/* The signal the kernel sends when a snapshot's lease is broken. serve_fcgi holds it (with
+ * SIGHUP and SIGTERM) while libfcgi reads or writes: libfcgi drops a connection whose
+ * first wait for data is interrupted by any signal. */
+int snapshot_lease_signal(void);
+
 /* Gives up REF's lease (before the cache's mapping is closed or replaced) and clears REF.
  * A REF that is all zeros or already released is fine. */
 void snapshot_release(struct snapshot_ref *ref);

@@ -571,10 +571,45 @@ def cmd_snapshots(a):
     return 1 if s.nfail else 0
 
 
+# --- signals under load ------------------------------------------------------------------------
+
+def cmd_signals(a):
+    """SIGHUP (recheck the caches), SIGUSR1 (reopen the log) and the snapshot lease signal
+    sent to every worker hundreds of times a second while 3 clients send requests: libfcgi
+    drops a connection when a signal interrupts its wait for the request's first bytes
+    (cgi-fcgi then exits with EPIPE, 32), so the workers hold them while libfcgi reads or
+    writes; no request may fail and no worker may die."""
+    s = scenario(a, "fcgi")
+    before = worker_pids(a.master)
+    pet1 = data_request(s.cfg, lfilter=list_filter(id="1"))
+    h = Hammer(a.sock, 3, lambda: ("POST", "/data", pet1,
+                                   lambda ans: ans.status == 200
+                                   and '"externalId":"1"' in ans.body))
+    sigs = [signal.SIGHUP, signal.SIGUSR1, signal.SIGRTMIN + 3]
+    sent, t_end = 0, time.monotonic() + 3
+    while time.monotonic() < t_end:
+        for pid in before:
+            try:
+                os.kill(pid, sigs[sent % len(sigs)])
+                sent += 1
+            except OSError:
+                pass
+        time.sleep(0.002)
+    res = h.stop()
+    bad = [(st, body) for _, st, good, body in res if not good]
+    s.check("%d signals to the workers while 3 clients load: every request succeeded "
+            "(%d requests)" % (sent, len(res)), len(res) >= 20 and not bad,
+            "all good, >= 20", bad[:3] if bad else len(res))
+    s.eq("no pool worker died from the signals", before, worker_pids(a.master))
+    s.still_serves("the signals")
+    s._out("fcgi: signals: %d passed, %d failed" % (s.npass, s.nfail))
+    return 1 if s.nfail else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("upstream", "writes", "caches", "cgi-caches", "kill", "snapshots"):
+    for name in ("upstream", "writes", "caches", "cgi-caches", "kill", "snapshots", "signals"):
         p = sub.add_parser(name)
         p.add_argument("--modes", default="fcgi")
         p.add_argument("--bin")
@@ -609,7 +644,8 @@ def main():
             a.argv = a.argv[1:]
         return cmd_measure(a)
     return {"upstream": cmd_upstream, "writes": cmd_writes, "caches": cmd_caches,
-            "cgi-caches": cmd_cgi_caches, "kill": cmd_kill, "snapshots": cmd_snapshots}[a.cmd](a)
+            "cgi-caches": cmd_cgi_caches, "kill": cmd_kill, "snapshots": cmd_snapshots,
+            "signals": cmd_signals}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@
 #     or empty file is renamed into place, picks up a good one, forgets a deleted one, with
 #     clients sending requests all along - with snapshots (§16.3) and with private copies;
 #     the pool's mapped snapshot truncated and written over in place under load (leases:
-#     no request fails, no worker dies, a whole snapshot comes back);
+#     no request fails, no worker dies, a whole snapshot comes back); SIGHUP, SIGUSR1 and
+#     the lease signal sent to the workers hundreds of times a second under load (no
+#     request dropped: libfcgi drops a connection a signal interrupts);
 #     CGI answers 503 naming the compile command;
 #   * the compiler given a YAML "billion laughs" document and one nested 100,000 deep:
 #     refused with a clear error, quickly, in bounded memory;
@@ -137,6 +139,8 @@ it_file_lacks "the pool's log: no snapshot warning" "$RUN/pool.log" "snapshot di
 echo "== the pool's mapped snapshots damaged in place under load"
 py snapshots --snapshot-dir "$RUN/snapshots" --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" \
   --types-a "$TYPES_A"
+echo "== signals to the workers under load"
+py signals
 echo "== caches replaced under a pool with private copies (--snapshot-dir \"\")"
 SOCK_P=$RUN/pool-private.sock
 [ "${#SOCK_P}" -gt 100 ] && SOCK_P=${IT_EXTRA_DIR:-$(mktemp -d /tmp/oac-it.XXXXXX)}/pool-private.sock

@@ -14,7 +14,7 @@
 
 static long long after(const char *v, time_t now)
 {
-  return retry_after_ms(v, strlen(v), now);
+  return retry_after_ms(v, strlen(v), (long long)now * 1000);
 }
 
 START_TEST(seconds)
@@ -63,6 +63,10 @@ START_TEST(date_waits)
   ck_assert_int_eq(after("Sun, 06 Nov 1994 08:00:00 GMT", T_EXAMPLE), 0);
   ck_assert_int_eq(after("Sunday, 06-Nov-94 08:49:39 GMT", T_EXAMPLE), 2000);
   ck_assert_int_eq(after("Sun Nov  6 08:49:38 1994", T_EXAMPLE), 1000);
+  /* to the millisecond: 0.75 s into the second, a date 2 s ahead is 1.25 s away */
+  const char *d2 = "Sun, 06 Nov 1994 08:49:39 GMT";
+  ck_assert_int_eq(retry_after_ms(d2, strlen(d2), (long long)T_EXAMPLE * 1000 + 750), 1250);
+  ck_assert_int_eq(retry_after_ms(d2, strlen(d2), (long long)T_EXAMPLE * 1000 + 2500), 0);
   /* far ahead: clamped to a day */
   ck_assert_int_eq(after("Fri, 01 Jan 2100 00:00:00 GMT", T_EXAMPLE), 86400LL * 1000);
 }
