@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,10 +65,65 @@ static void on_lease_break(int sig, siginfo_t *si, void *uc)
   errno = saved;
 }
 
-/* Takes a read lease on FD (the snapshot, opened read-only), which the slot then owns:
- * the slot's index + 1, or 0 without a lease (FD is left to the caller). The mapping's
- * address is set with lease_map() once it exists. */
-static int lease_take(int fd, size_t size)
+/* File descriptors (each lease keeps its snapshot open): at the first lease the soft
+ * RLIMIT_NOFILE is raised towards the hard limit, up to what the table can use
+ * (LEASE_FD_LOW + LEASE_SLOTS + LEASE_FD_RESERVE). When the limit is above LEASE_FD_LOW
+ * (FD_SETSIZE: libfcgi select()s the accepted connection's descriptor, so it must stay
+ * below) the lease descriptors are moved to numbers >= LEASE_FD_LOW, leaving every low one
+ * to sockets, curl and files; otherwise they stay low and LEASE_FD_RESERVE descriptors are
+ * kept free. Past the budget a snapshot is mapped without a lease, with one warning. */
+#define LEASE_FD_LOW 1024
+#define LEASE_FD_RESERVE 128
+static int lease_budget;        /* leases this process may hold (lease_budget_init) */
+static int lease_high;          /* lease descriptors go to >= LEASE_FD_LOW */
+static int lease_count;         /* leases held */
+static unsigned long long lease_limit;  /* the soft RLIMIT_NOFILE after the raise */
+static int lease_warned;
+
+static void lease_budget_init(void)
+{
+  struct rlimit rl;
+  lease_budget = 0;
+  if(getrlimit(RLIMIT_NOFILE, &rl))
+    return;
+  rlim_t want = LEASE_FD_LOW + LEASE_SLOTS + LEASE_FD_RESERVE;
+  if(rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+    want = rl.rlim_max;
+  if(rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    struct rlimit raised = { want, rl.rlim_max };
+    if(!setrlimit(RLIMIT_NOFILE, &raised))
+      rl.rlim_cur = want;
+  }
+  lease_limit = rl.rlim_cur == RLIM_INFINITY ? 1ULL << 20 : (unsigned long long)rl.rlim_cur;
+  lease_high = lease_limit > LEASE_FD_LOW;
+  unsigned long long b = lease_high ? lease_limit - LEASE_FD_LOW
+    : lease_limit > LEASE_FD_RESERVE ? lease_limit - LEASE_FD_RESERVE : 0;
+  lease_budget = b > LEASE_SLOTS ? LEASE_SLOTS : (int)b;
+}
+
+/* The budget is used up: one warning per process. */
+static void lease_budget_warn(void)
+{
+  if(lease_warned)
+    return;
+  lease_warned = 1;
+  if(lease_budget >= LEASE_SLOTS)
+    log_msg(LOG_WARN, "snapshot leases: all %d lease slots of this process used; further "
+            "snapshots are mapped without a lease (their check once a second still protects "
+            "them)", LEASE_SLOTS);
+  else
+    log_msg(LOG_WARN, "snapshot leases: %d of RLIMIT_NOFILE %llu file descriptors used "
+            "(%llu kept for connections and files); further snapshots are mapped without a "
+            "lease (their check once a second still protects them): raise the hard limit "
+            "(LimitNOFILE= under systemd, ulimit -Hn), the worker raises its soft limit "
+            "to it", lease_count, lease_limit, lease_limit - (unsigned long long)lease_count);
+}
+
+/* Takes a read lease on *FD (the snapshot, opened read-only), which the slot then owns:
+ * the slot's index + 1, or 0 without a lease (*FD is left to the caller). *FD may be
+ * replaced by a duplicate numbered >= LEASE_FD_LOW (the original closed). The mapping's
+ * address is set in leases[] once it exists. */
+static int lease_take(int *fdp, size_t size)
 {
   if(!lease_handler_set) {
     struct sigaction sa;
@@ -79,11 +135,26 @@ static int lease_take(int fd, size_t size)
       return 0;
     lease_handler_set = 1;
   }
+  lease_budget_init();             /* the limit may have changed: one getrlimit per lease */
+  if(lease_count >= lease_budget) {
+    lease_budget_warn();
+    return 0;
+  }
   size_t i = 0;
   while(i < LEASE_SLOTS && leases[i].fd)
     i++;
-  if(i == LEASE_SLOTS || fd <= 0)
+  if(i == LEASE_SLOTS || *fdp <= 0)
     return 0;
+  int fd = *fdp;
+  if(lease_high && fd < LEASE_FD_LOW) {
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, LEASE_FD_LOW);
+    if(high < 0) {                 /* EMFILE: every number up to the limit is taken */
+      lease_budget_warn();
+      return 0;
+    }
+    close(fd);
+    *fdp = fd = high;
+  }
   leases[i].addr = NULL;
   leases[i].size = size;
   leases[i].broken = 0;
@@ -93,6 +164,7 @@ static int lease_take(int fd, size_t size)
     leases[i].fd = 0;
     return 0;
   }
+  lease_count++;
   return (int)i + 1;
 }
 
@@ -110,6 +182,7 @@ void snapshot_release(struct snapshot_ref *ref)
     if(fd > 0) {
       fcntl(fd, F_SETLEASE, F_UNLCK);
       close(fd);
+      lease_count--;
     }
   }
   ref->lease = 0;
@@ -152,25 +225,75 @@ static void give_up(const char *what, int e)
           snap_dir, what, strerror(e));
 }
 
-/* Maps PATH if it is a regular file of SIZE bytes without write permission whose bytes
- * equal IMAGE, under a read lease when the file system grants one (taken before the file
- * is mapped and compared, so nobody can truncate it under the comparison). 0 with *OUT,
- * *ST and *LEASE set; -1 with errno EBADMSG when something that is not a good snapshot is
- * there, else open's errno (ENOENT: none yet). */
+/* Why map_existing found no good snapshot (for the log). */
+static char bad_why[96];
+
+/* The snapshot directory, created when missing, may hold snapshots: a directory owned by
+ * this process's effective user or root and writable by its owner only (any account that
+ * can write to it could swap a snapshot between our check and our open, or truncate one
+ * it owns under our mapping). Else one warning per process, and 0: private copies. */
+static int dir_trusted(void)
+{
+  struct stat ds;
+  if(stat(snap_dir, &ds) &&
+     (errno != ENOENT || (mkdir(snap_dir, 0755) && errno != EEXIST) || stat(snap_dir, &ds))) {
+    give_up("cannot create or reach it", errno);
+    return 0;
+  }
+  char problem[160] = "";
+  if(!S_ISDIR(ds.st_mode)) {
+    give_up("not a directory", ENOTDIR);
+    return 0;
+  }
+  if(ds.st_uid != geteuid() && ds.st_uid != 0)
+    snprintf(problem, sizeof(problem), "owned by uid %lu, neither this process's user "
+             "(uid %lu) nor root", (unsigned long)ds.st_uid, (unsigned long)geteuid());
+  else if(ds.st_mode & 022)
+    snprintf(problem, sizeof(problem), "writable by %s (mode %04o)",
+             (ds.st_mode & 002) ? "every account" : "its group",
+             (unsigned)(ds.st_mode & 07777));
+  if(!problem[0])
+    return 1;
+  if(!dir_failed) {
+    dir_failed = 1;
+    log_msg(LOG_WARN, "snapshot directory %s: permission problem: %s; every worker keeps a "
+            "private copy of each cache (give the directory to the worker user, writable by "
+            "it only: chown USER, chmod 0755)", snap_dir, problem);
+  }
+  return 0;
+}
+
+/* Maps PATH if it is a regular file of SIZE bytes without write permission, owned by this
+ * process's effective user or root, whose bytes equal IMAGE, under a read lease when the
+ * file system grants one (taken before the file is mapped and compared, so nobody can
+ * truncate it under the comparison). 0 with *OUT, *ST and *LEASE set; -1 with errno
+ * EBADMSG (and bad_why) when something that is not a good snapshot is there, else open's
+ * errno (ENOENT: none yet). */
 static int map_existing(const char *path, const void *image, size_t size, void **out,
                         struct stat *st, int *lease)
 {
   *lease = 0;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if(fd < 0) {
-    if(errno == ELOOP || errno == EISDIR)  /* a link or a directory where a snapshot goes */
+    if(errno == ELOOP || errno == EISDIR) {  /* a link or a directory where a snapshot goes */
+      snprintf(bad_why, sizeof(bad_why), "is not a regular file");
       errno = EBADMSG;
+    }
     return -1;                             /* ENOENT, or the directory's own trouble */
   }
-  int l = lease_take(fd, size);
+  int l = lease_take(&fd, size);
   struct snapshot_ref ref = { .lease = l };
-  if(fstat(fd, st) || !S_ISREG(st->st_mode) || (st->st_mode & 0222) ||
-     (unsigned long long)st->st_size != (unsigned long long)size) {
+  bad_why[0] = '\0';
+  if(fstat(fd, st) || !S_ISREG(st->st_mode))
+    snprintf(bad_why, sizeof(bad_why), "is not a regular file");
+  else if((unsigned long long)st->st_size != (unsigned long long)size)
+    snprintf(bad_why, sizeof(bad_why), "does not have the verified cache's size");
+  else if(st->st_mode & 0222)
+    snprintf(bad_why, sizeof(bad_why), "has a write permission bit");
+  else if(st->st_uid != geteuid() && st->st_uid != 0)   /* another account could change it */
+    snprintf(bad_why, sizeof(bad_why), "is owned by uid %lu, neither this process's user "
+             "(uid %lu) nor root", (unsigned long)st->st_uid, (unsigned long)geteuid());
+  if(bad_why[0]) {
     if(l)
       snapshot_release(&ref);              /* closes FD */
     else
@@ -191,6 +314,7 @@ static int map_existing(const char *path, const void *image, size_t size, void *
       close(fd);
     if(p != MAP_FAILED)
       munmap(p, size);
+    snprintf(bad_why, sizeof(bad_why), "does not match the verified cache");
     errno = EBADMSG;
     return -1;
   }
@@ -304,21 +428,15 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
     give_up("path too long", ENAMETOOLONG);
     return;
   }
+  if(!dir_trusted())
+    return;
   void *p = NULL;
   struct stat st;
   int wrote = 0, lease = 0;
   if(map_existing(path, c->base, c->size, &p, &st, &lease)) {
     int bad = errno == EBADMSG;
-    if(!bad) {
-      struct stat ds;
-      if(stat(snap_dir, &ds) && errno == ENOENT && mkdir(snap_dir, 0755) && errno != EEXIST) {
-        give_up("cannot create it", errno);
-        return;
-      }
-    }
     if(bad)
-      log_msg(LOG_WARN, "snapshot %s does not match the verified cache %s: replacing it",
-              path, c->path);
+      log_msg(LOG_WARN, "snapshot %s %s (cache %s): replacing it", path, bad_why, c->path);
     if(write_snapshot(path, hex, c->base, c->size, bad)) {
       give_up("cannot write a snapshot", errno);
       return;

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -489,6 +491,283 @@ START_TEST(test_snapshot_cgi_and_off)
 }
 END_TEST
 
+/* stderr goes to BASE/stderr.log (log_level LOG_WARN) until log_end(), which returns what
+ * was logged (free it). */
+static int log_saved = -1;
+static char log_path[500];
+
+static void log_begin(void)
+{
+  snprintf(log_path, sizeof(log_path), "%s/stderr.log", base);
+  fflush(stderr);
+  log_saved = dup(2);
+  int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ck_assert_int_ge(fd, 0);
+  dup2(fd, 2);
+  close(fd);
+  log_level = LOG_WARN;
+}
+
+static char *log_end(void)
+{
+  log_level = LOG_ERROR;
+  fflush(stderr);
+  dup2(log_saved, 2);
+  close(log_saved);
+  size_t len;
+  char *text = test_read_file(log_path, &len);   /* NULL: nothing logged */
+  unlink(log_path);
+  return text ? text : calloc(1, 1);
+}
+
+static int count_of(const char *text, const char *what)
+{
+  int n = 0;
+  for(const char *p = text; (p = strstr(p, what)); p++)
+    n++;
+  return n;
+}
+
+/* File descriptors (snapshot.c's lease budget): in a child process of its own (the
+ * limits and the once-per-process warning must not leak into the other tests, whether
+ * Check forks or not), with RLIMIT_NOFILE set to SOFT/HARD, N snapshots are adopted. */
+struct fd_result {
+  int ok;
+  char msg[512];
+  int leased, fds, min_fd, max_fd, warnings;
+  unsigned long long soft_after;
+};
+
+#define CHILD_CHECK(r, cond, ...) do { if(!(cond)) { \
+    snprintf((r)->msg, sizeof((r)->msg), __VA_ARGS__); return; } } while(0)
+
+/* A fake verified image of 4096 bytes, distinct for I (snapshot_adopt needs only a mapped
+ * image: caches.c verified it). */
+static void fake_image(struct cache *c, int i)
+{
+  memset(c, 0, sizeof(*c));
+  unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                          -1, 0);
+  ck_assert_ptr_ne(p, MAP_FAILED);
+  for(size_t k = 0; k < 4096; k++)
+    p[k] = (unsigned char)(k * 7 + (size_t)i * 13 + (size_t)(i >> 8));
+  snprintf((char *)p, 64, "image %d", i);
+  c->base = p;
+  c->size = 4096;
+  c->mapped = 1;
+  c->hdr = (const struct cache_header *)p;
+}
+
+static void fd_child(struct fd_result *r, rlim_t soft, rlim_t hard, int n)
+{
+  struct rlimit rl = { soft, hard };
+  CHILD_CHECK(r, setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s", strerror(errno));
+  struct cache *c = calloc((size_t)n, sizeof(*c));
+  struct snapshot_ref *ref = calloc((size_t)n, sizeof(*ref));
+  CHILD_CHECK(r, c && ref, "out of memory");
+  log_begin();
+  for(int i = 0; i < n; i++) {
+    fake_image(&c[i], i);
+    snapshot_adopt(&c[i], &ref[i]);
+  }
+  char *text = log_end();
+  r->warnings = count_of(text, "snapshot leases:");
+  char want[64];
+  getrlimit(RLIMIT_NOFILE, &rl);
+  r->soft_after = (unsigned long long)rl.rlim_cur;
+  snprintf(want, sizeof(want), "RLIMIT_NOFILE %llu", r->soft_after);
+  CHILD_CHECK(r, !r->warnings || strstr(text, want) || strstr(text, "lease slots"),
+              "the warning does not name %s: %s", want, text);
+  CHILD_CHECK(r, !strstr(text, "snapshot directory"), "unexpected: %s", text);
+  free(text);
+  r->min_fd = 1 << 30;
+  for(int i = 0; i < n; i++) {
+    char img[64];
+    snprintf(img, sizeof(img), "image %d", i);
+    CHILD_CHECK(r, ref[i].name[0], "snapshot %d not adopted", i);
+    CHILD_CHECK(r, !strcmp((const char *)c[i].base, img) && c[i].base[4095] ==
+                (unsigned char)(4095 * 7 + i * 13 + (i >> 8)), "snapshot %d: wrong bytes", i);
+    CHILD_CHECK(r, strstr(map_of(c[i].base), ref[i].name) != NULL,
+                "snapshot %d not mapped from its file: %s", i, map_of(c[i].base));
+    CHILD_CHECK(r, snapshot_check(&ref[i], c[i].size) == 0, "snapshot %d: check failed", i);
+    if(ref[i].lease)
+      r->leased++;
+  }
+  DIR *d = opendir("/proc/self/fd");                 /* the descriptors on snapshots */
+  CHILD_CHECK(r, d != NULL, "/proc/self/fd: %s", strerror(errno));
+  struct dirent *de;
+  while((de = readdir(d))) {
+    char link[300], to[PATH_MAX];
+    snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+    ssize_t k = readlink(link, to, sizeof(to) - 1);
+    if(k <= 0)
+      continue;
+    to[k] = '\0';
+    if(strncmp(to, sdir, strlen(sdir)) || to[strlen(sdir)] != '/')
+      continue;
+    int fd = atoi(de->d_name);
+    r->fds++;
+    if(fd < r->min_fd)
+      r->min_fd = fd;
+    if(fd > r->max_fd)
+      r->max_fd = fd;
+  }
+  closedir(d);
+  /* the reserve: sockets and files can still be opened, below FD_SETSIZE */
+  int extra[64], ne = 0;
+  for(; ne < 64; ne++) {
+    extra[ne] = open("/dev/null", O_RDONLY);
+    CHILD_CHECK(r, extra[ne] >= 0 && extra[ne] < 1024, "no descriptor left for files: "
+                "%d (%s) after %d", extra[ne], strerror(errno), ne);
+  }
+  while(ne > 0)
+    close(extra[--ne]);
+  for(int i = 0; i < n; i++) {
+    snapshot_release(&ref[i]);
+    munmap((void *)c[i].base, c[i].size);
+  }
+  free(c);
+  free(ref);
+  r->ok = 1;
+}
+
+static struct fd_result fd_run(rlim_t soft, rlim_t hard, int n)
+{
+  struct fd_result *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(r, MAP_FAILED);
+  memset(r, 0, sizeof(*r));
+  test_rm_dir(sdir);
+  pid_t k = fork();
+  ck_assert_int_ge(k, 0);
+  if(!k) {
+    fd_child(r, soft, hard, n);
+    _exit(0);
+  }
+  int status;
+  ck_assert_int_eq(waitpid(k, &status, 0), k);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status 0x%x", status);
+  ck_assert_msg(r->ok, "limit %lu/%lu, %d snapshots: %s", (unsigned long)soft,
+                (unsigned long)hard, n, r->msg);
+  struct fd_result out = *r;
+  munmap(r, sizeof(*r));
+  return out;
+}
+
+/* More snapshots than the lease budget: every one is mapped and checked, the lease
+ * descriptors stay within the limit (above FD_SETSIZE when the limit allows, so libfcgi's
+ * select() never sees one), a reserve stays free, one warning names the limit. */
+START_TEST(test_snapshot_fd_budget)
+{
+  if(!leases_work()) {
+    printf("test_snapshot_fd_budget: skipped, this file system grants no leases\n");
+    return;
+  }
+  struct rlimit rl;
+  ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  /* a hard limit of 200: the leases stay low, 128 descriptors are kept free */
+  struct fd_result r = fd_run(200, 200, 100);
+  ck_assert_int_eq(r.leased, 200 - 128);
+  ck_assert_int_eq(r.fds, r.leased);
+  ck_assert_int_lt(r.max_fd, 200);
+  ck_assert_int_eq(r.warnings, 1);
+  if(rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= 1100) {
+    /* a soft limit of 1024, a hard one of 1100: raised to 1100, the leases go above 1023 */
+    r = fd_run(1024, 1100, 100);
+    ck_assert_uint_eq(r.soft_after, 1100);
+    ck_assert_int_eq(r.leased, 1100 - 1024);
+    ck_assert_int_eq(r.fds, r.leased);
+    ck_assert_int_ge(r.min_fd, 1024);
+    ck_assert_int_lt(r.max_fd, 1100);
+    ck_assert_int_eq(r.warnings, 1);
+  }
+  else
+    printf("test_snapshot_fd_budget: hard RLIMIT_NOFILE %lu, high descriptors not tried\n",
+           (unsigned long)rl.rlim_max);
+  /* the default soft limit under the process's hard one: room for every lease */
+  rlim_t soft = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 1024 ? rl.rlim_max : 1024;
+  r = fd_run(soft, rl.rlim_max, 20);
+  ck_assert_int_eq(r.leased, 20);
+  ck_assert_int_eq(r.fds, 20);
+  ck_assert_int_eq(r.warnings, 0);
+  if(r.soft_after > 1024 + 20) {
+    ck_assert_int_ge(r.min_fd, 1024);
+    ck_assert_uint_le(r.soft_after, 1024 + 4096 + 128);
+  }
+}
+END_TEST
+
+/* Trust (root only: files and directories are given to nobody): a snapshot owned by
+ * another account is replaced by our own; a snapshot directory that another account can
+ * change (owned by it, group- or world-writable, sticky or not) is refused with one
+ * warning naming the permission problem, and the caches stay private copies. */
+START_TEST(test_snapshot_trust)
+{
+  if(geteuid() != 0) {
+    printf("test_snapshot_trust: skipped, not root (chown to nobody needs it)\n");
+    return;
+  }
+  uid_t nobody = 65534;
+  struct cache_set *s = caches_new(cdir, 0);
+  get(s, REG, 0);
+  caches_free(s);
+  char name[128], path[1024];
+  ck_assert_int_eq(snapshots(name, NULL), 1);
+  snprintf(path, sizeof(path), "%s/%s", sdir, name);
+  /* the right bytes, mode 0444, but another account's file */
+  ck_assert_int_eq(chown(path, nobody, nobody), 0);
+  log_begin();
+  s = caches_new(cdir, 0);
+  struct cache *c = get(s, REG, 0);
+  char *text = log_end();
+  ck_assert_str_eq(title(c), "Snap one");
+  ck_assert_ptr_nonnull(strstr(map_of(c->base), name));
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_uint_eq(st.st_uid, geteuid());           /* replaced by our own */
+  ck_assert_int_eq(st.st_mode & 07777, 0444);
+  ck_assert_msg(strstr(text, "is owned by uid 65534") && strstr(text, "replacing it"), "%s",
+                text);
+  free(text);
+  caches_free(s);
+  /* directories another account can change */
+  const struct { int mode; uid_t owner; const char *says; } dirs[] = {
+    { 0775, 0, "writable by its group" }, { 0757, 0, "writable by every account" },
+    { 01777, 0, "writable by every account" }, { 0755, nobody, "owned by uid 65534" },
+  };
+  for(size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    test_rm_dir(sdir);
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    ck_assert_int_eq(chmod(sdir, (mode_t)dirs[i].mode), 0);
+    ck_assert_int_eq(chown(sdir, dirs[i].owner, dirs[i].owner), 0);
+    snapshot_set_dir(sdir);                           /* a new process, as far as warnings go */
+    test_cache_write(doc("Snap other"), REG2, cdir);
+    log_begin();
+    s = caches_new(cdir, 0);
+    c = get(s, REG, 0);
+    struct cache *c2 = get(s, REG2, 0);
+    text = log_end();
+    ck_assert_str_eq(title(c), "Snap one");
+    ck_assert_str_eq(title(c2), "Snap other");
+    ck_assert_msg(strstr(map_of(c->base), "cache") == NULL && strstr(map_of(c2->base),
+                  "cache") == NULL, "case %zu: expected private copies: %s", i, map_of(c->base));
+    caches_free(s);
+    ck_assert_int_eq(snapshots(NULL, NULL), 0);
+    ck_assert_msg(count_of(text, "snapshot directory") == 1 && strstr(text, "permission") &&
+                  strstr(text, dirs[i].says) && strstr(text, sdir), "case %zu: %s", i, text);
+    free(text);
+  }
+  /* the same directory made ours (0755): snapshots again */
+  ck_assert_int_eq(chown(sdir, 0, 0), 0);
+  ck_assert_int_eq(chmod(sdir, 0755), 0);
+  snapshot_set_dir(sdir);
+  s = caches_new(cdir, 0);
+  c = get(s, REG, 0);
+  ck_assert_ptr_nonnull(strstr(map_of(c->base), sdir));
+  caches_free(s);
+}
+END_TEST
+
 Suite *suite(void)
 {
   Suite *s = suite_create("snapshot");
@@ -502,6 +781,8 @@ Suite *suite(void)
   tcase_add_test(tc, test_snapshot_dir_unusable);
   tcase_add_test(tc, test_snapshot_cleanup);
   tcase_add_test(tc, test_snapshot_cgi_and_off);
+  tcase_add_test(tc, test_snapshot_fd_budget);
+  tcase_add_test(tc, test_snapshot_trust);
   suite_add_tcase(s, tc);
   return s;
 }
