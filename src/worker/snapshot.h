@@ -8,8 +8,9 @@
  * rename wins and the second maps the winner's file, so they share its pages; plain rename
  * where the file system lacks it). An existing snapshot is trusted only after it passed the
  * checks below and compares equal, byte for byte, with the verified private image: a
- * regular file, not a symbolic link, exactly the image's size, no write permission bit. A
- * snapshot that fails is replaced (a new file renamed over it, never rewritten in place);
+ * regular file, not a symbolic link, exactly the image's size, no write permission bit,
+ * owned by the worker's effective user or root (another account could truncate its own
+ * file under the mapping). A snapshot that fails is replaced (a new file renamed over it, never rewritten in place);
  * if that fails too the worker keeps its private copy. So a tampered or truncated snapshot
  * found on disk is never served and never crashes a worker. The private image is then
  * unmapped and the snapshot mapped PROT_READ, MAP_SHARED.
@@ -20,7 +21,16 @@
  * still intact bytes, at the same address (mremap), and released the lease: a request
  * reading it at that moment reads the verified bytes, never SIGBUS. snapshot_check() (once
  * a second, before requests use it) then reports it, and caches.c loads the cache again.
- * Without a lease (a file system without leases, more than 4096 snapshots, another owner)
+ *
+ * Each lease keeps its snapshot open: one file descriptor per mapped snapshot. At the first
+ * lease the soft RLIMIT_NOFILE is raised towards the hard limit (at most 1024 + 4096 + 128,
+ * what the lease table can use). Above 1024 the lease descriptors are moved to numbers >=
+ * 1024 (F_DUPFD_CLOEXEC), so every number below FD_SETSIZE stays free for the sockets that
+ * libfcgi select()s, for curl and for files; budget: min(4096, limit - 1024). With a limit
+ * of 1024 or less they stay low and 128 descriptors are kept free; budget: limit - 128.
+ * Past the budget a snapshot is mapped without a lease, with one warning per process that
+ * names the limit and how to raise it (LimitNOFILE=, ulimit -Hn).
+ * Without a lease (a file system without leases, past the budget, another owner)
  * the check still catches a truncated, replaced or writable snapshot within a second and
  * the cache is never read from it again; only a truncation during that second could hurt a
  * worker. The operator's cache files are never mapped by a long-running worker, so
@@ -32,7 +42,9 @@
  *
  * A directory that cannot be used (missing and not creatable, not writable, read-only file
  * system) is reported with one warning per process; the workers then keep private copies,
- * as before. CGI processes never use snapshots: they map the cache file (§6.2).
+ * as before. So is a directory another account could change: owned by neither the worker's
+ * effective user nor root, or writable by its group or by others (sticky or not: another
+ * account could take a snapshot's name first), a "permission problem". CGI processes never use snapshots: they map the cache file (§6.2).
  */
 #ifndef OAC_SNAPSHOT_H
 #define OAC_SNAPSHOT_H
