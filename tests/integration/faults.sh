@@ -136,6 +136,24 @@ else
   it_fail "the pool mapped snapshots: $n_snap files of mode 0444 in $RUN/snapshots"
 fi
 it_file_lacks "the pool's log: no snapshot warning" "$RUN/pool.log" "snapshot directory"
+# shared caches (§16.3): the workers hold their snapshots' leases on descriptors of 1024 and
+# above (libfcgi select()s the connections: they must stay below FD_SETSIZE), having raised
+# their soft RLIMIT_NOFILE; with a hard limit of 1024 or less they stay low
+snap_real=$(realpath "$RUN/snapshots")
+fd_low=0 fd_high=0
+for w in $(cat "/proc/$MASTER/task/$MASTER/children" 2>/dev/null); do
+  for l in "/proc/$w/fd/"*; do
+    case $(readlink "$l") in "$snap_real/"*) ;; *) continue ;; esac
+    if [ "${l##*/}" -ge 1024 ]; then fd_high=$((fd_high + 1)); else fd_low=$((fd_low + 1)); fi
+  done
+done
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -gt 1100 ]; then
+  it_eq "no snapshot lease of a worker below descriptor 1024 ($fd_high at 1024 and above)" \
+    0 "$fd_low"
+else
+  echo "note: hard RLIMIT_NOFILE $(ulimit -Hn): lease descriptors stay below 1024 ($fd_low)"
+fi
+it_file_lacks "the pool's log: no snapshot lease warning" "$RUN/pool.log" "snapshot leases"
 echo "== the pool's mapped snapshots damaged in place under load"
 py snapshots --snapshot-dir "$RUN/snapshots" --swap-url "$SWAP_URL" --swap-file "$SWAP_FILE" \
   --types-a "$TYPES_A"

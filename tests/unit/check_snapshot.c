@@ -532,7 +532,7 @@ static int count_of(const char *text, const char *what)
  * limits and the once-per-process warning must not leak into the other tests, whether
  * Check forks or not), with RLIMIT_NOFILE set to SOFT/HARD, N snapshots are adopted. */
 struct fd_result {
-  int ok;
+  int ok, skipped;            /* skipped: the hard limit cannot be changed (valgrind) */
   char msg[512];
   int leased, fds, min_fd, max_fd, warnings;
   unsigned long long soft_after;
@@ -561,7 +561,12 @@ static void fake_image(struct cache *c, int i)
 static void fd_child(struct fd_result *r, rlim_t soft, rlim_t hard, int n)
 {
   struct rlimit rl = { soft, hard };
-  CHILD_CHECK(r, setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s", strerror(errno));
+  if(setrlimit(RLIMIT_NOFILE, &rl) && errno == EPERM) {
+    r->skipped = r->ok = 1;   /* valgrind keeps its own hard limit */
+    return;
+  }
+  CHILD_CHECK(r, getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == soft, "setrlimit: %s",
+              strerror(errno));
   struct cache *c = calloc((size_t)n, sizeof(*c));
   struct snapshot_ref *ref = calloc((size_t)n, sizeof(*ref));
   CHILD_CHECK(r, c && ref, "out of memory");
@@ -638,6 +643,8 @@ static struct fd_result fd_run(rlim_t soft, rlim_t hard, int n)
   ck_assert_ptr_ne(r, MAP_FAILED);
   memset(r, 0, sizeof(*r));
   test_rm_dir(sdir);
+  fflush(stdout);
+  fflush(stderr);
   pid_t k = fork();
   ck_assert_int_ge(k, 0);
   if(!k) {
@@ -651,6 +658,10 @@ static struct fd_result fd_run(rlim_t soft, rlim_t hard, int n)
                 (unsigned long)hard, n, r->msg);
   struct fd_result out = *r;
   munmap(r, sizeof(*r));
+  if(out.skipped)
+    printf("test_snapshot_fd_budget: limit %lu/%lu not tried: setrlimit refused to change "
+           "the hard limit (valgrind does)\n", (unsigned long)soft, (unsigned long)hard);
+  fflush(stdout);
   return out;
 }
 
@@ -667,19 +678,23 @@ START_TEST(test_snapshot_fd_budget)
   ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
   /* a hard limit of 200: the leases stay low, 128 descriptors are kept free */
   struct fd_result r = fd_run(200, 200, 100);
-  ck_assert_int_eq(r.leased, 200 - 128);
-  ck_assert_int_eq(r.fds, r.leased);
-  ck_assert_int_lt(r.max_fd, 200);
-  ck_assert_int_eq(r.warnings, 1);
+  if(!r.skipped) {
+    ck_assert_int_eq(r.leased, 200 - 128);
+    ck_assert_int_eq(r.fds, r.leased);
+    ck_assert_int_lt(r.max_fd, 200);
+    ck_assert_int_eq(r.warnings, 1);
+  }
   if(rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= 1100) {
     /* a soft limit of 1024, a hard one of 1100: raised to 1100, the leases go above 1023 */
     r = fd_run(1024, 1100, 100);
-    ck_assert_uint_eq(r.soft_after, 1100);
-    ck_assert_int_eq(r.leased, 1100 - 1024);
-    ck_assert_int_eq(r.fds, r.leased);
-    ck_assert_int_ge(r.min_fd, 1024);
-    ck_assert_int_lt(r.max_fd, 1100);
-    ck_assert_int_eq(r.warnings, 1);
+    if(!r.skipped) {
+      ck_assert_uint_eq(r.soft_after, 1100);
+      ck_assert_int_eq(r.leased, 1100 - 1024);
+      ck_assert_int_eq(r.fds, r.leased);
+      ck_assert_int_ge(r.min_fd, 1024);
+      ck_assert_int_lt(r.max_fd, 1100);
+      ck_assert_int_eq(r.warnings, 1);
+    }
   }
   else
     printf("test_snapshot_fd_budget: hard RLIMIT_NOFILE %lu, high descriptors not tried\n",
@@ -687,6 +702,7 @@ START_TEST(test_snapshot_fd_budget)
   /* the default soft limit under the process's hard one: room for every lease */
   rlim_t soft = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 1024 ? rl.rlim_max : 1024;
   r = fd_run(soft, rl.rlim_max, 20);
+  ck_assert_int_eq(r.skipped, 0);
   ck_assert_int_eq(r.leased, 20);
   ck_assert_int_eq(r.fds, 20);
   ck_assert_int_eq(r.warnings, 0);
