@@ -80,10 +80,11 @@ server_test() {
   it_eq "compile the pet store for example mode" 0 $?
   chmod -R a+rX "$SRV"
   # shared caches (issue 18): every FastCGI mode maps snapshots in $SRV/snapshots, owned
-  # by the workers' user (the own pool's runs as root here: a directory of another account
-  # is refused); mod_fcgid passes only FcgidInitialEnv variables on
+  # by the workers' user: nobody for mod_fcgid's as root, root for the own pool's and
+  # lighttpd's (a directory of another account is refused); mod_fcgid passes only
+  # FcgidInitialEnv variables on
   mkdir -p "$SRV/snapshots"
-  [ "$(id -u)" -eq 0 ] && [ -z "$POOL" ] && chown "$RUN_USER" "$SRV/snapshots"
+  [ "$(id -u)" -eq 0 ] && [ "$KIND" = apache-fcgid ] && chown "$RUN_USER" "$SRV/snapshots"
   OPENAPI_CONNECTOR_SNAPSHOT_DIR=$SRV/snapshots
   export OPENAPI_CONNECTOR_SNAPSHOT_DIR
 
