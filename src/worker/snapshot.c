@@ -107,7 +107,7 @@ static void lease_budget_warn(void)
   if(lease_warned)
     return;
   lease_warned = 1;
-  if(lease_budget >= LEASE_SLOTS)
+  if(lease_count >= LEASE_SLOTS)
     log_msg(LOG_WARN, "snapshot leases: all %d lease slots of this process used; further "
             "snapshots are mapped without a lease (their check once a second still protects "
             "them)", LEASE_SLOTS);
@@ -229,9 +229,11 @@ static void give_up(const char *what, int e)
 static char bad_why[96];
 
 /* The snapshot directory, created when missing, may hold snapshots: a directory owned by
- * this process's effective user or root and writable by its owner only (any account that
- * can write to it could swap a snapshot between our check and our open, or truncate one
- * it owns under our mapping). Else one warning per process, and 0: private copies. */
+ * this process's effective user or root and writable by its owner only. (Snapshot files
+ * of another owner are refused by map_existing anyway, since their owner could truncate
+ * them under the mapping; but an account that can write to the directory could still
+ * remove or take the snapshots' names all along, and in a sticky one keep them.) Else one
+ * warning per process, and 0: private copies. */
 static int dir_trusted(void)
 {
   struct stat ds;
