@@ -51,6 +51,7 @@ int procs_socket_live(const char *path)
 static char *title_start, *title_end;
 /* kept (volatile: written only) so that leak checkers see the copies reachable */
 static char **volatile argv_copy;
+static char **volatile env_copy;                /* environ may be replaced (setenv) */
 
 static char *copy_str(const char *s)
 {
@@ -91,6 +92,7 @@ char **procs_title_init(int argc, char **argv)
     if(!(av[i] = copy_str(argv[i])))
       return argv;
   environ = env;
+  env_copy = env;
   argv_copy = av;
   title_start = argv[0];
   title_end = end;
