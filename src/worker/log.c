@@ -113,13 +113,34 @@ int log_open_file(const char *path)
   return 0;
 }
 
+/* A reopen that failed (the directory removed, or not writable by the account): stderr
+ * is still the old file, and the failure's errno waits here to be logged there, once, by
+ * the next log line or by log_reopen itself (the signal handler cannot log). */
+static volatile sig_atomic_t reopen_failed;
+
+static void reopen_raw(void)
+{
+  if(log_path && open_log())
+    reopen_failed = errno ? errno : EIO;
+}
+
+static void reopen_report(void)
+{
+  int e = reopen_failed;
+  if(!e)
+    return;
+  reopen_failed = 0;
+  log_msg(LOG_ERROR, "SIGUSR1: cannot reopen the log file %s: %s; still logging to the "
+          "file opened before", log_path, strerror(e));
+}
+
 /* open, dup2 and close are async-signal-safe: the reopen is done in the handler, so a
  * line written before it goes to the old file and every line after it to the new one */
 static void on_usr1(int sig)
 {
   (void)sig;
   int saved = errno;
-  log_reopen();
+  reopen_raw();
   errno = saved;
 }
 
@@ -128,10 +149,13 @@ const char *log_file_path(void)
   return log_path;
 }
 
-void log_reopen(void)
+int log_reopen(void)
 {
-  if(log_path)
-    open_log();
+  if(!log_path || !open_log())
+    return 0;
+  reopen_failed = errno ? errno : EIO;
+  reopen_report();
+  return -1;
 }
 
 void log_reopen_on_usr1(void)
@@ -171,11 +195,17 @@ int log_wait_poll(struct pollfd *p, unsigned n, const sigset_t *also)
   for(int sig = 1; also && sig < NSIG; sig++)
     if(sigismember(also, sig) == 1)
       sigdelset(&open, sig);
-  return ppoll(p, n, NULL, &open);
+  int r = ppoll(p, n, NULL, &open);
+  int saved = errno;
+  reopen_report();                              /* a reopen in the handler failed */
+  errno = saved;
+  return r;
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)
 {
+  if(reopen_failed)                             /* before this line, in the old file */
+    reopen_report();
   if((int)l > log_level)
     return;
   log_flush();                                  /* keep the lines in order */
@@ -265,6 +295,8 @@ void log_request_cause(const char *method, const char *path, size_t plen, const 
                        int status, long upstream, long long dur_us, const char *problem,
                        const char *cause)
 {
+  if(reopen_failed)                             /* §16.4: a failed SIGUSR1 reopen */
+    reopen_report();
   enum log_level l = status >= 500 ? LOG_WARN : LOG_INFO;
   if((int)l > log_level)
     return;

@@ -35,7 +35,10 @@ void log_request_cause(const char *method, const char *path, size_t plen, const 
 int log_open_file(const char *path);
 /* The --log-file path, or NULL (the pool gives it to --user before dropping root). */
 const char *log_file_path(void);
-void log_reopen(void);
+/* 0, or -1 when the file cannot be opened again: logged (an error line with the path and
+ * errno's text, in the old file, which stays stderr). A reopen in the SIGUSR1 handler that
+ * fails is logged the same way by the next log line or log_wait_poll's return. */
+int log_reopen(void);
 void log_reopen_on_usr1(void);
 /* A FastCGI worker keeps SIGUSR1 blocked (in an accept it would make libfcgi drop the
  * connection): log_reopen_pending takes a pending one between requests, log_wait_poll is

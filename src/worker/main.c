@@ -55,6 +55,7 @@ struct pool_cfg {
   /* §16.1: processes and sockets */
   struct procs_ids ids;
   int allow_root, check_config, cli_pool, activated;
+  const char *log_file;         /* §16.1: --check-config checks it as --user, not opened */
 };
 
 /* Spawners such as `cgi-fcgi -start` close stdout/stderr: a log line must land in
@@ -398,6 +399,10 @@ static void parse_args(int argc, char **argv, struct pool_cfg *pc)
     fprintf(stderr, "openapi-connector: %s\n", why);
     exit(2);
   }
+  /* §16.1: --check-config does not create the log file; it checks it as --user */
+  pc->log_file = log_file;
+  if(pc->check_config)
+    log_file = NULL;
   if(log_file && log_open_file(log_file)) {
     fprintf(stderr, "openapi-connector: --log-file %s: %s%s\n", log_file, strerror(errno),
             errno == EACCES ? " (permission denied for this user)" : "");
@@ -697,7 +702,8 @@ static int pool_main(struct pool_cfg *pc)
     return 2;
   }
   if(pc->check_config)
-    return procs_check_config(pc->o.cache_dir, fd >= 0 ? NULL : pc->listen, &pc->ids);
+    return procs_check_config(pc->o.cache_dir, snapshot_dir(), pc->log_file,
+                              fd >= 0 ? NULL : pc->listen, &pc->ids);
   if(geteuid() == 0 && !pc->ids.user && !pc->allow_root) {
     fprintf(stderr, "openapi-connector: refusing to run the pool as root: give --user NAME "
             "(and --group NAME) to drop root once the socket is bound, or --allow-root "

@@ -131,6 +131,15 @@ static enum oac_result write_pid_file(const char *path)
   return OAC_OK;
 }
 
+/* §16.1: one warning line when the file cannot be removed (ENOENT: already gone) */
+static void remove_at_exit(const char *what, const char *path)
+{
+  if(unlink(path) && errno != ENOENT)
+    log_msg(LOG_WARN, "cannot remove the %s %s at exit as uid %ld: %s; remove it by hand "
+            "(or keep it in a directory the --user account owns)", what, path,
+            (long)geteuid(), strerror(errno));
+}
+
 static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)
 {
   pid_t pid = fork();
@@ -221,27 +230,31 @@ int pool_run(const struct pool_opts *o)
       }
     if(got_term)
       break;
-    if(!ready++) {                              /* §16.1: readiness for systemd */
-      char state[512];
-      snprintf(state, sizeof(state), "READY=1\nSTATUS=serving on %s with %d workers",
-               o->listen, o->workers);
+    char state[512];                            /* §16.1: readiness for systemd */
+    snprintf(state, sizeof(state), "READY=1\nSTATUS=serving on %s with %d workers",
+             o->listen, o->workers);
+    if(!ready++)
       procs_notify(state);
-    }
     sigsuspend(&saved);
     if(got_hup) {
       got_hup = 0;
+      procs_notify_reloading();                 /* §16.1: systemd sees the reload */
       log_msg(LOG_INFO, "SIGHUP: workers look at their caches again");
       for(int i = 0; i < o->workers; i++)
         if(kids[i])
           kill(kids[i], SIGHUP);
+      procs_notify(state);                      /* §16.1: told: ready again */
     }
     if(got_usr1) {                              /* §16.4: --log-file rotated */
       got_usr1 = 0;
-      log_reopen();
-      log_msg(LOG_INFO, "SIGUSR1: log file reopened");
-      for(int i = 0; i < o->workers; i++)
-        if(kids[i])
-          kill(kids[i], SIGUSR1);
+      /* a failed reopen is logged (log.c) and the workers are not told: they run as the
+       * same account and would fail too, one line each; all keep the old file */
+      if(!log_reopen()) {
+        log_msg(LOG_INFO, "SIGUSR1: log file reopened");
+        for(int i = 0; i < o->workers; i++)
+          if(kids[i])
+            kill(kids[i], SIGUSR1);
+      }
     }
     if(got_chld) {
       got_chld = 0;
@@ -294,10 +307,13 @@ int pool_run(const struct pool_opts *o)
       waitpid(kids[i], NULL, 0);
     }
   close(lsock);
+  /* after --user's drop the account may not remove them (a directory only root writes):
+   * said, not left silently (a stale socket is replaced by the next pool; a stale PID file
+   * could make a logrotate script signal another process) */
   if(!o->activated_fd && strchr(o->listen, '/'))
-    unlink(o->listen);
+    remove_at_exit("socket", o->listen);
   if(o->pid_file)
-    unlink(o->pid_file);
+    remove_at_exit("PID file", o->pid_file);
   oac_free(kids);
   oac_free(born);
   log_msg(LOG_INFO, "pool stopped");

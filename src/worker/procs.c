@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
@@ -49,6 +51,7 @@ int procs_socket_live(const char *path)
 static char *title_start, *title_end;
 /* kept (volatile: written only) so that leak checkers see the copies reachable */
 static char **volatile argv_copy;
+static char **volatile env_copy;                /* environ may be replaced (setenv) */
 
 static char *copy_str(const char *s)
 {
@@ -89,6 +92,7 @@ char **procs_title_init(int argc, char **argv)
     if(!(av[i] = copy_str(argv[i])))
       return argv;
   environ = env;
+  env_copy = env;
   argv_copy = av;
   title_start = argv[0];
   title_end = end;
@@ -233,6 +237,16 @@ void procs_notify(const char *state)
 #endif
 }
 
+void procs_notify_reloading(void)
+{
+#ifdef HAVE_LIBSYSTEMD
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  sd_notifyf(0, "RELOADING=1\nSTATUS=reloading (SIGHUP)\nMONOTONIC_USEC=%llu",
+             (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+#endif
+}
+
 /* --check-config ------------------------------------------------------------------------ */
 
 /* In the child, as the --user account: the directory and every cache in it. */
@@ -272,6 +286,113 @@ static int check_caches(const char *dir)
   if(!good)
     printf("cache directory %s: no usable cache\n", dir);
   return bad || !good;
+}
+
+/* errno's text in lower case, as the check's other lines are ("permission denied") */
+static const char *errtext(int e, char *buf, size_t n)
+{
+  snprintf(buf, n, "%s", strerror(e));
+  if(buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+    buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
+/* PATH's directory in DIR ("." for a bare name, "/" for /x). */
+static void dir_of(const char *path, char *dir, size_t n)
+{
+  snprintf(dir, n, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if(!slash)
+    snprintf(dir, n, ".");
+  else if(slash == dir)
+    slash[1] = '\0';
+  else
+    *slash = '\0';
+}
+
+/* In the child, as the account WHO (product.md §16.3): the snapshot directory exists and
+ * the account may write into it, or it is missing and the account may create it (the
+ * workers create it, as the account, with mkdir(2): its parent must exist). */
+static int check_snapshot_dir(const char *dir, const char *who)
+{
+  char e[128], parent[4096];
+  struct stat st;
+  if(!dir || !*dir) {
+    printf("snapshot directory: none (--snapshot-dir \"\"): each worker keeps private copies\n");
+    return 0;
+  }
+  if(!stat(dir, &st)) {
+    if(!S_ISDIR(st.st_mode)) {
+      printf("snapshot directory %s: not a directory\n", dir);
+      return 1;
+    }
+    if(access(dir, W_OK | X_OK)) {
+      printf("snapshot directory %s: not writable by %s: %s\n", dir, who,
+             errtext(errno, e, sizeof(e)));
+      return 1;
+    }
+    printf("snapshot directory %s: writable by %s\n", dir, who);
+    return 0;
+  }
+  if(errno != ENOENT) {
+    printf("snapshot directory %s: not reachable by %s: %s\n", dir, who,
+           errtext(errno, e, sizeof(e)));
+    return 1;
+  }
+  dir_of(dir, parent, sizeof(parent));
+  if(access(parent, W_OK | X_OK)) {
+    printf("snapshot directory %s: missing, and %s cannot create it in %s: %s\n", dir, who,
+           parent, errtext(errno, e, sizeof(e)));
+    return 1;
+  }
+  printf("snapshot directory %s: missing; the workers create it (as %s)\n", dir, who);
+  return 0;
+}
+
+/* In the child, as the account WHO (product.md §16.4): the --log-file can be opened for
+ * appending, or created in its directory, by the account, as SIGUSR1's reopen does it.
+ * GIVEN: the pool, started as root, gives an existing file to the account before it drops
+ * root, so a file only root may write is no failure then. */
+static int check_log_file(const char *path, const char *who, int given)
+{
+  char e[128], dir[4096];
+  struct stat st;
+  if(!path) {
+    printf("log: standard error\n");
+    return 0;
+  }
+  if(!stat(path, &st)) {
+    if(S_ISDIR(st.st_mode)) {
+      printf("log file %s: is a directory\n", path);
+      return 1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+    if(fd >= 0) {
+      close(fd);
+      printf("log file %s: can be appended to by %s\n", path, who);
+      return 0;
+    }
+    if(errno == EACCES && given && S_ISREG(st.st_mode)) {
+      printf("log file %s: owned by uid %ld; the pool gives it to %s at start\n", path,
+             (long)st.st_uid, who);
+      return 0;
+    }
+    printf("log file %s: cannot be opened for appending by %s: %s\n", path, who,
+           errtext(errno, e, sizeof(e)));
+    return 1;
+  }
+  if(errno != ENOENT) {
+    printf("log file %s: not reachable by %s: %s\n", path, who, errtext(errno, e, sizeof(e)));
+    return 1;
+  }
+  dir_of(path, dir, sizeof(dir));
+  if(access(dir, W_OK | X_OK)) {
+    printf("log file %s: missing, and %s cannot create it in %s: %s\n", path, who, dir,
+           errtext(errno, e, sizeof(e)));
+    return 1;
+  }
+  printf("log file %s: missing; %s can create it\n", path, who);
+  return 0;
 }
 
 static int check_socket(const char *listen)
@@ -348,12 +469,23 @@ static int check_socket(const char *listen)
   return 0;
 }
 
-int procs_check_config(const char *cache_dir, const char *listen, const struct procs_ids *ids)
+int procs_check_config(const char *cache_dir, const char *snapshot_dir, const char *log_file,
+                       const char *listen, const struct procs_ids *ids)
 {
   int bad = 0;
   printf("options: ok\n");
   if(ids->user)
     printf("account: %s (uid %ld, gid %ld)\n", ids->user, (long)ids->uid, (long)ids->gid);
+  /* the account the checks run as, by name in their lines */
+  char who[256];
+  struct passwd *pw = ids->user ? NULL : getpwuid(geteuid());
+  if(ids->user)
+    snprintf(who, sizeof(who), "%s", ids->user);
+  else if(pw)
+    snprintf(who, sizeof(who), "%s", pw->pw_name);
+  else
+    snprintf(who, sizeof(who), "uid %ld", (long)geteuid());
+  int given = ids->user && geteuid() == 0;      /* the pool chowns the log file (main.c) */
   fflush(stdout);
   pid_t p = fork();
   if(p < 0) {
@@ -368,6 +500,8 @@ int procs_check_config(const char *cache_dir, const char *listen, const struct p
       _exit(1);
     }
     int r = check_caches(cache_dir);
+    r |= check_snapshot_dir(snapshot_dir, who);
+    r |= check_log_file(log_file, who, given);
     fflush(stdout);
     _exit(r);
   }

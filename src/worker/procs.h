@@ -39,12 +39,21 @@ int procs_listen_fd(void);
 /* sd_notify(STATE) when NOTIFY_SOCKET is set (a no-op without libsystemd). */
 void procs_notify(const char *state);
 
+/* SIGHUP (a reload): "RELOADING=1", "STATUS=" and "MONOTONIC_USEC=" (CLOCK_MONOTONIC, as
+ * systemd 253's Type=notify-reload wants it) when NOTIFY_SOCKET is set; the pool sends
+ * "READY=1" with its status once the workers were told. A no-op without libsystemd. */
+void procs_notify_reloading(void);
+
 /* 1 when this build can use systemd's protocols. */
 int procs_have_systemd(void);
 
-/* --check-config: the cache directory (readable, every cache verifies; checked by a child
- * that drops to IDS first) and LISTEN (NULL for none; a live pool's socket is reported, not
- * a failure). Prints what it found on stdout; 0 when all is well, 1 otherwise. */
-int procs_check_config(const char *cache_dir, const char *listen, const struct procs_ids *ids);
+/* --check-config: the cache directory (readable, every cache verifies), SNAPSHOT_DIR
+ * (NULL or "" for none: writable, or missing and creatable) and LOG_FILE (NULL for stderr:
+ * can be appended to, or created) - all checked by a child that drops to IDS first - and
+ * LISTEN (NULL for none; a live pool's socket is reported, not a failure). Prints what it
+ * found on stdout, a problem on one line naming the path, the account and the errno text;
+ * 0 when all is well, 1 otherwise. */
+int procs_check_config(const char *cache_dir, const char *snapshot_dir, const char *log_file,
+                       const char *listen, const struct procs_ids *ids);
 
 #endif

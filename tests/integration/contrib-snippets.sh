@@ -3,7 +3,9 @@
 # §16.2) with the real servers on loopback, in front of the worker's own pool:
 #
 # 1. contrib/ agrees with itself: the socket unit's ListenStream is the socket both snippets
-#    pass to, and the defaults file's OPENAPI_CONNECTOR_PREFIX is the snippets' /openapi/.
+#    pass to, and the defaults file's OPENAPI_CONNECTOR_PREFIX is the snippets' /openapi/;
+#    its OPENAPI_CONNECTOR_SNAPSHOT_DIR is debian/rules' compiled-in default, made by
+#    tmpfiles.d for the sysusers.d account and in the service's ReadWritePaths.
 # 2. nginx: contrib/nginx/openapi-connector.conf as /etc/nginx/snippets/ holds it (its
 #    "include fastcgi_params" resolved as in Debian's /etc/nginx), included in a server
 #    block, the socket path pointed at the test's pool.
@@ -47,6 +49,20 @@ for f in "$C/apache/openapi-connector.conf" "$C/nginx/openapi-connector.conf"; d
 done
 it_eq "the defaults file's prefix is the snippets' /openapi" /openapi \
   "$(sed -n 's/^OPENAPI_CONNECTOR_PREFIX=//p' "$C/default/openapi-connector")"
+# the snapshot directory (the Debian package's compiled-in default, debian/rules): the
+# defaults file's, made by tmpfiles.d for the sysusers.d account, writable under the
+# service's ProtectSystem=strict
+snap=$(sed -n 's/^OPENAPI_CONNECTOR_SNAPSHOT_DIR=//p' "$C/default/openapi-connector")
+it_eq "the defaults file's snapshot directory is the package's" \
+  /var/lib/openapi-connector/snapshots "$snap"
+it_eq "debian/rules builds with that snapshot directory" "snapshotdir = $snap" \
+  "$(grep '^snapshotdir = ' "$top_srcdir/debian/rules")"
+acct=$(awk '$1 == "u" { print $2 }' "$C/systemd/openapi-connector.sysusers")
+it_eq "tmpfiles.d makes the snapshot directory for the pool's account" "d $snap 0755 $acct $acct" \
+  "$(awk -v d="$snap" '$2 == d { print $1, $2, $3, $4, $5 }' "$C/systemd/openapi-connector.tmpfiles")"
+grep -q "^ReadWritePaths=.*-$snap\( \|\$\)" "$C/systemd/openapi-connector.service" &&
+  it_pass "the service may write the snapshot directory (ReadWritePaths)" ||
+  it_fail "the service's ReadWritePaths lack $snap"
 
 # 2. the pool ------------------------------------------------------------------------------
 SRV=$(mktemp -d /tmp/oac-snip.XXXXXX) || exit 99

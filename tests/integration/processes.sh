@@ -2,10 +2,13 @@
 # processes.sh - the pool as a daemon (product.md §16.1): a second pool on a live socket is
 # refused while the first keeps serving (no failed request), a stale socket is replaced;
 # the root refusal and --allow-root; --user nobody drops root in the master and the
-# workers (/proc/PID/status); --check-config good, bad, as --user, beside a running pool;
+# workers (/proc/PID/status); --check-config good, bad, as --user (the cache directory, the
+# snapshot directory, the --log-file), beside a running pool; a failed SIGUSR1 log reopen
+# and an exit that cannot remove its socket and PID file after the drop, each logged;
 # process titles from `ps -o args`; the pool's options from the environment; systemd socket
 # activation with systemd-socket-activate (3 workers on fd 3, readiness READY=1/STATUS= on
-# the test's own NOTIFY_SOCKET listener). Needs cgi-fcgi (libfcgi-bin). Example mode only.
+# the test's own NOTIFY_SOCKET listener, RELOADING=1 then READY=1 on SIGHUP). Needs
+# cgi-fcgi (libfcgi-bin). Example mode only.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init processes
@@ -190,10 +193,80 @@ if [ "$ROOT" = 1 ]; then
   grep -q 'POST /openapi/data' "$PUB/n-file.log" &&
     it_pass "--user nobody: SIGUSR1 reopens the rotated --log-file" ||
     { cat "$PUB/n-file.log"; it_fail "--user nobody: SIGUSR1 reopens the rotated --log-file"; }
+  # §16.4: a reopen that fails (rotated without "create", in a directory only root writes)
+  # is logged once, with the path and errno's text, in the old file, which keeps the lines;
+  # the master does not pass the signal on (the workers would fail too)
+  mv "$PUB/n-file.log" "$PUB/n-file.log.2"
+  kill -USR1 "$N"
+  sleep 0.3
+  load "$PUB/n.sock" >/dev/null
+  sleep 0.3
+  FAILED="cannot reopen the log file $PUB/n-file.log: Permission denied"
+  it_eq "--user nobody: a failed SIGUSR1 reopen is logged once, in the old file" 1 \
+    "$(grep -c "openapi-connector\[$N\] error: SIGUSR1: $FAILED" "$PUB/n-file.log.2")"
+  [ -e "$PUB/n-file.log" ] && it_fail "a failed reopen creates no file" ||
+    it_pass "a failed reopen creates no file"
+  sed -n "/$(echo "$FAILED" | sed 's|/|\\/|g')/,\$p" "$PUB/n-file.log.2" | grep -q 'POST /openapi/data' &&
+    it_pass "after a failed reopen the lines go on in the old file" ||
+    { cat "$PUB/n-file.log.2"; it_fail "after a failed reopen the lines go on in the old file"; }
+  # a worker signalled directly reopens in its signal handler and logs the failure after it
+  w=$(wait_kids "$N" 2)
+  w=${w%% *}
+  kill -USR1 "$w"
+  sleep 0.3
+  it_eq "--user nobody: a worker's failed reopen is logged once, by the worker" 1 \
+    "$(grep -c "openapi-connector\[$w\] error: SIGUSR1: $FAILED" "$PUB/n-file.log.2")"
   it_stop "$IT_LAST_PID"
+  # §16.1: after the drop, nobody cannot remove the socket in $PUB and the PID file in $RUN
+  # (directories only root writes): one warning line each, not silence
+  for what in "socket $PUB/n.sock" "PID file $RUN/n.pid"; do
+    grep -q "warn: cannot remove the $what at exit as uid $nuid: Permission denied" "$PUB/n-file.log.2" &&
+      it_pass "--user nobody: the exit says it cannot remove the $what" ||
+      { tail -5 "$PUB/n-file.log.2"; it_fail "--user nobody: the exit says it cannot remove the $what"; }
+  done
+  rm -f "$PUB/n.sock" "$RUN/n.pid"
 
+  # the snapshot directory and the --log-file are checked as the account too
+  mkdir -m 0755 "$PUB/snap" "$PUB/logs"
+  chown nobody "$PUB/snap"
+  export OPENAPI_CONNECTOR_SNAPSHOT_DIR="$PUB/snap"
   "$BIN" --check-config --user nobody --listen "$PUB/cc.sock" >"$RUN/cc5.log" 2>&1
   it_eq "--check-config --user nobody with a readable directory exits 0" 0 "$?"
+  grep -qxF "snapshot directory $PUB/snap: writable by nobody" "$RUN/cc5.log" &&
+    it_pass "--check-config: the snapshot directory is writable by the account" ||
+    { cat "$RUN/cc5.log"; it_fail "--check-config: the snapshot directory is writable by the account"; }
+  cc() { # EXPECTED-STATUS LINE NAME ARGS...: --check-config --user nobody ARGS
+    _want=$1 _line=$2 _name=$3
+    shift 3
+    "$BIN" --check-config --user nobody "$@" >"$RUN/cc.log" 2>&1
+    it_eq "--check-config: $_name: exit status" "$_want" "$?"
+    grep -qxF "$_line" "$RUN/cc.log" && it_pass "--check-config: $_name: says so on one line" ||
+      { cat "$RUN/cc.log"; it_fail "--check-config: $_name: says so on one line ($_line)"; }
+  }
+  cc 0 "snapshot directory $PUB/snap/new: missing; the workers create it (as nobody)" \
+    "a missing snapshot directory the account can create" --snapshot-dir "$PUB/snap/new"
+  cc 1 "snapshot directory $PUB/logs: not writable by nobody: permission denied" \
+    "a snapshot directory only root writes" --snapshot-dir "$PUB/logs"
+  cc 1 "snapshot directory $PUB/logs/new: missing, and nobody cannot create it in $PUB/logs: permission denied" \
+    "a missing snapshot directory in a directory only root writes" --snapshot-dir "$PUB/logs/new"
+  cc 1 "log file $PUB/logs/w.log: missing, and nobody cannot create it in $PUB/logs: permission denied" \
+    "a --log-file in a directory only root writes" --log-file "$PUB/logs/w.log"
+  [ -e "$PUB/logs/w.log" ] && it_fail "--check-config creates no log file" ||
+    it_pass "--check-config creates no log file"
+  chown nobody "$PUB/logs"
+  cc 0 "log file $PUB/logs/w.log: missing; nobody can create it" \
+    "a --log-file the account can create" --log-file "$PUB/logs/w.log"
+  : >"$PUB/logs/w.log"
+  chmod 0600 "$PUB/logs/w.log"
+  cc 0 "log file $PUB/logs/w.log: owned by uid 0; the pool gives it to nobody at start" \
+    "an existing --log-file that the pool gives to the account" --log-file "$PUB/logs/w.log"
+  chown nobody "$PUB/logs/w.log"
+  cc 0 "log file $PUB/logs/w.log: can be appended to by nobody" \
+    "a --log-file the account can append to" --log-file "$PUB/logs/w.log"
+  chown root "$PUB/logs"
+  chmod 0700 "$PUB/logs"
+  cc 1 "log file $PUB/logs/w.log: not reachable by nobody: permission denied" \
+    "a --log-file in a directory the account cannot enter" --log-file "$PUB/logs/w.log"
   chmod 0700 "$PUB/cache"
   "$BIN" --check-config --user nobody >"$RUN/cc6.log" 2>&1
   it_eq "--check-config --user nobody with a directory only root reads exits 1" 1 "$?"
@@ -283,6 +356,19 @@ PY
   grep -q "STATUS=serving on systemd's socket (fd 3) with 3 workers" "$RUN/notify.txt" 2>/dev/null &&
     it_pass "sd_notify STATUS= says what the pool serves" ||
     { cat "$RUN/notify.txt"; it_fail "sd_notify STATUS= says what the pool serves"; }
+  # a reload (SIGHUP, the unit's ExecReload): RELOADING=1 with MONOTONIC_USEC, then READY=1
+  # once the workers were told
+  kill -HUP "$ACT"
+  i=0
+  while ! grep -q RELOADING=1 "$RUN/notify.txt" && [ "$i" -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.2
+  rl=$(grep -n '^RELOADING=1 STATUS=reloading (SIGHUP) MONOTONIC_USEC=[0-9][0-9]* *$' "$RUN/notify.txt" | head -1 | cut -d: -f1)
+  [ -n "$rl" ] && it_pass "sd_notify RELOADING=1 and MONOTONIC_USEC on SIGHUP" ||
+    { cat "$RUN/notify.txt"; it_fail "sd_notify RELOADING=1 and MONOTONIC_USEC on SIGHUP"; }
+  sed -n "$((${rl:-999} + 1)),\$p" "$RUN/notify.txt" | grep -q '^READY=1 STATUS=serving' &&
+    it_pass "sd_notify READY=1 again after the reload" ||
+    { cat "$RUN/notify.txt"; it_fail "sd_notify READY=1 again after the reload"; }
+  it_eq "socket activation: the pool serves after the reload" "Status: 200 OK Tom" "$(load "$RUN/act.sock")"
   it_stop "$ACT"
   grep -q "STOPPING=1" "$RUN/notify.txt" && it_pass "sd_notify STOPPING=1 on SIGTERM" ||
     it_fail "sd_notify STOPPING=1 on SIGTERM"
