@@ -171,9 +171,12 @@ static void load_file(struct cache_set *s, struct entry *e, const char *path,
       log_msg(LOG_ERROR, "cache %s refused: %s", path, err.msg);
     return;
   }
-  struct snapshot_ref ref;             /* shared caches (§16.3): private copy on failure */
+  /* shared caches (§16.3): the old mapping's lease is given up first (no request reads it
+   * before it is closed below), so that a worker at its lease budget takes one for the new
+   * snapshot; a private copy when the snapshot fails */
+  snapshot_release(&e->snap);
+  struct snapshot_ref ref;
   snapshot_adopt(&fresh, &ref);
-  snapshot_release(&e->snap);          /* the old mapping's lease, before it is closed */
   e->snap = ref;
   if(e->ok) {
     char shown[512];
