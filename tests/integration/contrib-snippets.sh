@@ -15,7 +15,10 @@
 # 200; a 2 MiB body reaches the worker (the servers' own limits, 1 MiB for nginx, are
 # raised by the snippets: the worker, not the server, answers it); /openapi/status from
 # 127.0.0.1 reaches the worker (the snippets keep it to the local host, not away from it);
-# a sign-in request (POST /openapi/authorization) reaches the worker.
+# a sign-in request (POST /openapi/authorization) reaches the worker. Then each server again
+# with its snippet's local-host allowance removed: /openapi/status and /openapi/metrics, with
+# and without the trailing '/' the worker ignores, are the server's 403 (the snippet's
+# restriction covers every path the worker answers them on); /openapi/health still 200.
 #
 # Exit 0 pass, 1 fail, 77 skip (nginx, apache2 or mod_proxy_fcgi missing).
 
@@ -136,6 +139,16 @@ through() {
   it_eq "$name: POST /openapi/authorization reaches the worker" $((before + 1)) "$after"
 }
 
+# the snippet's own restriction, with no address of the test allowed: $1 base, $2 name
+denied() {
+  for p in status status/ metrics metrics/; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$1/openapi/$p")
+    it_eq "$2, local host not allowed: GET /openapi/$p is the server's 403" 403 "$code"
+  done
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$1/openapi/health")
+  it_eq "$2, local host not allowed: GET /openapi/health still answers" 200 "$code"
+}
+
 # 3. nginx ----------------------------------------------------------------------------------
 sed "s|unix:$sock|unix:$SOCK|" "$C/nginx/openapi-connector.conf" \
   >"$SRV/nginx/snippets/openapi-connector.conf"
@@ -176,6 +189,13 @@ done
 if [ -n "$port" ]; then
   it_pass "nginx with the snippet included in a server block serves on 127.0.0.1:$port"
   through "http://127.0.0.1:$port" nginx
+  it_stop "$NGINX_PID"
+  sed -i '/^[[:space:]]*allow /d' "$SRV/nginx/snippets/openapi-connector.conf"
+  if start_nginx "$(it_free_port)"; then
+    denied "http://127.0.0.1:$(sed -n 's/.*listen 127.0.0.1:\([0-9]*\);.*/\1/p' "$SRV/nginx/nginx.conf")" nginx
+  else
+    it_fail "nginx did not start with the snippet's allow lines removed"
+  fi
   it_stop "$NGINX_PID"
 else
   it_fail "nginx did not start with the snippet (see $SRV/nginx)"
@@ -218,6 +238,14 @@ done
 if [ -n "$port" ]; then
   it_pass "Apache with the snippet (mod_proxy_fcgi) serves on 127.0.0.1:$port"
   through "http://127.0.0.1:$port" apache
+  it_stop "$APACHE_PID"
+  # 192.0.2.1 (TEST-NET-1) is never the test's address
+  sed -i 's/Require local/Require ip 192.0.2.1/' "$SRV/apache/openapi-connector.conf"
+  if start_apache "$(it_free_port)"; then
+    denied "http://127.0.0.1:$(sed -n 's/^Listen 127.0.0.1://p' "$SRV/apache/apache.conf")" apache
+  else
+    it_fail "Apache did not start with the snippet's Require local replaced"
+  fi
   it_stop "$APACHE_PID"
 else
   it_fail "Apache did not start with the snippet (see $SRV/apache)"
