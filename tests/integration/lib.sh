@@ -133,11 +133,12 @@ it_track() {
   echo "started $1 (pid $2)" >>"$RUN/pids.txt"
 }
 
-# A zombie (a child that died and was not waited for yet) is not alive.
+# A zombie (a child that died and was not waited for yet) is not alive, nor a process
+# whose /proc entry went away after kill -0 found it.
 it_alive() {
   kill -0 "$1" 2>/dev/null || return 1
   _st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-  [ "$_st" != Z ]
+  [ -n "$_st" ] && [ "$_st" != Z ]
 }
 
 # it_wait_http URL SECONDS PID

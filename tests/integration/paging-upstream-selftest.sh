@@ -489,22 +489,24 @@ it_eq "it_paging_count: one request" 1 "$(it_paging_count "$BASE")"
 
 it_paging_close "$MAIN_FD"      # closes the main server's stdin
 _i=0
-# up to 10 s: on a loaded 2-core machine (the sanitizer stage) Python's shutdown can take
+# up to 20 s: on a loaded 2-core machine (the sanitizer stage) Python's shutdown can take
 # more than 3 (as server-lib.sh waits for a replacement worker)
-while it_alive "$MAIN_PID" && [ "$_i" -lt 100 ]; do
+while it_alive "$MAIN_PID" && [ "$_i" -lt 200 ]; do
   sleep 0.1
   _i=$((_i + 1))
 done
 if it_alive "$MAIN_PID"; then
-  # what keeps it: another process holding the FIFO's write end, or a thread state
-  _holders=$(for _fd in /proc/[0-9]*/fd/*; do
-               [ "$(readlink "$_fd" 2>/dev/null)" = "$RUN/main.in" ] && echo "${_fd%/fd/*}"
-             done | sed 's|/proc/||' | sort -u | tr '\n' ' ')
+  # what keeps it: its threads' states (read first: cheap), its stdin, another process
+  # holding the FIFO's write end
   _threads=$(for _t in /proc/"$MAIN_PID"/task/*; do
                printf '%s:%s ' "$(cut -d' ' -f3 "$_t/stat" 2>/dev/null)" \
                  "$(cat "$_t/wchan" 2>/dev/null)"
              done)
-  it_fail "the server is still running 10 s after its stdin closed (processes with the FIFO open: ${_holders:-none}; its threads state:wchan: $_threads)"
+  _stdin=$(readlink "/proc/$MAIN_PID/fd/0" 2>/dev/null)
+  _holders=$(for _fd in /proc/[0-9]*/fd/*; do
+               [ "$(readlink "$_fd" 2>/dev/null)" = "$RUN/main.in" ] && echo "${_fd%/fd/*}"
+             done | sed 's|/proc/||' | sort -u | tr '\n' ' ')
+  it_fail "the server is still running 20 s after its stdin closed (its threads state:wchan: $_threads; its stdin: ${_stdin:-?}; processes with the FIFO open: ${_holders:-none})"
 else
   it_pass "the server exits when its stdin closes"
 fi
