@@ -703,7 +703,7 @@ static int pool_main(struct pool_cfg *pc)
   }
   if(pc->check_config)
     return procs_check_config(pc->o.cache_dir, snapshot_dir(), pc->log_file,
-                              fd >= 0 ? NULL : pc->listen, &pc->ids);
+                              fd >= 0 ? NULL : pc->listen, pc->pid_file, &pc->ids);
   if(geteuid() == 0 && !pc->ids.user && !pc->allow_root) {
     fprintf(stderr, "openapi-connector: refusing to run the pool as root: give --user NAME "
             "(and --group NAME) to drop root once the socket is bound, or --allow-root "

@@ -118,18 +118,9 @@ int pool_listen(const char *spec, int mode)
   return strchr(spec, '/') ? listen_unix(spec, mode) : listen_tcp(spec);
 }
 
-/* OAC_EIO with a message on stderr. */
-static enum oac_result write_pid_file(const char *path)
-{
-  char tmp[4200];
-  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if(!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) || rename(tmp, path)) {
-    fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, strerror(errno));
-    return OAC_EIO;
-  }
-  return OAC_OK;
-}
+/* --pid-file (§16.1): the descriptor whose lock the master holds for its life (procs.c),
+ * -1 when none; a worker closes its copy after the fork */
+static int pid_fd = -1;
 
 /* §16.1: one warning line when the file cannot be removed (ENOENT: already gone) */
 static void remove_at_exit(const char *what, const char *path)
@@ -138,6 +129,19 @@ static void remove_at_exit(const char *what, const char *path)
     log_msg(LOG_WARN, "cannot remove the %s %s at exit as uid %ld: %s; remove it by hand "
             "(or keep it in a directory the --user account owns)", what, path,
             (long)geteuid(), strerror(errno));
+}
+
+/* --pid-file: removed only while it is still the file we locked (never one another pool
+ * wrote after ours was deleted by hand), then the lock goes with the descriptor */
+static void pid_release(const char *path)
+{
+  if(procs_pidfile_ours(pid_fd, path))
+    remove_at_exit("PID file", path);
+  else
+    log_msg(LOG_WARN, "the PID file %s is no longer the one this pool wrote; left as it is",
+            path);
+  close(pid_fd);
+  pid_fd = -1;
 }
 
 static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)
@@ -150,6 +154,10 @@ static pid_t start_worker(const struct pool_opts *o, int lsock, sigset_t *saved)
   signal(SIGINT, SIG_DFL);
   sigprocmask(SIG_SETMASK, saved, NULL);
   log_forget_pid();
+  if(pid_fd >= 0) {                             /* --pid-file: the master's lock */
+    close(pid_fd);
+    pid_fd = -1;
+  }
   procs_set_title("openapi-connector: worker");
   _exit(o->serve(o->arg, lsock, o->max_requests));
 }
@@ -160,10 +168,21 @@ int pool_run(const struct pool_opts *o)
   if(lsock < 0)
     return 2;
   procs_set_title("openapi-connector: master");
+  /* --pid-file: locked before --daemon's fork (whose child keeps the lock), so that a
+   * file another pool holds gives exit status 2 to the caller; the socket just bound is
+   * ours and goes */
+  if(o->pid_file && (pid_fd = procs_pidfile_lock(o->pid_file)) < 0) {
+    close(lsock);
+    if(!o->activated_fd && strchr(o->listen, '/'))
+      unlink(o->listen);
+    return 2;
+  }
   if(o->daemon) {
     pid_t p = fork();
     if(p < 0) {
       fprintf(stderr, "openapi-connector: --daemon: fork: %s\n", strerror(errno));
+      if(pid_fd >= 0)
+        pid_release(o->pid_file);
       return 1;
     }
     if(p > 0)
@@ -177,8 +196,11 @@ int pool_run(const struct pool_opts *o)
         close(n);
     }
   }
-  if(o->pid_file && write_pid_file(o->pid_file)) {
+  if(pid_fd >= 0 && procs_pidfile_write(pid_fd, o->pid_file)) {
     close(lsock);
+    if(!o->activated_fd && strchr(o->listen, '/'))
+      unlink(o->listen);
+    pid_release(o->pid_file);
     return 2;
   }
   /* §16.1: root is left once the socket is bound and the PID file written */
@@ -186,6 +208,8 @@ int pool_run(const struct pool_opts *o)
     int r = o->drop(o->arg);
     if(r) {
       close(lsock);
+      if(pid_fd >= 0)
+        pid_release(o->pid_file);
       return r;
     }
   }
@@ -312,8 +336,8 @@ int pool_run(const struct pool_opts *o)
    * could make a logrotate script signal another process) */
   if(!o->activated_fd && strchr(o->listen, '/'))
     remove_at_exit("socket", o->listen);
-  if(o->pid_file)
-    remove_at_exit("PID file", o->pid_file);
+  if(pid_fd >= 0)
+    pid_release(o->pid_file);
   oac_free(kids);
   oac_free(born);
   log_msg(LOG_INFO, "pool stopped");

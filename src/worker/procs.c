@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -469,8 +470,10 @@ static int check_socket(const char *listen)
   return 0;
 }
 
+static int check_pid_file(const char *path);
+
 int procs_check_config(const char *cache_dir, const char *snapshot_dir, const char *log_file,
-                       const char *listen, const struct procs_ids *ids)
+                       const char *listen, const char *pid_file, const struct procs_ids *ids)
 {
   int bad = 0;
   printf("options: ok\n");
@@ -512,6 +515,158 @@ int procs_check_config(const char *cache_dir, const char *snapshot_dir, const ch
     bad = 1;
   if(listen && check_socket(listen))
     bad = 1;
+  if(pid_file && check_pid_file(pid_file))      /* a live pool's: reported, no failure */
+    bad = 1;
   printf("configuration %s\n", bad ? "has errors" : "ok");
   return bad;
+}
+
+/* --pid-file: a lock the master holds for its life ---------------------------------------
+ * An OFD lock (Linux; flock elsewhere) belongs to the open file description: the daemon's
+ * fork keeps it, a worker closes its copy, and it goes when the master's descriptor does
+ * (also on SIGKILL), so a PID file nobody holds is stale whatever PID it names. */
+
+static int pidfile_trylock(int fd)
+{
+#ifdef F_OFD_SETLK
+  struct flock l;
+  memset(&l, 0, sizeof(l));
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  return fcntl(fd, F_OFD_SETLK, &l);
+#else
+  return flock(fd, LOCK_EX | LOCK_NB);
+#endif
+}
+
+/* 1 when another open file description holds FD's file, 0 when none does, -1 on error */
+static int pidfile_locked(int fd)
+{
+#ifdef F_OFD_GETLK
+  struct flock l;
+  memset(&l, 0, sizeof(l));
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  if(fcntl(fd, F_OFD_GETLK, &l))
+    return -1;
+  return l.l_type != F_UNLCK;
+#else
+  if(flock(fd, LOCK_SH | LOCK_NB))
+    return errno == EWOULDBLOCK ? 1 : -1;
+  flock(fd, LOCK_UN);
+  return 0;
+#endif
+}
+
+/* the PID written in FD's file, 0 when there is none (yet) */
+static long pidfile_pid(int fd)
+{
+  char b[32];
+  ssize_t n = pread(fd, b, sizeof(b) - 1, 0);
+  if(n <= 0)
+    return 0;
+  b[n] = '\0';
+  char *end;
+  long v = strtol(b, &end, 10);
+  return v > 0 && (*end == '\n' || !*end) ? v : 0;
+}
+
+int procs_pidfile_ours(int fd, const char *path)
+{
+  struct stat a, b;
+  if(stat(path, &b))
+    return errno != ENOENT;     /* a directory the account cannot search: unlink will say */
+  return !fstat(fd, &a) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int procs_pidfile_lock(const char *path)
+{
+  for(int tries = 0; tries < 20; tries++) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if(fd < 0) {
+      fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, strerror(errno));
+      return -1;
+    }
+    if(pidfile_trylock(fd)) {
+      if(errno != EAGAIN && errno != EACCES && errno != EWOULDBLOCK) {
+        fprintf(stderr, "openapi-connector: --pid-file %s: cannot lock it: %s\n", path,
+                strerror(errno));
+        close(fd);
+        return -1;
+      }
+      /* a pool that has just taken the lock writes its PID a moment later */
+      long pid = pidfile_pid(fd);
+      for(int i = 0; i < 20 && !pid; i++) {
+        usleep(25000);
+        pid = pidfile_pid(fd);
+      }
+      char who[64] = "PID not written yet";
+      if(pid)
+        snprintf(who, sizeof(who), "PID %ld", pid);
+      fprintf(stderr, "openapi-connector: PID file %s is held by a running pool (%s): give "
+              "another --pid-file\n", path, who);
+      close(fd);
+      return -1;
+    }
+    if(procs_pidfile_ours(fd, path))
+      return fd;
+    close(fd);                  /* its holder removed it as we opened it: once more */
+  }
+  fprintf(stderr, "openapi-connector: --pid-file %s: replaced again and again while taking "
+          "it; not started\n", path);
+  return -1;
+}
+
+int procs_pidfile_write(int fd, const char *path)
+{
+  char b[32];
+  int n = snprintf(b, sizeof(b), "%ld\n", (long)getpid());
+  if(ftruncate(fd, 0) || pwrite(fd, b, (size_t)n, 0) != n) {
+    fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* --check-config: held (a second pool would be refused), stale, or to be created */
+static int check_pid_file(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if(fd < 0 && errno == ENOENT) {
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if(!slash)
+      snprintf(dir, sizeof(dir), ".");
+    else if(slash == dir)
+      slash[1] = '\0';
+    else
+      *slash = '\0';
+    if(access(dir, W_OK | X_OK)) {
+      printf("PID file %s: cannot be created in %s: %s\n", path, dir, strerror(errno));
+      return 1;
+    }
+    printf("PID file %s: can be created\n", path);
+    return 0;
+  }
+  if(fd < 0) {
+    printf("PID file %s: cannot be opened: %s\n", path, strerror(errno));
+    return 1;
+  }
+  int held = pidfile_locked(fd);
+  long pid = pidfile_pid(fd);
+  close(fd);
+  if(held < 0) {
+    printf("PID file %s: cannot test its lock: %s\n", path, strerror(errno));
+    return 1;
+  }
+  if(held)
+    printf("PID file %s: held by a running pool (PID %ld; a second pool with it would be "
+           "refused)\n", path, pid);
+  else if(pid)
+    printf("PID file %s: stale (PID %ld, no pool holds it); it will be taken over\n", path,
+           pid);
+  else
+    printf("PID file %s: stale (no pool holds it); it will be taken over\n", path);
+  return 0;
 }

@@ -47,13 +47,26 @@ void procs_notify_reloading(void);
 /* 1 when this build can use systemd's protocols. */
 int procs_have_systemd(void);
 
+/* --pid-file (§16.1): opens PATH (created 0644, close-on-exec) and takes a non-blocking
+ * exclusive lock on it, for the caller to hold for its life: the descriptor, or -1 with
+ * one line on stderr (a file another pool holds is named with the PID written in it). A
+ * forked child must close its copy. */
+int procs_pidfile_lock(const char *path);
+/* Truncates FD's file and writes this process's PID; 0, or -1 with a line on stderr. */
+int procs_pidfile_write(int fd, const char *path);
+/* 0 when PATH is gone or names another file than FD's, else 1 (the holder may remove it;
+ * also when PATH cannot be looked at, and unlink will say why). */
+int procs_pidfile_ours(int fd, const char *path);
+
 /* --check-config: the cache directory (readable, every cache verifies), SNAPSHOT_DIR
  * (NULL or "" for none: writable, or missing and creatable) and LOG_FILE (NULL for stderr:
  * can be appended to, or created) - all checked by a child that drops to IDS first - and
- * LISTEN (NULL for none; a live pool's socket is reported, not a failure). Prints what it
+ * LISTEN and PID_FILE (NULL for none; a live pool's socket and its locked PID file are
+ * reported, not failures). Prints what it
  * found on stdout, a problem on one line naming the path, the account and the errno text;
  * 0 when all is well, 1 otherwise. */
 int procs_check_config(const char *cache_dir, const char *snapshot_dir, const char *log_file,
-                       const char *listen, const struct procs_ids *ids);
+                       const char *listen, const char *pid_file,
+                       const struct procs_ids *ids);
 
 #endif

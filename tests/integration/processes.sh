@@ -1,6 +1,8 @@
 #!/bin/sh
 # processes.sh - the pool as a daemon (product.md §16.1): a second pool on a live socket is
 # refused while the first keeps serving (no failed request), a stale socket is replaced;
+# the --pid-file locked for the master's life (a second pool with it is refused, exit 2,
+# with --daemon too; no worker keeps it open; a stale one is taken over);
 # the root refusal and --allow-root; --user nobody drops root in the master and the
 # workers (/proc/PID/status); --check-config good, bad, as --user (the cache directory, the
 # snapshot directory, the --log-file), beside a running pool; a failed SIGUSR1 log reopen
@@ -77,6 +79,24 @@ it_eq "40 loads during the second pool's attempt: none failed" \
 it_eq "the first pool still serves afterwards" "Status: 200 OK Tom" "$(load "$SOCK")"
 [ -S "$SOCK" ] && it_pass "the socket file is still there" || it_fail "the socket file is still there"
 
+# --- the PID file is locked: a second pool on another socket cannot take it --------------
+HELD="openapi-connector: PID file $RUN/a.pid is held by a running pool (PID $A): give another --pid-file"
+for d in "" --daemon; do
+  "$BIN" --listen "$RUN/b2.sock" --workers 1 --pid-file "$RUN/a.pid" $d >"$RUN/b2.log" 2>&1
+  it_eq "a second pool with the same --pid-file ${d:+($d) }exits with 2" 2 "$?"
+  it_eq "it says the PID file is held, by which PID, on one line" "$HELD" "$(cat "$RUN/b2.log")"
+  it_eq "the first pool's PID file still holds its PID ${d:+($d)}" "$A" "$(cat "$RUN/a.pid" 2>/dev/null)"
+  [ -e "$RUN/b2.sock" ] && it_fail "the refused pool leaves no socket ${d:+($d)}" ||
+    it_pass "the refused pool leaves no socket ${d:+($d)}"
+done
+# only the master holds the lock: a worker closed its copy (a worker outliving a killed
+# master must not keep the file locked)
+held=0
+for w in $(wait_kids "$A" 2); do
+  for f in /proc/$w/fd/*; do [ "$(readlink "$f")" = "$RUN/a.pid" ] && held=$((held + 1)); done
+done
+it_eq "no worker has the PID file open" 0 "$held"
+
 # --- process titles ----------------------------------------------------------------------
 it_eq "ps shows the master's title" "openapi-connector: master" "$(ps -o args= -p "$A")"
 w1=$(wait_kids "$A" 2)
@@ -84,10 +104,13 @@ w1=${w1%% *}
 it_eq "ps shows a worker's title" "openapi-connector: worker" "$(ps -o args= -p "$w1")"
 
 # --- --check-config ----------------------------------------------------------------------
-"$BIN" --check-config --listen "$SOCK" >"$RUN/cc1.log" 2>&1
+"$BIN" --check-config --listen "$SOCK" --pid-file "$RUN/a.pid" >"$RUN/cc1.log" 2>&1
 it_eq "--check-config beside a running pool exits 0" 0 "$?"
 grep -q "in use by a running pool" "$RUN/cc1.log" && it_pass "--check-config reports the live pool's socket" ||
   { cat "$RUN/cc1.log"; it_fail "--check-config reports the live pool's socket"; }
+grep -qxF "PID file $RUN/a.pid: held by a running pool (PID $A; a second pool with it would be refused)" "$RUN/cc1.log" &&
+  it_pass "--check-config reports the live pool's PID file as held" ||
+  { cat "$RUN/cc1.log"; it_fail "--check-config reports the live pool's PID file as held"; }
 grep -q "1 cache verified" "$RUN/cc1.log" && it_pass "--check-config verifies the cache" ||
   it_fail "--check-config verifies the cache"
 "$BIN" --check-config --cache-dir "$RUN/none" --listen "$RUN/c.sock" >"$RUN/cc2.log" 2>&1
@@ -98,6 +121,7 @@ grep -q "configuration has errors" "$RUN/cc2.log" && it_pass "--check-config say
 it_eq "--check-config with a bad option is a usage error" 2 "$?"
 it_stop "$A"
 [ -e "$SOCK" ] && it_fail "the socket is removed at the end" || it_pass "the socket is removed at the end"
+[ -e "$RUN/a.pid" ] && it_fail "the PID file is removed at the end" || it_pass "the PID file is removed at the end"
 
 # TCP: a free port can be bound, a taken one is reported
 TPORT=$(it_free_port)
@@ -124,11 +148,21 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$RUN/stale.s
 "$BIN" --check-config --listen "$RUN/stale.sock" >"$RUN/cc4.log" 2>&1
 grep -q "stale socket" "$RUN/cc4.log" && it_pass "--check-config reports a stale socket" ||
   it_fail "--check-config reports a stale socket"
-it_bg "pool stale" "$RUN/stale.log" "$BIN" --listen "$RUN/stale.sock" --workers 1
+# a stale PID file (a PID that is gone, and no lock) is taken over
+DEAD=$(sh -c 'echo $$')
+echo "$DEAD" >"$RUN/stale.pid"
+"$BIN" --check-config --pid-file "$RUN/stale.pid" >"$RUN/cc8.log" 2>&1
+grep -qxF "PID file $RUN/stale.pid: stale (PID $DEAD, no pool holds it); it will be taken over" "$RUN/cc8.log" &&
+  it_pass "--check-config reports a stale PID file" ||
+  { cat "$RUN/cc8.log"; it_fail "--check-config reports a stale PID file"; }
+it_bg "pool stale" "$RUN/stale.log" "$BIN" --listen "$RUN/stale.sock" --workers 1 --pid-file "$RUN/stale.pid"
 S=$IT_LAST_PID
 wait_sock "$RUN/stale.sock"
 it_eq "a pool replaces a stale socket and serves" "Status: 200 OK Tom" "$(load "$RUN/stale.sock")"
+it_eq "a pool takes over a stale PID file and writes its own PID" "$S" "$(cat "$RUN/stale.pid" 2>/dev/null)"
 it_stop "$S"
+[ -e "$RUN/stale.pid" ] && it_fail "the taken-over PID file is removed at the end" ||
+  it_pass "the taken-over PID file is removed at the end"
 
 # --- the pool's options from the environment -------------------------------------------------
 it_bg "pool env" "$RUN/env.log" env OPENAPI_CONNECTOR_LISTEN="$RUN/env.sock" \
