@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/mem.h"
 #include "log.h"
@@ -21,6 +23,10 @@ struct entry {
   ino_t bad_ino;
   int64_t bad_mtime;
   int bad_perm;                 /* §16.4: refused for permissions, not for its content */
+  /* errno of the last attempt when it failed for a reason outside the file (EMFILE,
+   * ENFILE, a stat() the directory's permissions refused): not remembered as bad, tried
+   * again on the next scan; 0 = none */
+  int load_errno;
   char *path;                   /* allocated: 200 caches must not cost 200 x 4 KiB */
   struct snapshot_ref snap;     /* shared caches (§16.3): the snapshot mapped, if any */
 };
@@ -35,7 +41,7 @@ struct cache_set {
   int oom;                      /* the last scan ran out of memory: scan again next time */
   struct cache one;             /* CGI: the one cache this process uses */
   int one_open;
-  int dir_errno;                /* errno of the last scan's opendir; 0 = it opened */
+  int dir_errno;                /* errno of the last scan's opendir/readdir; 0 = it read */
 };
 
 static time_t now_sec(void)
@@ -140,27 +146,76 @@ static const char *url_shown(const char *u, char *buf, size_t n)
   return buf;
 }
 
+/* A failure that is not the file's fault (a limit, the directory's permissions): it is
+ * tried again on the next scan, never remembered as a bad file (§16.4: named, never
+ * "recompile it"). */
+static int outside_errno(int e)
+{
+  return e == EMFILE || e == ENFILE || e == EACCES || e == EPERM;
+}
+
+/* errno E as the operator should read it: a limit names itself and how to raise it. */
+static const char *errno_text(int e, char *buf, size_t n)
+{
+  struct rlimit rl;
+  if(e == EMFILE && !getrlimit(RLIMIT_NOFILE, &rl)) {
+    if(rl.rlim_cur == RLIM_INFINITY)
+      snprintf(buf, n, "too many open files (RLIMIT_NOFILE unlimited)");
+    else
+      snprintf(buf, n, "too many open files (RLIMIT_NOFILE %llu): raise LimitNOFILE= or "
+               "ulimit -n", (unsigned long long)rl.rlim_cur);
+  }
+  else if(e == EMFILE)
+    snprintf(buf, n, "too many open files (RLIMIT_NOFILE): raise LimitNOFILE= or ulimit -n");
+  else if(e == ENFILE)
+    snprintf(buf, n, "too many open files in the system (sysctl fs.file-max)");
+  else if(e == EACCES || e == EPERM)
+    snprintf(buf, n, "permission denied (running as uid %ld)", (long)geteuid());
+  else if(e == ENOENT)
+    snprintf(buf, n, "missing");
+  else
+    snprintf(buf, n, "%s", strerror(e));
+  return buf;
+}
+
 /* Bring one file's entry up to date: map it if new or replaced and valid. SNAP_GONE: its
  * snapshot changed on disk, so the file is loaded again even when unchanged. */
 static void load_file(struct cache_set *s, struct entry *e, const char *path,
                       const struct stat *st, int snap_gone)
 {
   if(!snap_gone && e->ok && e->c.dev == st->st_dev && e->c.ino == st->st_ino &&
-     e->c.mtime_ns == mtime_ns(st))
+     e->c.mtime_ns == mtime_ns(st)) {
+    e->load_errno = 0;
     return;                                     /* unchanged */
+  }
   if(e->bad_ino && e->bad_dev == st->st_dev && e->bad_ino == st->st_ino &&
-     e->bad_mtime == mtime_ns(st))
+     e->bad_mtime == mtime_ns(st)) {
+    e->load_errno = 0;
     return;                                     /* known bad, already reported */
+  }
   struct cache fresh;
   struct cache_error err;
   enum oac_result r = cache_open(&fresh, path, CACHE_VERIFY_ALL, &err);
-  if(r == OAC_ENOMEM) {
+  int r_errno = errno;
+  if(r == OAC_ENOMEM || (r == OAC_EIO && r_errno == ENOMEM)) {   /* ENOMEM: mmap */
     log_msg(LOG_ERROR, "cache %s: out of memory while loading it", path);
     s->oom = 1;                                 /* not bad: tried again on the next scan */
     return;
   }
+  if(r == OAC_EIO && (r_errno == EMFILE || r_errno == ENFILE)) {
+    /* a limit, not the file: not bad, tried again on the next scan; logged once */
+    if(e->load_errno != r_errno) {
+      char why[200];
+      log_msg(LOG_ERROR, "cache %s: not loaded%s: %s; tried again on the next scan", path,
+              e->ok ? " (the previous version stays in service)" : "",
+              errno_text(r_errno, why, sizeof(why)));
+    }
+    e->load_errno = r_errno;
+    return;
+  }
+  e->load_errno = 0;
   if(r) {
-    e->bad_perm = r == OAC_EIO && (errno == EACCES || errno == EPERM);
+    e->bad_perm = r == OAC_EIO && (r_errno == EACCES || r_errno == EPERM);
     e->bad_dev = st->st_dev;
     e->bad_ino = st->st_ino;
     e->bad_mtime = mtime_ns(st);
@@ -236,25 +291,68 @@ static void scan(struct cache_set *s)
   s->last_check = now;
   for(size_t i = 0; i < s->n; i++)
     s->e[i].seen = 0;
+  int was = s->dir_errno;
   DIR *d = opendir(s->dir);
   s->dir_errno = d ? 0 : errno;
-  if(!d) {
-    log_msg(LOG_WARN, "cache directory %s: %s", s->dir, strerror(errno));
-  }
-  else {
+  if(d) {
     struct dirent *de;
     char path[4096];
-    while((de = readdir(d))) {
+    for(;;) {
+      errno = 0;
+      if(!(de = readdir(d))) {
+        s->dir_errno = errno;                   /* 0: the end */
+        break;
+      }
       if(!is_cache_name(de->d_name))
         continue;
       struct stat st;
       int n = snprintf(path, sizeof(path), "%s/%s", s->dir, de->d_name);
-      if(n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) || !S_ISREG(st.st_mode))
+      if(n < 0 || (size_t)n >= sizeof(path))
+        continue;
+      if(stat(path, &st)) {
+        int se = errno;
+        if(!outside_errno(se))
+          continue;                             /* removed meanwhile: dropped below */
+        /* a file the directory lets us list but not reach (a limit, r-- without x): it
+         * stays as it was, and a request for it is told why */
+        struct entry *e = entry_for(s, path);
+        if(!e) {
+          log_msg(LOG_ERROR, "out of memory while loading caches");
+          s->oom = 1;
+          continue;
+        }
+        e->seen = 1;
+        if(e->load_errno != se) {
+          char why[200];
+          log_msg(LOG_ERROR, "cache %s: %s: %s; tried again on the next scan", path,
+                  e->ok ? "cannot be checked (the loaded version stays in service)" :
+                  "not loaded", errno_text(se, why, sizeof(why)));
+        }
+        e->load_errno = se;
+        continue;
+      }
+      if(!S_ISREG(st.st_mode))
         continue;
       refresh_file(s, path, &st);
     }
     closedir(d);
   }
+  if(s->dir_errno) {
+    /* §16.4: the directory cannot be read (permissions, a limit, removed): what is loaded
+     * keeps serving (nothing is dropped), a registration not loaded is a 503 naming the
+     * directory's problem (caches_get); logged when it starts */
+    if(s->dir_errno != was) {
+      char why[200];
+      size_t ok = 0;
+      for(size_t i = 0; i < s->n; i++)
+        ok += s->e[i].ok != 0;
+      log_msg(LOG_WARN, "cache directory %s: %s; the %zu loaded cache(s) stay in service",
+              s->dir, errno_text(s->dir_errno, why, sizeof(why)), ok);
+    }
+    return;
+  }
+  if(was)
+    log_msg(LOG_INFO, "cache directory %s: readable again", s->dir);
   /* files that disappeared are dropped (nothing refers to them between requests) */
   size_t k = 0;
   for(size_t i = 0; i < s->n; i++) {
@@ -272,6 +370,15 @@ static void scan(struct cache_set *s)
     k++;
   }
   s->n = k;
+}
+
+/* §16.4: the directory cannot be read: an unknown registration may be in it. */
+static void dir_unreadable(struct cache_set *s, const char *url, int e, struct problem *p)
+{
+  char why[200];
+  problem_set(p, 503, "No loaded compiled document is registered for the Schema URL '%s', "
+              "and the cache directory cannot be read: cache directory %s: %s", url, s->dir,
+              errno_text(e, why, sizeof(why)));
 }
 
 static void unknown(struct cache_set *s, const char *url, struct problem *p)
@@ -299,9 +406,17 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
     problem_set(p, 500, "out of memory opening %s", path);
     return NULL;
   }
-  if(r == OAC_EIO && (errno == EACCES || errno == EPERM)) {
+  int r_errno = errno;
+  if(r == OAC_EIO && (r_errno == EACCES || r_errno == EPERM)) {
     /* §16.4: not "recompile it": a permissions problem */
     problem_set(p, 503, "The compiled document for '%s' cannot be read: %s", url, err.msg);
+    return NULL;
+  }
+  if(r == OAC_EIO && (r_errno == EMFILE || r_errno == ENFILE || r_errno == ENOMEM)) {
+    /* §16.4: a limit, named; not "not registered" */
+    char why[200];
+    problem_set(p, 503, "The compiled document for '%s' (%s) could not be opened: %s", url,
+                path, errno_text(r_errno, why, sizeof(why)));
     return NULL;
   }
   int default_bad = r && r != OAC_EIO;
@@ -316,6 +431,7 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
     snprintf(bad_msg, sizeof(bad_msg), "%s", err.msg);
   /* files written with -o: read the headers */
   DIR *d = opendir(s->dir);
+  int dir_errno = d ? 0 : errno;
   if(d) {
     struct dirent *de;
     struct cache cand;
@@ -354,6 +470,10 @@ static struct cache *get_cgi(struct cache_set *s, const char *url, struct proble
                 "openapi-connector-compile --cache-dir %s '%s'", url, bad_msg, s->dir, url);
     return NULL;
   }
+  if(dir_errno) {
+    dir_unreadable(s, url, dir_errno, p);
+    return NULL;
+  }
   unknown(s, url, p);
   return NULL;
 }
@@ -386,11 +506,19 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
     return NULL;
   }
   /* a refused file named after this registration: say so instead of "unknown" */
-  char name[32], path[4096];
+  char name[32], path[4096], why[200];
   cache_default_name(url, strlen(url), name);
   snprintf(path, sizeof(path), "%s/%s", s->dir, name);
   for(size_t i = 0; i < s->n; i++)
-    if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].bad_perm) {
+    if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].load_errno) {
+      /* §16.4: a limit or the directory's permissions, not the file: named, no
+       * "recompile" */
+      problem_set(p, 503, "The compiled document for '%s' (%s) could not be loaded: %s; it "
+                  "is tried again on the next request", url, path,
+                  errno_text(s->e[i].load_errno, why, sizeof(why)));
+      return NULL;
+    }
+    else if(!s->e[i].ok && !strcmp(s->e[i].path, path) && s->e[i].bad_perm) {
       /* §16.4: not "recompile it": a permissions problem (opened again for the message) */
       struct cache c;
       struct cache_error err;
@@ -407,6 +535,25 @@ struct cache *caches_get(struct cache_set *s, const char *url, struct problem *p
                   s->dir, url);
       return NULL;
     }
+  if(s->dir_errno) {
+    dir_unreadable(s, url, s->dir_errno, p);
+    return NULL;
+  }
+  /* caches not loaded for a limit: one of them (written with -o) may be this one */
+  size_t pending = 0;
+  int pending_errno = 0;
+  for(size_t i = 0; i < s->n; i++)
+    if(!s->e[i].ok && s->e[i].load_errno) {
+      pending++;
+      pending_errno = s->e[i].load_errno;
+    }
+  if(pending) {
+    problem_set(p, 503, "No loaded compiled document is registered for the Schema URL '%s', "
+                "and %zu cache(s) in %s could not be loaded: %s; it is tried again on the "
+                "next request", url, pending, s->dir,
+                errno_text(pending_errno, why, sizeof(why)));
+    return NULL;
+  }
   unknown(s, url, p);
   return NULL;
 }

@@ -7,6 +7,10 @@
  * replaces the old mapping only if it is valid - a bad file is logged once and the previous
  * one stays in service. A deleted file is dropped. The verified copy is then swapped for a
  * shared snapshot of it (snapshot.h, product.md §16.3) when a snapshot directory is set.
+ * A file that cannot be opened for a limit (EMFILE, ENFILE, ENOMEM) is not bad: logged
+ * naming the limit and tried again on the next scan. A directory that cannot be read
+ * (opendir/readdir error: permissions, missing, a limit) drops nothing: the loaded caches
+ * keep serving (§16.4).
  *
  * CGI (one request per process): the file named after the Schema URL's hash is opened
  * directly with lazy verification (only the sections the request reads are checked); only
@@ -30,7 +34,9 @@ struct cache_set *caches_new(const char *dir, int cgi);
 void caches_free(struct cache_set *s);
 
 /* The cache registered under SCHEMA_URL (already trimmed). NULL with P set: 400 naming
- * the compile command when none is registered, 503 when the only candidate is unusable. */
+ * the compile command when none is registered, 503 when the only candidate is unusable,
+ * and 503 naming the problem when the worker cannot tell (the directory cannot be read,
+ * caches not opened for a limit: RLIMIT_NOFILE named, never "recompile"). */
 struct cache *caches_get(struct cache_set *s, const char *schema_url, struct problem *p);
 
 /* Forget the stat() rate limit: the next caches_get checks the files (SIGHUP). */

@@ -164,6 +164,114 @@ else
   echo "note: the non-root worker cases need root and setpriv (to run as nobody); not run"
 fi
 
+# ---- the cache registry when the failure is not the file's (caches.c, §16.4) --------------
+# body_for REG TYPE: a describe naming REG
+body_for() {
+  printf '{"configurationValues":[{"developerName":"Schema URL","contentValue":"%s"}],"objectDataType":{"developerName":"%s"},"listFilter":{"id":"2"}}' "$1" "$2"
+}
+LREG=https://pets.test/limits.yaml
+NEWREG=https://pets.test/limits-new.yaml
+body_for "$LREG" PetExample >"$RUN/lim-a.json"
+body_for "$NEWREG" PetExample >"$RUN/lim-new.json"
+body_for https://pets.test/never-compiled.yaml PetExample >"$RUN/lim-unknown.json"
+# worker_of POOL_PID: the pool's one worker
+worker_of() {
+  _i=0
+  while [ $_i -lt 50 ]; do
+    _w=$(pgrep -P "$1" | head -1)
+    [ -n "$_w" ] && { echo "$_w"; return; }
+    sleep 0.1
+    _i=$((_i + 1))
+  done
+}
+# EMFILE: a running worker's RLIMIT_NOFILE lowered (prlimit) so that a request's connection
+# takes one of its two lowest free descriptors and the directory scan the other: a cache
+# compiled meanwhile cannot be opened. Not "failed validation. Recompile": a 503 naming the
+# limit, and loaded once the limit is raised (not remembered as bad).
+if command -v prlimit >/dev/null 2>&1; then
+  mkdir -p "$RUN/lim/c"
+  "$COMPILE" -q --cache-dir "$RUN/lim/c" --as "$LREG" "$top_srcdir/examples/petstore-flow.yaml" \
+    >>"$RUN/compile.log" 2>&1
+  it_bg "pool (fd limit)" "$RUN/lim/pool.log" "$BIN" --listen "$RUN/lim/sock" --workers 1 \
+    --cache-dir "$RUN/lim/c" --snapshot-dir "" $ALLOW_ROOT
+  LPID=$IT_LAST_PID
+  _i=0
+  while [ ! -S "$RUN/lim/sock" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+  it_eq "fd limit: a loaded cache serves" "Status: 200 OK" \
+    "$(fcgi "$RUN/lim/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-a.json")"
+  W=$(worker_of "$LPID")
+  _n=0 _free=0 _last=0
+  while [ $_free -lt 2 ] && [ $_n -lt 4096 ]; do
+    [ -e "/proc/$W/fd/$_n" ] || { _free=$((_free + 1)); _last=$_n; }
+    _n=$((_n + 1))
+  done
+  "$COMPILE" -q --cache-dir "$RUN/lim/c" --as "$NEWREG" "$top_srcdir/examples/petstore-flow.yaml" \
+    >>"$RUN/compile.log" 2>&1
+  prlimit --pid "$W" --nofile=$((_last + 1)):
+  sleep 1.2                                   # the once-a-second scan
+  it_eq "fd limit: a cache that cannot be opened: 503" "Status: 503 Service Unavailable" \
+    "$(fcgi "$RUN/lim/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-new.json")"
+  answer_body >"$RUN/lim/answer.json"
+  grep -q "could not be loaded: too many open files (RLIMIT_NOFILE $((_last + 1))): raise LimitNOFILE= or ulimit -n" \
+    "$RUN/lim/answer.json" && it_pass "fd limit: the 503 names RLIMIT_NOFILE and how to raise it" ||
+    it_fail "fd limit: the 503 names RLIMIT_NOFILE and how to raise it: $(cat "$RUN/lim/answer.json")"
+  it_file_lacks "fd limit: the 503 does not say to recompile" "$RUN/lim/answer.json" "Recompile"
+  it_file_lacks "fd limit: the 503 does not say validation failed" "$RUN/lim/answer.json" "validation"
+  grep -q "cache .*: not loaded: too many open files (RLIMIT_NOFILE" "$RUN/lim/pool.log" &&
+    it_pass "fd limit: the log names the limit" ||
+    it_fail "fd limit: the log names the limit: $(cat "$RUN/lim/pool.log")"
+  it_eq "fd limit: the loaded cache still serves" "Status: 200 OK" \
+    "$(fcgi "$RUN/lim/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-a.json")"
+  prlimit --pid "$W" --nofile=1024:
+  sleep 1.2
+  it_eq "fd limit raised: the cache loads (not remembered as bad)" "Status: 200 OK" \
+    "$(fcgi "$RUN/lim/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-new.json")"
+  it_stop "$LPID"
+else
+  echo "note: the fd-limit case needs prlimit (util-linux); not run"
+fi
+
+# The cache directory made unreadable (0700, root's) under a pool run by nobody: the loaded
+# caches keep serving, an unknown registration is a 503 naming the directory and the
+# permission problem (not 400 "not registered"); /health says 503 permission denied.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+  NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+  mkdir -p "$RUN/ro/c" "$RUN/ro/run" && chmod 0755 "$RUN/ro" "$RUN/ro/c" && chmod 0777 "$RUN/ro/run"
+  chmod o+x "$RUN" "$top_builddir/tests/integration" 2>/dev/null || true
+  "$COMPILE" -q --cache-dir "$RUN/ro/c" --as "$LREG" "$top_srcdir/examples/petstore-flow.yaml" \
+    >>"$RUN/compile.log" 2>&1
+  it_bg "pool as nobody (directory)" "$RUN/ro/pool.log" $NOBODY "$BIN" --listen "$RUN/ro/run/sock" \
+    --workers 1 --cache-dir "$RUN/ro/c" --snapshot-dir ""
+  RPID=$IT_LAST_PID
+  _i=0
+  while [ ! -S "$RUN/ro/run/sock" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+  it_eq "directory readable: the cache serves" "Status: 200 OK" \
+    "$(fcgi "$RUN/ro/run/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-a.json")"
+  chmod 0700 "$RUN/ro/c"
+  sleep 1.2
+  it_eq "directory 0700 (root's): the loaded cache still serves" "Status: 200 OK" \
+    "$(fcgi "$RUN/ro/run/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-a.json")"
+  it_eq "directory 0700: an unknown registration is a 503" "Status: 503 Service Unavailable" \
+    "$(fcgi "$RUN/ro/run/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-unknown.json")"
+  answer_body >"$RUN/ro/answer.json"
+  grep -q "cache directory $RUN/ro/c: permission denied (running as uid 65534)" "$RUN/ro/answer.json" &&
+    it_pass "directory 0700: the 503 names the directory and permission denied" ||
+    it_fail "directory 0700: the 503 names the directory and permission denied: $(cat "$RUN/ro/answer.json")"
+  it_file_lacks "directory 0700: the 503 does not say to compile it" "$RUN/ro/answer.json" "Compile it with"
+  it_eq "directory 0700: /health 503" "Status: 503 Service Unavailable" \
+    "$(fcgi "$RUN/ro/run/sock" GET /openapi/health)"
+  answer_body | grep -q '"reason":"the cache directory cannot be read: permission denied' &&
+    it_pass "directory 0700: /health says permission denied" ||
+    it_fail "directory 0700: /health says permission denied: $(answer_body)"
+  chmod 0755 "$RUN/ro/c"
+  sleep 1.2
+  it_eq "directory readable again: an unknown registration is a 400" "Status: 400 Bad Request" \
+    "$(fcgi "$RUN/ro/run/sock" POST /openapi/metadata 127.0.0.1 "$RUN/lim-unknown.json")"
+  it_stop "$RPID"
+else
+  echo "note: the unreadable-directory pool case needs root and setpriv (to run as nobody); not run"
+fi
+
 # ---- journald priorities ------------------------------------------------------------------
 # JOURNAL_STREAM set from stat of the worker's stderr (what systemd sets): "<6>" prefixes
 {
