@@ -710,6 +710,10 @@ void caches_health(struct cache_set *s, struct caches_state *h)
       h->usable++;
     if(s->e[i].bad_ino)       /* refused (the previous version may still serve) */
       h->refused++;
+    if(!s->e[i].ok && s->e[i].load_errno) {
+      h->unloaded++;
+      h->unloaded_errno = s->e[i].load_errno;
+    }
   }
 }
 

@@ -53,6 +53,8 @@ void caches_json_url(struct buf *out, const char *u);
 struct caches_state {
   int dir_errno;                /* 0 = the directory could be read, else opendir's errno */
   size_t usable, refused;
+  size_t unloaded;              /* not loaded for a limit (too many open files), retried */
+  int unloaded_errno;           /* that limit's errno */
   int oom;                      /* the scan ran out of memory: the counts are not to be told */
 };
 void caches_health(struct cache_set *s, struct caches_state *h);

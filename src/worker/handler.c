@@ -243,10 +243,17 @@ static void serve_health(struct endpoint *e)
              strerror(h.dir_errno));
     why = reason;
   }
+  else if(!h.usable && h.unloaded) {
+    snprintf(reason, sizeof(reason), "no usable cache: %zu could not be loaded: %s", h.unloaded,
+             strerror(h.unloaded_errno));
+    why = reason;
+  }
   else if(!h.usable)
     why = h.refused ? "no usable cache: every cache was refused" : "no cache in the directory";
   else if(h.refused && e->w->o.health_strict)
     why = "a cache was refused (--health-strict)";
+  else if(h.unloaded && e->w->o.health_strict)
+    why = "a cache could not be loaded (--health-strict)";
   buf_printf(b, "{\"status\":\"%s\",\"version\":\"%s\",\"mode\":\"%s\",",
              why ? "unavailable" : "ok", PACKAGE_VERSION, e->w->o.cgi ? "cgi" : "fastcgi");
   if(why) {

@@ -193,7 +193,7 @@ if command -v prlimit >/dev/null 2>&1; then
   "$COMPILE" -q --cache-dir "$RUN/lim/c" --as "$LREG" "$top_srcdir/examples/petstore-flow.yaml" \
     >>"$RUN/compile.log" 2>&1
   it_bg "pool (fd limit)" "$RUN/lim/pool.log" "$BIN" --listen "$RUN/lim/sock" --workers 1 \
-    --cache-dir "$RUN/lim/c" --snapshot-dir "" $ALLOW_ROOT
+    --cache-dir "$RUN/lim/c" --snapshot-dir "" --health-strict $ALLOW_ROOT
   LPID=$IT_LAST_PID
   _i=0
   while [ ! -S "$RUN/lim/sock" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
@@ -216,6 +216,11 @@ if command -v prlimit >/dev/null 2>&1; then
     "$RUN/lim/answer.json" && it_pass "fd limit: the 503 names RLIMIT_NOFILE and how to raise it" ||
     it_fail "fd limit: the 503 names RLIMIT_NOFILE and how to raise it: $(cat "$RUN/lim/answer.json")"
   it_file_lacks "fd limit: the 503 does not say to recompile" "$RUN/lim/answer.json" "Recompile"
+  it_eq "fd limit: /health --health-strict: 503" "Status: 503 Service Unavailable" \
+    "$(fcgi "$RUN/lim/sock" GET /openapi/health)"
+  answer_body | grep -q '"reason":"a cache could not be loaded (--health-strict)"' &&
+    it_pass "fd limit: /health names a cache that could not be loaded" ||
+    it_fail "fd limit: /health names a cache that could not be loaded: $(answer_body)"
   it_file_lacks "fd limit: the 503 does not say validation failed" "$RUN/lim/answer.json" "validation"
   grep -q "cache .*: not loaded: too many open files (RLIMIT_NOFILE" "$RUN/lim/pool.log" &&
     it_pass "fd limit: the log names the limit" ||
