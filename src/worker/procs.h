@@ -47,7 +47,8 @@ void procs_notify_reloading(void);
 /* 1 when this build can use systemd's protocols. */
 int procs_have_systemd(void);
 
-/* --pid-file (§16.1): opens PATH (created 0644, close-on-exec) and takes a non-blocking
+/* --pid-file (§16.1): opens PATH (created 0644, close-on-exec; a symbolic link, a file that
+ * is not regular or has other hard links is refused) and takes a non-blocking
  * exclusive lock on it, for the caller to hold for its life: the descriptor, or -1 with
  * one line on stderr (a file another pool holds is named with the PID written in it). A
  * forked child must close its copy. */
