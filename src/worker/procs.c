@@ -332,6 +332,20 @@ static int check_snapshot_dir(const char *dir, const char *who)
              errtext(errno, e, sizeof(e)));
       return 1;
     }
+    /* the workers' own trust rule (snapshot.c dir_trusted): else private copies */
+    char problem[400] = "";
+    if(st.st_uid != geteuid() && st.st_uid != 0)
+      snprintf(problem, sizeof(problem), "owned by uid %lu, neither %s (uid %lu) nor root",
+               (unsigned long)st.st_uid, who, (unsigned long)geteuid());
+    else if(st.st_mode & 022)
+      snprintf(problem, sizeof(problem), "writable by %s (mode %04o)",
+               (st.st_mode & 002) ? "every account" : "its group",
+               (unsigned)(st.st_mode & 07777));
+    if(problem[0]) {
+      printf("snapshot directory %s: permission problem: %s; the workers would keep private "
+             "copies\n", dir, problem);
+      return 1;
+    }
     printf("snapshot directory %s: writable by %s\n", dir, who);
     return 0;
   }

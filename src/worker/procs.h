@@ -60,7 +60,8 @@ int procs_pidfile_write(int fd, const char *path);
 int procs_pidfile_ours(int fd, const char *path);
 
 /* --check-config: the cache directory (readable, every cache verifies), SNAPSHOT_DIR
- * (NULL or "" for none: writable, or missing and creatable) and LOG_FILE (NULL for stderr:
+ * (NULL or "" for none: writable and trusted as snapshot.c trusts it, or missing
+ * and creatable) and LOG_FILE (NULL for stderr:
  * can be appended to, or created) - all checked by a child that drops to IDS first - and
  * LISTEN and PID_FILE (NULL for none; a live pool's socket and its locked PID file are
  * reported, not failures). Prints what it

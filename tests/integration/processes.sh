@@ -299,6 +299,10 @@ if [ "$ROOT" = 1 ]; then
     "a missing snapshot directory the account can create" --snapshot-dir "$PUB/snap/new"
   cc 1 "snapshot directory $PUB/logs: not writable by nobody: permission denied" \
     "a snapshot directory only root writes" --snapshot-dir "$PUB/logs"
+  # the workers refuse a directory another account could change (snapshot.c): so does the check
+  mkdir -m 1777 "$PUB/snapall"
+  cc 1 "snapshot directory $PUB/snapall: permission problem: writable by every account (mode 1777); the workers would keep private copies" \
+    "a snapshot directory every account writes" --snapshot-dir "$PUB/snapall"
   cc 1 "snapshot directory $PUB/logs/new: missing, and nobody cannot create it in $PUB/logs: permission denied" \
     "a missing snapshot directory in a directory only root writes" --snapshot-dir "$PUB/logs/new"
   cc 1 "log file $PUB/logs/w.log: missing, and nobody cannot create it in $PUB/logs: permission denied" \
