@@ -284,7 +284,8 @@ static void refresh_file(struct cache_set *s, const char *path, const struct sta
 static void scan(struct cache_set *s)
 {
   time_t now = now_sec();
-  if(s->scanned && !s->oom && now - s->last_check < 1)
+  if(s->scanned && !s->oom && now - s->last_check < 1 &&
+     !snapshot_lost_pending())                  /* §16.3: a snapshot lost its bytes */
     return;
   s->scanned = 1;
   s->oom = 0;

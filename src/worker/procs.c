@@ -332,6 +332,20 @@ static int check_snapshot_dir(const char *dir, const char *who)
              errtext(errno, e, sizeof(e)));
       return 1;
     }
+    /* the workers' own trust rule (snapshot.c dir_trusted): else private copies */
+    char problem[400] = "";
+    if(st.st_uid != geteuid() && st.st_uid != 0)
+      snprintf(problem, sizeof(problem), "owned by uid %lu, neither %s (uid %lu) nor root",
+               (unsigned long)st.st_uid, who, (unsigned long)geteuid());
+    else if(st.st_mode & 022)
+      snprintf(problem, sizeof(problem), "writable by %s (mode %04o)",
+               (st.st_mode & 002) ? "every account" : "its group",
+               (unsigned)(st.st_mode & 07777));
+    if(problem[0]) {
+      printf("snapshot directory %s: permission problem: %s; the workers would keep private "
+             "copies\n", dir, problem);
+      return 1;
+    }
     printf("snapshot directory %s: writable by %s\n", dir, who);
     return 0;
   }
@@ -582,9 +596,22 @@ int procs_pidfile_ours(int fd, const char *path)
 int procs_pidfile_lock(const char *path)
 {
   for(int tries = 0; tries < 20; tries++) {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* the pool opens it as root and truncates it: never through a symbolic link, into a
+     * FIFO or device, or into a hard link (whoever can write the directory, e.g. the
+     * --user account the file is given to, could point it at /etc/shadow) */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+                  0644);
     if(fd < 0) {
-      fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, strerror(errno));
+      fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path,
+              errno == ELOOP ? "is a symbolic link (not followed)" : strerror(errno));
+      return -1;
+    }
+    struct stat st;
+    const char *why = fstat(fd, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ?
+      "not a regular file" : st.st_nlink != 1 ? "has other hard links" : NULL;
+    if(why) {
+      fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, why);
+      close(fd);
       return -1;
     }
     if(pidfile_trylock(fd)) {

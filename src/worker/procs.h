@@ -47,7 +47,8 @@ void procs_notify_reloading(void);
 /* 1 when this build can use systemd's protocols. */
 int procs_have_systemd(void);
 
-/* --pid-file (§16.1): opens PATH (created 0644, close-on-exec) and takes a non-blocking
+/* --pid-file (§16.1): opens PATH (created 0644, close-on-exec; a symbolic link, a file that
+ * is not regular or has other hard links is refused) and takes a non-blocking
  * exclusive lock on it, for the caller to hold for its life: the descriptor, or -1 with
  * one line on stderr (a file another pool holds is named with the PID written in it). A
  * forked child must close its copy. */
@@ -59,7 +60,8 @@ int procs_pidfile_write(int fd, const char *path);
 int procs_pidfile_ours(int fd, const char *path);
 
 /* --check-config: the cache directory (readable, every cache verifies), SNAPSHOT_DIR
- * (NULL or "" for none: writable, or missing and creatable) and LOG_FILE (NULL for stderr:
+ * (NULL or "" for none: writable and trusted as snapshot.c trusts it, or missing
+ * and creatable) and LOG_FILE (NULL for stderr:
  * can be appended to, or created) - all checked by a child that drops to IDS first - and
  * LISTEN and PID_FILE (NULL for none; a live pool's socket and its locked PID file are
  * reported, not failures). Prints what it

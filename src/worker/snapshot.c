@@ -39,8 +39,11 @@ static struct lease {
   void *addr;
   size_t size;
   volatile sig_atomic_t broken; /* the mapping is a private copy now */
+  volatile sig_atomic_t lost;   /* ...of a file already cut short: zeros past its end */
 } leases[LEASE_SLOTS];
 static int lease_handler_set;
+/* a break found its file already cut short (snapshot_lost_pending) */
+static volatile sig_atomic_t leases_lost;
 
 static void on_lease_break(int sig, siginfo_t *si, void *uc)
 {
@@ -51,10 +54,22 @@ static void on_lease_break(int sig, siginfo_t *si, void *uc)
     struct lease *l = &leases[i];
     if(!l->fd || l->fd != si->si_fd || l->broken)
       continue;
+    /* The signal may come late: a FastCGI worker holds it while libfcgi reads or writes
+     * (main.c serve_fcgi), and past lease-break-time (45 s) the kernel takes the lease
+     * away and lets the writer truncate. Pages past the file's end would raise SIGBUS
+     * here: only the bytes still in the file are copied (fstat is async-signal-safe), the
+     * rest of the copy stays zeros and snapshot_check reports it damaged at once. */
+    size_t keep = l->size;
+    struct stat fs;
+    if(!fstat(l->fd, &fs) && (unsigned long long)fs.st_size < (unsigned long long)keep) {
+      keep = fs.st_size > 0 ? (size_t)fs.st_size : 0;
+      l->lost = 1;
+      leases_lost = 1;
+    }
     void *copy = l->addr ? mmap(NULL, l->size, PROT_READ | PROT_WRITE,
                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
     if(copy != MAP_FAILED) {
-      memcpy(copy, l->addr, l->size);
+      memcpy(copy, l->addr, keep);
       if(mprotect(copy, l->size, PROT_READ) ||
          mremap(copy, l->size, l->size, MREMAP_MAYMOVE | MREMAP_FIXED, l->addr) == MAP_FAILED)
         munmap(copy, l->size);
@@ -158,6 +173,7 @@ static int lease_take(int *fdp, size_t size)
   leases[i].addr = NULL;
   leases[i].size = size;
   leases[i].broken = 0;
+  leases[i].lost = 0;
   leases[i].fd = fd;
   if(fcntl(fd, F_SETSIG, LEASE_SIGNAL) || fcntl(fd, F_SETOWN, getpid()) ||
      fcntl(fd, F_SETLEASE, F_RDLCK)) {
@@ -166,6 +182,13 @@ static int lease_take(int *fdp, size_t size)
   }
   lease_count++;
   return (int)i + 1;
+}
+
+int snapshot_lost_pending(void)
+{
+  int r = leases_lost;
+  leases_lost = 0;
+  return r;
 }
 
 int snapshot_lease_signal(void)
@@ -466,7 +489,8 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref)
 int snapshot_check(const struct snapshot_ref *ref, size_t size)
 {
   if(ref->lease > 0 && ref->lease <= LEASE_SLOTS && leases[ref->lease - 1].broken)
-    return 1;                   /* someone wrote to it: the mapping is a private copy now */
+    return leases[ref->lease - 1].lost ? 2 /* cut short before the copy: zeros in it */
+      : 1;                      /* someone wrote to it: the mapping is a private copy now */
   struct stat st;
   char path[4200];
   if(ref_path(ref, path, sizeof(path)) || lstat(path, &st) || st.st_dev != ref->dev || st.st_ino != ref->ino)

@@ -21,6 +21,10 @@
  * still intact bytes, at the same address (mremap), and released the lease: a request
  * reading it at that moment reads the verified bytes, never SIGBUS. snapshot_check() (once
  * a second, before requests use it) then reports it, and caches.c loads the cache again.
+ * A FastCGI worker holds the signal while libfcgi reads or writes; held past
+ * lease-break-time the kernel lets the truncation through first: the handler then copies
+ * only the bytes still in the file (never SIGBUS), and the next request's check reports
+ * the snapshot damaged (snapshot_lost_pending) and loads the cache again.
  *
  * Each lease keeps its snapshot open: one file descriptor per mapped snapshot. At the first
  * lease the soft RLIMIT_NOFILE is raised towards the hard limit (at most 1024 + 4096 + 128,
@@ -76,6 +80,11 @@ void snapshot_adopt(struct cache *c, struct snapshot_ref *ref);
  * SIGHUP and SIGTERM) while libfcgi reads or writes: libfcgi drops a connection whose
  * first wait for data is interrupted by any signal. */
 int snapshot_lease_signal(void);
+
+/* 1 (once) when a lease break found its snapshot already cut short (its signal held past
+ * lease-break-time): that mapping has zeros past the cut, and snapshot_check reports it
+ * with 2; the caches are to be checked before the next request, not within a second. */
+int snapshot_lost_pending(void);
 
 /* Gives up REF's lease (before the cache's mapping is closed or replaced) and clears REF.
  * A REF that is all zeros or already released is fine. */

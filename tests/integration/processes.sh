@@ -163,6 +163,24 @@ it_eq "a pool takes over a stale PID file and writes its own PID" "$S" "$(cat "$
 it_stop "$S"
 [ -e "$RUN/stale.pid" ] && it_fail "the taken-over PID file is removed at the end" ||
   it_pass "the taken-over PID file is removed at the end"
+# the pool opens its PID file as root and truncates it: a symbolic link (or a hard link)
+# put there by whoever can write the directory is refused, the file it names untouched
+echo "precious" >"$RUN/victim"
+ln -s "$RUN/victim" "$RUN/link.pid"
+timeout 10 "$BIN" --listen "$RUN/link.sock" --workers 1 --pid-file "$RUN/link.pid" >"$RUN/link.log" 2>&1
+it_eq "a --pid-file that is a symbolic link: exit 2" 2 "$?"
+it_eq "a --pid-file that is a symbolic link: the file it names is untouched" "precious" \
+  "$(cat "$RUN/victim")"
+grep -qF -- "--pid-file $RUN/link.pid: is a symbolic link (not followed)" "$RUN/link.log" &&
+  it_pass "a --pid-file that is a symbolic link is named as one" ||
+  { cat "$RUN/link.log"; it_fail "a --pid-file that is a symbolic link is named as one"; }
+ln "$RUN/victim" "$RUN/hard.pid"
+timeout 10 "$BIN" --listen "$RUN/hard.sock" --workers 1 --pid-file "$RUN/hard.pid" >"$RUN/hard.log" 2>&1
+it_eq "a --pid-file with another hard link: exit 2, the linked file untouched" "2 precious" \
+  "$? $(cat "$RUN/victim")"
+[ -e "$RUN/link.sock" ] || [ -e "$RUN/hard.sock" ] &&
+  it_fail "a pool refused for its PID file leaves no socket" ||
+  it_pass "a pool refused for its PID file leaves no socket"
 
 # --- the pool's options from the environment -------------------------------------------------
 it_bg "pool env" "$RUN/env.log" env OPENAPI_CONNECTOR_LISTEN="$RUN/env.sock" \
@@ -281,6 +299,10 @@ if [ "$ROOT" = 1 ]; then
     "a missing snapshot directory the account can create" --snapshot-dir "$PUB/snap/new"
   cc 1 "snapshot directory $PUB/logs: not writable by nobody: permission denied" \
     "a snapshot directory only root writes" --snapshot-dir "$PUB/logs"
+  # the workers refuse a directory another account could change (snapshot.c): so does the check
+  mkdir -m 1777 "$PUB/snapall"
+  cc 1 "snapshot directory $PUB/snapall: permission problem: writable by every account (mode 1777); the workers would keep private copies" \
+    "a snapshot directory every account writes" --snapshot-dir "$PUB/snapall"
   cc 1 "snapshot directory $PUB/logs/new: missing, and nobody cannot create it in $PUB/logs: permission denied" \
     "a missing snapshot directory in a directory only root writes" --snapshot-dir "$PUB/logs/new"
   cc 1 "log file $PUB/logs/w.log: missing, and nobody cannot create it in $PUB/logs: permission denied" \
