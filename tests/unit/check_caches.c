@@ -29,28 +29,6 @@ static const char REG[] = "https://example.test/caches-one.yaml";
 static const char REG2[] = "https://example.test/caches-two.yaml";
 static const char OTHER[] = "https://example.test/never-compiled.yaml";
 
-static const char *doc(const char *title)
-{
-  static char text[1024];
-  snprintf(text, sizeof(text),
-    "openapi: 3.0.3\n"
-    "info: {title: '%s', version: '1'}\n"
-    "servers: [{url: 'http://127.0.0.1:9/v1'}]\n"
-    "components:\n"
-    "  schemas:\n"
-    "    Pet:\n"
-    "      x-flow-type: {name: Pet}\n"
-    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id}}\n"
-    "      type: object\n"
-    "      properties:\n"
-    "        id: {type: string}\n"
-    "paths:\n"
-    "  /pets/{id}:\n"
-    "    get:\n"
-    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
-    "      responses: {'200': {description: ok}}\n", title);
-  return text;
-}
 
 static void setup(void)
 {
@@ -61,8 +39,8 @@ static void setup(void)
   snprintf(cdir, sizeof(cdir), "%s/cache", base);
   snprintf(moved, sizeof(moved), "%s/moved", base);
   ck_assert_int_eq(mkdir(cdir, 0755), 0);
-  test_cache_write(doc("One"), REG, cdir);
-  test_cache_write(doc("Two"), REG2, cdir);
+  test_cache_write(test_pet_doc("One"), REG, cdir);
+  test_cache_write(test_pet_doc("Two"), REG2, cdir);
   snapshot_set_dir(NULL);                    /* private copies: no lease descriptors */
   log_level = LOG_ERROR;
 }

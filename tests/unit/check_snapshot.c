@@ -27,29 +27,6 @@ static char base[256], cdir[300], sdir[300];
 static const char REG[] = "https://example.test/snap.yaml";
 static const char REG2[] = "https://example.test/snap-two.yaml";
 
-static const char *doc(const char *title)
-{
-  static char text[1024];
-  snprintf(text, sizeof(text),
-    "openapi: 3.0.3\n"
-    "info: {title: '%s', version: '1'}\n"
-    "servers: [{url: 'http://127.0.0.1:9/v1'}]\n"
-    "components:\n"
-    "  schemas:\n"
-    "    Pet:\n"
-    "      x-flow-type: {name: Pet}\n"
-    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id}}\n"
-    "      type: object\n"
-    "      properties:\n"
-    "        id: {type: string}\n"
-    "        name: {type: string}\n"
-    "paths:\n"
-    "  /pets/{id}:\n"
-    "    get:\n"
-    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
-    "      responses: {'200': {description: ok}}\n", title);
-  return text;
-}
 
 static char cache_path[600];
 
@@ -68,7 +45,8 @@ static void setup(void)
   snprintf(cdir, sizeof(cdir), "%s/cache", base);
   snprintf(sdir, sizeof(sdir), "%s/snap", base);
   ck_assert_int_eq(mkdir(cdir, 0755), 0);
-  snprintf(cache_path, sizeof(cache_path), "%s", test_cache_write(doc("Snap one"), REG, cdir));
+  snprintf(cache_path, sizeof(cache_path), "%s",
+           test_cache_write(test_pet_doc("Snap one"), REG, cdir));
   snapshot_set_dir(sdir);
   log_level = LOG_ERROR;
 }
@@ -183,7 +161,7 @@ START_TEST(test_snapshot_shared)
   ck_assert_ptr_nonnull(strstr(map_of(c2->base), name));
   ck_assert_int_eq(snapshots(NULL, NULL), 1);
   /* a new version: a new snapshot, the old one stays for whoever maps it */
-  test_cache_write(doc("Snap two"), REG, cdir);
+  test_cache_write(test_pet_doc("Snap two"), REG, cdir);
   caches_recheck(s);
   ck_assert_str_eq(title(get(s, REG, 0)), "Snap two");
   ck_assert_int_eq(snapshots(NULL, NULL), 2);
@@ -398,7 +376,7 @@ END_TEST
 /* A snapshot directory that cannot be used: private copies, one warning per process. */
 START_TEST(test_snapshot_dir_unusable)
 {
-  test_cache_write(doc("Snap other"), REG2, cdir);
+  test_cache_write(test_pet_doc("Snap other"), REG2, cdir);
   char file[400], bad[500], logf[500];
   snprintf(file, sizeof(file), "%s/not-a-dir", base);
   FILE *f = fopen(file, "w");
@@ -757,7 +735,7 @@ START_TEST(test_snapshot_trust)
     ck_assert_int_eq(chmod(sdir, (mode_t)dirs[i].mode), 0);
     ck_assert_int_eq(chown(sdir, dirs[i].owner, dirs[i].owner), 0);
     snapshot_set_dir(sdir);                           /* a new process, as far as warnings go */
-    test_cache_write(doc("Snap other"), REG2, cdir);
+    test_cache_write(test_pet_doc("Snap other"), REG2, cdir);
     log_begin();
     s = caches_new(cdir, 0);
     c = get(s, REG, 0);

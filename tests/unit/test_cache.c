@@ -180,3 +180,27 @@ int test_is_uuid(const char *s)
       return 0;
   return 1;
 }
+
+const char *test_pet_doc(const char *title)
+{
+  static char text[1024];
+  snprintf(text, sizeof(text),
+    "openapi: 3.0.3\n"
+    "info: {title: '%s', version: '1'}\n"
+    "servers: [{url: 'http://127.0.0.1:9/v1'}]\n"
+    "components:\n"
+    "  schemas:\n"
+    "    Pet:\n"
+    "      x-flow-type: {name: Pet}\n"
+    "      x-flow-load: {path: '/pets/{id}', operation: get, parameters: {id: id}}\n"
+    "      type: object\n"
+    "      properties:\n"
+    "        id: {type: string}\n"
+    "        name: {type: string}\n"
+    "paths:\n"
+    "  /pets/{id}:\n"
+    "    get:\n"
+    "      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n"
+    "      responses: {'200': {description: ok}}\n", title);
+  return text;
+}

@@ -33,6 +33,11 @@ void test_rm_dir(const char *d);
 /* The type index of NAME, failing the test when absent. */
 uint32_t test_cache_type(struct cache *c, const char *name);
 
+/* A small marked pet store (one Pet type with a load by id; the servers URL a closed port)
+ * whose info.title is TITLE, so that two titles give two different caches (static
+ * buffer). */
+const char *test_pet_doc(const char *title);
+
 /* Is S a UUID in its 36-character text form (8-4-4-4-12 hex digits)? */
 int test_is_uuid(const char *s);
 
