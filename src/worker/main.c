@@ -670,8 +670,10 @@ static int pool_drop(void *arg)
   if(pc->ids.user && geteuid() == 0 && strchr(pc->listen, '/') && !pc->activated &&
      chown(pc->listen, pc->ids.uid, pc->ids.gid))
     log_msg(LOG_WARN, "chown %s: %s", pc->listen, strerror(errno));
-  if(pc->ids.user && geteuid() == 0 && pc->pid_file &&
-     chown(pc->pid_file, pc->ids.uid, pc->ids.gid))
+  /* the PID file through the descriptor the pool locked: never whatever the path names
+   * by now */
+  if(pc->ids.user && geteuid() == 0 && pool_pid_fd() >= 0 &&
+     fchown(pool_pid_fd(), pc->ids.uid, pc->ids.gid))
     log_msg(LOG_WARN, "chown %s: %s", pc->pid_file, strerror(errno));
   /* §16.4: the log file opened as root, so that the account can reopen it on SIGUSR1
    * (logrotate's "create" gives the new file the old one's owner) */

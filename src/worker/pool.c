@@ -122,6 +122,11 @@ int pool_listen(const char *spec, int mode)
  * -1 when none; a worker closes its copy after the fork */
 static int pid_fd = -1;
 
+int pool_pid_fd(void)
+{
+  return pid_fd;
+}
+
 /* §16.1: one warning line when the file cannot be removed (ENOENT: already gone) */
 static void remove_at_exit(const char *what, const char *path)
 {

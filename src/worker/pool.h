@@ -25,6 +25,10 @@ struct pool_opts {
  * message on stderr. Returns a descriptor or -1 like socket(2), which it wraps. */
 int pool_listen(const char *spec, int mode);
 
+/* The --pid-file descriptor whose lock the master holds, -1 when none (pool_opts.drop
+ * gives the file to the --user account through it). */
+int pool_pid_fd(void);
+
 /* Runs the master until SIGTERM/SIGINT; its exit status (2 for a bad address or PID
  * file). */
 int pool_run(const struct pool_opts *o);

@@ -593,25 +593,38 @@ int procs_pidfile_ours(int fd, const char *path)
   return !fstat(fd, &a) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* The PID file opened with FLAGS: the pool opens it as root and truncates it, so never
+ * through a symbolic link, into a FIFO or device, or into a hard link (whoever can write
+ * the directory, e.g. the --user account the file is given to, could point it at
+ * /etc/shadow). The descriptor, or -1 with *WHY (errno's text or the reason) and errno
+ * kept from open() when that failed. */
+static int pidfile_open(const char *path, int flags, const char **why)
+{
+  int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0644);
+  if(fd < 0) {
+    int e = errno;
+    *why = e == ELOOP ? "is a symbolic link (not followed)" : strerror(e);
+    errno = e;
+    return -1;
+  }
+  struct stat st;
+  *why = fstat(fd, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ?
+    "not a regular file" : st.st_nlink != 1 ? "has other hard links" : NULL;
+  if(*why) {
+    close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  return fd;
+}
+
 int procs_pidfile_lock(const char *path)
 {
   for(int tries = 0; tries < 20; tries++) {
-    /* the pool opens it as root and truncates it: never through a symbolic link, into a
-     * FIFO or device, or into a hard link (whoever can write the directory, e.g. the
-     * --user account the file is given to, could point it at /etc/shadow) */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
-                  0644);
+    const char *why;
+    int fd = pidfile_open(path, O_RDWR | O_CREAT, &why);
     if(fd < 0) {
-      fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path,
-              errno == ELOOP ? "is a symbolic link (not followed)" : strerror(errno));
-      return -1;
-    }
-    struct stat st;
-    const char *why = fstat(fd, &st) ? strerror(errno) : !S_ISREG(st.st_mode) ?
-      "not a regular file" : st.st_nlink != 1 ? "has other hard links" : NULL;
-    if(why) {
       fprintf(stderr, "openapi-connector: --pid-file %s: %s\n", path, why);
-      close(fd);
       return -1;
     }
     if(pidfile_trylock(fd)) {
@@ -658,7 +671,8 @@ int procs_pidfile_write(int fd, const char *path)
 /* --check-config: held (a second pool would be refused), stale, or to be created */
 static int check_pid_file(const char *path)
 {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  const char *why;
+  int fd = pidfile_open(path, O_RDONLY, &why);
   if(fd < 0 && errno == ENOENT) {
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
@@ -676,8 +690,8 @@ static int check_pid_file(const char *path)
     printf("PID file %s: can be created\n", path);
     return 0;
   }
-  if(fd < 0) {
-    printf("PID file %s: cannot be opened: %s\n", path, strerror(errno));
+  if(fd < 0) {                  /* the pool would refuse it too */
+    printf("PID file %s: cannot be used: %s\n", path, why);
     return 1;
   }
   int held = pidfile_locked(fd);

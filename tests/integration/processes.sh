@@ -174,6 +174,12 @@ it_eq "a --pid-file that is a symbolic link: the file it names is untouched" "pr
 grep -qF -- "--pid-file $RUN/link.pid: is a symbolic link (not followed)" "$RUN/link.log" &&
   it_pass "a --pid-file that is a symbolic link is named as one" ||
   { cat "$RUN/link.log"; it_fail "a --pid-file that is a symbolic link is named as one"; }
+"$BIN" --check-config --pid-file "$RUN/link.pid" >"$RUN/cc-link.log" 2>&1
+it_eq "--check-config: a --pid-file that is a symbolic link fails (exit 1), not followed" \
+  "1 precious" "$? $(cat "$RUN/victim")"
+grep -qF "PID file $RUN/link.pid: cannot be used: is a symbolic link (not followed)" \
+  "$RUN/cc-link.log" && it_pass "--check-config names the symbolic link as the pool would" ||
+  { cat "$RUN/cc-link.log"; it_fail "--check-config names the symbolic link as the pool would"; }
 ln "$RUN/victim" "$RUN/hard.pid"
 timeout 10 "$BIN" --listen "$RUN/hard.sock" --workers 1 --pid-file "$RUN/hard.pid" >"$RUN/hard.log" 2>&1
 it_eq "a --pid-file with another hard link: exit 2, the linked file untouched" "2 precious" \
@@ -219,6 +225,8 @@ if [ "$ROOT" = 1 ]; then
   wait_sock "$PUB/n.sock"
   it_eq "--user nobody: the pool serves" "Status: 200 OK Tom" "$(load "$PUB/n.sock")"
   it_eq "--user nobody: the socket belongs to nobody" "nobody" "$(stat -c %U "$PUB/n.sock")"
+  it_eq "--user nobody: the PID file belongs to nobody (given through its locked descriptor)" \
+    "nobody" "$(stat -c %U "$RUN/n.pid")"
   nuid=$(id -u nobody)
   ngid=$(id -g nobody)
   it_eq "--user nobody: the master's uids" "$nuid $nuid $nuid $nuid" \
