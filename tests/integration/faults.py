@@ -342,6 +342,26 @@ def cmd_caches(a):
 
     before = worker_pids(a.master)
     serves("version A in service", types_a)
+    # every worker must have loaded version A before it is damaged: a worker reads the
+    # directory at its first request, and one that has never seen version A has nothing
+    # to keep serving (its 503 is right); concurrent describes until each worker's PID
+    # has logged the load (an idle pool's accepts may all go to one worker)
+    deadline = time.monotonic() + 15
+    loaded = set()
+    while time.monotonic() < deadline:
+        lines = [ln for ln in s.log_since(0).splitlines()
+                 if "(registered as %s)" % a.swap_url in ln]
+        loaded = {pid for pid in before
+                  if any("openapi-connector[%d] info: cache " % pid in ln for ln in lines)}
+        if loaded == set(before):
+            break
+        ts = [threading.Thread(target=describe) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    s.check("every worker loaded version A before it is damaged", loaded == set(before),
+            sorted(before), sorted(loaded))
     pet1 = data_request(s.cfg, lfilter=list_filter(id="1"))
 
     deleted = threading.Event()     # while set, the Schema URL may be unknown (400)
