@@ -135,7 +135,13 @@ through() {
     -H 'Authorization: ManyWhoTenant=t&UserId=u1&Email=a%40b.c&Token=NONE' \
     --data '{"configurationValues":[],"authorization":{"globalAuthenticationType":"PUBLIC"}}' \
     "$base/openapi/authorization"
-  after=$(grep -c 'POST /openapi/authorization' "$SRV/worker.log")
+  # the worker writes its request lines once idle, a moment after the answer: up to 3 s
+  _i=0
+  while after=$(grep -c 'POST /openapi/authorization' "$SRV/worker.log" || true) &&
+        [ "$after" -le "$before" ] && [ $_i -lt 30 ]; do
+    sleep 0.1
+    _i=$((_i + 1))
+  done
   it_eq "$name: POST /openapi/authorization reaches the worker" $((before + 1)) "$after"
 }
 
