@@ -430,6 +430,7 @@ loadloop() { # N: at least N loads, and on until $RUN/stop exists; the statuses 
     _k=$((_k + 1))
   done
 }
+sleep 0.3                   # the workers write their batched lines once idle
 grep -c ' POST /openapi/data ' "$RUN/pool.log" >"$RUN/before.count" 2>/dev/null || true
 before=$(cat "$RUN/before.count")
 ( ANS=$RUN/answer.l1; loadloop 150 ) &
