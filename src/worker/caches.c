@@ -249,15 +249,25 @@ static void load_file(struct cache_set *s, struct entry *e, const char *path,
   e->bad_ino = 0;
 }
 
-static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
+/* PATH's entry, marked as found by this scan; NULL (logged, scanned again next time) when
+ * memory runs out */
+static struct entry *seen_entry(struct cache_set *s, const char *path)
 {
   struct entry *e = entry_for(s, path);
   if(!e) {
     log_msg(LOG_ERROR, "out of memory while loading caches");
     s->oom = 1;
-    return;
+    return NULL;
   }
   e->seen = 1;
+  return e;
+}
+
+static void refresh_file(struct cache_set *s, const char *path, const struct stat *st)
+{
+  struct entry *e = seen_entry(s, path);
+  if(!e)
+    return;
   /* shared caches (§16.3): a snapshot replaced or removed behind our back is loaded again
    * (the mapping stays valid meanwhile); one truncated or grown in place is never read
    * again: if the cache file cannot replace it, the cache is dropped (a 503, not SIGBUS) */
@@ -316,13 +326,9 @@ static void scan(struct cache_set *s)
           continue;                             /* removed meanwhile: dropped below */
         /* a file the directory lets us list but not reach (a limit, r-- without x): it
          * stays as it was, and a request for it is told why */
-        struct entry *e = entry_for(s, path);
-        if(!e) {
-          log_msg(LOG_ERROR, "out of memory while loading caches");
-          s->oom = 1;
+        struct entry *e = seen_entry(s, path);
+        if(!e)
           continue;
-        }
-        e->seen = 1;
         if(e->load_errno != se) {
           char why[200];
           log_msg(LOG_ERROR, "cache %s: %s: %s; tried again on the next scan", path,

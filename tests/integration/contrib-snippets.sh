@@ -183,29 +183,36 @@ EOF
     { cat "$SRV/nginx/configtest.log"; return 1; }
   it_bg nginx "$SRV/nginx/server.out" setsid "$NGINX" -p "$SRV/nginx" -c "$SRV/nginx/nginx.conf" \
     -g 'daemon off;'
-  NGINX_PID=$IT_LAST_PID
-  it_wait_http "http://127.0.0.1:$1/openapi/health" 20 "$NGINX_PID"
+  SERVER_PID=$IT_LAST_PID
+  it_wait_http "http://127.0.0.1:$1/openapi/health" 20 "$SERVER_PID"
 }
-port=
-for _attempt in 1 2 3; do
-  p=$(it_free_port)
-  if start_nginx "$p"; then port=$p; break; fi
-  it_stop "${NGINX_PID:-}" 2>/dev/null
-done
-if [ -n "$port" ]; then
-  it_pass "nginx with the snippet included in a server block serves on 127.0.0.1:$port"
-  through "http://127.0.0.1:$port" nginx
-  it_stop "$NGINX_PID"
-  sed -i '/^[[:space:]]*allow /d' "$SRV/nginx/snippets/openapi-connector.conf"
-  if start_nginx "$(it_free_port)"; then
-    denied "http://127.0.0.1:$(sed -n 's/.*listen 127.0.0.1:\([0-9]*\);.*/\1/p' "$SRV/nginx/nginx.conf")" nginx
-  else
-    it_fail "nginx did not start with the snippet's allow lines removed"
+# the checks through a server started by $2 (a function taking the port, setting SERVER_PID),
+# named $1; then again with the snippet's local-host access taken out by sed script $3
+# (in file $4, whose port sed script $5 prints): only /health answers
+with_server() {
+  port=
+  for _attempt in 1 2 3; do
+    p=$(it_free_port)
+    if $2 "$p"; then port=$p; break; fi
+    it_stop "${SERVER_PID:-}" 2>/dev/null
+  done
+  if [ -z "$port" ]; then
+    it_fail "$1 did not start with the snippet (see $SRV)"
+    return
   fi
-  it_stop "$NGINX_PID"
-else
-  it_fail "nginx did not start with the snippet (see $SRV/nginx)"
-fi
+  it_pass "$1 with the snippet serves on 127.0.0.1:$port"
+  through "http://127.0.0.1:$port" "$1"
+  it_stop "$SERVER_PID"
+  sed -i "$3" "$4"
+  if $2 "$(it_free_port)"; then
+    denied "http://127.0.0.1:$(sed -n "$5" "$SRV/$1/$1.conf")" "$1"
+  else
+    it_fail "$1 did not start with the snippet's local-host access taken out"
+  fi
+  it_stop "$SERVER_PID"
+}
+with_server nginx start_nginx '/^[[:space:]]*allow /d' "$SRV/nginx/snippets/openapi-connector.conf" \
+  's/.*listen 127.0.0.1:\([0-9]*\);.*/\1/p'
 
 # 4. Apache ---------------------------------------------------------------------------------
 sed "s|unix:$sock|unix:$SOCK|" "$C/apache/openapi-connector.conf" >"$SRV/apache/openapi-connector.conf"
@@ -232,30 +239,12 @@ EOF
   "$APACHE" -t -f "$SRV/apache/apache.conf" >"$SRV/apache/configtest.log" 2>&1 ||
     { cat "$SRV/apache/configtest.log"; return 1; }
   it_bg apache "$SRV/apache/server.out" setsid "$APACHE" -DFOREGROUND -f "$SRV/apache/apache.conf"
-  APACHE_PID=$IT_LAST_PID
-  it_wait_http "http://127.0.0.1:$1/openapi/health" 20 "$APACHE_PID"
+  SERVER_PID=$IT_LAST_PID
+  it_wait_http "http://127.0.0.1:$1/openapi/health" 20 "$SERVER_PID"
 }
-port=
-for _attempt in 1 2 3; do
-  p=$(it_free_port)
-  if start_apache "$p"; then port=$p; break; fi
-  it_stop "${APACHE_PID:-}" 2>/dev/null
-done
-if [ -n "$port" ]; then
-  it_pass "Apache with the snippet (mod_proxy_fcgi) serves on 127.0.0.1:$port"
-  through "http://127.0.0.1:$port" apache
-  it_stop "$APACHE_PID"
-  # 192.0.2.1 (TEST-NET-1) is never the test's address
-  sed -i 's/Require local/Require ip 192.0.2.1/' "$SRV/apache/openapi-connector.conf"
-  if start_apache "$(it_free_port)"; then
-    denied "http://127.0.0.1:$(sed -n 's/^Listen 127.0.0.1://p' "$SRV/apache/apache.conf")" apache
-  else
-    it_fail "Apache did not start with the snippet's Require local replaced"
-  fi
-  it_stop "$APACHE_PID"
-else
-  it_fail "Apache did not start with the snippet (see $SRV/apache)"
-fi
+# 192.0.2.1 (TEST-NET-1) is never the test's address
+with_server apache start_apache 's/Require local/Require ip 192.0.2.1/' \
+  "$SRV/apache/openapi-connector.conf" 's/^Listen 127.0.0.1://p'
 
 it_stop "$POOL_PID"
 if [ -n "$(grep '^FAIL:' "$IT_RESULTS")" ]; then
